@@ -1,0 +1,3 @@
+from taskkit.cli.main import main
+
+main()

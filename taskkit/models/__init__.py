@@ -1,0 +1,57 @@
+"""Pydantic models of every document kind: the source of the JSON Schemas in ``schemas/``."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from .checks import ActionCheck, AnswerCheck, DiffAssertion, Expect, NumberCheck
+from .common import SCHEMA_VERSION, DocModel, Model
+from .compiled import CompiledAction, CompiledFinal, CompiledTask, SourceRef, ToolEnv
+from .content import Content
+from .evaluator import Evaluator
+from .pack import Pack
+from .task import CATEGORIES, Faults, Final, GoldAction, Task
+from .toolset import Behavior, Require, Tool, Toolset
+
+__all__ = [
+    "CATEGORIES",
+    "KINDS",
+    "SCHEMA_VERSION",
+    "ActionCheck",
+    "AnswerCheck",
+    "Behavior",
+    "CompiledAction",
+    "CompiledFinal",
+    "CompiledTask",
+    "Content",
+    "DiffAssertion",
+    "DocModel",
+    "Evaluator",
+    "Expect",
+    "Faults",
+    "Final",
+    "GoldAction",
+    "Model",
+    "NumberCheck",
+    "Pack",
+    "Require",
+    "SourceRef",
+    "Task",
+    "Tool",
+    "ToolEnv",
+    "Toolset",
+]
+
+KINDS: dict[str, type[DocModel]] = {
+    "pack": Pack,
+    "toolset": Toolset,
+    "task": Task,
+    "content": Content,
+    "evaluator": Evaluator,
+}
+"""Document kind -> model. The one table the loader dispatches on."""
+
+SCHEMA_FILES: dict[str, type[BaseModel]] = {
+    **{f"{kind}.schema.json": model for kind, model in KINDS.items()},
+    "compiled-task.schema.json": CompiledTask,
+}

@@ -1,0 +1,123 @@
+"""Evaluator checks: per-action (intermediate) and final (gold state and answer)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, Self
+
+from pydantic import Field, model_validator
+
+from .common import Model
+
+__all__ = [
+    "ActionCheck",
+    "AnswerCheck",
+    "ArgValues",
+    "CallBudget",
+    "DiffAssertion",
+    "Expect",
+    "ForbiddenTools",
+    "NoRepeatedCalls",
+    "NumberCheck",
+    "Order",
+    "ReadOnly",
+]
+
+
+class NoRepeatedCalls(Model):
+    """Fails a step that repeats an earlier call with identical arguments (a retry after a
+    tool fault does not count)."""
+
+    check: Literal["no_repeated_calls"]
+
+
+class CallBudget(Model):
+    """Fails every call past the ``max``-th."""
+
+    check: Literal["call_budget"]
+    max: Annotated[int, Field(ge=1)]
+
+
+class ForbiddenTools(Model):
+    """Fails a step that calls one of ``tools`` (e.g. a distractor that writes)."""
+
+    check: Literal["forbidden_tools"]
+    tools: list[str]
+
+
+class ReadOnly(Model):
+    """Fails a step that calls any tool whose effect is ``write``."""
+
+    check: Literal["read_only"]
+
+
+class ArgValues(Model):
+    """When the agent calls ``tool``, the listed arguments must have these values."""
+
+    check: Literal["arg_values"]
+    tool: str
+    args: dict[str, Any]
+    """Expected values (templated); strings compare case- and space-insensitively."""
+
+
+class Order(Model):
+    """``first`` must have been called before any call of ``then``."""
+
+    check: Literal["order"]
+    first: str
+    then: str
+
+
+ActionCheck = Annotated[
+    NoRepeatedCalls | CallBudget | ForbiddenTools | ReadOnly | ArgValues | Order,
+    Field(discriminator="check"),
+]
+
+
+class NumberCheck(Model):
+    value: float | int | str
+    """Expected number (templated)."""
+    tolerance: Annotated[float, Field(ge=0)] = 1e-6
+    """Absolute tolerance."""
+    rel_tolerance: Annotated[float, Field(ge=0)] = 0.0
+    """Relative tolerance, e.g. 0.01 for 1 %."""
+
+
+class AnswerCheck(Model):
+    """Checks on the agent's final answer, after normalisation (case, spaces, punctuation
+    at the ends, thousands separators). All given checks must hold."""
+
+    contains: list[str] = []
+    """Every one of these must occur in the answer."""
+    not_contains: list[str] = []
+    equals: str | None = None
+    regex: str | None = None
+    number: NumberCheck | None = None
+    """Some number in the answer must be within tolerance of this one."""
+
+    @model_validator(mode="after")
+    def _some(self) -> Self:
+        if not (self.contains or self.not_contains or self.equals or self.regex or self.number):
+            raise ValueError("an answer check needs contains, not_contains, equals, regex or number")
+        return self
+
+
+class DiffAssertion(Model):
+    """An assertion on the state diff between the initial and final state."""
+
+    collection: str
+    added: Annotated[int, Field(ge=0)] | None = None
+    removed: Annotated[int, Field(ge=0)] | None = None
+    changed: Annotated[int, Field(ge=0)] | None = None
+
+
+class Expect(Model):
+    """What the final task evaluator requires."""
+
+    state: Literal["matches_gold", "ignore"] = "matches_gold"
+    """``matches_gold``: the final state must equal the gold state (initial state with the
+    gold actions replayed), except the ``ignore`` paths."""
+    ignore: list[str] = []
+    """Dotted paths to leave out of the comparison; ``*`` matches any key or index, e.g.
+    ``viewings.*.created_at``."""
+    diff: list[DiffAssertion] = []
+    answer: AnswerCheck | None = None

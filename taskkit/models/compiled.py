@@ -1,0 +1,81 @@
+"""The compiled form: one abstract task filled with one content entry, ready to run.
+
+A :class:`CompiledTask` carries everything an episode needs -- the rendered user command,
+the tools in the OpenAI function-calling shape, their simulated behaviour, the initial and
+gold states, the checks -- so that consumers need neither the YAML sources nor taskkit's
+loader.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from .checks import ActionCheck, Expect
+from .common import Model
+from .task import Faults
+from .toolset import Behavior
+
+__all__ = ["CompiledAction", "CompiledFinal", "CompiledTask", "SourceRef", "ToolEnv"]
+
+
+class SourceRef(Model):
+    path: str
+    line: int
+
+
+class ToolEnv(Model):
+    """How the simulator runs one offered tool."""
+
+    name: str
+    ref: str
+    """The ``toolset.tool`` reference it was compiled from."""
+    effect: Literal["read", "write"]
+    parameters: dict[str, Any]
+    behavior: Behavior | None = None
+
+
+class CompiledAction(Model):
+    tool: str
+    args: dict[str, Any]
+    expect_error: bool = False
+
+
+class CompiledFinal(Model):
+    gold_actions: list[CompiledAction]
+    gold_answer: str | None = None
+    expect: Expect
+    gold_state: dict[str, Any]
+    """The initial state with the gold actions replayed."""
+    gold_observations: list[Any]
+    """What each gold action returned."""
+
+
+class CompiledTask(Model):
+    """One runnable task instance."""
+
+    schema_version: Literal[1] = 1
+    id: str
+    """``pack/task@version#entry``."""
+    pack: str
+    pack_version: str
+    task: str
+    task_version: int
+    entry: str
+    category: str
+    difficulty: str
+    title: str = ""
+    source: dict[str, SourceRef]
+    """Where the abstract task (``task``) and the content entry (``entry``) are written."""
+    system_prompt: str | None = None
+    user_command: str
+    tools: list[dict[str, Any]]
+    """Offered tools, ``{"type": "function", "function": {name, description, parameters}}``."""
+    environment: list[ToolEnv]
+    initial_state: dict[str, Any]
+    max_turns: int
+    faults: Faults | None = None
+    action_checks: list[ActionCheck]
+    final: CompiledFinal
+    content_hash: str
+    """SHA-256 of the task, tool and entry sources this instance was compiled from."""
+    pack_trusted: bool = False

@@ -1,0 +1,208 @@
+"""The only place Jinja environments are built.
+
+Templates from packs are untrusted data, so they run in Jinja's immutable sandbox with
+``StrictUndefined``: a missing variable is an error, never an empty string. A YAML value
+that is exactly one ``{{ expr }}`` keeps the expression's native type (an int stays an int,
+a list stays a list); any other text renders to a string.
+
+Compiling a Jinja template to Python is slow (about a millisecond), and libraries repeat the
+same few templates thousands of times, so compiled templates are cached by source, and the
+commonest shapes -- ``{{ name }}``, ``{{ a.b }}`` and text with only such placeholders -- are
+rendered without Jinja at all, with Jinja's own semantics.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from functools import lru_cache
+from typing import Any
+
+import jinja2
+from jinja2 import meta, nodes
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+__all__ = [
+    "TemplateError",
+    "is_template",
+    "parse",
+    "python_braces",
+    "render_string",
+    "render_value",
+    "undeclared_variables",
+]
+
+
+class TemplateError(Exception):
+    """A template failed to parse or render.
+
+    Attributes:
+        lineno: 1-based line inside the template text, when Jinja knows it.
+        name: the undefined variable, for undefined-variable errors.
+    """
+
+    def __init__(self, message: str, *, lineno: int = 1, name: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.lineno = lineno
+        self.name = name
+
+
+_ENV = ImmutableSandboxedEnvironment(
+    undefined=jinja2.StrictUndefined,
+    autoescape=False,
+    keep_trailing_newline=True,
+    cache_size=0,  # we cache compiled templates ourselves, by source
+)
+_ENV.filters["tojson_compact"] = lambda v: __import__("json").dumps(v, separators=(",", ":"))
+
+_MARKERS = ("{{", "{%", "{#")
+_SINGLE_EXPR = re.compile(r"^\s*\{\{(?P<expr>(?:(?!\}\}|\{\{).)*)\}\}\s*$", re.S)
+_SIMPLE_PATH = re.compile(r"^\s*([A-Za-z_]\w*)((?:\.[A-Za-z_]\w*)*)\s*$")
+_PLACEHOLDER = re.compile(r"\{\{(.*?)\}\}", re.S)
+_DICT_ATTRS = frozenset(dir(dict))
+
+
+def is_template(text: str) -> bool:
+    """Whether a string contains Jinja syntax at all (most strings in a pack do not)."""
+    return any(m in text for m in _MARKERS)
+
+
+@lru_cache(maxsize=65536)
+def parse(source: str) -> nodes.Template:
+    """Parse a template; raises :class:`TemplateError` with the template line."""
+    try:
+        return _ENV.parse(source)
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateError(exc.message or "syntax error", lineno=exc.lineno or 1) from None
+
+
+@lru_cache(maxsize=65536)
+def undeclared_variables(source: str) -> frozenset[str]:
+    """Top-level names a template reads from its context."""
+    return frozenset(meta.find_undeclared_variables(parse(source)))
+
+
+_BRACE = re.compile(r"(?<![{$%])\{\s*([A-Za-z_]\w*)\s*\}(?!\})")
+_JINJA_SPANS = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
+
+
+def python_braces(source: str) -> list[str]:
+    """Names written as Python ``{name}`` placeholders outside any Jinja tag."""
+    return _BRACE.findall(_JINJA_SPANS.sub(" ", source))
+
+
+def _lookup_path(context: Mapping[str, Any], root: str, attrs: str) -> Any:
+    """Resolve ``root.a.b`` like Jinja's getattr-then-getitem for dicts; raise when missing."""
+    try:
+        value = context[root]
+    except KeyError:
+        raise TemplateError(f"{root!r} is undefined", name=root) from None
+    for attr in attrs.split(".")[1:]:
+        if isinstance(value, dict) and attr in value:
+            value = value[attr]
+        else:
+            raise TemplateError(f"{root}{attrs!s} is undefined: no attribute {attr!r}", name=root)
+    return value
+
+
+def _simple(expr: str) -> tuple[str, str] | None:
+    m = _SIMPLE_PATH.match(expr)
+    if m is None:
+        return None
+    root, attrs = m.group(1), m.group(2)
+    if root in ("true", "false", "none", "True", "False", "None"):
+        return None
+    if any(a in _DICT_ATTRS for a in attrs.split(".")[1:]):
+        return None  # Jinja would return the dict method; let Jinja do it
+    return root, attrs
+
+
+@lru_cache(maxsize=65536)
+def _compiled_expression(expr: str) -> Callable[..., Any]:
+    try:
+        return _ENV.compile_expression(expr, undefined_to_none=False)
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateError(exc.message or "syntax error", lineno=exc.lineno or 1) from None
+
+
+@lru_cache(maxsize=65536)
+def _compiled_template(source: str) -> jinja2.Template:
+    try:
+        return _ENV.from_string(source)
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateError(exc.message or "syntax error", lineno=exc.lineno or 1) from None
+
+
+@lru_cache(maxsize=65536)
+def _plan(source: str) -> tuple[str, Any]:
+    """How to render ``source``: ("expr", path|None), ("text", pieces) or ("jinja", None)."""
+    m = _SINGLE_EXPR.match(source)
+    if m and "{%" not in source and "{#" not in source:
+        return "expr", _simple(m.group("expr"))
+    if "{%" in source or "{#" in source:
+        return "jinja", None
+    pieces: list[str | tuple[str, str]] = []
+    last = 0
+    for ph in _PLACEHOLDER.finditer(source):
+        simple = _simple(ph.group(1))
+        if simple is None:
+            return "jinja", None
+        pieces.append(source[last : ph.start()])
+        pieces.append(simple)
+        last = ph.end()
+    pieces.append(source[last:])
+    return "text", tuple(pieces)
+
+
+def _undefined_error(exc: jinja2.UndefinedError) -> TemplateError:
+    msg = exc.message or "undefined value"
+    m = re.match(r"'([A-Za-z_]\w*)' is undefined", msg)
+    return TemplateError(msg, name=m.group(1) if m else None)
+
+
+def render_string(source: str, context: Mapping[str, Any], *, native: bool = True) -> Any:
+    """Render one template string. With ``native``, a lone ``{{ expr }}`` keeps its type."""
+    kind, plan = _plan(source)
+    try:
+        if kind == "expr":
+            if plan is not None:
+                value = _lookup_path(context, *plan)
+                return value if native else _to_str(value)
+            m = _SINGLE_EXPR.match(source)
+            assert m is not None
+            value = _compiled_expression(m.group("expr"))(**context)
+            if isinstance(value, jinja2.Undefined):
+                value._fail_with_undefined_error()
+            return value if native else _to_str(value)
+        if kind == "text":
+            out = []
+            for piece in plan:
+                out.append(piece if isinstance(piece, str) else _to_str(_lookup_path(context, *piece)))
+            return "".join(out)
+        return _compiled_template(source).render(context)
+    except jinja2.UndefinedError as exc:
+        raise _undefined_error(exc) from None
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateError(exc.message or "syntax error", lineno=exc.lineno or 1) from None
+    except jinja2.TemplateError as exc:
+        raise TemplateError(str(exc)) from None
+    except TemplateError:
+        raise
+    except Exception as exc:  # errors raised by the template's own expressions
+        raise TemplateError(f"{type(exc).__name__}: {exc}") from None
+
+
+def _to_str(value: Any) -> str:
+    return value if isinstance(value, str) else str(value)
+
+
+def render_value(value: Any, context: Mapping[str, Any]) -> Any:
+    """Render every template string inside a JSON-like value; other values are copied."""
+    if isinstance(value, str):
+        return render_string(value, context) if is_template(value) else value
+    if isinstance(value, dict):
+        return {k: render_value(v, context) for k, v in value.items()}
+    if isinstance(value, list):
+        return [render_value(v, context) for v in value]
+    return value

@@ -1,0 +1,445 @@
+"""The only place YAML is read.
+
+Documents are composed with libyaml (when PyYAML was built with it) and turned into plain
+JSON-like data by a small constructor of our own, so that:
+
+* only JSON types come out (str, int, float, bool, None, list, dict); timestamps stay the
+  strings the author wrote, and any other tag -- ``!!python/object`` included -- is a
+  diagnostic, never a constructor call;
+* anchors and aliases are shared, never expanded, and a document whose expanded size would
+  explode (a "billion laughs" or merge bomb) or that refers to itself is refused before any
+  later step walks it;
+* duplicate keys, which PyYAML silently collapses, are reported;
+* every value can be located: :meth:`Document.locate` maps a key/index path (pydantic ``loc``
+  or jsonschema ``absolute_path``) to a 1-based line and column. The source map is built
+  lazily, on the first lookup, because clean files never need one.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from .diagnostics import Diagnostic
+
+__all__ = [
+    "MAX_FILE_BYTES",
+    "Document",
+    "dump_yaml",
+    "JsonlRecord",
+    "LoadResult",
+    "load_jsonl_file",
+    "load_yaml_file",
+    "load_yaml_text",
+    "schema_comment",
+]
+
+MAX_FILE_BYTES = 16 * 1024 * 1024
+"""Files above this size are refused (a diagnostic), not read."""
+
+MAX_EXPANDED_NODES = 1_000_000
+"""A document whose aliases would expand past this many nodes is a YAML bomb."""
+
+_Loader: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+_T = "tag:yaml.org,2002:"
+_STR, _INT, _FLOAT, _BOOL, _NULL = _T + "str", _T + "int", _T + "float", _T + "bool", _T + "null"
+_MAP, _SEQ, _TIMESTAMP, _MERGE = _T + "map", _T + "seq", _T + "timestamp", _T + "merge"
+_scalar_constructor = yaml.SafeConstructor()
+
+PathItem = str | int
+
+
+class _Refused(Exception):
+    """Input we will not construct; carries the diagnostic."""
+
+    def __init__(self, rule: str, message: str, node: yaml.Node | None, hint: str | None = None):
+        super().__init__(message)
+        self.rule, self.message, self.node, self.hint = rule, message, node, hint
+
+
+@dataclass(slots=True)
+class Document:
+    """One YAML document: its data, and a way back from any value to its position."""
+
+    path: str
+    data: Any
+    text: str
+    index: int = 0
+    _map: _SourceMap | None = field(default=None, repr=False)
+
+    def _source_map(self) -> _SourceMap:
+        if self._map is None:
+            nodes = list(yaml.compose_all(self.text, Loader=_Loader))
+            self._map = _SourceMap(nodes[self.index] if self.index < len(nodes) else None)
+        return self._map
+
+    def locate(self, path: Sequence[PathItem]) -> tuple[int, int]:
+        """Line and column (1-based) of the value at ``path``, or of its nearest ancestor."""
+        return self._source_map().locate(tuple(path), key=False)
+
+    def locate_key(self, path: Sequence[PathItem]) -> tuple[int, int]:
+        """Like :meth:`locate`, but of the mapping key when the last item names one."""
+        return self._source_map().locate(tuple(path), key=True)
+
+    def node(self, path: Sequence[PathItem]) -> yaml.Node | None:
+        """The composed node at ``path``, if it exists."""
+        return self._source_map().node(tuple(path))
+
+
+@dataclass(slots=True)
+class LoadResult:
+    documents: list[Document]
+    diagnostics: list[Diagnostic]
+
+
+class _SourceMap:
+    """Key/index path -> (key node, value node), built from composed nodes."""
+
+    def __init__(self, root: yaml.Node | None) -> None:
+        self._root = root
+        self._index: dict[tuple[PathItem, ...], tuple[yaml.Node | None, yaml.Node]] = {}
+        if root is not None:
+            self._walk(root, (), None, set())
+
+    def _walk(
+        self, node: yaml.Node, path: tuple[PathItem, ...], key: yaml.Node | None, seen: set[int]
+    ) -> None:
+        self._index.setdefault(path, (key, node))
+        if id(node) in seen:  # an alias: its children are indexed under the anchor already
+            return
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                if isinstance(k, yaml.ScalarNode):
+                    self._walk(v, (*path, _key_value(k)), k, seen)
+        elif isinstance(node, yaml.SequenceNode):
+            for i, v in enumerate(node.value):
+                self._walk(v, (*path, i), None, seen)
+
+    def node(self, path: tuple[PathItem, ...]) -> yaml.Node | None:
+        hit = self._index.get(path)
+        return hit[1] if hit else None
+
+    def locate(self, path: tuple[PathItem, ...], *, key: bool) -> tuple[int, int]:
+        for n in range(len(path), -1, -1):
+            hit = self._index.get(path[:n])
+            if hit is None:
+                continue
+            key_node, value_node = hit
+            node = key_node if key and key_node is not None and n == len(path) else value_node
+            return node.start_mark.line + 1, node.start_mark.column + 1
+        return 1, 1
+
+
+def _key_value(node: yaml.ScalarNode) -> PathItem:
+    if node.tag == _INT:
+        try:
+            return int(_scalar_constructor.construct_yaml_int(node))
+        except ValueError:
+            return str(node.value)
+    return str(node.value)
+
+
+def load_yaml_file(path: str | os.PathLike[str], *, max_bytes: int = MAX_FILE_BYTES) -> LoadResult:
+    """Read and construct every document of a YAML file; problems become diagnostics."""
+    name = os.fspath(path)
+    try:
+        size = os.stat(name).st_size
+        if size > max_bytes:
+            return _fail(
+                name,
+                1,
+                1,
+                "TK003",
+                f"file is {size / 2**20:.1f} MiB, over the {max_bytes / 2**20:.0f} MiB limit",
+                "split large content into a JSONL file, or raise --max-file-size",
+            )
+        with open(name, "rb") as f:
+            raw = f.read()
+    except OSError as exc:
+        return _fail(name, 1, 1, "TK003", f"cannot read file: {exc.strerror or exc}")
+    text = _decode(name, raw)
+    if isinstance(text, Diagnostic):
+        return LoadResult([], [text])
+    return load_yaml_text(text, name)
+
+
+def _decode(name: str, raw: bytes) -> str | Diagnostic:
+    if raw.startswith(codecs.BOM_UTF8):
+        raw = raw[len(codecs.BOM_UTF8) :]
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        col = len(before) - (before.rfind(b"\n") + 1) + 1
+        return Diagnostic(
+            name,
+            line,
+            col,
+            "TK004",
+            f"invalid UTF-8: byte 0x{raw[exc.start]:02x} cannot start or continue a character",
+            hint="save the file as UTF-8",
+        )
+
+
+def load_yaml_text(text: str, path: str = "<string>") -> LoadResult:
+    """Construct every document of ``text``; problems become diagnostics."""
+    if "\x00" in text:
+        at = text.index("\x00")
+        line = text.count("\n", 0, at) + 1
+        col = at - (text.rfind("\n", 0, at) + 1) + 1
+        return _fail(path, line, col, "TK001", "NUL character in YAML text", "is this a binary file?")
+    try:
+        roots = list(yaml.compose_all(text, Loader=_Loader))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = exc.problem or exc.context or "invalid YAML"
+        return _fail(path, line, col, "TK001", f"yaml syntax error: {problem}")
+    except yaml.YAMLError as exc:  # e.g. a reader error on a control character
+        return _fail(path, 1, 1, "TK001", f"yaml syntax error: {exc}")
+    except RecursionError:
+        return _fail(path, 1, 1, "TK006", "document nested too deeply to read")
+    docs: list[Document] = []
+    diags: list[Diagnostic] = []
+    for index, root in enumerate(roots):
+        try:
+            _check_size(root)
+            data = _Constructor(path, diags).build(root)
+        except _Refused as r:
+            line, col = _node_pos(r.node)
+            diags.append(Diagnostic(path, line, col, r.rule, r.message, hint=r.hint))
+            continue
+        except RecursionError:
+            diags.append(Diagnostic(path, 1, 1, "TK006", "document nested too deeply to read"))
+            continue
+        docs.append(Document(path=path, data=data, text=text, index=index))
+    return LoadResult(docs, diags)
+
+
+def _fail(
+    path: str, line: int, col: int, rule: str, message: str, hint: str | None = None
+) -> LoadResult:
+    return LoadResult([], [Diagnostic(path, line, col, rule, message, hint=hint)])
+
+
+def _node_pos(node: yaml.Node | None) -> tuple[int, int]:
+    if node is None:
+        return 1, 1
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def _check_size(root: yaml.Node) -> None:
+    """Refuse documents whose aliases expand to too many nodes, or refer to themselves."""
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+
+    def size(node: yaml.Node) -> int:
+        key = id(node)
+        known = sizes.get(key)
+        if known is not None:
+            return known
+        if key in active:
+            raise _Refused("TK006", "an alias refers to the node that contains it", node)
+        if isinstance(node, yaml.ScalarNode):
+            return 1
+        active.add(key)
+        total = 1
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                total += size(k) + size(v)
+        else:
+            for v in node.value:
+                total += size(v)
+        active.discard(key)
+        if total > MAX_EXPANDED_NODES:
+            raise _Refused(
+                "TK006",
+                f"aliases expand this document past {MAX_EXPANDED_NODES:,} nodes (a YAML bomb?)",
+                node,
+                "repeat the data, or move large data to a JSONL content file",
+            )
+        sizes[key] = total
+        return total
+
+    size(root)
+
+
+class _Constructor:
+    """Nodes -> JSON-like data; shared (aliased) nodes become shared objects."""
+
+    def __init__(self, path: str, diags: list[Diagnostic]) -> None:
+        self._path = path
+        self._diags = diags
+        self._memo: dict[int, Any] = {}
+
+    def build(self, node: yaml.Node) -> Any:
+        key = id(node)
+        if key in self._memo:
+            return self._memo[key]
+        tag = node.tag
+        value: Any
+        if isinstance(node, yaml.ScalarNode):
+            value = self._scalar(node, tag)
+        elif isinstance(node, yaml.SequenceNode):
+            if tag != _SEQ:
+                raise _unsupported(node)
+            value = [self.build(child) for child in node.value]
+        elif isinstance(node, yaml.MappingNode):
+            if tag != _MAP:
+                raise _unsupported(node)
+            value = self._mapping(node)
+        else:  # pragma: no cover - composer yields only these three
+            raise _unsupported(node)
+        self._memo[key] = value
+        return value
+
+    def _scalar(self, node: yaml.ScalarNode, tag: str) -> Any:
+        if tag == _STR or tag == _TIMESTAMP:
+            return node.value
+        if tag == _INT:
+            return _scalar_constructor.construct_yaml_int(node)
+        if tag == _FLOAT:
+            return _scalar_constructor.construct_yaml_float(node)
+        if tag == _BOOL:
+            return _scalar_constructor.construct_yaml_bool(node)
+        if tag == _NULL:
+            return None
+        raise _unsupported(node)
+
+    def _mapping(self, node: yaml.MappingNode) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        explicit: set[str] = set()
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE:
+                for base in self._merge_sources(value_node):
+                    for k, v in base.items():
+                        if k not in explicit:
+                            out[k] = v
+                continue
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise _Refused("TK005", "mapping keys must be plain scalars", key_node)
+            key = self.build(key_node)
+            if isinstance(key, bool) or key is None or isinstance(key, float):
+                key = key_node.value  # `yes:` or `null:` as a key means the text the author wrote
+            key = str(key)
+            if key in explicit:
+                line, col = _node_pos(key_node)
+                self._diags.append(
+                    Diagnostic(
+                        self._path,
+                        line,
+                        col,
+                        "TK007",
+                        f"duplicate key {key!r}: the later value would silently win",
+                        hint="remove or rename one of them",
+                    )
+                )
+            explicit.add(key)
+            out[key] = self.build(value_node)
+        return out
+
+    def _merge_sources(self, node: yaml.Node) -> Iterator[dict[str, Any]]:
+        sources = node.value if isinstance(node, yaml.SequenceNode) else [node]
+        for src in sources:
+            data = self.build(src)
+            if not isinstance(data, dict):
+                raise _Refused("TK005", "a merge key (<<) must refer to a mapping", src)
+            yield data
+
+
+def _unsupported(node: yaml.Node) -> _Refused:
+    tag = node.tag
+    if tag.startswith(_T + "python/") or tag.startswith("!!python"):
+        return _Refused(
+            "TK005",
+            f"python tag {tag.removeprefix(_T)!r} refused: task files are data, not code",
+            node,
+            "remove the tag; Python handlers are referenced by import path in trusted packs",
+        )
+    return _Refused(
+        "TK005",
+        f"unsupported YAML tag {tag.removeprefix(_T)!r}: only JSON types are allowed",
+        node,
+        "remove the tag",
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class JsonlRecord:
+    line: int
+    data: Any
+
+
+def load_jsonl_file(
+    path: str | os.PathLike[str], *, max_bytes: int = MAX_FILE_BYTES
+) -> tuple[list[JsonlRecord], list[Diagnostic]]:
+    """Read a JSON Lines file; each record keeps its own line number."""
+    name = os.fspath(path)
+    try:
+        size = os.stat(name).st_size
+        if size > max_bytes:
+            return [], [
+                Diagnostic(
+                    name,
+                    1,
+                    1,
+                    "TK003",
+                    f"file is {size / 2**20:.1f} MiB, over the {max_bytes / 2**20:.0f} MiB limit",
+                )
+            ]
+        with open(name, "rb") as f:
+            raw = f.read()
+    except OSError as exc:
+        return [], [Diagnostic(name, 1, 1, "TK003", f"cannot read file: {exc.strerror or exc}")]
+    text = _decode(name, raw)
+    if isinstance(text, Diagnostic):
+        return [], [text]
+    records: list[JsonlRecord] = []
+    diags: list[Diagnostic] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            records.append(JsonlRecord(number, json.loads(line)))
+        except json.JSONDecodeError as exc:
+            diags.append(
+                Diagnostic(name, number, exc.colno, "TK008", f"invalid JSON line: {exc.msg}")
+            )
+        except RecursionError:
+            diags.append(Diagnostic(name, number, 1, "TK006", "JSON nested too deeply to read"))
+    return records, diags
+
+
+class _Dumper(yaml.SafeDumper):
+    """Block style, keys in the order given, multi-line strings as literal blocks."""
+
+
+def _str_representer(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar(_STR, value, style=style)
+
+
+_Dumper.add_representer(str, _str_representer)
+
+
+def schema_comment(kind: str, schema_base: str = "https://taskkit.dev/schemas/v1") -> str:
+    """The first line of a written document, so yaml-language-server completes and checks."""
+    return f"# yaml-language-server: $schema={schema_base}/{kind}.schema.json\n"
+
+
+def dump_yaml(data: Any, *, kind: str | None = None, schema_base: str | None = None) -> str:
+    """Write JSON-like data as YAML, with the schema comment line when ``kind`` is given."""
+    body = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+    if kind is None:
+        return body
+    head = schema_comment(kind) if schema_base is None else schema_comment(kind, schema_base)
+    return head + body

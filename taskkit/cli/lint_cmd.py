@@ -1,0 +1,67 @@
+"""``taskkit lint`` and ``taskkit rules``."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ..diagnostics import format_diagnostics
+from ..lint import RULES
+from ..lint import lint as run_lint
+from .exit_codes import FINDINGS, OK
+
+FORMATS = ("text", "parsable", "json", "github")
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--strict", is_flag=True, help="Fail on warnings too.")
+@click.option("--select", multiple=True, metavar="RULE", help="Only these rules (id or prefix).")
+@click.option("--ignore", multiple=True, metavar="RULE", help="Skip these rules (id or prefix).")
+@click.option(
+    "--max-file-size", type=click.IntRange(min=1), default=16, show_default=True, help="In MiB."
+)
+@click.option("-q", "--quiet", is_flag=True, help="No summary line.")
+def lint(
+    paths: tuple[str, ...],
+    fmt: str,
+    strict: bool,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    max_file_size: int,
+    quiet: bool,
+) -> None:
+    """Check task packs, toolsets, content and evaluators before anything runs.
+
+    PATHS are files, pack folders or whole libraries (e.g. task_library content_datasets).
+    Exit status: 0 clean, 1 findings (warnings only with --strict), 2 usage error.
+    """
+    unknown = [r for r in (*select, *ignore) if not any(k.startswith(r) for k in RULES)]
+    if unknown:
+        raise click.UsageError(f"unknown rule {unknown[0]!r}; see `taskkit rules`")
+    result = run_lint(paths, select=select, ignore=ignore, max_bytes=max_file_size * 2**20)
+    sys.stdout.write(format_diagnostics(result.diagnostics, fmt))
+    if not quiet and fmt in ("text", "parsable"):
+        click.echo(
+            f"{result.files} files: {result.errors} errors, {result.warnings} warnings",
+            err=True,
+        )
+    sys.exit(FINDINGS if result.failed(strict=strict) else OK)
+
+
+@click.command()
+@click.argument("rule_id", required=False)
+def rules(rule_id: str | None) -> None:
+    """List lint rules, or show one rule's documentation with examples."""
+    if rule_id is None:
+        for rid, rule in RULES.items():
+            summary = (rule.__doc__ or "").strip().splitlines()[0]
+            click.echo(f"{rid}  {rule.NAME:<22} {rule.SEVERITY:<8} {summary}")
+        return
+    rule = RULES.get(rule_id.upper())
+    if rule is None:
+        raise click.UsageError(f"unknown rule {rule_id!r}")
+    click.echo(f"{rule.ID} {rule.NAME} ({rule.SEVERITY})\n")
+    click.echo((rule.__doc__ or "").strip())

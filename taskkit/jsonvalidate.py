@@ -1,0 +1,511 @@
+"""JSON Schema compiled once into Python closures, for the hot paths.
+
+Verifying a tool call happens at every step of every episode, and lint validates every
+rendered gold action of every entry; a general validator (jsonschema) walks the schema on
+each call and costs ~20 µs. :func:`compile_schema` turns the common keywords into nested
+closures once per schema, so a call costs a few µs, and reports the first violation *by
+class* -- the verifier's error types -- in the order the simulator promises: missing
+required parameter, unexpected parameter, then type / nested type / enum / format / range.
+
+Schemas that use keywords outside the supported set fall back to jsonschema (still compiled
+once), so the answer is never wrong, only slower.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import ipaddress
+import math
+import re
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import jsonschema
+
+__all__ = ["ERROR_KINDS", "SchemaError", "Validator", "VError", "compile_schema"]
+
+ERROR_KINDS = (
+    "missing_required",
+    "unexpected_parameter",
+    "type_error",
+    "nested_type_error",
+    "enum_error",
+    "format_error",
+    "range_error",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class VError:
+    """The first violation found: its class, where, and a message fit for the agent."""
+
+    kind: str
+    path: tuple[str | int, ...]
+    message: str
+
+    def within(self, key: str | int) -> VError:
+        return VError(self.kind, (key, *self.path), self.message)
+
+
+class SchemaError(ValueError):
+    """The schema itself is not valid JSON Schema."""
+
+
+Check = Callable[[Any], VError | None]
+
+_ANNOTATIONS = frozenset(
+    {
+        "$schema", "$id", "$comment", "$anchor", "title", "description", "default", "examples",
+        "deprecated", "readOnly", "writeOnly", "contentMediaType", "contentEncoding",
+        "$defs", "definitions", "x-taskkit",
+    }
+)  # fmt: skip
+_SUPPORTED = _ANNOTATIONS | {
+    "type", "enum", "const", "properties", "required", "additionalProperties", "items",
+    "prefixItems", "minItems", "maxItems", "uniqueItems", "minimum", "maximum",
+    "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "minLength", "maxLength", "pattern",
+    "format", "anyOf", "oneOf", "allOf", "not", "$ref", "minProperties", "maxProperties",
+}  # fmt: skip
+
+
+def _is_int(v: Any) -> bool:
+    t = type(v)
+    return t is int or (t is float and v.is_integer())
+
+
+_TYPE_TESTS: dict[str, Callable[[Any], bool]] = {
+    "string": lambda v: type(v) is str,
+    "integer": _is_int,
+    "number": lambda v: type(v) in (int, float),
+    "boolean": lambda v: type(v) is bool,
+    "object": lambda v: type(v) is dict,
+    "array": lambda v: type(v) is list,
+    "null": lambda v: v is None,
+}
+
+_DATE_TIME = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$"
+)
+_TIME = re.compile(r"^\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})?$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s]*$")
+
+
+def _fmt_date(v: str) -> bool:
+    try:
+        _dt.date.fromisoformat(v)
+    except ValueError:
+        return False
+    return len(v) == 10
+
+
+def _fmt_date_time(v: str) -> bool:
+    if not _DATE_TIME.match(v):
+        return False
+    try:
+        _dt.datetime.fromisoformat(v.replace("z", "Z").replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
+
+
+def _fmt_uuid(v: str) -> bool:
+    try:
+        uuid.UUID(v)
+    except ValueError:
+        return False
+    return len(v) == 36
+
+
+def _fmt_ip(version: int) -> Callable[[str], bool]:
+    def test(v: str) -> bool:
+        try:
+            return ipaddress.ip_address(v).version == version
+        except ValueError:
+            return False
+
+    return test
+
+
+_FORMATS: dict[str, Callable[[str], bool]] = {
+    "date": _fmt_date,
+    "date-time": _fmt_date_time,
+    "time": lambda v: bool(_TIME.match(v)),
+    "email": lambda v: bool(_EMAIL.match(v)),
+    "uri": lambda v: bool(_URI.match(v)),
+    "uuid": _fmt_uuid,
+    "ipv4": _fmt_ip(4),
+    "ipv6": _fmt_ip(6),
+}
+
+
+class Validator:
+    """A schema compiled once. ``first_error(value)`` is the hot path."""
+
+    __slots__ = ("_check", "schema")
+
+    def __init__(self, schema: Mapping[str, Any] | bool, check: Check) -> None:
+        self.schema = schema
+        self._check = check
+
+    def first_error(self, value: Any) -> VError | None:
+        return self._check(value)
+
+    def is_valid(self, value: Any) -> bool:
+        return self._check(value) is None
+
+
+def compile_schema(schema: Mapping[str, Any] | bool) -> Validator:
+    """Compile ``schema``; raise :class:`SchemaError` if it is not valid JSON Schema."""
+    try:
+        jsonschema.Draft202012Validator.check_schema(schema)
+    except jsonschema.SchemaError as exc:
+        raise SchemaError(exc.message) from None
+    return compile_trusted(schema)
+
+
+def compile_trusted(schema: Mapping[str, Any] | bool) -> Validator:
+    """Compile a schema already known to be valid (skips the metaschema check)."""
+    if not _supported(schema):
+        return Validator(schema, _fallback(schema))
+    root = schema if isinstance(schema, Mapping) else {}
+    return Validator(schema, _Compiler(root).compile(schema, depth=0))
+
+
+def _supported(schema: Any) -> bool:
+    if isinstance(schema, bool):
+        return True
+    if not isinstance(schema, Mapping):
+        return False
+    for key, sub in schema.items():
+        if key not in _SUPPORTED:
+            return False
+        if key in ("properties", "$defs", "definitions"):
+            if not all(_supported(s) for s in sub.values()):
+                return False
+        elif key in ("items", "additionalProperties", "not") and not isinstance(sub, bool):
+            if not _supported(sub):
+                return False
+        elif key in ("prefixItems", "anyOf", "oneOf", "allOf"):
+            if not all(_supported(s) for s in sub):
+                return False
+        elif key == "$ref" and not str(sub).startswith("#/"):
+            return False
+    return True
+
+
+def _fallback(schema: Mapping[str, Any] | bool) -> Check:
+    validator = jsonschema.Draft202012Validator(
+        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
+    kinds = {
+        "required": "missing_required",
+        "additionalProperties": "unexpected_parameter",
+        "unevaluatedProperties": "unexpected_parameter",
+        "enum": "enum_error",
+        "const": "enum_error",
+        "format": "format_error",
+        "pattern": "format_error",
+    }
+
+    def check(value: Any) -> VError | None:
+        err = jsonschema.exceptions.best_match(validator.iter_errors(value))
+        if err is None:
+            return None
+        path = tuple(err.absolute_path)
+        kind = kinds.get(str(err.validator))
+        if kind is None:
+            if err.validator in ("type", "anyOf", "oneOf", "allOf", "not"):
+                kind = "type_error" if len(path) <= 1 else "nested_type_error"
+            else:
+                kind = "range_error"
+        return VError(kind, path, err.message)
+
+    return check
+
+
+def _where(path: tuple[str | int, ...]) -> str:
+    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
+
+
+class _Compiler:
+    def __init__(self, root: Mapping[str, Any]) -> None:
+        self._root = root
+        self._refs: dict[str, Check] = {}
+
+    def compile(self, schema: Mapping[str, Any] | bool, *, depth: int) -> Check:
+        if schema is True or schema == {}:
+            return _ok
+        if schema is False:
+            return lambda v: VError("type_error", (), "no value is allowed here")
+        assert isinstance(schema, Mapping)
+        checks: list[Check] = []
+        if "$ref" in schema:
+            checks.append(self._ref(schema["$ref"], depth))
+        if "type" in schema:
+            checks.append(_type_check(schema["type"], depth))
+        if "enum" in schema:
+            checks.append(_enum_check(schema["enum"]))
+        if "const" in schema:
+            checks.append(_enum_check([schema["const"]]))
+        if "properties" in schema or "required" in schema or "additionalProperties" in schema:
+            checks.append(self._object(schema, depth))
+        if "minProperties" in schema or "maxProperties" in schema:
+            checks.append(_count_check(schema, "Properties", dict, "properties"))
+        if any(k in schema for k in ("items", "prefixItems", "uniqueItems")):
+            checks.append(self._array(schema, depth))
+        if "minItems" in schema or "maxItems" in schema:
+            checks.append(_count_check(schema, "Items", list, "items"))
+        if any(k in schema for k in _NUMERIC):
+            checks.append(_numeric_check(schema))
+        if any(k in schema for k in ("minLength", "maxLength", "pattern", "format")):
+            checks.append(_string_check(schema))
+        for key in ("allOf", "anyOf", "oneOf"):
+            if key in schema:
+                checks.append(self._combinator(key, schema[key], depth))
+        if "not" in schema:
+            inner = self.compile(schema["not"], depth=depth)
+            checks.append(
+                lambda v: VError("type_error", (), "value matches a schema it must not")
+                if inner(v) is None
+                else None
+            )
+        return _chain(checks)
+
+    def _ref(self, ref: str, depth: int) -> Check:
+        if ref in self._refs:
+            return self._refs[ref]
+        target: Any = self._root
+        for part in ref[2:].split("/"):
+            part = part.replace("~1", "/").replace("~0", "~")
+            target = target[part]
+        slot: list[Check] = []
+        self._refs[ref] = lambda v: slot[0](v)  # recursive schemas refer to themselves
+        slot.append(self.compile(target, depth=depth))
+        return self._refs[ref]
+
+    def _object(self, schema: Mapping[str, Any], depth: int) -> Check:
+        props = {k: self.compile(s, depth=depth + 1) for k, s in schema.get("properties", {}).items()}
+        required = tuple(schema.get("required", ()))
+        extra = schema.get("additionalProperties", True)
+        extra_check = None if isinstance(extra, bool) else self.compile(extra, depth=depth + 1)
+        closed = extra is False
+        known = frozenset(props)
+        prop_items = tuple(props.items())
+
+        def check(v: Any) -> VError | None:
+            if type(v) is not dict:
+                return None  # `type` reports it
+            for name in required:
+                if name not in v:
+                    return VError("missing_required", (name,), f"missing required parameter {name!r}")
+            if closed:
+                for name in v:
+                    if name not in known:
+                        return VError(
+                            "unexpected_parameter", (name,), f"unexpected parameter {name!r}"
+                        )
+            for name, sub in prop_items:
+                if name in v:
+                    err = sub(v[name])
+                    if err is not None:
+                        return err.within(name)
+            if extra_check is not None:
+                for name, item in v.items():
+                    if name not in known:
+                        err = extra_check(item)
+                        if err is not None:
+                            return err.within(name)
+            return None
+
+        return check
+
+    def _array(self, schema: Mapping[str, Any], depth: int) -> Check:
+        prefix = [self.compile(s, depth=depth + 1) for s in schema.get("prefixItems", ())]
+        items = schema.get("items", True)
+        item_check = self.compile(items, depth=depth + 1)
+        unique = bool(schema.get("uniqueItems", False))
+
+        def check(v: Any) -> VError | None:
+            if type(v) is not list:
+                return None
+            for i, item in enumerate(v):
+                sub = prefix[i] if i < len(prefix) else item_check
+                err = sub(item)
+                if err is not None:
+                    return err.within(i)
+            if unique:
+                seen: list[Any] = []
+                for item in v:
+                    if item in seen:
+                        return VError("range_error", (), "array items must be unique")
+                    seen.append(item)
+            return None
+
+        return check
+
+    def _combinator(self, key: str, subs: list[Any], depth: int) -> Check:
+        compiled = [self.compile(s, depth=depth) for s in subs]
+        if key == "allOf":
+            return _chain(compiled)
+
+        def check(v: Any) -> VError | None:
+            errors = [c(v) for c in compiled]
+            passed = sum(e is None for e in errors)
+            if key == "anyOf" and passed:
+                return None
+            if key == "oneOf" and passed == 1:
+                return None
+            if passed > 1:
+                return VError("type_error", (), "value matches more than one allowed shape")
+            first = next(e for e in errors if e is not None)
+            if first.path:  # the value had the right shape but a wrong part: say which
+                return first
+            kind = "type_error" if depth <= 1 else "nested_type_error"
+            return VError(kind, (), "value matches none of the allowed shapes")
+
+        return check
+
+
+def _ok(_: Any) -> VError | None:
+    return None
+
+
+def _chain(checks: list[Check]) -> Check:
+    if not checks:
+        return _ok
+    if len(checks) == 1:
+        return checks[0]
+    seq = tuple(checks)
+
+    def check(v: Any) -> VError | None:
+        for c in seq:
+            err = c(v)
+            if err is not None:
+                return err
+        return None
+
+    return check
+
+
+def _type_name(v: Any) -> str:
+    if v is None:
+        return "null"
+    return {bool: "boolean", int: "integer", float: "number", str: "string", list: "array",
+            dict: "object"}.get(type(v), type(v).__name__)  # fmt: skip
+
+
+def _type_check(types: str | list[str], depth: int) -> Check:
+    names = [types] if isinstance(types, str) else list(types)
+    tests = tuple(_TYPE_TESTS[n] for n in names)
+    kind = "type_error" if depth <= 1 else "nested_type_error"
+    want = " or ".join(names)
+    if len(tests) == 1:
+        test = tests[0]
+
+        def check1(v: Any) -> VError | None:
+            if test(v):
+                return None
+            return VError(kind, (), f"expected {want}, got {_type_name(v)} {_short(v)}")
+
+        return check1
+
+    def check(v: Any) -> VError | None:
+        for test in tests:
+            if test(v):
+                return None
+        return VError(kind, (), f"expected {want}, got {_type_name(v)} {_short(v)}")
+
+    return check
+
+
+def _short(v: Any) -> str:
+    text = repr(v)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _enum_check(values: list[Any]) -> Check:
+    # JSON equality: 1 == 1.0, but True is not 1.
+    keyed = [(type(x) is bool, x) for x in values]
+    shown = ", ".join(_short(x) for x in values[:8]) + (", ..." if len(values) > 8 else "")
+
+    def check(v: Any) -> VError | None:
+        if (type(v) is bool, v) in keyed:
+            return None
+        return VError("enum_error", (), f"{_short(v)} is not one of {shown}")
+
+    return check
+
+
+def _count_check(schema: Mapping[str, Any], suffix: str, typ: type, noun: str) -> Check:
+    lo = schema.get("min" + suffix)
+    hi = schema.get("max" + suffix)
+
+    def check(v: Any) -> VError | None:
+        if type(v) is not typ:
+            return None
+        n = len(v)
+        if lo is not None and n < lo:
+            return VError("range_error", (), f"needs at least {lo} {noun}, got {n}")
+        if hi is not None and n > hi:
+            return VError("range_error", (), f"allows at most {hi} {noun}, got {n}")
+        return None
+
+    return check
+
+
+_NUMERIC = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf")
+
+
+def _numeric_check(schema: Mapping[str, Any]) -> Check:
+    lo, hi = schema.get("minimum"), schema.get("maximum")
+    xlo, xhi = schema.get("exclusiveMinimum"), schema.get("exclusiveMaximum")
+    step = schema.get("multipleOf")
+
+    def check(v: Any) -> VError | None:
+        if type(v) not in (int, float):
+            return None
+        if lo is not None and v < lo:
+            return VError("range_error", (), f"{v} is below the minimum {lo}")
+        if hi is not None and v > hi:
+            return VError("range_error", (), f"{v} is above the maximum {hi}")
+        if xlo is not None and v <= xlo:
+            return VError("range_error", (), f"{v} must be greater than {xlo}")
+        if xhi is not None and v >= xhi:
+            return VError("range_error", (), f"{v} must be less than {xhi}")
+        if step is not None:
+            q = v / step
+            if not (math.isfinite(q) and abs(q - round(q)) < 1e-9):
+                return VError("range_error", (), f"{v} is not a multiple of {step}")
+        return None
+
+    return check
+
+
+def _string_check(schema: Mapping[str, Any]) -> Check:
+    lo, hi = schema.get("minLength"), schema.get("maxLength")
+    pattern = re.compile(schema["pattern"]) if "pattern" in schema else None
+    fmt_name = schema.get("format")
+    fmt = _FORMATS.get(fmt_name) if isinstance(fmt_name, str) else None
+
+    def check(v: Any) -> VError | None:
+        if type(v) is not str:
+            return None
+        if lo is not None and len(v) < lo:
+            return VError("range_error", (), f"{_short(v)} is shorter than {lo} characters")
+        if hi is not None and len(v) > hi:
+            return VError("range_error", (), f"{_short(v)} is longer than {hi} characters")
+        if pattern is not None and not pattern.search(v):
+            return VError("format_error", (), f"{_short(v)} does not match {pattern.pattern!r}")
+        if fmt is not None and not fmt(v):
+            return VError("format_error", (), f"{_short(v)} is not a valid {fmt_name}")
+        return None
+
+    return check
+
+
+def describe(err: VError) -> str:
+    """``message (at a.b[0])``, for diagnostics and agent-facing errors."""
+    return f"{err.message} (at {_where(err.path)})" if err.path else err.message

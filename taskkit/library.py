@@ -1,0 +1,349 @@
+"""Finding, reading and indexing the documents of a library.
+
+A *library* is whatever the user points at: files, pack folders, or a whole tree such as
+``task_library/`` + ``content_datasets/``. Every ``.yaml``/``.yml`` file found is read and
+validated against the model of its ``kind``; nothing is skipped silently -- a file that
+cannot be read or validated becomes a diagnostic and stays in the index as a broken entry.
+
+Namespaces: a file belongs to the pack whose ``pack.yaml`` is in one of its parent folders,
+or, under a ``content_datasets/<pack>/`` folder, to ``<pack>``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from .diagnostics import Diagnostic, did_you_mean
+from .models import KINDS, SCHEMA_VERSION, Content, DocModel, Evaluator, Pack, Task, Toolset
+from .models.toolset import Tool
+from .yamlio import MAX_FILE_BYTES, Document, load_jsonl_file, load_yaml_file
+
+__all__ = ["Entry", "Library", "LoadedDoc", "ToolInfo", "discover", "load_library"]
+
+YAML_SUFFIXES = (".yaml", ".yml")
+_SKIP_DIRS = frozenset({"__pycache__", "node_modules", "venv", ".venv"})
+
+
+@dataclass(slots=True)
+class LoadedDoc:
+    """A document, its pack, and its validated model (``None`` when invalid)."""
+
+    doc: Document
+    pack: str
+    kind: str | None
+    model: DocModel | None
+
+    @property
+    def path(self) -> str:
+        return self.doc.path
+
+    def at(
+        self,
+        loc: Sequence[str | int],
+        rule: str,
+        message: str,
+        *,
+        hint: str | None = None,
+        key: bool = False,
+        severity: Any = None,
+    ) -> Diagnostic:
+        line, col = self.doc.locate_key(loc) if key else self.doc.locate(loc)
+        extra = {"severity": severity} if severity is not None else {}
+        return Diagnostic(
+            self.path, line, col, rule, message, hint=hint, pointer=_pointer(loc), **extra
+        )
+
+
+def _pointer(loc: Sequence[str | int]) -> str:
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in loc)
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One content entry and where it is written."""
+
+    id: str
+    data: dict[str, Any]
+    path: str
+    line: int
+    col: int
+    loc: tuple[str | int, ...]
+    """Path of the entry inside its YAML document (empty for JSONL entries)."""
+
+
+@dataclass(slots=True)
+class ToolInfo:
+    tool: Tool
+    ref: str
+    """``toolset.tool`` qualified by pack: ``pack/toolset.tool``."""
+    owner: LoadedDoc
+    index: int
+
+
+@dataclass
+class Library:
+    """Every document found, indexed by namespace and name."""
+
+    docs: list[LoadedDoc] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    packs: dict[str, LoadedDoc] = field(default_factory=dict)
+    toolsets: dict[tuple[str, str], LoadedDoc] = field(default_factory=dict)
+    tools: dict[tuple[str, str, str], ToolInfo] = field(default_factory=dict)
+    contents: dict[tuple[str, str], LoadedDoc] = field(default_factory=dict)
+    evaluators: dict[tuple[str, str], LoadedDoc] = field(default_factory=dict)
+    tasks: list[LoadedDoc] = field(default_factory=list)
+    _entries: dict[int, list[Entry]] = field(default_factory=dict)
+
+    def entries(self, content: LoadedDoc) -> list[Entry]:
+        """The entries of a content dataset (JSONL files are read on first use)."""
+        key = id(content)
+        if key not in self._entries:
+            self._entries[key] = self._read_entries(content)
+        return self._entries[key]
+
+    def _read_entries(self, content: LoadedDoc) -> list[Entry]:
+        model = content.model
+        assert isinstance(model, Content)
+        out: list[Entry] = []
+        if model.entries is not None:
+            for i, data in enumerate(model.entries):
+                line, col = content.doc.locate(("entries", i))
+                out.append(Entry(str(data.get("id", "")), data, content.path, line, col, ("entries", i)))
+            return out
+        assert model.entries_file is not None
+        jsonl = Path(content.path).parent / model.entries_file
+        if not jsonl.is_file():
+            self.diagnostics.append(
+                content.at(
+                    ("entries_file",),
+                    "TK008",
+                    f"entries file {model.entries_file!r} not found next to {Path(content.path).name}",
+                )
+            )
+            return out
+        records, diags = load_jsonl_file(jsonl)
+        self.diagnostics.extend(diags)
+        for rec in records:
+            if not isinstance(rec.data, dict):
+                self.diagnostics.append(
+                    Diagnostic(str(jsonl), rec.line, 1, "TK008", "a JSONL entry must be an object")
+                )
+                continue
+            out.append(Entry(str(rec.data.get("id", "")), rec.data, str(jsonl), rec.line, 1, ()))
+        return out
+
+    def resolve(self, pack: str, ref: str) -> tuple[str, str]:
+        """``name`` or ``pack/name`` -> (pack, name)."""
+        if "/" in ref:
+            p, _, name = ref.partition("/")
+            return p, name
+        return pack, ref
+
+    def tool(self, pack: str, ref: str) -> ToolInfo | None:
+        p, rest = self.resolve(pack, ref)
+        toolset, _, name = rest.partition(".")
+        return self.tools.get((p, toolset, name))
+
+    def tool_refs(self, pack: str) -> list[str]:
+        return [f"{ts}.{name}" for (p, ts, name) in self.tools if p == pack]
+
+    def content(self, pack: str, ref: str) -> LoadedDoc | None:
+        return self.contents.get(self.resolve(pack, ref))
+
+
+def discover(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[str], list[Diagnostic]]:
+    """Every YAML file under ``paths``, sorted; a missing path is a diagnostic."""
+    found: set[str] = set()
+    diags: list[Diagnostic] = []
+    for raw in paths:
+        path = os.fspath(raw)
+        if os.path.isfile(path):
+            found.add(os.path.normpath(path))
+        elif os.path.isdir(path):
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in _SKIP_DIRS)
+                found.update(
+                    os.path.normpath(os.path.join(root, f))
+                    for f in files
+                    if f.endswith(YAML_SUFFIXES) and not f.startswith(".")
+                )
+        else:
+            diags.append(Diagnostic(path, 1, 1, "TK003", "no such file or directory"))
+    return sorted(found), diags
+
+
+class _PackFinder:
+    """Which pack a file belongs to; pack.yaml look-ups are cached per folder."""
+
+    def __init__(self) -> None:
+        self._dir_pack: dict[str, str | None] = {}
+        self.manifests: dict[str, str] = {}  # pack.yaml path -> its folder
+
+    def pack_root(self, directory: str) -> str | None:
+        if directory in self._dir_pack:
+            return self._dir_pack[directory]
+        if os.path.isfile(os.path.join(directory, "pack.yaml")):
+            result: str | None = directory
+        else:
+            parent = os.path.dirname(directory)
+            result = None if parent == directory else self.pack_root(parent)
+        self._dir_pack[directory] = result
+        return result
+
+
+def _namespace(path: str, root: str | None, names: dict[str, str]) -> str:
+    if root is not None:
+        return names.get(root, os.path.basename(root))
+    parts = Path(path).parts
+    if "content_datasets" in parts:
+        i = len(parts) - 1 - parts[::-1].index("content_datasets")
+        if i + 2 < len(parts):
+            return parts[i + 1]
+    return ""
+
+
+def load_library(
+    paths: Iterable[str | os.PathLike[str]], *, max_bytes: int = MAX_FILE_BYTES
+) -> Library:
+    """Read and validate every document under ``paths`` and index them."""
+    files, diags = discover(paths)
+    lib = Library(diagnostics=diags)
+    finder = _PackFinder()
+    loaded: list[tuple[str, str | None, Document]] = []
+    for path in files:
+        result = load_yaml_file(path, max_bytes=max_bytes)
+        lib.diagnostics.extend(result.diagnostics)
+        root = finder.pack_root(os.path.dirname(os.path.abspath(path)))
+        loaded.extend((path, root, doc) for doc in result.documents)
+    # Pack names come from the manifests, so read those first.
+    names: dict[str, str] = {}
+    for path, root, doc in loaded:
+        if os.path.basename(path) == "pack.yaml" and isinstance(doc.data, dict):
+            name = doc.data.get("name")
+            if isinstance(name, str) and root is not None:
+                names[root] = name
+    for path, root, doc in loaded:
+        ld = _validate(doc, _namespace(path, root, names), lib.diagnostics)
+        lib.docs.append(ld)
+        _index(lib, ld)
+    return lib
+
+
+def _validate(doc: Document, pack: str, diags: list[Diagnostic]) -> LoadedDoc:
+    data = doc.data
+    if not isinstance(data, dict):
+        diags.append(
+            Diagnostic(doc.path, *doc.locate(()), "TK101", "a document must be a mapping with a 'kind'")
+        )
+        return LoadedDoc(doc, pack, None, None)
+    kind = data.get("kind")
+    ld = LoadedDoc(doc, pack, kind if isinstance(kind, str) else None, None)
+    if kind not in KINDS:
+        if kind is None:
+            diags.append(ld.at((), "TK101", "missing 'kind'", hint=f"one of {', '.join(KINDS)}"))
+        else:
+            hint = did_you_mean(str(kind), KINDS) or f"one of {', '.join(KINDS)}"
+            diags.append(ld.at(("kind",), "TK101", f"unknown kind {kind!r}", hint=hint))
+        return ld
+    version = data.get("schema_version")
+    if version != SCHEMA_VERSION:
+        if version is None:
+            diags.append(
+                ld.at((), "TK102", "missing 'schema_version'", hint=f"add schema_version: {SCHEMA_VERSION}")
+            )
+        else:
+            diags.append(
+                ld.at(
+                    ("schema_version",),
+                    "TK102",
+                    f"unsupported schema_version {version!r}",
+                    hint=f"this taskkit reads schema_version {SCHEMA_VERSION}",
+                )
+            )
+        return ld
+    try:
+        ld.model = KINDS[kind].model_validate(data)
+    except ValidationError as exc:
+        diags.extend(_schema_diagnostics(ld, exc))
+    return ld
+
+
+def _schema_diagnostics(ld: LoadedDoc, exc: ValidationError) -> Iterator[Diagnostic]:
+    seen: set[tuple[str | int, ...]] = set()
+    for err in exc.errors(include_url=False):
+        loc = _data_loc(ld.doc.data, err["loc"])
+        if (loc, err["type"]) in seen:  # type: ignore[comparison-overlap]
+            continue
+        seen.add((loc, err["type"]))  # type: ignore[arg-type]
+        if err["type"] == "extra_forbidden":
+            parent = _get(ld.doc.data, loc[:-1])
+            allowed = _allowed_keys(ld.kind, loc[:-1], parent)
+            hint = did_you_mean(str(loc[-1]), allowed) if allowed else None
+            yield ld.at(loc, "TK103", f"unknown key {loc[-1]!r}", hint=hint, key=True)
+        elif err["type"] == "missing":
+            yield ld.at(loc[:-1], "TK103", f"missing required key {loc[-1]!r}", key=True)
+        else:
+            where = ".".join(str(p) for p in loc) or "document"
+            yield ld.at(loc, "TK103", f"{where}: {_message(err)}")
+
+
+def _message(err: Any) -> str:
+    msg = str(err["msg"])
+    msg = msg.removeprefix("Value error, ")
+    if err["type"] == "string_pattern_mismatch":
+        return f"{err['input']!r} does not match the pattern {err['ctx']['pattern']}"
+    if err["type"] in ("literal_error", "enum"):
+        return f"{err['input']!r}: {msg[:1].lower()}{msg[1:]}"
+    return msg[:1].lower() + msg[1:]
+
+
+def _data_loc(data: Any, loc: tuple[Any, ...]) -> tuple[str | int, ...]:
+    """Drop the union/tag members pydantic puts in ``loc`` that are not keys of the data."""
+    out: list[str | int] = []
+    node = data
+    for part in loc:
+        if isinstance(node, dict) and part in node:
+            out.append(part)
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            out.append(part)
+            node = node[part]
+        elif isinstance(node, dict) and isinstance(part, str) and part == loc[-1]:
+            out.append(part)  # a missing or extra key: keep it, it names the problem
+    return tuple(out)
+
+
+def _get(data: Any, loc: Sequence[str | int]) -> Any:
+    for part in loc:
+        data = data[part]
+    return data
+
+
+def _allowed_keys(kind: str | None, loc: Sequence[str | int], parent: Any) -> list[str]:
+    """Field names of the model that validates the mapping at ``loc`` (for "did you mean")."""
+    from .lint.keys import allowed_keys
+
+    return allowed_keys(kind, loc, parent)
+
+
+def _index(lib: Library, ld: LoadedDoc) -> None:
+    model = ld.model
+    if isinstance(model, Pack):
+        lib.packs.setdefault(model.name, ld)
+    elif isinstance(model, Toolset):
+        lib.toolsets.setdefault((ld.pack, model.name), ld)
+        for i, tool in enumerate(model.tools):
+            key = (ld.pack, model.name, tool.name)
+            lib.tools.setdefault(key, ToolInfo(tool, f"{model.name}.{tool.name}", ld, i))
+    elif isinstance(model, Content):
+        lib.contents.setdefault((ld.pack, model.name), ld)
+    elif isinstance(model, Evaluator):
+        lib.evaluators.setdefault((ld.pack, model.name), ld)
+    elif isinstance(model, Task):
+        lib.tasks.append(ld)

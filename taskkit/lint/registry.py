@@ -1,0 +1,76 @@
+"""Every lint rule, in one table. A rule is a module with ``ID``, ``NAME``, ``SEVERITY``, a
+docstring (shown by ``taskkit rules``) and ``check(ctx)``, a generator of diagnostics."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Protocol
+
+from ..diagnostics import Diagnostic, Severity
+from .context import LintContext
+from .rules import (
+    duplicate_id,
+    duplicate_key,
+    encoding,
+    entry_schema,
+    file_unreadable,
+    gold_action,
+    invalid_json_schema,
+    jinja_syntax,
+    jsonl_syntax,
+    optional_field,
+    python_braces,
+    schema_version,
+    schema_violation,
+    tool_name_clash,
+    undefined_variable,
+    unknown_content,
+    unknown_evaluator,
+    unknown_kind,
+    unknown_tool,
+    unsafe_tag,
+    unused_content,
+    unused_tool,
+    vacuous_final,
+    yaml_bomb,
+    yaml_syntax,
+)
+
+__all__ = ["RULES", "Rule"]
+
+
+class Rule(Protocol):
+    ID: str
+    NAME: str
+    SEVERITY: Severity
+
+    def check(self, ctx: LintContext) -> Iterable[Diagnostic]: ...
+
+
+RULES: dict[str, Rule] = {
+    "TK001": yaml_syntax,
+    "TK003": file_unreadable,
+    "TK004": encoding,
+    "TK005": unsafe_tag,
+    "TK006": yaml_bomb,
+    "TK007": duplicate_key,
+    "TK008": jsonl_syntax,
+    "TK101": unknown_kind,
+    "TK102": schema_version,
+    "TK103": schema_violation,
+    "TK201": duplicate_id,
+    "TK202": unknown_tool,
+    "TK203": unknown_content,
+    "TK204": unknown_evaluator,
+    "TK205": tool_name_clash,
+    "TK301": jinja_syntax,
+    "TK302": undefined_variable,
+    "TK303": python_braces,
+    "TK304": optional_field,
+    "TK401": entry_schema,
+    "TK402": invalid_json_schema,
+    "TK403": gold_action,
+    "TK501": unused_tool,
+    "TK502": unused_content,
+    "TK503": vacuous_final,
+}

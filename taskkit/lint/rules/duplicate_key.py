@@ -1,0 +1,26 @@
+"""The same key twice in one mapping; YAML loaders silently keep the last.
+
+Bad::
+
+    max_turns: 4
+    max_turns: 6
+Good::
+
+    max_turns: 6
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ...diagnostics import Diagnostic, Severity
+from ..context import LintContext
+
+ID = "TK007"
+NAME = "duplicate-key"
+SEVERITY = Severity.ERROR
+
+
+def check(ctx: LintContext) -> Iterator[Diagnostic]:
+    """Reported while reading files; see :mod:`taskkit.yamlio`."""
+    return ctx.loader(ID)

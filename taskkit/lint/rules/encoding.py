@@ -1,0 +1,20 @@
+"""The file is not valid UTF-8.
+
+Bad: a file saved as Latin-1 with ``café`` in it. Good: the same file saved as UTF-8.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ...diagnostics import Diagnostic, Severity
+from ..context import LintContext
+
+ID = "TK004"
+NAME = "encoding"
+SEVERITY = Severity.ERROR
+
+
+def check(ctx: LintContext) -> Iterator[Diagnostic]:
+    """Reported while reading files; see :mod:`taskkit.yamlio`."""
+    return ctx.loader(ID)

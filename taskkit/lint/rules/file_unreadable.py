@@ -1,0 +1,20 @@
+"""A path that does not exist, cannot be read, or is larger than the size limit.
+
+Large content belongs in a JSONL file named by a content dataset's ``entries_file``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ...diagnostics import Diagnostic, Severity
+from ..context import LintContext
+
+ID = "TK003"
+NAME = "file-unreadable"
+SEVERITY = Severity.ERROR
+
+
+def check(ctx: LintContext) -> Iterator[Diagnostic]:
+    """Reported while reading files; see :mod:`taskkit.yamlio`."""
+    return ctx.loader(ID)

@@ -1,0 +1,72 @@
+"""A tool's ``parameters`` (or ``returns``), or a dataset's ``fields``, that is not a valid
+JSON Schema, is not an object schema, or whose ``required`` names a property it does not
+define.
+
+Bad::
+
+    parameters:
+      type: object
+      properties: {city: {type: text}}
+      required: [city, bedrooms]
+Good::
+
+    parameters:
+      type: object
+      properties: {city: {type: string}, bedrooms: {type: integer}}
+      required: [city, bedrooms]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import jsonschema
+
+from ...diagnostics import Diagnostic, Severity, did_you_mean
+from ...jsonvalidate import SchemaError
+from ...library import LoadedDoc
+from ...models import Content, Toolset
+from ..context import LintContext
+
+ID = "TK402"
+NAME = "invalid-json-schema"
+SEVERITY = Severity.ERROR
+
+
+def check(ctx: LintContext) -> Iterator[Diagnostic]:
+    for ld in ctx.lib.docs:
+        if isinstance(ld.model, Toolset):
+            for i, tool in enumerate(ld.model.tools):
+                yield from _schema(ctx, ld, ("tools", i, "parameters"), tool.parameters, params=True)
+                if tool.returns is not None:
+                    yield from _schema(ctx, ld, ("tools", i, "returns"), tool.returns, params=False)
+        elif isinstance(ld.model, Content):
+            yield from _schema(ctx, ld, ("fields",), ld.model.fields, params=True)
+
+
+def _schema(ctx: LintContext, ld: LoadedDoc, loc: tuple[str | int, ...], schema: dict[str, Any],
+            *, params: bool) -> Iterator[Diagnostic]:
+    if isinstance(ctx.validator(schema), SchemaError):
+        for err in jsonschema.Draft202012Validator(jsonschema.Draft202012Validator.META_SCHEMA).iter_errors(schema):
+            yield ld.at((*loc, *err.absolute_path), ID, f"not a valid JSON Schema: {err.message}")
+        return
+    if params and schema.get("type") != "object":
+        yield ld.at(loc, ID, "must be an object schema", hint="add type: object")
+    yield from _required(ld, loc, schema)
+
+
+def _required(ld: LoadedDoc, loc: tuple[str | int, ...], schema: dict[str, Any]) -> Iterator[Diagnostic]:
+    """``required`` names that ``properties`` does not define, at every nesting level."""
+    props = schema.get("properties")
+    if isinstance(props, dict):
+        for j, name in enumerate(schema.get("required", [])):
+            if name not in props:
+                yield ld.at((*loc, "required", j), ID, f"required names {name!r}, which is not in properties",
+                            hint=did_you_mean(name, props))
+        for name, sub in props.items():
+            if isinstance(sub, dict):
+                yield from _required(ld, (*loc, "properties", name), sub)
+    items = schema.get("items")
+    if isinstance(items, dict):
+        yield from _required(ld, (*loc, "items"), items)

@@ -1,0 +1,26 @@
+"""A line of a JSONL entries file that is not a JSON object, or an ``entries_file`` that
+does not exist.
+
+Bad (``homes.jsonl``)::
+
+    {"id": "a", "city": "Austin",}
+Good::
+
+    {"id": "a", "city": "Austin"}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ...diagnostics import Diagnostic, Severity
+from ..context import LintContext
+
+ID = "TK008"
+NAME = "jsonl-syntax"
+SEVERITY = Severity.ERROR
+
+
+def check(ctx: LintContext) -> Iterator[Diagnostic]:
+    """Reported while reading files; see :mod:`taskkit.yamlio`."""
+    return ctx.loader(ID)

@@ -1,0 +1,25 @@
+"""A missing or unsupported ``schema_version``.
+
+Bad::
+
+    schema_version: 7
+Good::
+
+    schema_version: 1
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ...diagnostics import Diagnostic, Severity
+from ..context import LintContext
+
+ID = "TK102"
+NAME = "schema-version"
+SEVERITY = Severity.ERROR
+
+
+def check(ctx: LintContext) -> Iterator[Diagnostic]:
+    """Reported while reading files; see :mod:`taskkit.yamlio`."""
+    return ctx.loader(ID)

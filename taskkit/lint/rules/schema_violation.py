@@ -1,0 +1,29 @@
+"""A document that does not match the schema of its kind: a missing key, an unknown key
+(with the nearest known one), a value of the wrong type. Every violation is reported at its
+own line.
+
+Bad::
+
+    kind: task
+    user_comand: Find homes in {{ city }}
+Good::
+
+    kind: task
+    user_command: Find homes in {{ city }}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ...diagnostics import Diagnostic, Severity
+from ..context import LintContext
+
+ID = "TK103"
+NAME = "schema"
+SEVERITY = Severity.ERROR
+
+
+def check(ctx: LintContext) -> Iterator[Diagnostic]:
+    """Reported while reading files; see :mod:`taskkit.yamlio`."""
+    return ctx.loader(ID)

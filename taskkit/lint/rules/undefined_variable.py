@@ -1,0 +1,56 @@
+"""A template reads a variable that its context does not provide: a field the content
+dataset's ``fields`` schema does not declare (task templates), or anything but ``args``,
+``state`` and ``result`` (tool behaviours). Without this check a typo renders as an error
+mid-run, or worse, as literal text in the prompt.
+
+Bad (the dataset declares ``city``)::
+
+    user_command: Find homes in {{ ctiy }}
+Good::
+
+    user_command: Find homes in {{ city }}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ...diagnostics import Diagnostic, Severity, did_you_mean
+from ...library import LoadedDoc
+from ...models import Toolset
+from ...templating import TemplateError, undeclared_variables
+from ..context import LintContext
+from ..positions import template_position
+from ..variables import JINJA_GLOBALS, task_variables
+
+ID = "TK302"
+NAME = "undefined-variable"
+SEVERITY = Severity.ERROR
+
+TOOL_VARIABLES = frozenset({"args", "state", "result"})
+
+
+def check(ctx: LintContext) -> Iterator[Diagnostic]:
+    for ld, task in ctx.tasks():
+        found = ctx.content_of(ld, task)
+        if found is None:
+            continue
+        allowed = task_variables(found[1].fields)
+        if allowed is None:
+            continue
+        yield from _check_doc(ctx, ld, allowed, f"content dataset {task.content!r} has no field")
+    for ld in ctx.lib.docs:
+        if isinstance(ld.model, Toolset):
+            yield from _check_doc(ctx, ld, TOOL_VARIABLES, "tool templates see only args, state and result, not")
+
+
+def _check_doc(ctx: LintContext, ld: LoadedDoc, allowed: frozenset[str], what: str) -> Iterator[Diagnostic]:
+    for site in ctx.template_sites(ld):
+        try:
+            names = undeclared_variables(site.source)
+        except TemplateError:
+            continue  # TK301 reports it
+        for name in sorted(names - allowed - JINJA_GLOBALS):
+            line, col = template_position(ld, site.loc, needle=name)
+            yield Diagnostic(ld.path, line, col, ID, f"{what} {name!r}",
+                             hint=did_you_mean(name, allowed))

@@ -1,0 +1,31 @@
+"""A task draws from a content dataset that does not exist.
+
+Bad::
+
+    content: viewing_request
+Good::
+
+    content: viewing_requests
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ...diagnostics import Diagnostic, Severity, did_you_mean
+from ..context import LintContext
+
+ID = "TK203"
+NAME = "unknown-content"
+SEVERITY = Severity.ERROR
+
+
+def check(ctx: LintContext) -> Iterator[Diagnostic]:
+    for ld, task in ctx.tasks():
+        if ctx.lib.content(ld.pack, task.content) is None:
+            names = [n for (p, n) in ctx.lib.contents if p == ld.pack]
+            hint = did_you_mean(task.content, names) or (
+                f"datasets of pack {ld.pack!r}: {', '.join(sorted(names))}" if names else
+                "no content dataset found; is content_datasets/ among the linted paths?"
+            )
+            yield ld.at(("content",), ID, f"unknown content dataset {task.content!r}", hint=hint)

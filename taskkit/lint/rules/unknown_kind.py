@@ -1,0 +1,25 @@
+"""A document without ``kind``, or with a kind taskkit does not know.
+
+Bad::
+
+    kind: tsak
+Good::
+
+    kind: task
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ...diagnostics import Diagnostic, Severity
+from ..context import LintContext
+
+ID = "TK101"
+NAME = "unknown-kind"
+SEVERITY = Severity.ERROR
+
+
+def check(ctx: LintContext) -> Iterator[Diagnostic]:
+    """Reported while reading files; see :mod:`taskkit.yamlio`."""
+    return ctx.loader(ID)

@@ -1,0 +1,67 @@
+"""A task names a tool that no toolset defines, or a gold action or check uses a tool the
+task does not offer.
+
+Bad::
+
+    tools: [listings.search_home]
+Good::
+
+    tools: [listings.search_homes]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ...diagnostics import Diagnostic, Severity, did_you_mean
+from ...library import LoadedDoc
+from ...models import Task
+from ...models.checks import ArgValues, ForbiddenTools, Order
+from ..context import LintContext
+
+ID = "TK202"
+NAME = "unknown-tool"
+SEVERITY = Severity.ERROR
+
+
+def check(ctx: LintContext) -> Iterator[Diagnostic]:
+    for ld, task in ctx.tasks():
+        known = ctx.lib.tool_refs(ld.pack)
+        offered: set[str] = set()
+        for field in ("tools", "distractors"):
+            for i, ref in enumerate(getattr(task, field)):
+                if ctx.lib.tool(ld.pack, ref) is None:
+                    yield ld.at((field, i), ID, f"unknown tool {ref!r}", hint=did_you_mean(ref, known))
+                offered.add(ref)
+        bare = {ref.rsplit(".", 1)[-1] for ref in offered}
+        for i, action in enumerate(task.final.gold_actions):
+            if action.tool not in offered and ctx.lib.tool(ld.pack, action.tool) is not None:
+                yield ld.at(("final", "gold_actions", i, "tool"), ID,
+                            f"gold action calls {action.tool!r}, which the task does not offer",
+                            hint="add it to 'tools'")
+            elif action.tool not in offered:
+                yield ld.at(("final", "gold_actions", i, "tool"), ID, f"unknown tool {action.tool!r}",
+                            hint=did_you_mean(action.tool, sorted(offered)))
+        yield from _check_refs(ld, task, offered, bare)
+
+
+def _check_refs(ld: LoadedDoc, task: Task, offered: set[str], bare: set[str]) -> Iterator[Diagnostic]:
+    names = sorted(offered | bare)
+    for i, c in enumerate(task.action_checks):
+        refs: list[tuple[tuple[str | int, ...], str]] = []
+        if isinstance(c, ForbiddenTools):
+            refs = [(("tools", j), t) for j, t in enumerate(c.tools)]
+        elif isinstance(c, ArgValues):
+            refs = [(("tool",), c.tool)]
+        elif isinstance(c, Order):
+            refs = [(("first",), c.first), (("then",), c.then)]
+        for sub, ref in refs:
+            if ref not in offered and ref not in bare:
+                yield ld.at(("action_checks", i, *sub), ID,
+                            f"check refers to {ref!r}, which the task does not offer",
+                            hint=did_you_mean(ref, names))
+    if task.faults and task.faults.tools:
+        for j, ref in enumerate(task.faults.tools):
+            if ref not in offered:
+                yield ld.at(("faults", "tools", j), ID, f"faults name {ref!r}, which the task does not offer",
+                            hint=did_you_mean(ref, names))

@@ -1,0 +1,25 @@
+"""A YAML tag other than the JSON types: task files are data, never code.
+
+Bad::
+
+    initial_state: !!python/object/apply:os.system ["rm -rf /"]
+Good::
+
+    initial_state: {homes: []}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ...diagnostics import Diagnostic, Severity
+from ..context import LintContext
+
+ID = "TK005"
+NAME = "unsafe-tag"
+SEVERITY = Severity.ERROR
+
+
+def check(ctx: LintContext) -> Iterator[Diagnostic]:
+    """Reported while reading files; see :mod:`taskkit.yamlio`."""
+    return ctx.loader(ID)

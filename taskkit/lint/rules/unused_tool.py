@@ -1,0 +1,31 @@
+"""A tool in ``tools`` that no gold action uses. Offer it as a ``distractor`` if the task
+means the agent to ignore it, or drop it.
+
+Bad::
+
+    tools: [listings.search_homes, listings.schedule_viewing, listings.delete_listing]
+Good::
+
+    tools: [listings.search_homes, listings.schedule_viewing]
+    distractors: [listings.delete_listing]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ...diagnostics import Diagnostic, Severity
+from ..context import LintContext
+
+ID = "TK501"
+NAME = "unused-tool"
+SEVERITY = Severity.WARNING
+
+
+def check(ctx: LintContext) -> Iterator[Diagnostic]:
+    for ld, task in ctx.tasks():
+        used = {a.tool for a in task.final.gold_actions}
+        for i, ref in enumerate(task.tools):
+            if ref not in used:
+                yield ld.at(("tools", i), ID, f"tool {ref!r} is offered but no gold action uses it",
+                            severity=SEVERITY, hint="list it under 'distractors' if that is the intent")

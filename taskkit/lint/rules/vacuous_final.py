@@ -1,0 +1,47 @@
+"""A final evaluator that an agent doing nothing could pass: no state or answer check, or
+a state check whose gold state is the initial state (no gold action writes) and no answer
+check.
+
+Bad::
+
+    final:
+      gold_actions: [{tool: listings.search_homes, args: {city: Austin}}]
+      expect: {state: ignore}
+Good::
+
+    final:
+      gold_actions: [{tool: listings.search_homes, args: {city: Austin}}]
+      expect: {state: ignore, answer: {contains: ["{{ cheapest_id }}"]}}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ...diagnostics import Diagnostic, Severity
+from ..context import LintContext
+
+ID = "TK503"
+NAME = "vacuous-final"
+SEVERITY = Severity.WARNING
+
+
+def check(ctx: LintContext) -> Iterator[Diagnostic]:
+    for ld, task in ctx.tasks():
+        expect = task.final.expect
+        if expect.answer is not None or expect.diff:
+            continue
+        if expect.state == "ignore":
+            yield ld.at(("final",), ID, "the final evaluator checks neither state nor answer",
+                        severity=SEVERITY, hint="add expect.answer, expect.diff, or state: matches_gold")
+            continue
+        gold_writes = any(
+            (info := ctx.lib.tool(ld.pack, a.tool)) is not None
+            and info.tool.effect == "write"
+            and not a.expect_error
+            for a in task.final.gold_actions
+        )
+        if not gold_writes:
+            yield ld.at(("final",), ID,
+                        "no gold action writes, so the gold state is the initial state: doing nothing passes",
+                        severity=SEVERITY, hint="check the answer too (expect.answer)")

@@ -1,0 +1,25 @@
+"""The file is not valid YAML.
+
+Bad::
+
+    tools: [search_homes
+Good::
+
+    tools: [search_homes]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ...diagnostics import Diagnostic, Severity
+from ..context import LintContext
+
+ID = "TK001"
+NAME = "yaml-syntax"
+SEVERITY = Severity.ERROR
+
+
+def check(ctx: LintContext) -> Iterator[Diagnostic]:
+    """Reported while reading files; see :mod:`taskkit.yamlio`."""
+    return ctx.loader(ID)

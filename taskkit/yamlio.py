@@ -74,6 +74,17 @@ class Document:
     index: int = 0
     _map: _SourceMap | None = field(default=None, repr=False)
 
+    @property
+    def start_line(self) -> int:
+        """Line of the document's first content (cheap for the first document of a file)."""
+        if self.index:
+            return self.locate(())[0]
+        for number, line in enumerate(self.text.splitlines(), start=1):
+            stripped = line.strip()
+            if stripped and not stripped.startswith(("#", "%", "---")):
+                return number
+        return 1
+
     def _source_map(self) -> _SourceMap:
         if self._map is None:
             nodes = list(yaml.compose_all(self.text, Loader=_Loader))

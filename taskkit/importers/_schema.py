@@ -16,6 +16,7 @@ import jsonschema
 
 __all__ = [
     "BFCL_TYPES",
+    "MISSING",
     "TOOLBENCH_TYPES",
     "bfcl_schema",
     "checked_default",
@@ -95,7 +96,7 @@ def bfcl_schema(node: Any, where: str, notes: list[str]) -> dict[str, Any]:
             notes.append(f"{where}: keyword {key!r} dropped (not JSON Schema)")
     if "default" in node:
         default = checked_default(out, node["default"])
-        if default is _MISSING:
+        if default is MISSING:
             notes.append(f"{where}: default {node['default']!r} dropped (not a valid value)")
         else:
             out["default"] = default
@@ -104,11 +105,13 @@ def bfcl_schema(node: Any, where: str, notes: list[str]) -> dict[str, Any]:
 
 
 class _Missing:
+    """No value (``None`` is a value: JSON null)."""
+
     def __repr__(self) -> str:
         return "<missing>"
 
 
-_MISSING: Any = _Missing()
+MISSING: Any = _Missing()
 
 
 def checked_default(schema: dict[str, Any], value: Any) -> Any:
@@ -117,11 +120,11 @@ def checked_default(schema: dict[str, Any], value: Any) -> Any:
         ok = _VALIDATOR(schema).is_valid(value)
     except jsonschema.exceptions.SchemaError:
         ok = False
-    return value if ok else _MISSING
+    return value if ok else MISSING
 
 
 def is_missing(value: Any) -> bool:
-    return value is _MISSING
+    return value is MISSING
 
 
 def _require_declared(schema: dict[str, Any], where: str, notes: list[str]) -> None:

@@ -1,0 +1,68 @@
+"""``taskkit compile``: abstract tasks x content entries -> runnable :class:`CompiledTask`\\ s."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from ..diagnostics import Diagnostic, Severity
+from ..library import Library, load_library
+from ..lint import lint_library
+from ..models import CompiledTask
+from .build import compile_unit, units
+from .output import CompiledFileError, load_compiled, manifest_path, write_compiled
+from .select import Selection
+
+__all__ = [
+    "CompileResult",
+    "CompiledFileError",
+    "Selection",
+    "compile_library",
+    "compile_paths",
+    "load_compiled",
+    "manifest_path",
+    "write_compiled",
+]
+
+
+@dataclass
+class CompileResult:
+    tasks: list[CompiledTask] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not any(d.severity is Severity.ERROR for d in self.diagnostics)
+
+
+def compile_library(lib: Library, *, selection: Selection = Selection(),
+                    trust: Iterable[str] = (), lint_first: bool = True) -> CompileResult:
+    """Compile every selected instance. Lint errors stop compilation before it starts."""
+    result = CompileResult()
+    if lint_first:
+        linted = lint_library(lib)
+        errors = [d for d in linted.diagnostics if d.severity is Severity.ERROR]
+        if errors:
+            result.diagnostics = errors
+            return result
+    for unit in units(lib, trust=frozenset(trust)):
+        if not selection.wants_task(unit.ld.pack, unit.task.id, unit.task.category):
+            continue
+        for entry in lib.entries(unit.content):
+            if selection.limit is not None and len(result.tasks) >= selection.limit:
+                return result
+            if not selection.wants_instance(unit.ld.pack, unit.task.id, entry.id):
+                continue
+            compiled = compile_unit(unit, entry)
+            if isinstance(compiled, Diagnostic):
+                result.diagnostics.append(compiled)
+            else:
+                result.tasks.append(compiled)
+    return result
+
+
+def compile_paths(paths: Iterable[str | os.PathLike[str]], *, selection: Selection = Selection(),
+                  trust: Iterable[str] = ()) -> CompileResult:
+    """Load, lint and compile the library under ``paths``."""
+    return compile_library(load_library(paths), selection=selection, trust=trust)

@@ -1,0 +1,248 @@
+"""Abstract task x content entry -> :class:`CompiledTask`, with the gold replay.
+
+Each instance is rendered in the Jinja sandbox (StrictUndefined), its gold actions are
+replayed on a fresh copy of the initial state through the simulator's own execution engine,
+and the final evaluator is run on the gold result: a task whose own answer key fails is a
+compile error at the task's line, naming the entry.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from ..diagnostics import Diagnostic
+from ..library import Entry, Library, LoadedDoc
+from ..models import (
+    ActionCheck,
+    CompiledAction,
+    CompiledFinal,
+    CompiledTask,
+    Evaluator,
+    Expect,
+    Faults,
+    SourceRef,
+    Task,
+    ToolEnv,
+)
+from ..render import RenderError, entry_context, render_at
+from ..sim.behaviors import HandlerRefused
+from ..sim.evaluate import evaluate_final
+from ..sim.execute import execute
+from ..sim.verify import ToolCall, Verifier
+
+__all__ = ["CompileUnit", "compile_unit", "units"]
+
+_CHECK = TypeAdapter(ActionCheck)
+
+
+@dataclass(frozen=True)
+class CompileUnit:
+    """One abstract task with everything it refers to, resolved."""
+
+    ld: LoadedDoc
+    task: Task
+    content: LoadedDoc
+    envs: dict[str, ToolEnv]
+    """Offered tools by reference (``toolset.tool``)."""
+    evaluators: list[Evaluator]
+    pack_version: str
+    trusted: bool
+    sources_hash: str
+    openai_tools: list[dict[str, Any]] = field(default_factory=list)
+
+
+def units(lib: Library, *, trust: frozenset[str] = frozenset()) -> Iterator[CompileUnit]:
+    """Resolved tasks, sorted by pack and id (lint has already vouched for the references)."""
+    for ld in sorted(lib.tasks, key=lambda d: (d.pack, getattr(d.model, "id", ""))):
+        task = ld.model
+        if not isinstance(task, Task):
+            continue
+        content = lib.content(ld.pack, task.content)
+        if content is None:
+            continue
+        envs: dict[str, ToolEnv] = {}
+        raw_tools = []
+        for ref in [*task.tools, *task.distractors]:
+            info = lib.tool(ld.pack, ref)
+            if info is None:
+                break
+            envs[ref] = ToolEnv(name=info.tool.name, ref=ref, effect=info.tool.effect,
+                                parameters=info.tool.parameters, behavior=info.tool.behavior)
+            raw_tools.append(info.tool.model_dump(mode="json"))
+        else:
+            evaluators = [
+                ev.model for ref in task.evaluators
+                if (ev := lib.evaluators.get(lib.resolve(ld.pack, ref))) is not None
+                and isinstance(ev.model, Evaluator)
+            ]
+            pack_ld = lib.packs.get(ld.pack)
+            pack_version = getattr(pack_ld.model, "version", "0.0.0") if pack_ld else "0.0.0"
+            sources = _canon({"task": ld.doc.data, "tools": raw_tools,
+                              "evaluators": [e.model_dump(mode="json") for e in evaluators]})
+            openai_tools = [
+                {"type": "function", "function": {"name": e.name, "description": lib.tool(ld.pack, r).tool.description,  # type: ignore[union-attr]
+                                                  "parameters": e.parameters}}
+                for r, e in envs.items()
+            ]
+            yield CompileUnit(ld, task, content, envs, evaluators, pack_version, ld.pack in trust,
+                              hashlib.sha256(sources.encode()).hexdigest(), openai_tools)
+
+
+def _canon(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+class _Failed(Exception):
+    def __init__(self, diag: Diagnostic) -> None:
+        self.diag = diag
+
+
+def compile_unit(unit: CompileUnit, entry: Entry) -> CompiledTask | Diagnostic:
+    """Render and replay one instance; a failure is a diagnostic at the task, naming the entry."""
+    try:
+        return _compile(unit, entry)
+    except _Failed as failed:
+        return failed.diag
+
+
+def _fail(unit: CompileUnit, entry: Entry, loc: tuple[str | int, ...], rule: str, message: str,
+          needle: str | None = None) -> _Failed:
+    from ..lint.positions import template_position
+
+    line, col = template_position(unit.ld, loc, needle=needle) if needle else unit.ld.doc.locate(loc)
+    return _Failed(Diagnostic(unit.ld.path, line, col, rule, f"entry {entry.id!r}: {message}",
+                              hint=f"entry at {entry.path}:{entry.line}"))
+
+
+def _render(unit: CompileUnit, entry: Entry, value: Any, ctx: dict[str, Any], loc: tuple[str | int, ...]) -> Any:
+    try:
+        return render_at(value, ctx, loc)
+    except RenderError as exc:
+        raise _fail(unit, entry, exc.loc, "TK701", exc.error.message, needle=exc.error.name) from None
+
+
+def _compile(unit: CompileUnit, entry: Entry) -> CompiledTask:
+    task, ld = unit.task, unit.ld
+    ctx = entry_context(entry.data)
+    bare = {ref: env.name for ref, env in unit.envs.items()}
+    user_command = _render(unit, entry, task.user_command, ctx, ("user_command",))
+    system_prompt = _render(unit, entry, task.system_prompt, ctx, ("system_prompt",))
+    initial_state = _render(unit, entry, task.initial_state, ctx, ("initial_state",))
+    if not isinstance(initial_state, dict):
+        raise _fail(unit, entry, ("initial_state",), "TK701", "initial_state must render to a mapping")
+
+    checks = []
+    raw_checks = [(("action_checks", i), c) for i, c in enumerate(task.action_checks)]
+    raw_checks += [(("evaluators",), c) for ev in unit.evaluators for c in ev.action_checks]
+    for loc, check in raw_checks:
+        data = _render(unit, entry, check.model_dump(mode="json"), ctx, loc)
+        checks.append(_CHECK.validate_python(_bare_refs(data, bare)))
+
+    expect_data = _render(unit, entry, _merged_expect(task, unit.evaluators), ctx, ("final", "expect"))
+    try:
+        expect = Expect.model_validate(expect_data)
+    except ValidationError as exc:
+        raise _fail(unit, entry, ("final", "expect"), "TK701", f"expect does not render to valid checks: {exc.errors()[0]['msg']}") from None
+    gold_answer = _render(unit, entry, task.final.answer, ctx, ("final", "answer"))
+
+    actions = []
+    for i, action in enumerate(task.final.gold_actions):
+        args = _render(unit, entry, action.args, ctx, ("final", "gold_actions", i, "args"))
+        actions.append(CompiledAction(tool=bare[action.tool], args=args, expect_error=action.expect_error))
+
+    gold_state, observations = _replay(unit, entry, initial_state, actions)
+    verdict = evaluate_final(expect, initial_state=initial_state, gold_state=gold_state,
+                             final_state=gold_state, answer=gold_answer)
+    if expect.answer is not None and gold_answer is None:
+        raise _fail(unit, entry, ("final",), "TK703", "expect.answer is checked but final.answer gives no gold answer")
+    if verdict.score == 0:
+        reasons = "; ".join(f.message for f in verdict.findings)
+        raise _fail(unit, entry, ("final", "expect"), "TK703", f"the gold run does not meet the expectation: {reasons}")
+
+    faults = None
+    if task.faults is not None:
+        tools = [bare[t] for t in task.faults.tools] if task.faults.tools else None
+        faults = Faults(rate=task.faults.rate, kinds=task.faults.kinds, tools=tools, seed=task.faults.seed)
+    entry_hash = hashlib.sha256(_canon(entry.data).encode()).hexdigest()
+    return CompiledTask(
+        id=f"{ld.pack}/{task.id}@{task.version}#{entry.id}",
+        pack=ld.pack,
+        pack_version=unit.pack_version,
+        task=task.id,
+        task_version=task.version,
+        entry=entry.id,
+        category=task.category,
+        difficulty=task.difficulty,
+        title=task.title,
+        source={"task": SourceRef(path=_posix(ld.path), line=ld.doc.start_line),
+                "entry": SourceRef(path=_posix(entry.path), line=entry.line)},
+        system_prompt=system_prompt,
+        user_command=str(user_command),
+        tools=unit.openai_tools,
+        environment=list(unit.envs.values()),
+        initial_state=initial_state,
+        max_turns=task.max_turns,
+        faults=faults,
+        action_checks=checks,
+        final=CompiledFinal(gold_actions=actions, gold_answer=gold_answer, expect=expect,
+                            gold_state=gold_state, gold_observations=observations),
+        content_hash=hashlib.sha256(f"{unit.sources_hash}:{entry_hash}".encode()).hexdigest(),
+        pack_trusted=unit.trusted,
+    )
+
+
+def _posix(path: str) -> str:
+    return path.replace("\\", "/")
+
+
+def _bare_refs(data: Any, bare: dict[str, str]) -> Any:
+    for key in ("tool", "first", "then"):
+        if isinstance(data.get(key), str):
+            data[key] = bare.get(data[key], data[key])
+    if isinstance(data.get("tools"), list):
+        data["tools"] = [bare.get(t, t) for t in data["tools"]]
+    return data
+
+
+def _merged_expect(task: Task, evaluators: list[Evaluator]) -> dict[str, Any]:
+    expect = task.final.expect.model_dump(mode="json", exclude_none=True)
+    for ev in evaluators:
+        if ev.expect is None:
+            continue
+        extra = ev.expect.model_dump(mode="json", exclude_none=True)
+        expect["ignore"] = [*expect.get("ignore", []), *extra.get("ignore", [])]
+        expect["diff"] = [*expect.get("diff", []), *extra.get("diff", [])]
+        if "answer" not in expect and "answer" in extra:
+            expect["answer"] = extra["answer"]
+    return expect
+
+
+def _replay(unit: CompileUnit, entry: Entry, initial: dict[str, Any],
+            actions: list[CompiledAction]) -> tuple[dict[str, Any], list[Any]]:
+    state = copy.deepcopy(initial)
+    verifier = Verifier((e.name, e.parameters) for e in unit.envs.values())
+    envs = {e.name: e for e in unit.envs.values()}
+    observations: list[Any] = []
+    for i, action in enumerate(actions):
+        loc = ("final", "gold_actions", i)
+        verdict = verifier.verify(ToolCall(action.tool, action.args))
+        if not verdict.ok:
+            raise _fail(unit, entry, (*loc, "args"), "TK702", f"gold action {i + 1} is not a valid call: {verdict.message}")
+        try:
+            obs = execute(envs[action.tool], action.args, state, trusted=unit.trusted)
+        except HandlerRefused as exc:
+            raise _fail(unit, entry, (*loc, "tool"), "TK704", str(exc)) from None
+        if not obs.ok and not action.expect_error:
+            raise _fail(unit, entry, loc, "TK702", f"gold action {i + 1} ({action.tool}) fails: {obs.content}")
+        if obs.ok and action.expect_error:
+            raise _fail(unit, entry, (*loc, "expect_error"), "TK702",
+                        f"gold action {i + 1} ({action.tool}) is expected to fail but succeeds")
+        observations.append(obs.as_json())
+    return state, observations

@@ -1,0 +1,46 @@
+"""Choosing which instances to compile: filters and a seeded, deterministic split."""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = ["Selection", "in_split"]
+
+
+@dataclass(frozen=True)
+class Selection:
+    packs: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    tasks: tuple[str, ...] = ()
+    """Globs over ``task`` ids or ``pack/task``."""
+    limit: int | None = None
+    split: Literal["train", "test"] | None = None
+    test_fraction: float = 0.2
+    split_by: Literal["task", "entry"] = "task"
+    seed: int = 0
+
+    def wants_task(self, pack: str, task: str, category: str) -> bool:
+        if self.packs and pack not in self.packs:
+            return False
+        if self.categories and category not in self.categories:
+            return False
+        if self.tasks and not any(
+            fnmatch.fnmatchcase(task, g) or fnmatch.fnmatchcase(f"{pack}/{task}", g) for g in self.tasks
+        ):
+            return False
+        return True
+
+    def wants_instance(self, pack: str, task: str, entry: str) -> bool:
+        if self.split is None:
+            return True
+        key = f"{pack}/{task}" if self.split_by == "task" else f"{pack}/{task}#{entry}"
+        return in_split(key, self.seed, self.test_fraction) == self.split
+
+
+def in_split(key: str, seed: int, test_fraction: float) -> Literal["train", "test"]:
+    """``test`` for a stable ``test_fraction`` of keys: a hash, so no machine or order matters."""
+    h = int.from_bytes(hashlib.sha256(f"{seed}:{key}".encode()).digest()[:8], "big")
+    return "test" if h / 2**64 < test_fraction else "train"

@@ -1,0 +1,226 @@
+"""Declared tool behaviour: select / get / insert / update / delete / count / aggregate /
+respond on the world state, and Python handlers for trusted packs.
+
+Every operation is deterministic: generated ids come from the state (the next free number
+of a prefix), never from a clock or a random source, so the gold replay and an agent's run
+of the same calls reach the same state.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from typing import Any
+
+from ..models import Behavior
+from ..models.toolset import Require
+from ..templating import TemplateError, render_string, render_value
+from .records import find, matches, norm, sort_records
+
+__all__ = ["HandlerRefused", "ToolError", "run_behavior"]
+
+
+class ToolError(Exception):
+    """The tool refuses the call; the message goes back to the agent as the observation."""
+
+    def __init__(self, message: str, *, kind: str = "tool_error") -> None:
+        super().__init__(message)
+        self.message = message
+        self.kind = kind
+
+
+class HandlerRefused(Exception):
+    """A Python handler in a pack the user has not marked trusted."""
+
+
+State = dict[str, Any]
+
+
+def run_behavior(behavior: Behavior | None, args: dict[str, Any], state: State, *, trusted: bool = False) -> Any:
+    """Run one call; mutate ``state`` for writes; return the observation or raise ToolError."""
+    if behavior is None:
+        return {}
+    ctx: dict[str, Any] = {"args": _Args(args), "state": state}
+    for req in behavior.require:
+        _require(req, ctx, state)
+    op = behavior.operation
+    result: Any = None
+    if op is not None:
+        result = _OPS[op](behavior, ctx, state, trusted)
+    if behavior.respond is not None:
+        ctx["result"] = result
+        result = _render(behavior.respond, ctx)
+    return result
+
+
+class _Args(dict[str, Any]):
+    """Call arguments; a missing optional argument reads as undefined, so `default()` works."""
+
+
+def _render(value: Any, ctx: dict[str, Any]) -> Any:
+    try:
+        return render_value(value, ctx)
+    except TemplateError as exc:
+        raise ToolError(f"tool misconfigured: {exc.message}", kind="behavior_error") from None
+
+
+def _collection(state: State, name: str, *, create: bool = False) -> list[Any]:
+    coll = state.get(name)
+    if coll is None:
+        if not create:
+            return []
+        coll = state[name] = []
+    if not isinstance(coll, list):
+        raise ToolError(f"tool misconfigured: state {name!r} is not a collection", kind="behavior_error")
+    return coll
+
+
+def _by_id(coll: list[Any], rid: Any) -> int | None:
+    key = norm(rid)
+    for i, rec in enumerate(coll):
+        if isinstance(rec, dict) and norm(rec.get("id")) == key:
+            return i
+    return None
+
+
+def _targets(behavior: Behavior, ctx: dict[str, Any], coll: list[Any], what: str) -> list[int]:
+    if behavior.id is not None:
+        rid = _render(behavior.id, ctx)
+        i = _by_id(coll, rid)
+        if i is None:
+            msg = _render(behavior.error, ctx) if behavior.error else f"no {what} with id {rid!r}"
+            raise ToolError(str(msg), kind="not_found")
+        return [i]
+    where = _render(behavior.where, ctx)
+    return [i for i, rec in enumerate(coll) if isinstance(rec, dict) and matches(rec, where)]
+
+
+def _require(req: Require, ctx: dict[str, Any], state: State) -> None:
+    if req.check is not None:
+        ok = bool(render_string("{{ " + req.check + " }}", ctx)) if "{{" not in req.check else bool(
+            _render(req.check, ctx))
+    else:
+        spec = _render(req.exists if req.exists is not None else req.absent, ctx)
+        coll = _collection(state, str(spec.get("collection")))
+        if "id" in spec:
+            found = _by_id(coll, spec["id"]) is not None
+        else:
+            found = bool(find(coll, spec.get("where")))
+        ok = found if req.exists is not None else not found
+    if not ok:
+        raise ToolError(str(_render(req.error, ctx)), kind="precondition")
+
+
+def _project(rec: dict[str, Any], fields: list[str] | None) -> dict[str, Any]:
+    return {k: rec[k] for k in fields if k in rec} if fields else dict(rec)
+
+
+def _select(b: Behavior, ctx: dict[str, Any], state: State, trusted: bool) -> Any:
+    assert b.select is not None
+    rows = find(_collection(state, b.select), _render(b.where, ctx))
+    rows = sort_records(rows, b.sort)
+    if b.limit is not None:
+        limit = _render(b.limit, ctx)
+        try:
+            rows = rows[: max(0, int(limit))]
+        except (TypeError, ValueError):
+            raise ToolError(f"limit must be a number, got {limit!r}") from None
+    return [_project(r, b.fields) for r in rows]
+
+
+def _get(b: Behavior, ctx: dict[str, Any], state: State, trusted: bool) -> Any:
+    assert b.get is not None
+    coll = _collection(state, b.get)
+    (i,) = _targets(b, ctx, coll, b.get.rstrip("s"))
+    return _project(coll[i], b.fields)
+
+
+def _insert(b: Behavior, ctx: dict[str, Any], state: State, trusted: bool) -> Any:
+    assert b.insert is not None and b.record is not None
+    coll = _collection(state, b.insert, create=True)
+    record = dict(_render(b.record, ctx))
+    if record.get("id") is None:
+        prefix = b.id_prefix if b.id_prefix is not None else f"{b.insert}-"
+        n = len(coll) + 1
+        while _by_id(coll, f"{prefix}{n}") is not None:
+            n += 1
+        record = {"id": f"{prefix}{n}", **{k: v for k, v in record.items() if k != "id"}}
+    elif _by_id(coll, record["id"]) is not None:
+        raise ToolError(f"{record['id']!r} already exists", kind="conflict")
+    coll.append(record)
+    return dict(record)
+
+
+def _update(b: Behavior, ctx: dict[str, Any], state: State, trusted: bool) -> Any:
+    assert b.update is not None and b.set is not None
+    coll = _collection(state, b.update)
+    targets = _targets(b, ctx, coll, b.update.rstrip("s"))
+    changes = _render(b.set, ctx)
+    for i in targets:
+        coll[i] = {**coll[i], **changes}
+    updated = [dict(coll[i]) for i in targets]
+    return updated[0] if b.id is not None else {"updated": len(updated), "records": updated}
+
+
+def _delete(b: Behavior, ctx: dict[str, Any], state: State, trusted: bool) -> Any:
+    assert b.delete is not None
+    coll = _collection(state, b.delete)
+    targets = _targets(b, ctx, coll, b.delete.rstrip("s"))
+    removed = [coll[i] for i in targets]
+    for i in sorted(targets, reverse=True):
+        del coll[i]
+    ids = [r.get("id") for r in removed]
+    return {"deleted": ids[0]} if b.id is not None else {"deleted": ids}
+
+
+def _count(b: Behavior, ctx: dict[str, Any], state: State, trusted: bool) -> Any:
+    assert b.count is not None
+    return {"count": len(find(_collection(state, b.count), _render(b.where, ctx)))}
+
+
+def _aggregate(b: Behavior, ctx: dict[str, Any], state: State, trusted: bool) -> Any:
+    assert b.aggregate is not None
+    rows = find(_collection(state, b.aggregate), _render(b.where, ctx))
+    if b.op == "count":
+        return {"value": len(rows)}
+    values = [r[b.field] for r in rows if isinstance(r.get(b.field), int | float)]
+    value: float | int | None
+    if not values:
+        value = None
+    elif b.op == "sum":
+        value = sum(values)
+    elif b.op == "avg":
+        value = round(sum(values) / len(values), 6)
+    elif b.op == "min":
+        value = min(values)
+    else:
+        value = max(values)
+    return {"value": value}
+
+
+def _handler(b: Behavior, ctx: dict[str, Any], state: State, trusted: bool) -> Any:
+    assert b.handler is not None
+    if not trusted:
+        raise HandlerRefused(
+            f"Python handler {b.handler!r} refused: the pack is not trusted (pass --trust PACK)"
+        )
+    module, _, name = b.handler.partition(":")
+    fn: Callable[..., Any] = getattr(importlib.import_module(module), name)
+    try:
+        return fn(args=dict(ctx["args"]), state=state)
+    except ToolError:
+        raise
+    except Exception as exc:  # a handler bug is the tool failing, not the simulator
+        raise ToolError(f"{type(exc).__name__}: {exc}", kind="handler_error") from None
+
+
+_OPS: dict[str, Callable[[Behavior, dict[str, Any], State, bool], Any]] = {
+    "select": _select,
+    "get": _get,
+    "insert": _insert,
+    "update": _update,
+    "delete": _delete,
+    "count": _count,
+    "aggregate": _aggregate,
+    "handler": _handler,
+}

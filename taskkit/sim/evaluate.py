@@ -1,0 +1,138 @@
+"""The intermediate action evaluator (0/1 per step) and the final task evaluator (0/1 per
+episode). Both are programmatic: no model judges anything."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..models import CompiledTask, Expect
+from ..models.checks import ArgValues, CallBudget, ForbiddenTools, NoRepeatedCalls, Order, ReadOnly
+from .answers import check_answer
+from .diff import StateDiff, diff_states, states_equal, strip_ignored
+from .records import norm
+
+__all__ = ["Call", "Finding", "FinalVerdict", "evaluate_action", "evaluate_final"]
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """Why a step or an episode scored 0: a stable error type and a readable reason."""
+
+    type: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """An executed (syntactically valid) tool call, as the action checks see it."""
+
+    tool: str
+    args: dict[str, Any]
+    effect: str = "read"
+    faulted: bool = False
+    """The call met an injected fault (a retry of it is not a repeat)."""
+
+
+def _same_args(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    return a == b or (a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a))
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, dict) and isinstance(b, dict):
+        return _same_args(a, b)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    return bool(norm(a) == norm(b))
+
+
+def evaluate_action(task: CompiledTask, call: Call, history: Sequence[Call]) -> list[Finding]:
+    """Findings of the task's action checks for ``call``, given the calls before it."""
+    found: list[Finding] = []
+    for check in task.action_checks:
+        if isinstance(check, NoRepeatedCalls):
+            if any(h.tool == call.tool and not h.faulted and _same_args(h.args, call.args) for h in history):
+                found.append(Finding("repeated_call", f"{call.tool} was already called with these arguments"))
+        elif isinstance(check, CallBudget):
+            if len(history) + 1 > check.max:
+                found.append(Finding("over_budget", f"more than {check.max} tool calls"))
+        elif isinstance(check, ForbiddenTools):
+            if call.tool in check.tools:
+                found.append(Finding("forbidden_tool", f"{call.tool} must not be used for this task"))
+        elif isinstance(check, ReadOnly):
+            if call.effect == "write":
+                found.append(Finding("unwanted_write", f"{call.tool} changes state; this task only reads"))
+        elif isinstance(check, ArgValues):
+            if call.tool == check.tool:
+                for name, want in check.args.items():
+                    if name not in call.args or not _same(call.args[name], want):
+                        got = call.args.get(name, "<missing>")
+                        found.append(Finding("wrong_arg_value", f"{call.tool}.{name} is {got!r}, expected {want!r}"))
+        elif isinstance(check, Order):
+            if call.tool == check.then and not any(h.tool == check.first for h in history):
+                found.append(Finding("out_of_order", f"{check.first} must come before {check.then}"))
+    return found
+
+
+@dataclass(frozen=True)
+class FinalVerdict:
+    score: int
+    findings: list[Finding] = field(default_factory=list)
+    diff: StateDiff = field(default_factory=StateDiff)
+    """Differences of the final state from the gold state (after ignores)."""
+
+    def explain(self) -> str:
+        lines = [f.message for f in self.findings]
+        if self.diff:
+            lines.append("state vs gold:\n" + self.diff.summary())
+        return "\n".join(lines)
+
+
+def evaluate_final(
+    expect: Expect,
+    *,
+    initial_state: dict[str, Any],
+    gold_state: dict[str, Any],
+    final_state: dict[str, Any],
+    answer: str | None,
+) -> FinalVerdict:
+    """Score an episode's end: state against gold, diff assertions, answer checks."""
+    findings: list[Finding] = []
+    diff = StateDiff()
+    if expect.state == "matches_gold":
+        final = strip_ignored(final_state, expect.ignore)
+        gold = strip_ignored(gold_state, expect.ignore)
+        if not states_equal(final, gold):
+            diff = diff_states(gold, final)
+            findings.append(Finding("state_mismatch", "the final state differs from the gold state"))
+    if expect.diff:
+        changes = diff_states(initial_state, final_state)
+        for a in expect.diff:
+            counts = changes.counts(a.collection)
+            for what in ("added", "removed", "changed"):
+                want = getattr(a, what)
+                if want is not None and counts[what] != want:
+                    findings.append(Finding(
+                        "diff_assertion",
+                        f"{a.collection}: {counts[what]} records {what}, expected {want}",
+                    ))
+    if expect.answer is not None:
+        for reason in check_answer(expect.answer, answer):
+            findings.append(Finding("no_answer" if reason == "no final answer" else "wrong_answer", reason))
+    return FinalVerdict(0 if findings else 1, findings, diff)
+
+
+def final_for_task(task: CompiledTask, final_state: dict[str, Any], answer: str | None) -> FinalVerdict:
+    return evaluate_final(
+        task.final.expect,
+        initial_state=task.initial_state,
+        gold_state=task.final.gold_state,
+        final_state=final_state,
+        answer=answer,
+    )
+
+
+def fresh_state(task: CompiledTask) -> dict[str, Any]:
+    return copy.deepcopy(task.initial_state)

@@ -1,0 +1,70 @@
+"""The request execution engine: a verified call runs against the episode's state.
+
+A tool error, a refused precondition or an injected fault becomes the observation the agent
+sees next; nothing raises out of the loop except a refused (untrusted) Python handler,
+which is a configuration error of the run, not something the agent did.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from ..models import Faults, ToolEnv
+from .behaviors import ToolError, run_behavior
+
+__all__ = ["FAULT_MESSAGES", "Observation", "execute", "fault_for"]
+
+FAULT_MESSAGES = {
+    "error": "internal server error (HTTP 500); the request was not processed",
+    "timeout": "the request timed out after 30 s; it was not processed",
+    "rate_limit": "rate limit exceeded (HTTP 429); retry the request",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    ok: bool
+    content: Any
+    error_type: str | None = None
+    """``tool_error``, ``not_found``, ``precondition``, ``conflict``, ``handler_error``, or
+    ``fault:<kind>`` for an injected fault."""
+
+    @property
+    def faulted(self) -> bool:
+        return bool(self.error_type and self.error_type.startswith("fault:"))
+
+    def text(self) -> str:
+        if self.ok:
+            return json.dumps(self.content, ensure_ascii=False, separators=(", ", ": "))
+        return json.dumps({"error": self.content}, ensure_ascii=False)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"ok": self.ok, "content": self.content, "error_type": self.error_type}
+
+
+def fault_for(task_id: str, faults: Faults | None, call_index: int, tool: str, *, run_seed: int = 0) -> str | None:
+    """The fault (if any) injected into the ``call_index``-th call: a pure function of its
+    inputs, so reruns and resumed runs meet the same faults."""
+    if faults is None or faults.rate <= 0 or not faults.kinds:
+        return None
+    if faults.tools is not None and tool not in faults.tools:
+        return None
+    key = f"{faults.seed}|{run_seed}|{task_id}|{call_index}|{tool}".encode()
+    h = int.from_bytes(hashlib.blake2b(key, digest_size=8).digest(), "big")
+    if (h % 1_000_000) / 1_000_000 >= faults.rate:
+        return None
+    return faults.kinds[(h >> 32) % len(faults.kinds)]
+
+
+def execute(env: ToolEnv, args: dict[str, Any], state: dict[str, Any], *, trusted: bool = False,
+            fault: str | None = None) -> Observation:
+    """Run ``env`` with ``args`` on ``state`` (mutated by writes)."""
+    if fault is not None:
+        return Observation(False, FAULT_MESSAGES[fault], f"fault:{fault}")
+    try:
+        return Observation(True, run_behavior(env.behavior, args, state, trusted=trusted))
+    except ToolError as exc:
+        return Observation(False, exc.message, exc.kind)

@@ -1,0 +1,99 @@
+"""The syntax verification engine: every tool call is checked before it runs.
+
+Checks, in order, each failure a stable error type with a message fit to send back to the
+agent: ``unparseable`` (arguments are not JSON), ``args_not_object``, ``unknown_tool`` (with
+the nearest name), then the schema classes of :mod:`taskkit.jsonvalidate`:
+``missing_required``, ``unexpected_parameter``, ``type_error``, ``nested_type_error``,
+``enum_error``, ``format_error``, ``range_error``.
+
+Cost does not grow with the number of tools: one dict look-up, and one validator compiled
+the first time a tool is called (shared by every episode with the same schema).
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..jsonvalidate import Validator, compile_trusted, describe
+
+__all__ = ["ERROR_TYPES", "ToolCall", "Verdict", "Verifier"]
+
+ERROR_TYPES = (
+    "unparseable",
+    "args_not_object",
+    "unknown_tool",
+    "missing_required",
+    "unexpected_parameter",
+    "type_error",
+    "nested_type_error",
+    "enum_error",
+    "format_error",
+    "range_error",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCall:
+    """A call as the agent wrote it: ``arguments`` may still be a JSON string."""
+
+    name: str
+    arguments: Any
+    id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    ok: bool
+    name: str
+    args: dict[str, Any] | None = None
+    error_type: str | None = None
+    message: str = ""
+
+
+_SHARED: dict[str, Validator] = {}
+"""Validators by canonical schema text: episodes of the same task share them."""
+
+
+def _validator(schema: Mapping[str, Any]) -> Validator:
+    key = json.dumps(schema, sort_keys=True, separators=(",", ":"))
+    hit = _SHARED.get(key)
+    if hit is None:
+        hit = _SHARED[key] = compile_trusted(schema)
+    return hit
+
+
+class Verifier:
+    """Verifies calls against a fixed set of tools (name -> parameters schema)."""
+
+    __slots__ = ("_compiled", "_schemas")
+
+    def __init__(self, tools: Mapping[str, Mapping[str, Any]] | Iterable[tuple[str, Mapping[str, Any]]]) -> None:
+        self._schemas: dict[str, Mapping[str, Any]] = dict(tools)
+        self._compiled: dict[str, Validator] = {}
+
+    def verify(self, call: ToolCall) -> Verdict:
+        args = call.arguments
+        if isinstance(args, str):
+            try:
+                args = json.loads(args) if args.strip() else {}
+            except json.JSONDecodeError as exc:
+                return Verdict(False, call.name, None, "unparseable", f"arguments are not valid JSON: {exc.msg}")
+        if not isinstance(args, dict):
+            return Verdict(False, call.name, None, "args_not_object",
+                           f"arguments must be a JSON object, got {type(args).__name__}")
+        validator = self._compiled.get(call.name)
+        if validator is None:
+            schema = self._schemas.get(call.name)
+            if schema is None:
+                near = difflib.get_close_matches(call.name, list(self._schemas), n=1)
+                hint = f"; did you mean {near[0]!r}?" if near else ""
+                return Verdict(False, call.name, args, "unknown_tool", f"unknown tool {call.name!r}{hint}")
+            validator = self._compiled[call.name] = _validator(schema)
+        err = validator.first_error(args)
+        if err is not None:
+            return Verdict(False, call.name, args, err.kind, f"{call.name}: {describe(err)}")
+        return Verdict(True, call.name, args)

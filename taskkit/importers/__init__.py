@@ -112,7 +112,8 @@ def read_json(path: Path) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise SourceError(f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}")
+        message = f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+        raise SourceError(message) from None
     except RecursionError:
         raise SourceError("JSON nested too deeply to read") from None
 
@@ -126,7 +127,8 @@ def read_json_lines(path: Path) -> list[tuple[int, Any]]:
         try:
             records.append((number, json.loads(line)))
         except json.JSONDecodeError as exc:
-            raise SourceError(f"line {number}: invalid JSON at column {exc.colno}: {exc.msg}")
+            message = f"line {number}: invalid JSON at column {exc.colno}: {exc.msg}"
+            raise SourceError(message) from None
         except RecursionError:
             raise SourceError(f"line {number}: JSON nested too deeply to read") from None
     return records
@@ -165,8 +167,8 @@ def merge_results(results: Sequence[ImportResult]) -> ImportResult:
             new = _place(doc, "name", contents, content_names)
             if new != doc["name"]:
                 renamed_content[doc["name"]] = new
-        for task in result.tasks:
-            task = _rewrite(task, refs)
+        for original in result.tasks:
+            task = _rewrite(original, refs)
             task["content"] = renamed_content.get(task["content"], task["content"])
             _place(task, "id", tasks, task_ids)
     return ImportResult(
@@ -188,7 +190,7 @@ def _unite(base: dict[str, Any], extra: dict[str, Any]) -> bool:
 
 
 def _place(doc: dict[str, Any], key: str, into: dict[str, dict[str, Any]], names: Namer) -> str:
-    name = doc[key]
+    name: str = doc[key]
     if name in into and into[name] == doc:
         return name
     why = "an earlier file has a different one of that name" if name in into else ""

@@ -71,10 +71,25 @@ def doc_name(raw: str) -> str:
     return name
 
 
-_SHAPES: dict[str, tuple[Callable[[str], str], re.Pattern[str], int]] = {
-    "tool": (tool_name, TOOL_NAME, TOOL_MAX),
-    "toolset": (toolset_name, TOOLSET_NAME, TOOLSET_MAX),
-    "doc": (doc_name, DOC_NAME, DOC_MAX),
+_SHAPES: dict[str, tuple[Callable[[str], str], re.Pattern[str], int, str]] = {
+    "tool": (
+        tool_name,
+        TOOL_NAME,
+        TOOL_MAX,
+        "tool names hold letters, digits, '_' and '-' (at most 64, not starting with a digit)",
+    ),
+    "toolset": (
+        toolset_name,
+        TOOLSET_NAME,
+        TOOLSET_MAX,
+        "toolset names hold lower-case letters, digits, '_' and '-'",
+    ),
+    "doc": (
+        doc_name,
+        DOC_NAME,
+        DOC_MAX,
+        "names hold lower-case letters, digits and '_', with single '.' or '-' between words",
+    ),
 }
 
 
@@ -88,7 +103,7 @@ class Namer:
     def __init__(
         self, shape: str, notes: list[str], *, what: str, taken: Iterable[str] = ()
     ) -> None:
-        self._sanitise, self._pattern, self._max = _SHAPES[shape]
+        self._sanitise, self._pattern, self._max, self._rule = _SHAPES[shape]
         self._notes = notes
         self._what = what
         self._used: set[str] = set(taken)
@@ -109,12 +124,11 @@ class Namer:
         assert self._pattern.match(name), name  # the sanitisers guarantee it
         self._used.add(name)
         if name != raw:
-            reason = why or _reason(raw, candidate, name, self._what)
+            if why:
+                reason = why
+            elif candidate != name:
+                reason = f"another {self._what} is already named {candidate!r}"
+            else:
+                reason = self._rule
             self._notes.append(f"{self._what} {raw!r} renamed {name!r}: {reason}")
         return name
-
-
-def _reason(raw: str, candidate: str, name: str, what: str) -> str:
-    if candidate != name:
-        return f"another {what} is already named {candidate!r}"
-    return "the original holds characters or a length taskkit names cannot have"

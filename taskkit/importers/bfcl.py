@@ -46,10 +46,10 @@ class _Question:
 def load(path: Path) -> ImportResult:
     """Read a BFCL question file (and its answer key, when it is beside it)."""
     if path.name.endswith(_ANSWERS_SUFFIX):
-        questions = path.with_name(path.name.removesuffix(_ANSWERS_SUFFIX) + ".json")
-        if not questions.is_file():
-            raise SourceError(f"an answer key without its questions file {questions.name!r}")
-        note = f"{path.name}: answer key of {questions.name}, read together with it"
+        sibling = path.with_name(path.name.removesuffix(_ANSWERS_SUFFIX) + ".json")
+        if not sibling.is_file():
+            raise SourceError(f"an answer key without its questions file {sibling.name!r}")
+        note = f"{path.name}: answer key of {sibling.name}, read together with it"
         return ImportResult(notes=[note], source=title)
     notes: list[str] = []
     toolset = Namer("toolset", notes, what="file stem").claim(path.stem)
@@ -79,7 +79,9 @@ def load(path: Path) -> ImportResult:
     docs = Namer("doc", notes, what="task")
     for tool, entries in groups.items():
         doc = docs.claim(doc_name(f"{path.stem}.{tool}"))
-        task, content = _task(path, doc, f"{toolset}.{tool}", entries, schemas[tool], notes)
+        task, content = _task(
+            path, doc, ref=f"{toolset}.{tool}", group=entries, parameters=schemas[tool], notes=notes
+        )
         result.tasks.append(task)
         result.contents.append(content)
     return result
@@ -191,12 +193,13 @@ def _group(
     groups: dict[str, list[tuple[dict[str, Any], set[str], list[str]]]] = {}
     multi_valued = 0
     for q in questions:
-        gold = answers.get(q.id)
+        gold: Any = answers.get(q.id)
         skip = _why_skip(q, gold)
         if skip:
             notes.append(f"{q.id}: not made a task entry: {skip}")
             continue
-        ((function, accepted),) = gold[0].items()
+        call: dict[str, Any] = gold[0]
+        ((function, accepted),) = call.items()
         tool = q.offered[function]
         args, loose, several = gold_arguments(accepted, schemas[tool])
         error = next(jsonschema.Draft202012Validator(schemas[tool]).iter_errors(args), None)
@@ -266,7 +269,8 @@ def _nested(value: Any, schema: dict[str, Any]) -> Any:
     if isinstance(value, dict) and all(isinstance(v, list) for v in value.values()):
         return gold_arguments(value, schema)[0]
     if isinstance(value, list):
-        items = schema.get("items") if isinstance(schema.get("items"), dict) else {}
+        raw = schema.get("items")
+        items: dict[str, Any] = raw if isinstance(raw, dict) else {}
         return [_nested(v, items) if isinstance(v, dict) else v for v in value]
     return value
 
@@ -274,6 +278,7 @@ def _nested(value: Any, schema: dict[str, Any]) -> Any:
 def _task(
     path: Path,
     doc: str,
+    *,
     ref: str,
     group: list[tuple[dict[str, Any], set[str], list[str]]],
     parameters: dict[str, Any],
@@ -331,11 +336,10 @@ def _task(
         "fields": {
             "type": "object",
             "properties": {
-                "id": {"type": "string"},
                 "question": {"type": "string"},
                 "args": copy.deepcopy(parameters),
             },
-            "required": ["id", "question", "args"],
+            "required": ["question", "args"],
             "additionalProperties": False,
         },
         "entries": entries,

@@ -25,6 +25,7 @@ name = "mcp"
 title = "MCP tools/list"
 
 _FIELDS = frozenset({"name", "description", "inputSchema", "outputSchema", "annotations"})
+_HINTS = frozenset({"readOnlyHint", "destructiveHint"})
 
 
 def load(path: Path) -> ImportResult:
@@ -58,9 +59,10 @@ def _tool(item: Any, index: int, names: Namer, notes: list[str]) -> dict[str, An
     if not isinstance(item, dict) or not isinstance(item.get("name"), str):
         raise SourceError(f"tool {index}: expected an object with a string 'name'")
     where = item["name"]
-    annotations = item.get("annotations") if isinstance(item.get("annotations"), dict) else {}
+    raw = item.get("annotations")
+    annotations: dict[str, Any] = raw if isinstance(raw, dict) else {}
     dropped = sorted(set(item) - _FIELDS) + [
-        f"annotations.{k}" for k in sorted(annotations) if k not in ("readOnlyHint", "destructiveHint")
+        f"annotations.{k}" for k in sorted(annotations) if k not in _HINTS
     ]
     if dropped:
         notes.append(f"{where}: {', '.join(dropped)} not carried over (no taskkit field)")

@@ -24,6 +24,9 @@ class Finding:
     type: str
     message: str
 
+    def as_json(self) -> dict[str, str]:
+        return {"type": self.type, "message": self.message}
+
 
 @dataclass(frozen=True, slots=True)
 class Call:

@@ -1,0 +1,142 @@
+"""``mutant``: the gold actions with seeded, realistic errors -- an offline explorer that
+exercises every evaluator.
+
+Each mutation class names the error type that must catch it: the verifier's types for
+malformed calls, and the final evaluator's for a wrong value written to the state or an
+answer given before the work is done. The chance of a mutation grows with temperature, so
+sampling at spread temperatures gives a mix of passing and failing samples.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from ..models import CompiledTask, ToolEnv
+from ..sim.formats import Response
+from ..sim.verify import ToolCall
+from .base import AgentView, gold_progress
+
+__all__ = ["MUTATIONS", "MutantAgent"]
+
+Mutation = Callable[[ToolCall, ToolEnv], ToolCall | None]
+
+
+def _malformed(call: ToolCall, env: ToolEnv) -> ToolCall | None:
+    text = json.dumps(call.arguments)
+    return ToolCall(call.name, text[: max(1, len(text) // 2)])
+
+
+def _not_object(call: ToolCall, env: ToolEnv) -> ToolCall | None:
+    return ToolCall(call.name, list(call.arguments.values()))
+
+
+def _wrong_tool(call: ToolCall, env: ToolEnv) -> ToolCall | None:
+    return ToolCall(call.name.rstrip("s") + "s" if not call.name.endswith("s") else call.name[:-1],
+                    call.arguments)
+
+
+def _missing(call: ToolCall, env: ToolEnv) -> ToolCall | None:
+    required = [r for r in env.parameters.get("required", []) if r in call.arguments]
+    if not required:
+        return None
+    return ToolCall(call.name, {k: v for k, v in call.arguments.items() if k != required[0]})
+
+
+def _unexpected(call: ToolCall, env: ToolEnv) -> ToolCall | None:
+    if env.parameters.get("additionalProperties", True) is not False:
+        return None
+    return ToolCall(call.name, {**call.arguments, "verbose": True})
+
+
+def _wrong_type(call: ToolCall, env: ToolEnv) -> ToolCall | None:
+    props = env.parameters.get("properties", {})
+    for name, value in call.arguments.items():
+        want = props.get(name, {}).get("type")
+        if want == "string":
+            return ToolCall(call.name, {**call.arguments, name: 12345})
+        if want in ("integer", "number"):
+            return ToolCall(call.name, {**call.arguments, name: f"{value} units"})
+        if want == "boolean":
+            return ToolCall(call.name, {**call.arguments, name: "yes"})
+    return None
+
+
+def _wrong_value(call: ToolCall, env: ToolEnv) -> ToolCall | None:
+    """A plausible but wrong value, on a write: the final state differs from the gold."""
+    if env.effect != "write":
+        return None
+    for name, value in call.arguments.items():
+        if isinstance(value, str) and value:
+            return ToolCall(call.name, {**call.arguments, name: value + "-x"})
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return ToolCall(call.name, {**call.arguments, name: value + 1})
+    return None
+
+
+MUTATIONS: dict[str, tuple[str, Mutation]] = {
+    "malformed_json": ("unparseable", _malformed),
+    "args_not_object": ("args_not_object", _not_object),
+    "wrong_tool": ("unknown_tool", _wrong_tool),
+    "missing_argument": ("missing_required", _missing),
+    "extra_argument": ("unexpected_parameter", _unexpected),
+    "wrong_type": ("type_error", _wrong_type),
+    "wrong_value": ("state_mismatch", _wrong_value),  # or another final-evaluator type
+}
+"""Mutation class -> (the error type that must catch it, how to apply it to a gold call)."""
+
+PREMATURE_ANSWER = "premature_answer"
+ALL_CLASSES = (*MUTATIONS, PREMATURE_ANSWER)
+
+
+def applicable(task: CompiledTask, call: ToolCall | None) -> list[str]:
+    envs = {e.name: e for e in task.environment}
+    out = [PREMATURE_ANSWER] if call is not None else []
+    if call is not None and call.name in envs:
+        out += [name for name, (_, fn) in MUTATIONS.items() if fn(call, envs[call.name]) is not None]
+    return out
+
+
+class MutantAgent:
+    """Gold actions, each mutated with probability ``base + slope * temperature``.
+
+    ``force`` applies one class at the first step it applies to (for tests)."""
+
+    name = "mutant"
+
+    def __init__(self, *, base: float = 0.1, slope: float = 0.6, force: str | None = None) -> None:
+        self.base, self.slope, self.force = base, slope, force
+
+    def act(self, view: AgentView) -> Response:
+        gold = view.task.final.gold_actions
+        i = gold_progress(view.steps)
+        call = ToolCall(gold[i].tool, dict(gold[i].args)) if i < len(gold) else None
+        choice = self._choose(view, call)
+        if choice == PREMATURE_ANSWER:
+            return view.format.write(answer="All done.")
+        if call is None:
+            return view.format.write(answer=view.task.final.gold_answer or "Done.")
+        if choice is not None:
+            env = next(e for e in view.task.environment if e.name == call.name)
+            mutated = MUTATIONS[choice][1](call, env)
+            if mutated is not None:
+                return view.format.write(calls=[mutated])
+        return view.format.write(calls=[call])
+
+    def _choose(self, view: AgentView, call: ToolCall | None) -> str | None:
+        options = applicable(view.task, call)
+        if self.force is not None:
+            already = any(s.score == 0 for s in view.steps)
+            return self.force if self.force in options and not already else None
+        if not options or view.rng.random() >= self.base + self.slope * view.temperature:
+            return None
+        return view.rng.choice(options)
+
+
+FINAL_ERRORS = frozenset({"state_mismatch", "diff_assertion", "wrong_answer", "no_answer"})
+
+
+def caught_by(mutation: str) -> frozenset[str]:
+    """Error types any of which counts as catching ``mutation``."""
+    if mutation in (PREMATURE_ANSWER, "wrong_value"):
+        return FINAL_ERRORS
+    return frozenset({MUTATIONS[mutation][0]})

@@ -1,0 +1,62 @@
+"""``openai``: any OpenAI-compatible chat completions server (vLLM, Ollama, llama.cpp,
+OpenAI) through the official client. Model, base URL and key come from arguments or the
+environment (``TASKKIT_MODEL``, ``OPENAI_BASE_URL``, ``OPENAI_API_KEY``)."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from ..sim.formats import Response
+from .base import AgentView
+
+__all__ = ["OpenAIAgent"]
+
+
+class OpenAIAgent:
+    name = "openai"
+
+    def __init__(self, *, model: str | None = None, base_url: str | None = None, api_key: str | None = None,
+                 timeout: float = 60.0, max_retries: int = 4, max_tokens: int | None = None) -> None:
+        try:
+            import openai
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            raise RuntimeError("the openai agent needs the openai extra: pip install 'taskkit[openai]'") from exc
+        self.model = model or os.environ.get("TASKKIT_MODEL") or "default"
+        self.max_tokens = max_tokens
+        self.client = openai.OpenAI(
+            base_url=base_url or os.environ.get("OPENAI_BASE_URL"),
+            api_key=api_key or os.environ.get("OPENAI_API_KEY") or "EMPTY",
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+
+    def request(self, view: AgentView) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {"model": self.model, "messages": view.input.messages,
+                                  "temperature": view.temperature}
+        if view.input.tools:
+            kwargs["tools"] = view.input.tools
+        if self.max_tokens:
+            kwargs["max_tokens"] = self.max_tokens
+        return kwargs
+
+    def act(self, view: AgentView) -> Response:
+        completion = self.client.chat.completions.create(**self.request(view))
+        return message_to_response(completion.choices[0].message, native=bool(view.input.tools))
+
+
+def message_to_response(message: Any, *, native: bool) -> Response:
+    """An SDK message object -> our response shape (a dict for native tool calls)."""
+    content = getattr(message, "content", None)
+    if not native:
+        return content or ""
+    calls = getattr(message, "tool_calls", None) or []
+    return {
+        "role": "assistant",
+        "content": content,
+        "tool_calls": [
+            {"id": c.id, "type": "function",
+             "function": {"name": c.function.name, "arguments": c.function.arguments}}
+            for c in calls
+        ],
+    }

@@ -1,0 +1,184 @@
+"""The episode: the LAM Simulator's loop as a Gymnasium-style object.
+
+``reset()`` returns the agent's first input; ``step(response)`` parses the response,
+verifies each call (syntax verification engine), runs the verified ones on the episode's
+state (request execution engine), scores the step (intermediate action evaluator) and, when
+the agent answers or runs out of turns, the episode (final task evaluator). The conversation
+manager is the history kept here, and :meth:`Episode.record` is the full trajectory as JSON.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..models import CompiledTask
+from .evaluate import Call, Finding, FinalVerdict, evaluate_action, final_for_task
+from .execute import Observation, execute, fault_for
+from .formats import AgentInput, Exchange, Parsed, Response, ResponseFormat, get_format
+from .verify import Verifier
+
+__all__ = ["Episode", "StepResult", "StepRecord"]
+
+
+@dataclass(frozen=True)
+class CallRecord:
+    name: str
+    arguments: Any
+    verified: bool
+    error_type: str | None
+    """The verification error type, or the tool's error type / ``fault:<kind>``."""
+    observation: str
+    findings: list[Finding]
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    index: int
+    response: Response
+    parsed: Parsed
+    calls: list[CallRecord]
+    findings: list[Finding]
+    score: int
+
+    @property
+    def error_types(self) -> list[str]:
+        return [f.type for f in self.findings]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "response": self.response,
+            "thought": self.parsed.thought,
+            "answer": self.parsed.answer,
+            "calls": [
+                {"name": c.name, "arguments": c.arguments, "verified": c.verified,
+                 "error_type": c.error_type, "observation": c.observation,
+                 "findings": [f.as_json() for f in c.findings]}
+                for c in self.calls
+            ],
+            "score": self.score,
+            "errors": [f.as_json() for f in self.findings],
+        }
+
+
+@dataclass(frozen=True)
+class StepResult:
+    observation: AgentInput
+    score: int
+    done: bool
+    info: dict[str, Any] = field(default_factory=dict)
+
+
+class Episode:
+    """One compiled task, one agent, one run."""
+
+    def __init__(self, task: CompiledTask, fmt: ResponseFormat | str = "openai", *,
+                 run_seed: int = 0, trusted: bool | None = None, faults: bool = True) -> None:
+        self.task = task
+        self.format = get_format(fmt) if isinstance(fmt, str) else fmt
+        self.run_seed = run_seed
+        self.trusted = task.pack_trusted if trusted is None else trusted
+        self.faults = faults
+        self._envs = {e.name: e for e in task.environment}
+        self._verifier = Verifier((e.name, e.parameters) for e in task.environment)
+        self.reset()
+
+    def reset(self) -> AgentInput:
+        self.state: dict[str, Any] = copy.deepcopy(self.task.initial_state)
+        self.history: list[Exchange] = []
+        self.steps: list[StepRecord] = []
+        self.calls: list[Call] = []
+        self.answer: str | None = None
+        self.final: FinalVerdict | None = None
+        self.done = False
+        return self.observe()
+
+    def observe(self) -> AgentInput:
+        return self.format.render(self.task, self.history)
+
+    def fork(self) -> Episode:
+        """An independent copy at the current point (to score alternative samples)."""
+        other = copy.copy(self)
+        other.state = copy.deepcopy(self.state)
+        other.history = list(self.history)
+        other.steps = list(self.steps)
+        other.calls = list(self.calls)
+        return other
+
+    def step(self, response: Response) -> StepResult:
+        if self.done:
+            raise RuntimeError("the episode is over; call reset()")
+        parsed = self.format.parse(response)
+        findings: list[Finding] = []
+        records: list[CallRecord] = []
+        observations: list[str] = []
+        if parsed.error is not None:
+            findings.append(Finding("unparseable", parsed.error))
+            observations.append(f"error: could not parse your response: {parsed.error}")
+        elif parsed.calls:
+            for call in parsed.calls:
+                record = self._run_call(call)
+                records.append(record)
+                findings.extend(record.findings)
+                observations.append(record.observation)
+        else:
+            self.answer = parsed.answer
+            self.done = True
+        step = StepRecord(len(self.steps), response, parsed, records, findings, 0 if findings else 1)
+        self.steps.append(step)
+        self.history.append(Exchange(response, parsed, observations))
+        if not self.done and len(self.steps) >= self.task.max_turns:
+            self.done = True
+        info: dict[str, Any] = {"step": step.as_json()}
+        if self.done:
+            self.final = final_for_task(self.task, self.state, self.answer)
+            if self.answer is None:
+                self.final = FinalVerdict(0, [Finding("max_turns", f"no final answer within {self.task.max_turns} turns"),
+                                              *self.final.findings], self.final.diff)
+            info["final"] = self.final_json()
+        return StepResult(self.observe(), step.score, self.done, info)
+
+    def _run_call(self, call: Any) -> CallRecord:
+        verdict = self._verifier.verify(call)
+        if not verdict.ok:
+            finding = Finding(verdict.error_type or "invalid", verdict.message)
+            return CallRecord(call.name, call.arguments, False, verdict.error_type,
+                              f"error: {verdict.message}", [finding])
+        assert verdict.args is not None
+        env = self._envs[verdict.name]
+        fault = fault_for(self.task.id, self.task.faults, len(self.calls), env.name,
+                          run_seed=self.run_seed) if self.faults else None
+        obs: Observation = execute(env, verdict.args, self.state, trusted=self.trusted, fault=fault)
+        executed = Call(env.name, verdict.args, env.effect, faulted=obs.faulted)
+        findings = evaluate_action(self.task, executed, self.calls)
+        self.calls.append(executed)
+        return CallRecord(call.name, verdict.args, True, obs.error_type, obs.text(), findings)
+
+    @property
+    def action_scores(self) -> list[int]:
+        return [s.score for s in self.steps]
+
+    def final_json(self) -> dict[str, Any] | None:
+        if self.final is None:
+            return None
+        return {"score": self.final.score, "errors": [f.as_json() for f in self.final.findings],
+                "diff": dict(self.final.diff)}
+
+    def record(self) -> dict[str, Any]:
+        """The whole trajectory, as JSON-ready data."""
+        return {
+            "task_id": self.task.id,
+            "pack": self.task.pack,
+            "category": self.task.category,
+            "task": self.task.task,
+            "format": self.format.name,
+            "run_seed": self.run_seed,
+            "steps": [s.as_json() for s in self.steps],
+            "answer": self.answer,
+            "final": self.final_json(),
+            "action_scores": self.action_scores,
+            "task_score": self.final.score if self.final else 0,
+            "final_state": self.state,
+        }

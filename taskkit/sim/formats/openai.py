@@ -1,0 +1,83 @@
+"""``openai``: native tool calling. Tools go in the request's ``tools``; the agent answers
+with ``tool_calls`` (arguments as JSON strings) or, for the final answer, with plain
+``content`` and no tool calls."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ...models import CompiledTask
+from ..verify import ToolCall
+from .base import AgentInput, Exchange, Parsed, Response, default_system_prompt
+
+name = "openai"
+
+
+def _call_id(turn: int, index: int) -> str:
+    return f"call_{turn}_{index}"
+
+
+def render(task: CompiledTask, history: list[Exchange]) -> AgentInput:
+    messages: list[dict[str, Any]] = [
+        {"role": "system", "content": default_system_prompt(task)},
+        {"role": "user", "content": task.user_command},
+    ]
+    for turn, ex in enumerate(history):
+        if ex.parsed.error is not None or not ex.parsed.calls:
+            text = ex.response if isinstance(ex.response, str) else ex.response.get("content") or ""
+            messages.append({"role": "assistant", "content": text})
+            messages.extend({"role": "user", "content": obs} for obs in ex.observations)
+            continue
+        ids = [c.id or _call_id(turn, i) for i, c in enumerate(ex.parsed.calls)]
+        messages.append({
+            "role": "assistant",
+            "content": ex.parsed.thought,
+            "tool_calls": [
+                {"id": cid, "type": "function",
+                 "function": {"name": c.name, "arguments": c.arguments if isinstance(c.arguments, str)
+                              else json.dumps(c.arguments, ensure_ascii=False)}}
+                for cid, c in zip(ids, ex.parsed.calls, strict=True)
+            ],
+        })
+        messages.extend(
+            {"role": "tool", "tool_call_id": cid, "content": obs}
+            for cid, obs in zip(ids, ex.observations, strict=False)
+        )
+    return AgentInput(messages, tools=task.tools)
+
+
+def parse(response: Response) -> Parsed:
+    if isinstance(response, str):
+        return Parsed(answer=response) if response.strip() else Parsed(error="empty response")
+    if not isinstance(response, dict):
+        return Parsed(error=f"a response must be a message object, got {type(response).__name__}")
+    raw_calls = response.get("tool_calls") or []
+    content = response.get("content")
+    if not raw_calls:
+        if isinstance(content, str) and content.strip():
+            return Parsed(answer=content)
+        return Parsed(error="the response has neither tool calls nor content")
+    calls = []
+    for raw in raw_calls:
+        fn = raw.get("function") if isinstance(raw, dict) else None
+        if not isinstance(fn, dict) or not isinstance(fn.get("name"), str):
+            return Parsed(error="a tool call lacks function.name")
+        calls.append(ToolCall(fn["name"], fn.get("arguments", "{}"), raw.get("id")))
+    return Parsed(calls=calls, thought=content if isinstance(content, str) else None)
+
+
+def write(*, calls: list[ToolCall] | None = None, answer: str | None = None,
+          thought: str | None = None) -> Response:
+    if not calls:
+        return {"role": "assistant", "content": answer or ""}
+    return {
+        "role": "assistant",
+        "content": thought,
+        "tool_calls": [
+            {"id": c.id or f"call_{i}", "type": "function",
+             "function": {"name": c.name, "arguments": c.arguments if isinstance(c.arguments, str)
+                          else json.dumps(c.arguments, ensure_ascii=False)}}
+            for i, c in enumerate(calls)
+        ],
+    }

@@ -50,7 +50,9 @@ class Diagnostic:
 
     def text(self) -> str:
         hint = f" ({self.hint})" if self.hint else ""
-        return f"{self.path}:{self.line}:{self.col}: {self.rule} {self.severity} {self.message}{hint}"
+        return (
+            f"{self.path}:{self.line}:{self.col}: {self.rule} {self.severity} {self.message}{hint}"
+        )
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -94,9 +96,7 @@ def format_diagnostics(diagnostics: Sequence[Diagnostic], fmt: str) -> str:
             level = "error" if d.severity is Severity.ERROR else "warning"
             msg = d.message + (f" ({d.hint})" if d.hint else "")
             msg = msg.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-            lines.append(
-                f"::{level} file={d.path},line={d.line},col={d.col},title={d.rule}::{msg}"
-            )
+            lines.append(f"::{level} file={d.path},line={d.line},col={d.col},title={d.rule}::{msg}")
         return "".join(line + "\n" for line in lines)
     if fmt == "parsable":
         return "".join(

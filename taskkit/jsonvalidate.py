@@ -24,7 +24,7 @@ from typing import Any
 
 import jsonschema
 
-__all__ = ["ERROR_KINDS", "SchemaError", "Validator", "VError", "compile_schema"]
+__all__ = ["ERROR_KINDS", "SchemaError", "VError", "Validator", "compile_schema"]
 
 ERROR_KINDS = (
     "missing_required",
@@ -268,9 +268,11 @@ class _Compiler:
         if "not" in schema:
             inner = self.compile(schema["not"], depth=depth)
             checks.append(
-                lambda v: VError("type_error", (), "value matches a schema it must not")
-                if inner(v) is None
-                else None
+                lambda v: (
+                    VError("type_error", (), "value matches a schema it must not")
+                    if inner(v) is None
+                    else None
+                )
             )
         return _chain(checks)
 
@@ -278,16 +280,21 @@ class _Compiler:
         if ref in self._refs:
             return self._refs[ref]
         target: Any = self._root
-        for part in ref[2:].split("/"):
-            part = part.replace("~1", "/").replace("~0", "~")
-            target = target[part]
+        for raw in ref[2:].split("/"):
+            target = target[raw.replace("~1", "/").replace("~0", "~")]
         slot: list[Check] = []
-        self._refs[ref] = lambda v: slot[0](v)  # recursive schemas refer to themselves
+
+        def deferred(v: Any) -> VError | None:  # recursive schemas refer to themselves
+            return slot[0](v)
+
+        self._refs[ref] = deferred
         slot.append(self.compile(target, depth=depth))
         return self._refs[ref]
 
     def _object(self, schema: Mapping[str, Any], depth: int) -> Check:
-        props = {k: self.compile(s, depth=depth + 1) for k, s in schema.get("properties", {}).items()}
+        props = {
+            k: self.compile(s, depth=depth + 1) for k, s in schema.get("properties", {}).items()
+        }
         required = tuple(schema.get("required", ()))
         extra = schema.get("additionalProperties", True)
         extra_check = None if isinstance(extra, bool) else self.compile(extra, depth=depth + 1)
@@ -300,7 +307,9 @@ class _Compiler:
                 return None  # `type` reports it
             for name in required:
                 if name not in v:
-                    return VError("missing_required", (name,), f"missing required parameter {name!r}")
+                    return VError(
+                        "missing_required", (name,), f"missing required parameter {name!r}"
+                    )
             if closed:
                 for name in v:
                     if name not in known:
@@ -446,7 +455,7 @@ def _count_check(schema: Mapping[str, Any], suffix: str, typ: type, noun: str) -
     def check(v: Any) -> VError | None:
         if type(v) is not typ:
             return None
-        n = len(v)
+        n = len(v)  # type: ignore[arg-type]  # v is a dict or list here
         if lo is not None and n < lo:
             return VError("range_error", (), f"needs at least {lo} {noun}, got {n}")
         if hi is not None and n > hi:

@@ -20,6 +20,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from .diagnostics import Diagnostic, did_you_mean
+from .keys import allowed_keys
 from .models import KINDS, SCHEMA_VERSION, Content, DocModel, Evaluator, Pack, Task, Toolset
 from .models.toolset import Tool
 from .yamlio import MAX_FILE_BYTES, Document, load_jsonl_file, load_yaml_file
@@ -114,7 +115,9 @@ class Library:
         if model.entries is not None:
             for i, data in enumerate(model.entries):
                 line, col = content.doc.locate(("entries", i))
-                out.append(Entry(str(data.get("id", "")), data, content.path, line, col, ("entries", i)))
+                out.append(
+                    Entry(str(data.get("id", "")), data, content.path, line, col, ("entries", i))
+                )
             return out
         assert model.entries_file is not None
         jsonl = Path(content.path).parent / model.entries_file
@@ -239,7 +242,9 @@ def _validate(doc: Document, pack: str, diags: list[Diagnostic]) -> LoadedDoc:
     data = doc.data
     if not isinstance(data, dict):
         diags.append(
-            Diagnostic(doc.path, *doc.locate(()), "TK101", "a document must be a mapping with a 'kind'")
+            Diagnostic(
+                doc.path, *doc.locate(()), "TK101", "a document must be a mapping with a 'kind'"
+            )
         )
         return LoadedDoc(doc, pack, None, None)
     kind = data.get("kind")
@@ -255,7 +260,12 @@ def _validate(doc: Document, pack: str, diags: list[Diagnostic]) -> LoadedDoc:
     if version != SCHEMA_VERSION:
         if version is None:
             diags.append(
-                ld.at((), "TK102", "missing 'schema_version'", hint=f"add schema_version: {SCHEMA_VERSION}")
+                ld.at(
+                    (),
+                    "TK102",
+                    "missing 'schema_version'",
+                    hint=f"add schema_version: {SCHEMA_VERSION}",
+                )
             )
         else:
             diags.append(
@@ -308,10 +318,9 @@ def _data_loc(data: Any, loc: tuple[Any, ...]) -> tuple[str | int, ...]:
     out: list[str | int] = []
     node = data
     for part in loc:
-        if isinstance(node, dict) and part in node:
-            out.append(part)
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        if (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        ):
             out.append(part)
             node = node[part]
         elif isinstance(node, dict) and isinstance(part, str) and part == loc[-1]:
@@ -327,8 +336,6 @@ def _get(data: Any, loc: Sequence[str | int]) -> Any:
 
 def _allowed_keys(kind: str | None, loc: Sequence[str | int], parent: Any) -> list[str]:
     """Field names of the model that validates the mapping at ``loc`` (for "did you mean")."""
-    from .lint.keys import allowed_keys
-
     return allowed_keys(kind, loc, parent)
 
 

@@ -34,9 +34,14 @@ class Rates:
         return self.actions_passed / self.actions if self.actions else 0.0
 
     def as_json(self) -> dict[str, Any]:
-        return {"episodes": self.episodes, "tasks_passed": self.tasks_passed,
-                "task_pass_rate": round(self.task_pass_rate, 4), "actions": self.actions,
-                "actions_passed": self.actions_passed, "action_pass_rate": round(self.action_pass_rate, 4)}
+        return {
+            "episodes": self.episodes,
+            "tasks_passed": self.tasks_passed,
+            "task_pass_rate": round(self.task_pass_rate, 4),
+            "actions": self.actions,
+            "actions_passed": self.actions_passed,
+            "action_pass_rate": round(self.action_pass_rate, 4),
+        }
 
 
 @dataclass
@@ -82,6 +87,8 @@ def format_table(report: Report, *, by: tuple[str, ...] = ("pack", "category", "
     head = f"{'level':<9}{'name':<{width + 2}}{'episodes':>9}{'task pass':>11}{'actions':>9}{'action pass':>13}"
     lines = [head, "-" * len(head)]
     for level, key, r in rows:
-        lines.append(f"{level:<9}{key:<{width + 2}}{r.episodes:>9}{r.task_pass_rate:>11.3f}"
-                     f"{r.actions:>9}{r.action_pass_rate:>13.3f}")
+        lines.append(
+            f"{level:<9}{key:<{width + 2}}{r.episodes:>9}{r.task_pass_rate:>11.3f}"
+            f"{r.actions:>9}{r.action_pass_rate:>13.3f}"
+        )
     return "\n".join(lines)

@@ -15,8 +15,15 @@ from .sim.formats import ResponseFormat, get_format
 __all__ = ["run_episode", "run_tasks"]
 
 
-def run_episode(task: CompiledTask, agent: Agent, fmt: ResponseFormat | str = "openai", *,
-                seed: int = 0, temperature: float = 0.0, faults: bool = True) -> Episode:
+def run_episode(
+    task: CompiledTask,
+    agent: Agent,
+    fmt: ResponseFormat | str = "openai",
+    *,
+    seed: int = 0,
+    temperature: float = 0.0,
+    faults: bool = True,
+) -> Episode:
     """Drive one episode to its end; agent exceptions propagate (they are the agent's bug)."""
     episode = Episode(task, fmt, run_seed=seed, faults=faults)
     rng = random.Random(f"{seed}|{task.id}")
@@ -27,13 +34,23 @@ def run_episode(task: CompiledTask, agent: Agent, fmt: ResponseFormat | str = "o
     return episode
 
 
-def run_tasks(tasks: Iterable[CompiledTask], agent: Agent, fmt: str = "openai", *, seed: int = 0,
-              temperature: float = 0.0, faults: bool = True, out: IO[str] | None = None,
-              on_done: Callable[[dict[str, Any]], None] | None = None) -> Iterator[dict[str, Any]]:
+def run_tasks(
+    tasks: Iterable[CompiledTask],
+    agent: Agent,
+    fmt: str = "openai",
+    *,
+    seed: int = 0,
+    temperature: float = 0.0,
+    faults: bool = True,
+    out: IO[str] | None = None,
+    on_done: Callable[[dict[str, Any]], None] | None = None,
+) -> Iterator[dict[str, Any]]:
     """Run every task; yield each trajectory record (and append it to ``out`` as JSONL)."""
     format_ = get_format(fmt)
     for task in tasks:
-        record = run_episode(task, agent, format_, seed=seed, temperature=temperature, faults=faults).record()
+        record = run_episode(
+            task, agent, format_, seed=seed, temperature=temperature, faults=faults
+        ).record()
         record["agent"] = agent.name
         if out is not None:
             out.write(json.dumps(record, ensure_ascii=False) + "\n")

@@ -54,7 +54,6 @@ _ENV = ImmutableSandboxedEnvironment(
     keep_trailing_newline=True,
     cache_size=0,  # we cache compiled templates ourselves, by source
 )
-_ENV.filters["tojson_compact"] = lambda v: __import__("json").dumps(v, separators=(",", ":"))
 
 _MARKERS = ("{{", "{%", "{#")
 _SINGLE_EXPR = re.compile(r"^\s*\{\{(?P<expr>(?:(?!\}\}|\{\{).)*)\}\}\s*$", re.S)
@@ -134,11 +133,14 @@ def _compiled_template(source: str) -> jinja2.Template:
         raise TemplateError(exc.message or "syntax error", lineno=exc.lineno or 1) from None
 
 
+_NEWLINES = re.compile(r"\r\n|\r")
+
+
 @lru_cache(maxsize=65536)
-def _plan(source: str) -> tuple[str, Any]:
+def _plan(source: str, native: bool) -> tuple[str, Any]:
     """How to render ``source``: ("expr", path|None), ("text", pieces) or ("jinja", None)."""
     m = _SINGLE_EXPR.match(source)
-    if m and "{%" not in source and "{#" not in source:
+    if native and m and "{%" not in source and "{#" not in source:
         return "expr", _simple(m.group("expr"))
     if "{%" in source or "{#" in source:
         return "jinja", None
@@ -148,10 +150,10 @@ def _plan(source: str) -> tuple[str, Any]:
         simple = _simple(ph.group(1))
         if simple is None:
             return "jinja", None
-        pieces.append(source[last : ph.start()])
+        pieces.append(_NEWLINES.sub("\n", source[last : ph.start()]))  # as Jinja's lexer does
         pieces.append(simple)
         last = ph.end()
-    pieces.append(source[last:])
+    pieces.append(_NEWLINES.sub("\n", source[last:]))
     return "text", tuple(pieces)
 
 
@@ -163,22 +165,23 @@ def _undefined_error(exc: jinja2.UndefinedError) -> TemplateError:
 
 def render_string(source: str, context: Mapping[str, Any], *, native: bool = True) -> Any:
     """Render one template string. With ``native``, a lone ``{{ expr }}`` keeps its type."""
-    kind, plan = _plan(source)
+    kind, plan = _plan(source, native)
     try:
         if kind == "expr":
             if plan is not None:
-                value = _lookup_path(context, *plan)
-                return value if native else _to_str(value)
+                return _lookup_path(context, *plan)
             m = _SINGLE_EXPR.match(source)
             assert m is not None
             value = _compiled_expression(m.group("expr"))(**context)
             if isinstance(value, jinja2.Undefined):
                 value._fail_with_undefined_error()
-            return value if native else _to_str(value)
+            return value
         if kind == "text":
             out = []
             for piece in plan:
-                out.append(piece if isinstance(piece, str) else _to_str(_lookup_path(context, *piece)))
+                out.append(
+                    piece if isinstance(piece, str) else _to_str(_lookup_path(context, *piece))
+                )
             return "".join(out)
         return _compiled_template(source).render(context)
     except jinja2.UndefinedError as exc:

@@ -31,9 +31,9 @@ from .diagnostics import Diagnostic
 __all__ = [
     "MAX_FILE_BYTES",
     "Document",
-    "dump_yaml",
     "JsonlRecord",
     "LoadResult",
+    "dump_yaml",
     "load_jsonl_file",
     "load_yaml_file",
     "load_yaml_text",
@@ -165,17 +165,19 @@ def load_yaml_file(path: str | os.PathLike[str], *, max_bytes: int = MAX_FILE_BY
         size = os.stat(name).st_size
         if size > max_bytes:
             return _fail(
-                name,
-                1,
-                1,
-                "TK003",
-                f"file is {size / 2**20:.1f} MiB, over the {max_bytes / 2**20:.0f} MiB limit",
-                "split large content into a JSONL file, or raise --max-file-size",
+                Diagnostic(
+                    name,
+                    1,
+                    1,
+                    "TK003",
+                    f"file is {size / 2**20:.1f} MiB, over the {max_bytes / 2**20:.0f} MiB limit",
+                    hint="split large content into a JSONL file, or raise --max-file-size",
+                )
             )
         with open(name, "rb") as f:
             raw = f.read()
     except OSError as exc:
-        return _fail(name, 1, 1, "TK003", f"cannot read file: {exc.strerror or exc}")
+        return _fail(Diagnostic(name, 1, 1, "TK003", f"cannot read file: {exc.strerror or exc}"))
     text = _decode(name, raw)
     if isinstance(text, Diagnostic):
         return LoadResult([], [text])
@@ -207,18 +209,27 @@ def load_yaml_text(text: str, path: str = "<string>") -> LoadResult:
         at = text.index("\x00")
         line = text.count("\n", 0, at) + 1
         col = at - (text.rfind("\n", 0, at) + 1) + 1
-        return _fail(path, line, col, "TK001", "NUL character in YAML text", "is this a binary file?")
+        return _fail(
+            Diagnostic(
+                path,
+                line,
+                col,
+                "TK001",
+                "NUL character in YAML text",
+                hint="is this a binary file?",
+            )
+        )
     try:
         roots = list(yaml.compose_all(text, Loader=_Loader))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = exc.problem or exc.context or "invalid YAML"
-        return _fail(path, line, col, "TK001", f"yaml syntax error: {problem}")
+        return _fail(Diagnostic(path, line, col, "TK001", f"yaml syntax error: {problem}"))
     except yaml.YAMLError as exc:  # e.g. a reader error on a control character
-        return _fail(path, 1, 1, "TK001", f"yaml syntax error: {exc}")
+        return _fail(Diagnostic(path, 1, 1, "TK001", f"yaml syntax error: {exc}"))
     except RecursionError:
-        return _fail(path, 1, 1, "TK006", "document nested too deeply to read")
+        return _fail(Diagnostic(path, 1, 1, "TK006", "document nested too deeply to read"))
     docs: list[Document] = []
     diags: list[Diagnostic] = []
     for index, root in enumerate(roots):
@@ -236,10 +247,8 @@ def load_yaml_text(text: str, path: str = "<string>") -> LoadResult:
     return LoadResult(docs, diags)
 
 
-def _fail(
-    path: str, line: int, col: int, rule: str, message: str, hint: str | None = None
-) -> LoadResult:
-    return LoadResult([], [Diagnostic(path, line, col, rule, message, hint=hint)])
+def _fail(diagnostic: Diagnostic) -> LoadResult:
+    return LoadResult([], [diagnostic])
 
 
 def _node_pos(node: yaml.Node | None) -> tuple[int, int]:
@@ -314,7 +323,7 @@ class _Constructor:
         return value
 
     def _scalar(self, node: yaml.ScalarNode, tag: str) -> Any:
-        if tag == _STR or tag == _TIMESTAMP:
+        if tag in (_STR, _TIMESTAMP):
             return node.value
         if tag == _INT:
             return _scalar_constructor.construct_yaml_int(node)

@@ -21,7 +21,7 @@ AGENTS: dict[str, Callable[..., Agent]] = {
 
 
 def _openai(**kwargs: Any) -> Agent:
-    from .openai_agent import OpenAIAgent
+    from .openai_agent import OpenAIAgent  # noqa: PLC0415 - keeps the openai client optional
 
     return OpenAIAgent(**kwargs)
 

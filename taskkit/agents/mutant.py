@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+
 from ..models import CompiledTask, ToolEnv
 from ..sim.formats import Response
 from ..sim.verify import ToolCall
@@ -31,8 +32,10 @@ def _not_object(call: ToolCall, env: ToolEnv) -> ToolCall | None:
 
 
 def _wrong_tool(call: ToolCall, env: ToolEnv) -> ToolCall | None:
-    return ToolCall(call.name.rstrip("s") + "s" if not call.name.endswith("s") else call.name[:-1],
-                    call.arguments)
+    return ToolCall(
+        call.name.rstrip("s") + "s" if not call.name.endswith("s") else call.name[:-1],
+        call.arguments,
+    )
 
 
 def _missing(call: ToolCall, env: ToolEnv) -> ToolCall | None:
@@ -92,7 +95,9 @@ def applicable(task: CompiledTask, call: ToolCall | None) -> list[str]:
     envs = {e.name: e for e in task.environment}
     out = [PREMATURE_ANSWER] if call is not None else []
     if call is not None and call.name in envs:
-        out += [name for name, (_, fn) in MUTATIONS.items() if fn(call, envs[call.name]) is not None]
+        out += [
+            name for name, (_, fn) in MUTATIONS.items() if fn(call, envs[call.name]) is not None
+        ]
     return out
 
 

@@ -16,12 +16,22 @@ __all__ = ["OpenAIAgent"]
 class OpenAIAgent:
     name = "openai"
 
-    def __init__(self, *, model: str | None = None, base_url: str | None = None, api_key: str | None = None,
-                 timeout: float = 60.0, max_retries: int = 4, max_tokens: int | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        model: str | None = None,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        timeout: float = 60.0,
+        max_retries: int = 4,
+        max_tokens: int | None = None,
+    ) -> None:
         try:
-            import openai
+            import openai  # noqa: PLC0415 - optional extra
         except ImportError as exc:  # pragma: no cover - depends on the environment
-            raise RuntimeError("the openai agent needs the openai extra: pip install 'taskkit[openai]'") from exc
+            raise RuntimeError(
+                "the openai agent needs the openai extra: pip install 'taskkit[openai]'"
+            ) from exc
         self.model = model or os.environ.get("TASKKIT_MODEL") or "default"
         self.max_tokens = max_tokens
         self.client = openai.OpenAI(
@@ -32,8 +42,11 @@ class OpenAIAgent:
         )
 
     def request(self, view: AgentView) -> dict[str, Any]:
-        kwargs: dict[str, Any] = {"model": self.model, "messages": view.input.messages,
-                                  "temperature": view.temperature}
+        kwargs: dict[str, Any] = {
+            "model": self.model,
+            "messages": view.input.messages,
+            "temperature": view.temperature,
+        }
         if view.input.tools:
             kwargs["tools"] = view.input.tools
         if self.max_tokens:
@@ -55,8 +68,11 @@ def message_to_response(message: Any, *, native: bool) -> Response:
         "role": "assistant",
         "content": content,
         "tool_calls": [
-            {"id": c.id, "type": "function",
-             "function": {"name": c.function.name, "arguments": c.function.arguments}}
+            {
+                "id": c.id,
+                "type": "function",
+                "function": {"name": c.function.name, "arguments": c.function.arguments},
+            }
             for c in calls
         ],
     }

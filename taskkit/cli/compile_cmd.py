@@ -13,30 +13,58 @@ from .exit_codes import FINDINGS, OK
 
 @click.command("compile")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=str),
-              help="JSONL file to write (a .manifest.json is written beside it).")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=str),
+    help="JSONL file to write (a .manifest.json is written beside it).",
+)
 @click.option("--pack", "packs", multiple=True, help="Only these packs.")
 @click.option("--category", "categories", multiple=True, help="Only these categories.")
-@click.option("--task", "tasks", multiple=True, metavar="GLOB", help="Only tasks matching (id or pack/id).")
+@click.option(
+    "--task", "tasks", multiple=True, metavar="GLOB", help="Only tasks matching (id or pack/id)."
+)
 @click.option("--limit", type=click.IntRange(min=0), help="At most this many instances.")
-@click.option("--split", type=click.Choice(["train", "test"]), help="Keep one side of a seeded split.")
+@click.option(
+    "--split", type=click.Choice(["train", "test"]), help="Keep one side of a seeded split."
+)
 @click.option("--test-fraction", type=click.FloatRange(0, 1), default=0.2, show_default=True)
 @click.option("--split-by", type=click.Choice(["task", "entry"]), default="task", show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--trust", multiple=True, metavar="PACK", help="Allow this pack's Python handlers.")
-@click.option("--format", "fmt", type=click.Choice(["text", "parsable", "json", "github"]), default="text")
-def compile_(paths: tuple[str, ...], output: str, packs: tuple[str, ...], categories: tuple[str, ...],
-             tasks: tuple[str, ...], limit: int | None, split: str | None, test_fraction: float,
-             split_by: str, seed: int, trust: tuple[str, ...], fmt: str) -> None:
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "parsable", "json", "github"]), default="text"
+)
+def compile_(
+    paths: tuple[str, ...],
+    output: str,
+    packs: tuple[str, ...],
+    categories: tuple[str, ...],
+    tasks: tuple[str, ...],
+    limit: int | None,
+    split: str | None,
+    test_fraction: float,
+    split_by: str,
+    seed: int,
+    trust: tuple[str, ...],
+    fmt: str,
+) -> None:
     """Render every abstract task x content entry into runnable tasks, replaying the gold actions.
 
     Lints first and refuses a library with errors. Output is byte-identical for identical
     input, and written atomically.
     """
-    selection = Selection(packs=packs, categories=categories, tasks=tasks, limit=limit,
-                          split=split,  # type: ignore[arg-type]
-                          test_fraction=test_fraction, split_by=split_by,  # type: ignore[arg-type]
-                          seed=seed)
+    selection = Selection(
+        packs=packs,
+        categories=categories,
+        tasks=tasks,
+        limit=limit,
+        split=split,  # type: ignore[arg-type]
+        test_fraction=test_fraction,
+        split_by=split_by,  # type: ignore[arg-type]
+        seed=seed,
+    )
     result = compile_paths(paths, selection=selection, trust=trust)
     if result.diagnostics:
         sys.stdout.write(format_diagnostics(result.diagnostics, fmt))
@@ -44,6 +72,8 @@ def compile_(paths: tuple[str, ...], output: str, packs: tuple[str, ...], catego
         click.echo(f"compile failed: {len(result.diagnostics)} errors; nothing written", err=True)
         sys.exit(FINDINGS)
     manifest = write_compiled(result.tasks, output)
-    click.echo(f"compiled {manifest['count']} tasks from {len(manifest['by_task'])} abstract tasks -> {output}",
-               err=True)
+    click.echo(
+        f"compiled {manifest['count']} tasks from {len(manifest['by_task'])} abstract tasks -> {output}",
+        err=True,
+    )
     sys.exit(OK)

@@ -23,6 +23,10 @@ FORMATS = ("text", "parsable", "json", "github")
 @click.option(
     "--max-file-size", type=click.IntRange(min=1), default=16, show_default=True, help="In MiB."
 )
+@click.option("--deep", is_flag=True, help="Also render every entry and replay the gold actions.")
+@click.option(
+    "--trust", multiple=True, metavar="PACK", help="With --deep: run this pack's handlers."
+)
 @click.option("-q", "--quiet", is_flag=True, help="No summary line.")
 def lint(
     paths: tuple[str, ...],
@@ -31,6 +35,8 @@ def lint(
     select: tuple[str, ...],
     ignore: tuple[str, ...],
     max_file_size: int,
+    deep: bool,
+    trust: tuple[str, ...],
     quiet: bool,
 ) -> None:
     """Check task packs, toolsets, content and evaluators before anything runs.
@@ -41,7 +47,14 @@ def lint(
     unknown = [r for r in (*select, *ignore) if not any(k.startswith(r) for k in RULES)]
     if unknown:
         raise click.UsageError(f"unknown rule {unknown[0]!r}; see `taskkit rules`")
-    result = run_lint(paths, select=select, ignore=ignore, max_bytes=max_file_size * 2**20)
+    result = run_lint(
+        paths,
+        select=select,
+        ignore=ignore,
+        max_bytes=max_file_size * 2**20,
+        deep=deep,
+        trust=trust,
+    )
     sys.stdout.write(format_diagnostics(result.diagnostics, fmt))
     if not quiet and fmt in ("text", "parsable"):
         click.echo(
@@ -56,12 +69,17 @@ def lint(
 def rules(rule_id: str | None) -> None:
     """List lint rules, or show one rule's documentation with examples."""
     if rule_id is None:
-        for rid, rule in RULES.items():
-            summary = (rule.__doc__ or "").strip().splitlines()[0]
-            click.echo(f"{rid}  {rule.NAME:<22} {rule.SEVERITY:<8} {summary}")
+        for rid, each in RULES.items():
+            click.echo(f"{rid}  {each.NAME:<22} {each.SEVERITY:<8} {_summary(each.__doc__)}")
         return
     rule = RULES.get(rule_id.upper())
     if rule is None:
         raise click.UsageError(f"unknown rule {rule_id!r}")
     click.echo(f"{rule.ID} {rule.NAME} ({rule.SEVERITY})\n")
     click.echo((rule.__doc__ or "").strip())
+
+
+def _summary(doc: str | None) -> str:
+    """The first sentence of a rule's docstring, on one line."""
+    text = " ".join((doc or "").strip().split("\n\n")[0].split())
+    return text.split(". ")[0].rstrip(".") + "."

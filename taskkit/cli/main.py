@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> Any:
         click.echo("interrupted", err=True)
         sys.exit(INTERRUPTED)
     except Exception as exc:  # a bug in taskkit, never a user's input problem
-        import traceback
+        import traceback  # noqa: PLC0415 - only on the failure path
 
         traceback.print_exc()
         click.echo(

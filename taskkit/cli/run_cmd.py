@@ -37,20 +37,41 @@ def load_tasks(paths: tuple[str, ...], trust: tuple[str, ...]) -> list[CompiledT
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=str))
-@click.option("--agent", "agent_spec", default="replay", show_default=True,
-              help="replay, noop, mutant, openai, or module:function.")
-@click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default="openai", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), help="Trajectories JSONL.")
-@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=str), help="Report JSON.")
+@click.option(
+    "--agent",
+    "agent_spec",
+    default="replay",
+    show_default=True,
+    help="replay, noop, mutant, openai, or module:function.",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(sorted(FORMATS)), default="openai", show_default=True
+)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=str), help="Trajectories JSONL."
+)
+@click.option(
+    "--report", "report_path", type=click.Path(dir_okay=False, path_type=str), help="Report JSON."
+)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--temperature", type=float, default=0.0, show_default=True)
 @click.option("--no-faults", is_flag=True, help="Disable the tasks' injected tool faults.")
 @click.option("--trust", multiple=True, metavar="PACK")
 @click.option("--model", help="Model name for --agent openai (or TASKKIT_MODEL).")
 @click.option("--base-url", help="Server URL for --agent openai (or OPENAI_BASE_URL).")
-def run(paths: tuple[str, ...], agent_spec: str, fmt: str, output: str | None, report_path: str | None,
-        seed: int, temperature: float, no_faults: bool, trust: tuple[str, ...], model: str | None,
-        base_url: str | None) -> None:
+def run(
+    paths: tuple[str, ...],
+    agent_spec: str,
+    fmt: str,
+    output: str | None,
+    report_path: str | None,
+    seed: int,
+    temperature: float,
+    no_faults: bool,
+    trust: tuple[str, ...],
+    model: str | None,
+    base_url: str | None,
+) -> None:
     """Run an agent on every task and print action and task pass rates.
 
     PATHS are compiled JSONL files, or a library to compile first.
@@ -63,15 +84,26 @@ def run(paths: tuple[str, ...], agent_spec: str, fmt: str, output: str | None, r
         raise click.UsageError(str(exc)) from None
     sink = atomic_writer(output) if output else None
     records = []
-    with click.progressbar(length=len(tasks), label=f"{agent.name} on {len(tasks)} tasks", file=sys.stderr) as bar:
+    with click.progressbar(
+        length=len(tasks), label=f"{agent.name} on {len(tasks)} tasks", file=sys.stderr
+    ) as bar:
         if sink is not None:
             with sink as f:
-                for record in run_tasks(tasks, agent, fmt, seed=seed, temperature=temperature,
-                                        faults=not no_faults, out=f):
+                for record in run_tasks(
+                    tasks,
+                    agent,
+                    fmt,
+                    seed=seed,
+                    temperature=temperature,
+                    faults=not no_faults,
+                    out=f,
+                ):
                     records.append(record)
                     bar.update(1)
         else:
-            for record in run_tasks(tasks, agent, fmt, seed=seed, temperature=temperature, faults=not no_faults):
+            for record in run_tasks(
+                tasks, agent, fmt, seed=seed, temperature=temperature, faults=not no_faults
+            ):
                 records.append(record)
                 bar.update(1)
     report = build_report(records)

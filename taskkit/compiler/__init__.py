@@ -36,9 +36,15 @@ class CompileResult:
         return not any(d.severity is Severity.ERROR for d in self.diagnostics)
 
 
-def compile_library(lib: Library, *, selection: Selection = Selection(),
-                    trust: Iterable[str] = (), lint_first: bool = True) -> CompileResult:
+def compile_library(
+    lib: Library,
+    *,
+    selection: Selection | None = None,
+    trust: Iterable[str] = (),
+    lint_first: bool = True,
+) -> CompileResult:
     """Compile every selected instance. Lint errors stop compilation before it starts."""
+    selection = selection or Selection()
     result = CompileResult()
     if lint_first:
         linted = lint_library(lib)
@@ -62,7 +68,11 @@ def compile_library(lib: Library, *, selection: Selection = Selection(),
     return result
 
 
-def compile_paths(paths: Iterable[str | os.PathLike[str]], *, selection: Selection = Selection(),
-                  trust: Iterable[str] = ()) -> CompileResult:
+def compile_paths(
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    selection: Selection | None = None,
+    trust: Iterable[str] = (),
+) -> CompileResult:
     """Load, lint and compile the library under ``paths``."""
-    return compile_library(load_library(paths), selection=selection, trust=trust)
+    return compile_library(load_library(paths), selection=selection or Selection(), trust=trust)

@@ -19,6 +19,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from ..diagnostics import Diagnostic
 from ..library import Entry, Library, LoadedDoc
+from ..lint.positions import template_position
 from ..models import (
     ActionCheck,
     CompiledAction,
@@ -39,7 +40,7 @@ from ..sim.verify import ToolCall, Verifier
 
 __all__ = ["CompileUnit", "compile_unit", "units"]
 
-_CHECK = TypeAdapter(ActionCheck)
+_CHECK: TypeAdapter[ActionCheck] = TypeAdapter(ActionCheck)
 
 
 @dataclass(frozen=True)
@@ -73,26 +74,52 @@ def units(lib: Library, *, trust: frozenset[str] = frozenset()) -> Iterator[Comp
             info = lib.tool(ld.pack, ref)
             if info is None:
                 break
-            envs[ref] = ToolEnv(name=info.tool.name, ref=ref, effect=info.tool.effect,
-                                parameters=info.tool.parameters, behavior=info.tool.behavior)
+            envs[ref] = ToolEnv(
+                name=info.tool.name,
+                ref=ref,
+                effect=info.tool.effect,
+                parameters=info.tool.parameters,
+                behavior=info.tool.behavior,
+            )
             raw_tools.append(info.tool.model_dump(mode="json"))
         else:
             evaluators = [
-                ev.model for ref in task.evaluators
+                ev.model
+                for ref in task.evaluators
                 if (ev := lib.evaluators.get(lib.resolve(ld.pack, ref))) is not None
                 and isinstance(ev.model, Evaluator)
             ]
             pack_ld = lib.packs.get(ld.pack)
             pack_version = getattr(pack_ld.model, "version", "0.0.0") if pack_ld else "0.0.0"
-            sources = _canon({"task": ld.doc.data, "tools": raw_tools,
-                              "evaluators": [e.model_dump(mode="json") for e in evaluators]})
+            sources = _canon(
+                {
+                    "task": ld.doc.data,
+                    "tools": raw_tools,
+                    "evaluators": [e.model_dump(mode="json") for e in evaluators],
+                }
+            )
             openai_tools = [
-                {"type": "function", "function": {"name": e.name, "description": lib.tool(ld.pack, r).tool.description,  # type: ignore[union-attr]
-                                                  "parameters": e.parameters}}
+                {
+                    "type": "function",
+                    "function": {
+                        "name": e.name,
+                        "description": lib.tool(ld.pack, r).tool.description,  # type: ignore[union-attr]
+                        "parameters": e.parameters,
+                    },
+                }
                 for r, e in envs.items()
             ]
-            yield CompileUnit(ld, task, content, envs, evaluators, pack_version, ld.pack in trust,
-                              hashlib.sha256(sources.encode()).hexdigest(), openai_tools)
+            yield CompileUnit(
+                ld,
+                task,
+                content,
+                envs,
+                evaluators,
+                pack_version,
+                ld.pack in trust,
+                hashlib.sha256(sources.encode()).hexdigest(),
+                openai_tools,
+            )
 
 
 def _canon(value: Any) -> str:
@@ -112,20 +139,39 @@ def compile_unit(unit: CompileUnit, entry: Entry) -> CompiledTask | Diagnostic:
         return failed.diag
 
 
-def _fail(unit: CompileUnit, entry: Entry, loc: tuple[str | int, ...], rule: str, message: str,
-          needle: str | None = None) -> _Failed:
-    from ..lint.positions import template_position
+def _fail(
+    unit: CompileUnit,
+    entry: Entry,
+    loc: tuple[str | int, ...],
+    rule: str,
+    message: str,
+    *,
+    needle: str | None = None,
+) -> _Failed:
+    line, col = (
+        template_position(unit.ld, loc, needle=needle) if needle else unit.ld.doc.locate(loc)
+    )
+    return _Failed(
+        Diagnostic(
+            unit.ld.path,
+            line,
+            col,
+            rule,
+            f"entry {entry.id!r}: {message}",
+            hint=f"entry at {entry.path}:{entry.line}",
+        )
+    )
 
-    line, col = template_position(unit.ld, loc, needle=needle) if needle else unit.ld.doc.locate(loc)
-    return _Failed(Diagnostic(unit.ld.path, line, col, rule, f"entry {entry.id!r}: {message}",
-                              hint=f"entry at {entry.path}:{entry.line}"))
 
-
-def _render(unit: CompileUnit, entry: Entry, value: Any, ctx: dict[str, Any], loc: tuple[str | int, ...]) -> Any:
+def _render(
+    unit: CompileUnit, entry: Entry, value: Any, ctx: dict[str, Any], loc: tuple[str | int, ...]
+) -> Any:
     try:
         return render_at(value, ctx, loc)
     except RenderError as exc:
-        raise _fail(unit, entry, exc.loc, "TK701", exc.error.message, needle=exc.error.name) from None
+        raise _fail(
+            unit, entry, exc.loc, "TK701", exc.error.message, needle=exc.error.name
+        ) from None
 
 
 def _compile(unit: CompileUnit, entry: Entry) -> CompiledTask:
@@ -136,40 +182,70 @@ def _compile(unit: CompileUnit, entry: Entry) -> CompiledTask:
     system_prompt = _render(unit, entry, task.system_prompt, ctx, ("system_prompt",))
     initial_state = _render(unit, entry, task.initial_state, ctx, ("initial_state",))
     if not isinstance(initial_state, dict):
-        raise _fail(unit, entry, ("initial_state",), "TK701", "initial_state must render to a mapping")
+        raise _fail(
+            unit, entry, ("initial_state",), "TK701", "initial_state must render to a mapping"
+        )
 
     checks = []
-    raw_checks = [(("action_checks", i), c) for i, c in enumerate(task.action_checks)]
+    raw_checks: list[tuple[tuple[str | int, ...], ActionCheck]] = [
+        (("action_checks", i), c) for i, c in enumerate(task.action_checks)
+    ]
     raw_checks += [(("evaluators",), c) for ev in unit.evaluators for c in ev.action_checks]
     for loc, check in raw_checks:
         data = _render(unit, entry, check.model_dump(mode="json"), ctx, loc)
         checks.append(_CHECK.validate_python(_bare_refs(data, bare)))
 
-    expect_data = _render(unit, entry, _merged_expect(task, unit.evaluators), ctx, ("final", "expect"))
+    expect_data = _render(
+        unit, entry, _merged_expect(task, unit.evaluators), ctx, ("final", "expect")
+    )
     try:
         expect = Expect.model_validate(expect_data)
     except ValidationError as exc:
-        raise _fail(unit, entry, ("final", "expect"), "TK701", f"expect does not render to valid checks: {exc.errors()[0]['msg']}") from None
+        raise _fail(
+            unit,
+            entry,
+            ("final", "expect"),
+            "TK701",
+            f"expect does not render to valid checks: {exc.errors()[0]['msg']}",
+        ) from None
     gold_answer = _render(unit, entry, task.final.answer, ctx, ("final", "answer"))
 
     actions = []
     for i, action in enumerate(task.final.gold_actions):
         args = _render(unit, entry, action.args, ctx, ("final", "gold_actions", i, "args"))
-        actions.append(CompiledAction(tool=bare[action.tool], args=args, expect_error=action.expect_error))
+        actions.append(
+            CompiledAction(tool=bare[action.tool], args=args, expect_error=action.expect_error)
+        )
 
     gold_state, observations = _replay(unit, entry, initial_state, actions)
-    verdict = evaluate_final(expect, initial_state=initial_state, gold_state=gold_state,
-                             final_state=gold_state, answer=gold_answer)
+    verdict = evaluate_final(
+        expect,
+        initial_state=initial_state,
+        gold_state=gold_state,
+        final_state=gold_state,
+        answer=gold_answer,
+    )
     if expect.answer is not None and gold_answer is None:
-        raise _fail(unit, entry, ("final",), "TK703", "expect.answer is checked but final.answer gives no gold answer")
+        raise _fail(
+            unit,
+            entry,
+            ("final",),
+            "TK703",
+            "expect.answer is checked but final.answer gives no gold answer",
+        )
     if verdict.score == 0:
         reasons = "; ".join(f.message for f in verdict.findings)
-        raise _fail(unit, entry, ("final", "expect"), "TK703", f"the gold run does not meet the expectation: {reasons}")
+        where = ("final", "expect", *verdict.findings[0].where)
+        raise _fail(
+            unit, entry, where, "TK703", f"the gold run does not meet the expectation: {reasons}"
+        )
 
     faults = None
     if task.faults is not None:
         tools = [bare[t] for t in task.faults.tools] if task.faults.tools else None
-        faults = Faults(rate=task.faults.rate, kinds=task.faults.kinds, tools=tools, seed=task.faults.seed)
+        faults = Faults(
+            rate=task.faults.rate, kinds=task.faults.kinds, tools=tools, seed=task.faults.seed
+        )
     entry_hash = hashlib.sha256(_canon(entry.data).encode()).hexdigest()
     return CompiledTask(
         id=f"{ld.pack}/{task.id}@{task.version}#{entry.id}",
@@ -181,8 +257,10 @@ def _compile(unit: CompileUnit, entry: Entry) -> CompiledTask:
         category=task.category,
         difficulty=task.difficulty,
         title=task.title,
-        source={"task": SourceRef(path=_posix(ld.path), line=ld.doc.start_line),
-                "entry": SourceRef(path=_posix(entry.path), line=entry.line)},
+        source={
+            "task": SourceRef(path=_posix(ld.path), line=ld.doc.start_line),
+            "entry": SourceRef(path=_posix(entry.path), line=entry.line),
+        },
         system_prompt=system_prompt,
         user_command=str(user_command),
         tools=unit.openai_tools,
@@ -191,8 +269,13 @@ def _compile(unit: CompileUnit, entry: Entry) -> CompiledTask:
         max_turns=task.max_turns,
         faults=faults,
         action_checks=checks,
-        final=CompiledFinal(gold_actions=actions, gold_answer=gold_answer, expect=expect,
-                            gold_state=gold_state, gold_observations=observations),
+        final=CompiledFinal(
+            gold_actions=actions,
+            gold_answer=gold_answer,
+            expect=expect,
+            gold_state=gold_state,
+            gold_observations=observations,
+        ),
         content_hash=hashlib.sha256(f"{unit.sources_hash}:{entry_hash}".encode()).hexdigest(),
         pack_trusted=unit.trusted,
     )
@@ -224,8 +307,9 @@ def _merged_expect(task: Task, evaluators: list[Evaluator]) -> dict[str, Any]:
     return expect
 
 
-def _replay(unit: CompileUnit, entry: Entry, initial: dict[str, Any],
-            actions: list[CompiledAction]) -> tuple[dict[str, Any], list[Any]]:
+def _replay(
+    unit: CompileUnit, entry: Entry, initial: dict[str, Any], actions: list[CompiledAction]
+) -> tuple[dict[str, Any], list[Any]]:
     state = copy.deepcopy(initial)
     verifier = Verifier((e.name, e.parameters) for e in unit.envs.values())
     envs = {e.name: e for e in unit.envs.values()}
@@ -234,15 +318,32 @@ def _replay(unit: CompileUnit, entry: Entry, initial: dict[str, Any],
         loc = ("final", "gold_actions", i)
         verdict = verifier.verify(ToolCall(action.tool, action.args))
         if not verdict.ok:
-            raise _fail(unit, entry, (*loc, "args"), "TK702", f"gold action {i + 1} is not a valid call: {verdict.message}")
+            raise _fail(
+                unit,
+                entry,
+                (*loc, "args"),
+                "TK702",
+                f"gold action {i + 1} is not a valid call: {verdict.message}",
+            )
         try:
             obs = execute(envs[action.tool], action.args, state, trusted=unit.trusted)
         except HandlerRefused as exc:
             raise _fail(unit, entry, (*loc, "tool"), "TK704", str(exc)) from None
         if not obs.ok and not action.expect_error:
-            raise _fail(unit, entry, loc, "TK702", f"gold action {i + 1} ({action.tool}) fails: {obs.content}")
+            raise _fail(
+                unit,
+                entry,
+                loc,
+                "TK702",
+                f"gold action {i + 1} ({action.tool}) fails: {obs.content}",
+            )
         if obs.ok and action.expect_error:
-            raise _fail(unit, entry, (*loc, "expect_error"), "TK702",
-                        f"gold action {i + 1} ({action.tool}) is expected to fail but succeeds")
+            raise _fail(
+                unit,
+                entry,
+                (*loc, "expect_error"),
+                "TK702",
+                f"gold action {i + 1} ({action.tool}) is expected to fail but succeeds",
+            )
         observations.append(obs.as_json())
     return state, observations

@@ -44,7 +44,9 @@ def write_compiled(tasks: Sequence[CompiledTask], out: str | os.PathLike[str]) -
         "count": len(tasks),
         "by_pack": dict(sorted(Counter(t.pack for t in tasks).items())),
         "by_category": dict(sorted(Counter(t.category for t in tasks).items())),
-        "by_task": dict(sorted(Counter(f"{t.pack}/{t.task}@{t.task_version}" for t in tasks).items())),
+        "by_task": dict(
+            sorted(Counter(f"{t.pack}/{t.task}@{t.task_version}" for t in tasks).items())
+        ),
     }
     with atomic_writer(manifest_path(out)) as f:
         f.write(json.dumps(manifest, indent=2, sort_keys=False) + "\n")
@@ -61,5 +63,7 @@ def load_compiled(path: str | os.PathLike[str]) -> list[CompiledTask]:
             try:
                 tasks.append(CompiledTask.model_validate_json(line))
             except ValidationError as exc:
-                raise CompiledFileError(f"{path}:{number}: not a compiled task: {exc.errors()[0]['msg']}") from None
+                raise CompiledFileError(
+                    f"{path}:{number}: not a compiled task: {exc.errors()[0]['msg']}"
+                ) from None
     return tasks

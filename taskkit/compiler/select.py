@@ -27,11 +27,10 @@ class Selection:
             return False
         if self.categories and category not in self.categories:
             return False
-        if self.tasks and not any(
-            fnmatch.fnmatchcase(task, g) or fnmatch.fnmatchcase(f"{pack}/{task}", g) for g in self.tasks
-        ):
-            return False
-        return True
+        return not self.tasks or any(
+            fnmatch.fnmatchcase(task, g) or fnmatch.fnmatchcase(f"{pack}/{task}", g)
+            for g in self.tasks
+        )
 
     def wants_instance(self, pack: str, task: str, entry: str) -> bool:
         if self.split is None:

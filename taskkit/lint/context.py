@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,12 +28,29 @@ class TemplateSite:
 @dataclass
 class LintContext:
     lib: Library
+    deep: bool = False
+    """Also render every entry and replay the gold actions (the compile-phase rules)."""
+    trust: frozenset[str] = frozenset()
     _validators: dict[str, Validator | SchemaError] = field(default_factory=dict)
+    _compiled: list[Diagnostic] | None = None
+
+    def compile_diagnostics(self, rule: str) -> Iterator[Diagnostic]:
+        """Diagnostics of a full compile (cached), when linting ``deep``."""
+        if not self.deep:
+            return iter(())
+        if self._compiled is None:
+            from ..compiler.build import compile_unit, units  # noqa: PLC0415 - compile imports lint
+
+            self._compiled = []
+            for unit in units(self.lib, trust=self.trust):
+                for entry in self.lib.entries(unit.content):
+                    result = compile_unit(unit, entry)
+                    if isinstance(result, Diagnostic):
+                        self._compiled.append(result)
+        return (d for d in self._compiled if d.rule == rule)
 
     def validator(self, schema: dict[str, Any]) -> Validator | SchemaError:
         """A compiled validator for ``schema`` (or why it is invalid), cached by content."""
-        import json
-
         key = json.dumps(schema, sort_keys=True, default=str)
         hit = self._validators.get(key)
         if hit is None:

@@ -22,7 +22,7 @@ def template_position(
             at = lines[i].find(needle, start)
             if at >= 0:
                 return i + 1, at + 1
-    if node.style in ("|", ">"):
+    if getattr(node, "style", None) in ("|", ">"):
         i = min(first + lineno, last)
         text = lines[i] if i < len(lines) else ""
         return i + 1, len(text) - len(text.lstrip()) + 1

@@ -32,6 +32,10 @@ from .rules import (
     unused_content,
     unused_tool,
     vacuous_final,
+    render_error,
+    gold_action_fails,
+    gold_expectation,
+    untrusted_handler,
     yaml_bomb,
     yaml_syntax,
 )
@@ -73,4 +77,9 @@ RULES: dict[str, Rule] = {
     "TK501": unused_tool,
     "TK502": unused_content,
     "TK503": vacuous_final,
+    # compile phase: found by `taskkit compile` and `taskkit lint --deep`
+    "TK701": render_error,
+    "TK702": gold_action_fails,
+    "TK703": gold_expectation,
+    "TK704": untrusted_handler,
 }

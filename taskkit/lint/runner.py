@@ -39,16 +39,26 @@ def lint(
     select: Sequence[str] = (),
     ignore: Sequence[str] = (),
     max_bytes: int = MAX_FILE_BYTES,
+    deep: bool = False,
+    trust: Sequence[str] = (),
 ) -> LintResult:
     """Load everything under ``paths`` and run the rules; diagnostics come back sorted."""
-    return lint_library(load_library(paths, max_bytes=max_bytes), select=select, ignore=ignore)
+    lib = load_library(paths, max_bytes=max_bytes)
+    return lint_library(lib, select=select, ignore=ignore, deep=deep, trust=trust)
 
 
-def lint_library(lib: Library, *, select: Sequence[str] = (), ignore: Sequence[str] = ()) -> LintResult:
+def lint_library(
+    lib: Library,
+    *,
+    select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+    deep: bool = False,
+    trust: Sequence[str] = (),
+) -> LintResult:
     for ld in lib.docs:  # read JSONL entries now, so their diagnostics reach TK008
         if ld.kind == "content" and ld.model is not None:
             lib.entries(ld)
-    ctx = LintContext(lib)
+    ctx = LintContext(lib, deep=deep, trust=frozenset(trust))
     found: set[tuple[Diagnostic, str]] = set()
     ordered: list[Diagnostic] = []
     for rule_id, rule in RULES.items():

@@ -6,7 +6,9 @@ from typing import Any
 
 __all__ = ["JINJA_GLOBALS", "optional_fields", "task_variables"]
 
-JINJA_GLOBALS = frozenset({"range", "dict", "lipsum", "cycler", "joiner", "namespace", "true", "false", "none"})
+JINJA_GLOBALS = frozenset(
+    {"range", "dict", "lipsum", "cycler", "joiner", "namespace", "true", "false", "none"}
+)
 
 
 def task_variables(fields: dict[str, Any]) -> frozenset[str] | None:

@@ -97,17 +97,23 @@ class AnswerCheck(Model):
     @model_validator(mode="after")
     def _some(self) -> Self:
         if not (self.contains or self.not_contains or self.equals or self.regex or self.number):
-            raise ValueError("an answer check needs contains, not_contains, equals, regex or number")
+            raise ValueError(
+                "an answer check needs contains, not_contains, equals, regex or number"
+            )
         return self
+
+
+TemplatedCount = Annotated[int, Field(ge=0)] | Annotated[str, Field(pattern=r"\{\{.*\}\}")]
+"""A count, or a template that renders to one (checked again after rendering)."""
 
 
 class DiffAssertion(Model):
     """An assertion on the state diff between the initial and final state."""
 
     collection: str
-    added: Annotated[int, Field(ge=0)] | None = None
-    removed: Annotated[int, Field(ge=0)] | None = None
-    changed: Annotated[int, Field(ge=0)] | None = None
+    added: TemplatedCount | None = None
+    removed: TemplatedCount | None = None
+    changed: TemplatedCount | None = None
 
 
 class Expect(Model):

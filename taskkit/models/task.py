@@ -16,7 +16,9 @@ CATEGORIES = ("data", "database", "tools", "entertainment", "sciences")
 
 ToolRef = Annotated[
     str,
-    Field(pattern=r"^(?:[a-z][a-z0-9_]*(?:[-.][a-z0-9_]+)*/)?[a-z][a-z0-9_-]*\.[A-Za-z_][A-Za-z0-9_-]*$"),
+    Field(
+        pattern=r"^(?:[a-z][a-z0-9_]*(?:[-.][a-z0-9_]+)*/)?[a-z][a-z0-9_-]*\.[A-Za-z_][A-Za-z0-9_-]*$"
+    ),
 ]
 """``toolset.tool``, or ``pack/toolset.tool`` for another pack's toolset."""
 
@@ -46,8 +48,9 @@ class Faults(Model):
 
     rate: Annotated[float, Field(ge=0, le=1)]
     kinds: list[Literal["error", "timeout", "rate_limit"]] = ["error", "timeout", "rate_limit"]
-    tools: list[ToolRef] | None = None
-    """Only these tools fail (default: all offered tools)."""
+    tools: list[str] | None = None
+    """Only these tools fail (default: all offered tools): ``toolset.tool`` references in a
+    task, bare tool names once compiled."""
     seed: int = 0
 
 

@@ -109,7 +109,9 @@ class Behavior(Model):
             raise ValueError(f"a behavior has one operation, found {', '.join(ops)}")
         if not ops:
             if self.respond is None:
-                raise ValueError(f"a behavior needs an operation ({', '.join(OPERATIONS)}) or respond")
+                raise ValueError(
+                    f"a behavior needs an operation ({', '.join(OPERATIONS)}) or respond"
+                )
             extra = [k for k in _all_options() if getattr(self, k) is not None]
             if extra:
                 raise ValueError(f"{', '.join(extra)} need an operation")

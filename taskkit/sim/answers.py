@@ -44,7 +44,9 @@ def check_answer(check: AnswerCheck, answer: str | None) -> list[str]:
     if check.regex is not None and not re.search(check.regex, answer, re.IGNORECASE):
         reasons.append(f"answer does not match /{check.regex}/")
     if check.number is not None:
-        reasons.extend(_number(check.number.value, check.number.tolerance, check.number.rel_tolerance, answer))
+        reasons.extend(
+            _number(check.number.value, check.number.tolerance, check.number.rel_tolerance, answer)
+        )
     return reasons
 
 

@@ -36,7 +36,9 @@ class HandlerRefused(Exception):
 State = dict[str, Any]
 
 
-def run_behavior(behavior: Behavior | None, args: dict[str, Any], state: State, *, trusted: bool = False) -> Any:
+def run_behavior(
+    behavior: Behavior | None, args: dict[str, Any], state: State, *, trusted: bool = False
+) -> Any:
     """Run one call; mutate ``state`` for writes; return the observation or raise ToolError."""
     if behavior is None:
         return {}
@@ -71,7 +73,9 @@ def _collection(state: State, name: str, *, create: bool = False) -> list[Any]:
             return []
         coll = state[name] = []
     if not isinstance(coll, list):
-        raise ToolError(f"tool misconfigured: state {name!r} is not a collection", kind="behavior_error")
+        raise ToolError(
+            f"tool misconfigured: state {name!r} is not a collection", kind="behavior_error"
+        )
     return coll
 
 
@@ -97,8 +101,11 @@ def _targets(behavior: Behavior, ctx: dict[str, Any], coll: list[Any], what: str
 
 def _require(req: Require, ctx: dict[str, Any], state: State) -> None:
     if req.check is not None:
-        ok = bool(render_string("{{ " + req.check + " }}", ctx)) if "{{" not in req.check else bool(
-            _render(req.check, ctx))
+        ok = (
+            bool(render_string("{{ " + req.check + " }}", ctx))
+            if "{{" not in req.check
+            else bool(_render(req.check, ctx))
+        )
     else:
         spec = _render(req.exists if req.exists is not None else req.absent, ctx)
         coll = _collection(state, str(spec.get("collection")))
@@ -183,7 +190,8 @@ def _aggregate(b: Behavior, ctx: dict[str, Any], state: State, trusted: bool) ->
     rows = find(_collection(state, b.aggregate), _render(b.where, ctx))
     if b.op == "count":
         return {"value": len(rows)}
-    values = [r[b.field] for r in rows if isinstance(r.get(b.field), int | float)]
+    field = b.field or ""
+    values = [r[field] for r in rows if isinstance(r.get(field), int | float)]
     value: float | int | None
     if not values:
         value = None

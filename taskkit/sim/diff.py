@@ -59,7 +59,9 @@ class StateDiff(dict[str, dict[str, list[Any]]]):
             for rec in d.get("removed", []):
                 lines.append(f"- {coll}: {_canon(rec)}")
             for ch in d.get("changed", []):
-                lines.append(f"~ {coll}[{ch['id']}]: {_canon(ch['before'])} -> {_canon(ch['after'])}")
+                lines.append(
+                    f"~ {coll}[{ch['id']}]: {_canon(ch['before'])} -> {_canon(ch['after'])}"
+                )
         if len(lines) > limit:
             lines = [*lines[:limit], f"... {len(lines) - limit} more"]
         return "\n".join(lines)
@@ -106,8 +108,8 @@ def states_equal(a: dict[str, Any], b: dict[str, Any]) -> bool:
     """Equal as JSON, with collections compared as multisets (record order is not meaning)."""
     if set(a) != set(b):
         return False
-    for k in a:
-        x, y = a[k], b[k]
+    for k, x in a.items():
+        y = b[k]
         if isinstance(x, list) and isinstance(y, list):
             if sorted(map(_canon, x)) != sorted(map(_canon, y)):
                 return False

@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..models import CompiledTask
-from .evaluate import Call, Finding, FinalVerdict, evaluate_action, final_for_task
+from .evaluate import Call, FinalVerdict, Finding, evaluate_action, final_for_task
 from .execute import Observation, execute, fault_for
 from .formats import AgentInput, Exchange, Parsed, Response, ResponseFormat, get_format
 from .verify import Verifier
 
-__all__ = ["Episode", "StepResult", "StepRecord"]
+__all__ = ["Episode", "StepRecord", "StepResult"]
 
 
 @dataclass(frozen=True)
@@ -53,9 +53,14 @@ class StepRecord:
             "thought": self.parsed.thought,
             "answer": self.parsed.answer,
             "calls": [
-                {"name": c.name, "arguments": c.arguments, "verified": c.verified,
-                 "error_type": c.error_type, "observation": c.observation,
-                 "findings": [f.as_json() for f in c.findings]}
+                {
+                    "name": c.name,
+                    "arguments": c.arguments,
+                    "verified": c.verified,
+                    "error_type": c.error_type,
+                    "observation": c.observation,
+                    "findings": [f.as_json() for f in c.findings],
+                }
                 for c in self.calls
             ],
             "score": self.score,
@@ -74,8 +79,15 @@ class StepResult:
 class Episode:
     """One compiled task, one agent, one run."""
 
-    def __init__(self, task: CompiledTask, fmt: ResponseFormat | str = "openai", *,
-                 run_seed: int = 0, trusted: bool | None = None, faults: bool = True) -> None:
+    def __init__(
+        self,
+        task: CompiledTask,
+        fmt: ResponseFormat | str = "openai",
+        *,
+        run_seed: int = 0,
+        trusted: bool | None = None,
+        faults: bool = True,
+    ) -> None:
         self.task = task
         self.format = get_format(fmt) if isinstance(fmt, str) else fmt
         self.run_seed = run_seed
@@ -126,7 +138,9 @@ class Episode:
         else:
             self.answer = parsed.answer
             self.done = True
-        step = StepRecord(len(self.steps), response, parsed, records, findings, 0 if findings else 1)
+        step = StepRecord(
+            len(self.steps), response, parsed, records, findings, 0 if findings else 1
+        )
         self.steps.append(step)
         self.history.append(Exchange(response, parsed, observations))
         if not self.done and len(self.steps) >= self.task.max_turns:
@@ -135,8 +149,14 @@ class Episode:
         if self.done:
             self.final = final_for_task(self.task, self.state, self.answer)
             if self.answer is None:
-                self.final = FinalVerdict(0, [Finding("max_turns", f"no final answer within {self.task.max_turns} turns"),
-                                              *self.final.findings], self.final.diff)
+                self.final = FinalVerdict(
+                    0,
+                    [
+                        Finding("max_turns", f"no final answer within {self.task.max_turns} turns"),
+                        *self.final.findings,
+                    ],
+                    self.final.diff,
+                )
             info["final"] = self.final_json()
         return StepResult(self.observe(), step.score, self.done, info)
 
@@ -144,12 +164,23 @@ class Episode:
         verdict = self._verifier.verify(call)
         if not verdict.ok:
             finding = Finding(verdict.error_type or "invalid", verdict.message)
-            return CallRecord(call.name, call.arguments, False, verdict.error_type,
-                              f"error: {verdict.message}", [finding])
+            return CallRecord(
+                call.name,
+                call.arguments,
+                False,
+                verdict.error_type,
+                f"error: {verdict.message}",
+                [finding],
+            )
         assert verdict.args is not None
         env = self._envs[verdict.name]
-        fault = fault_for(self.task.id, self.task.faults, len(self.calls), env.name,
-                          run_seed=self.run_seed) if self.faults else None
+        fault = (
+            fault_for(
+                self.task.id, self.task.faults, len(self.calls), env.name, run_seed=self.run_seed
+            )
+            if self.faults
+            else None
+        )
         obs: Observation = execute(env, verdict.args, self.state, trusted=self.trusted, fault=fault)
         executed = Call(env.name, verdict.args, env.effect, faulted=obs.faulted)
         findings = evaluate_action(self.task, executed, self.calls)
@@ -163,8 +194,11 @@ class Episode:
     def final_json(self) -> dict[str, Any] | None:
         if self.final is None:
             return None
-        return {"score": self.final.score, "errors": [f.as_json() for f in self.final.findings],
-                "diff": dict(self.final.diff)}
+        return {
+            "score": self.final.score,
+            "errors": [f.as_json() for f in self.final.findings],
+            "diff": dict(self.final.diff),
+        }
 
     def record(self) -> dict[str, Any]:
         """The whole trajectory, as JSON-ready data."""

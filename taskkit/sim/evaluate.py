@@ -14,7 +14,7 @@ from .answers import check_answer
 from .diff import StateDiff, diff_states, states_equal, strip_ignored
 from .records import norm
 
-__all__ = ["Call", "Finding", "FinalVerdict", "evaluate_action", "evaluate_final"]
+__all__ = ["Call", "FinalVerdict", "Finding", "evaluate_action", "evaluate_final"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +23,8 @@ class Finding:
 
     type: str
     message: str
+    where: tuple[str | int, ...] = field(default=(), compare=False)
+    """For final findings: the path of the failing check inside ``expect``."""
 
     def as_json(self) -> dict[str, str]:
         return {"type": self.type, "message": self.message}
@@ -56,26 +58,43 @@ def evaluate_action(task: CompiledTask, call: Call, history: Sequence[Call]) -> 
     found: list[Finding] = []
     for check in task.action_checks:
         if isinstance(check, NoRepeatedCalls):
-            if any(h.tool == call.tool and not h.faulted and _same_args(h.args, call.args) for h in history):
-                found.append(Finding("repeated_call", f"{call.tool} was already called with these arguments"))
+            if any(
+                h.tool == call.tool and not h.faulted and _same_args(h.args, call.args)
+                for h in history
+            ):
+                found.append(
+                    Finding("repeated_call", f"{call.tool} was already called with these arguments")
+                )
         elif isinstance(check, CallBudget):
             if len(history) + 1 > check.max:
                 found.append(Finding("over_budget", f"more than {check.max} tool calls"))
         elif isinstance(check, ForbiddenTools):
             if call.tool in check.tools:
-                found.append(Finding("forbidden_tool", f"{call.tool} must not be used for this task"))
+                found.append(
+                    Finding("forbidden_tool", f"{call.tool} must not be used for this task")
+                )
         elif isinstance(check, ReadOnly):
             if call.effect == "write":
-                found.append(Finding("unwanted_write", f"{call.tool} changes state; this task only reads"))
+                found.append(
+                    Finding("unwanted_write", f"{call.tool} changes state; this task only reads")
+                )
         elif isinstance(check, ArgValues):
             if call.tool == check.tool:
                 for name, want in check.args.items():
                     if name not in call.args or not _same(call.args[name], want):
                         got = call.args.get(name, "<missing>")
-                        found.append(Finding("wrong_arg_value", f"{call.tool}.{name} is {got!r}, expected {want!r}"))
-        elif isinstance(check, Order):
-            if call.tool == check.then and not any(h.tool == check.first for h in history):
-                found.append(Finding("out_of_order", f"{check.first} must come before {check.then}"))
+                        found.append(
+                            Finding(
+                                "wrong_arg_value",
+                                f"{call.tool}.{name} is {got!r}, expected {want!r}",
+                            )
+                        )
+        elif (
+            isinstance(check, Order)
+            and call.tool == check.then
+            and not any(h.tool == check.first for h in history)
+        ):
+            found.append(Finding("out_of_order", f"{check.first} must come before {check.then}"))
     return found
 
 
@@ -109,25 +128,33 @@ def evaluate_final(
         gold = strip_ignored(gold_state, expect.ignore)
         if not states_equal(final, gold):
             diff = diff_states(gold, final)
-            findings.append(Finding("state_mismatch", "the final state differs from the gold state"))
+            findings.append(
+                Finding("state_mismatch", "the final state differs from the gold state", ("state",))
+            )
     if expect.diff:
         changes = diff_states(initial_state, final_state)
-        for a in expect.diff:
+        for i, a in enumerate(expect.diff):
             counts = changes.counts(a.collection)
             for what in ("added", "removed", "changed"):
                 want = getattr(a, what)
-                if want is not None and counts[what] != want:
-                    findings.append(Finding(
-                        "diff_assertion",
-                        f"{a.collection}: {counts[what]} records {what}, expected {want}",
-                    ))
+                if want is not None and counts[what] != int(want):
+                    findings.append(
+                        Finding(
+                            "diff_assertion",
+                            f"{a.collection}: {counts[what]} records {what}, expected {want}",
+                            ("diff", i),
+                        )
+                    )
     if expect.answer is not None:
         for reason in check_answer(expect.answer, answer):
-            findings.append(Finding("no_answer" if reason == "no final answer" else "wrong_answer", reason))
+            kind = "no_answer" if reason == "no final answer" else "wrong_answer"
+            findings.append(Finding(kind, reason, ("answer",)))
     return FinalVerdict(0 if findings else 1, findings, diff)
 
 
-def final_for_task(task: CompiledTask, final_state: dict[str, Any], answer: str | None) -> FinalVerdict:
+def final_for_task(
+    task: CompiledTask, final_state: dict[str, Any], answer: str | None
+) -> FinalVerdict:
     return evaluate_final(
         task.final.expect,
         initial_state=task.initial_state,

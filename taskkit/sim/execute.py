@@ -45,7 +45,9 @@ class Observation:
         return {"ok": self.ok, "content": self.content, "error_type": self.error_type}
 
 
-def fault_for(task_id: str, faults: Faults | None, call_index: int, tool: str, *, run_seed: int = 0) -> str | None:
+def fault_for(
+    task_id: str, faults: Faults | None, call_index: int, tool: str, *, run_seed: int = 0
+) -> str | None:
     """The fault (if any) injected into the ``call_index``-th call: a pure function of its
     inputs, so reruns and resumed runs meet the same faults."""
     if faults is None or faults.rate <= 0 or not faults.kinds:
@@ -59,8 +61,14 @@ def fault_for(task_id: str, faults: Faults | None, call_index: int, tool: str, *
     return faults.kinds[(h >> 32) % len(faults.kinds)]
 
 
-def execute(env: ToolEnv, args: dict[str, Any], state: dict[str, Any], *, trusted: bool = False,
-            fault: str | None = None) -> Observation:
+def execute(
+    env: ToolEnv,
+    args: dict[str, Any],
+    state: dict[str, Any],
+    *,
+    trusted: bool = False,
+    fault: str | None = None,
+) -> Observation:
     """Run ``env`` with ``args`` on ``state`` (mutated by writes)."""
     if fault is not None:
         return Observation(False, FAULT_MESSAGES[fault], f"fault:{fault}")

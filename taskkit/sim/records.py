@@ -91,7 +91,9 @@ def find(records: Iterable[Any], where: Mapping[str, Any] | None) -> list[dict[s
     return [r for r in records if isinstance(r, dict) and matches(r, where)]
 
 
-def sort_records(records: list[dict[str, Any]], keys: str | list[str] | None) -> list[dict[str, Any]]:
+def sort_records(
+    records: list[dict[str, Any]], keys: str | list[str] | None
+) -> list[dict[str, Any]]:
     """Stable sort by each key in turn; ``-key`` descends; missing values sort last."""
     if not keys:
         return records

@@ -71,7 +71,9 @@ class Verifier:
 
     __slots__ = ("_compiled", "_schemas")
 
-    def __init__(self, tools: Mapping[str, Mapping[str, Any]] | Iterable[tuple[str, Mapping[str, Any]]]) -> None:
+    def __init__(
+        self, tools: Mapping[str, Mapping[str, Any]] | Iterable[tuple[str, Mapping[str, Any]]]
+    ) -> None:
         self._schemas: dict[str, Mapping[str, Any]] = dict(tools)
         self._compiled: dict[str, Validator] = {}
 
@@ -81,17 +83,30 @@ class Verifier:
             try:
                 args = json.loads(args) if args.strip() else {}
             except json.JSONDecodeError as exc:
-                return Verdict(False, call.name, None, "unparseable", f"arguments are not valid JSON: {exc.msg}")
+                return Verdict(
+                    False,
+                    call.name,
+                    None,
+                    "unparseable",
+                    f"arguments are not valid JSON: {exc.msg}",
+                )
         if not isinstance(args, dict):
-            return Verdict(False, call.name, None, "args_not_object",
-                           f"arguments must be a JSON object, got {type(args).__name__}")
+            return Verdict(
+                False,
+                call.name,
+                None,
+                "args_not_object",
+                f"arguments must be a JSON object, got {type(args).__name__}",
+            )
         validator = self._compiled.get(call.name)
         if validator is None:
             schema = self._schemas.get(call.name)
             if schema is None:
                 near = difflib.get_close_matches(call.name, list(self._schemas), n=1)
                 hint = f"; did you mean {near[0]!r}?" if near else ""
-                return Verdict(False, call.name, args, "unknown_tool", f"unknown tool {call.name!r}{hint}")
+                return Verdict(
+                    False, call.name, args, "unknown_tool", f"unknown tool {call.name!r}{hint}"
+                )
             validator = self._compiled[call.name] = _validator(schema)
         err = validator.first_error(args)
         if err is not None:

@@ -27,11 +27,15 @@ SEVERITY = Severity.ERROR
 def check(ctx: LintContext) -> Iterator[Diagnostic]:
     first: dict[tuple[str, ...], tuple[str, int]] = {}
 
-    def seen(key: tuple[str, ...], ld: LoadedDoc, loc: tuple[str | int, ...], what: str) -> Iterator[Diagnostic]:
+    def seen(
+        key: tuple[str, ...], ld: LoadedDoc, loc: tuple[str | int, ...], what: str
+    ) -> Iterator[Diagnostic]:
         line, _ = ld.doc.locate(loc)
         if key in first:
             path, at = first[key]
-            yield ld.at(loc, ID, f"duplicate {what} {key[-1]!r}", hint=f"first defined at {path}:{at}")
+            yield ld.at(
+                loc, ID, f"duplicate {what} {key[-1]!r}", hint=f"first defined at {path}:{at}"
+            )
         else:
             first[key] = (ld.path, line)
 
@@ -42,7 +46,9 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
         elif isinstance(model, Toolset):
             yield from seen(("toolset", ld.pack, model.name), ld, ("name",), "toolset")
             for i, tool in enumerate(model.tools):
-                yield from seen(("tool", ld.pack, model.name, tool.name), ld, ("tools", i, "name"), "tool")
+                yield from seen(
+                    ("tool", ld.pack, model.name, tool.name), ld, ("tools", i, "name"), "tool"
+                )
         elif isinstance(model, Task):
             yield from seen(("task", ld.pack, model.id), ld, ("id",), "task id")
         elif isinstance(model, Content):
@@ -51,8 +57,14 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
             for entry in ctx.lib.entries(ld):
                 if entry.id in ids and entry.id:
                     path, at = ids[entry.id]
-                    yield Diagnostic(entry.path, entry.line, entry.col, ID,
-                                     f"duplicate entry id {entry.id!r}", hint=f"first defined at {path}:{at}")
+                    yield Diagnostic(
+                        entry.path,
+                        entry.line,
+                        entry.col,
+                        ID,
+                        f"duplicate entry id {entry.id!r}",
+                        hint=f"first defined at {path}:{at}",
+                    )
                 ids.setdefault(entry.id, (entry.path, entry.line))
         elif isinstance(model, Evaluator):
             yield from seen(("evaluator", ld.pack, model.name), ld, ("name",), "evaluator")

@@ -43,11 +43,18 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
             if validator.is_valid(data):
                 continue
             full = full or jsonschema.Draft202012Validator(
-                ld.model.fields, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
-            for err in sorted(full.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
+                ld.model.fields, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+            )
+            for err in sorted(
+                full.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))
+            ):
                 where = ".".join(map(str, err.absolute_path))
-                yield _at(ld, entry, tuple(err.absolute_path),
-                          f"entry {entry.id!r}: {where + ': ' if where else ''}{err.message}")
+                yield _at(
+                    ld,
+                    entry,
+                    tuple(err.absolute_path),
+                    f"entry {entry.id!r}: {where + ': ' if where else ''}{err.message}",
+                )
 
 
 def _at(ld: LoadedDoc, entry: Entry, sub: tuple[str | int, ...], message: str) -> Diagnostic:

@@ -53,21 +53,37 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
                     args = render_at(action.args, context, loc)
                 except RenderError as exc:
                     line, col = template_position(ld, exc.loc, needle=exc.error.name)
-                    diag = Diagnostic(ld.path, line, col, ID,
-                                      f"gold action {i + 1} does not render for entry {entry.id!r}: {exc.error.message}",
-                                      hint=f"entry at {entry.path}:{entry.line}")
+                    diag = Diagnostic(
+                        ld.path,
+                        line,
+                        col,
+                        ID,
+                        f"gold action {i + 1} does not render for entry {entry.id!r}: {exc.error.message}",
+                        hint=f"entry at {entry.path}:{entry.line}",
+                    )
                     failures.setdefault(i, []).append(diag)
                     continue
                 err = validator.first_error(args)
                 if err is not None:
                     line, col = ld.doc.locate((*loc, *err.path[:1]))
                     failures.setdefault(i, []).append(
-                        Diagnostic(ld.path, line, col, ID,
-                                   f"gold action {i + 1} ({action.tool}) for entry {entry.id!r}: {describe(err)}",
-                                   hint=f"entry at {entry.path}:{entry.line}"))
+                        Diagnostic(
+                            ld.path,
+                            line,
+                            col,
+                            ID,
+                            f"gold action {i + 1} ({action.tool}) for entry {entry.id!r}: {describe(err)}",
+                            hint=f"entry at {entry.path}:{entry.line}",
+                        )
+                    )
         for diags in failures.values():
             yield from diags[:MAX_PER_ACTION]
             if len(diags) > MAX_PER_ACTION:
                 d = diags[MAX_PER_ACTION]
-                yield Diagnostic(d.path, d.line, d.col, ID,
-                                 f"... and {len(diags) - MAX_PER_ACTION} more entries fail this gold action")
+                yield Diagnostic(
+                    d.path,
+                    d.line,
+                    d.col,
+                    ID,
+                    f"... and {len(diags) - MAX_PER_ACTION} more entries fail this gold action",
+                )

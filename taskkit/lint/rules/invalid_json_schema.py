@@ -38,17 +38,27 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
     for ld in ctx.lib.docs:
         if isinstance(ld.model, Toolset):
             for i, tool in enumerate(ld.model.tools):
-                yield from _schema(ctx, ld, ("tools", i, "parameters"), tool.parameters, params=True)
+                yield from _schema(
+                    ctx, ld, ("tools", i, "parameters"), tool.parameters, params=True
+                )
                 if tool.returns is not None:
                     yield from _schema(ctx, ld, ("tools", i, "returns"), tool.returns, params=False)
         elif isinstance(ld.model, Content):
             yield from _schema(ctx, ld, ("fields",), ld.model.fields, params=True)
 
 
-def _schema(ctx: LintContext, ld: LoadedDoc, loc: tuple[str | int, ...], schema: dict[str, Any],
-            *, params: bool) -> Iterator[Diagnostic]:
+def _schema(
+    ctx: LintContext,
+    ld: LoadedDoc,
+    loc: tuple[str | int, ...],
+    schema: dict[str, Any],
+    *,
+    params: bool,
+) -> Iterator[Diagnostic]:
     if isinstance(ctx.validator(schema), SchemaError):
-        for err in jsonschema.Draft202012Validator(jsonschema.Draft202012Validator.META_SCHEMA).iter_errors(schema):
+        for err in jsonschema.Draft202012Validator(
+            jsonschema.Draft202012Validator.META_SCHEMA
+        ).iter_errors(schema):
             yield ld.at((*loc, *err.absolute_path), ID, f"not a valid JSON Schema: {err.message}")
         return
     if params and schema.get("type") != "object":
@@ -56,14 +66,20 @@ def _schema(ctx: LintContext, ld: LoadedDoc, loc: tuple[str | int, ...], schema:
     yield from _required(ld, loc, schema)
 
 
-def _required(ld: LoadedDoc, loc: tuple[str | int, ...], schema: dict[str, Any]) -> Iterator[Diagnostic]:
+def _required(
+    ld: LoadedDoc, loc: tuple[str | int, ...], schema: dict[str, Any]
+) -> Iterator[Diagnostic]:
     """``required`` names that ``properties`` does not define, at every nesting level."""
     props = schema.get("properties")
     if isinstance(props, dict):
         for j, name in enumerate(schema.get("required", [])):
             if name not in props:
-                yield ld.at((*loc, "required", j), ID, f"required names {name!r}, which is not in properties",
-                            hint=did_you_mean(name, props))
+                yield ld.at(
+                    (*loc, "required", j),
+                    ID,
+                    f"required names {name!r}, which is not in properties",
+                    hint=did_you_mean(name, props),
+                )
         for name, sub in props.items():
             if isinstance(sub, dict):
                 yield from _required(ld, (*loc, "properties", name), sub)

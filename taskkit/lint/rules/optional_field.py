@@ -41,6 +41,12 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
                 continue
             for name in sorted(names & optional):
                 line, col = template_position(ld, site.loc, needle=name)
-                yield Diagnostic(ld.path, line, col, ID,
-                                 f"field {name!r} is optional in {task.content!r} but used without a default",
-                                 severity=SEVERITY, hint="require it in 'fields', or use | default(...)")
+                yield Diagnostic(
+                    ld.path,
+                    line,
+                    col,
+                    ID,
+                    f"field {name!r} is optional in {task.content!r} but used without a default",
+                    severity=SEVERITY,
+                    hint="require it in 'fields', or use | default(...)",
+                )

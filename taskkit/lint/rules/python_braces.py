@@ -38,9 +38,14 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
                 for name in python_braces(value):
                     if name in fields:
                         line, col = template_position(ld, loc, needle="{" + name)
-                        yield Diagnostic(ld.path, line, col, ID,
-                                         f"'{{{name}}}' is Python format syntax and renders literally",
-                                         hint=f"write {{{{ {name} }}}}")
+                        yield Diagnostic(
+                            ld.path,
+                            line,
+                            col,
+                            ID,
+                            f"'{{{name}}}' is Python format syntax and renders literally",
+                            hint=f"write {{{{ {name} }}}}",
+                        )
             elif isinstance(value, dict):
                 stack.extend(((*loc, k), v) for k, v in value.items())
             elif isinstance(value, list):

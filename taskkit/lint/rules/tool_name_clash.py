@@ -26,7 +26,9 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
             for i, ref in enumerate(getattr(task, field)):
                 name = ref.rsplit(".", 1)[-1]
                 if name in seen and seen[name] != ref:
-                    yield ld.at((field, i), ID, f"{ref!r} and {seen[name]!r} are both offered as {name!r}")
+                    yield ld.at(
+                        (field, i), ID, f"{ref!r} and {seen[name]!r} are both offered as {name!r}"
+                    )
                 elif name in seen:
                     yield ld.at((field, i), ID, f"{ref!r} is offered twice")
                 seen.setdefault(name, ref)

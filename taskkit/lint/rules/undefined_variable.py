@@ -41,10 +41,14 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
         yield from _check_doc(ctx, ld, allowed, f"content dataset {task.content!r} has no field")
     for ld in ctx.lib.docs:
         if isinstance(ld.model, Toolset):
-            yield from _check_doc(ctx, ld, TOOL_VARIABLES, "tool templates see only args, state and result, not")
+            yield from _check_doc(
+                ctx, ld, TOOL_VARIABLES, "tool templates see only args, state and result, not"
+            )
 
 
-def _check_doc(ctx: LintContext, ld: LoadedDoc, allowed: frozenset[str], what: str) -> Iterator[Diagnostic]:
+def _check_doc(
+    ctx: LintContext, ld: LoadedDoc, allowed: frozenset[str], what: str
+) -> Iterator[Diagnostic]:
     for site in ctx.template_sites(ld):
         try:
             names = undeclared_variables(site.source)
@@ -52,5 +56,6 @@ def _check_doc(ctx: LintContext, ld: LoadedDoc, allowed: frozenset[str], what: s
             continue  # TK301 reports it
         for name in sorted(names - allowed - JINJA_GLOBALS):
             line, col = template_position(ld, site.loc, needle=name)
-            yield Diagnostic(ld.path, line, col, ID, f"{what} {name!r}",
-                             hint=did_you_mean(name, allowed))
+            yield Diagnostic(
+                ld.path, line, col, ID, f"{what} {name!r}", hint=did_you_mean(name, allowed)
+            )

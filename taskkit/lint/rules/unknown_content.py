@@ -25,7 +25,8 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
         if ctx.lib.content(ld.pack, task.content) is None:
             names = [n for (p, n) in ctx.lib.contents if p == ld.pack]
             hint = did_you_mean(task.content, names) or (
-                f"datasets of pack {ld.pack!r}: {', '.join(sorted(names))}" if names else
-                "no content dataset found; is content_datasets/ among the linted paths?"
+                f"datasets of pack {ld.pack!r}: {', '.join(sorted(names))}"
+                if names
+                else "no content dataset found; is content_datasets/ among the linted paths?"
             )
             yield ld.at(("content",), ID, f"unknown content dataset {task.content!r}", hint=hint)

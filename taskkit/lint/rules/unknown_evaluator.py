@@ -25,4 +25,9 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
         for i, ref in enumerate(task.evaluators):
             if ctx.lib.evaluators.get(ctx.lib.resolve(ld.pack, ref)) is None:
                 names = [n for (p, n) in ctx.lib.evaluators if p == ld.pack]
-                yield ld.at(("evaluators", i), ID, f"unknown evaluator {ref!r}", hint=did_you_mean(ref, names))
+                yield ld.at(
+                    ("evaluators", i),
+                    ID,
+                    f"unknown evaluator {ref!r}",
+                    hint=did_you_mean(ref, names),
+                )

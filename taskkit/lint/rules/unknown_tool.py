@@ -31,21 +31,32 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
         for field in ("tools", "distractors"):
             for i, ref in enumerate(getattr(task, field)):
                 if ctx.lib.tool(ld.pack, ref) is None:
-                    yield ld.at((field, i), ID, f"unknown tool {ref!r}", hint=did_you_mean(ref, known))
+                    yield ld.at(
+                        (field, i), ID, f"unknown tool {ref!r}", hint=did_you_mean(ref, known)
+                    )
                 offered.add(ref)
         bare = {ref.rsplit(".", 1)[-1] for ref in offered}
         for i, action in enumerate(task.final.gold_actions):
             if action.tool not in offered and ctx.lib.tool(ld.pack, action.tool) is not None:
-                yield ld.at(("final", "gold_actions", i, "tool"), ID,
-                            f"gold action calls {action.tool!r}, which the task does not offer",
-                            hint="add it to 'tools'")
+                yield ld.at(
+                    ("final", "gold_actions", i, "tool"),
+                    ID,
+                    f"gold action calls {action.tool!r}, which the task does not offer",
+                    hint="add it to 'tools'",
+                )
             elif action.tool not in offered:
-                yield ld.at(("final", "gold_actions", i, "tool"), ID, f"unknown tool {action.tool!r}",
-                            hint=did_you_mean(action.tool, sorted(offered)))
+                yield ld.at(
+                    ("final", "gold_actions", i, "tool"),
+                    ID,
+                    f"unknown tool {action.tool!r}",
+                    hint=did_you_mean(action.tool, sorted(offered)),
+                )
         yield from _check_refs(ld, task, offered, bare)
 
 
-def _check_refs(ld: LoadedDoc, task: Task, offered: set[str], bare: set[str]) -> Iterator[Diagnostic]:
+def _check_refs(
+    ld: LoadedDoc, task: Task, offered: set[str], bare: set[str]
+) -> Iterator[Diagnostic]:
     names = sorted(offered | bare)
     for i, c in enumerate(task.action_checks):
         refs: list[tuple[tuple[str | int, ...], str]] = []
@@ -57,11 +68,18 @@ def _check_refs(ld: LoadedDoc, task: Task, offered: set[str], bare: set[str]) ->
             refs = [(("first",), c.first), (("then",), c.then)]
         for sub, ref in refs:
             if ref not in offered and ref not in bare:
-                yield ld.at(("action_checks", i, *sub), ID,
-                            f"check refers to {ref!r}, which the task does not offer",
-                            hint=did_you_mean(ref, names))
+                yield ld.at(
+                    ("action_checks", i, *sub),
+                    ID,
+                    f"check refers to {ref!r}, which the task does not offer",
+                    hint=did_you_mean(ref, names),
+                )
     if task.faults and task.faults.tools:
         for j, ref in enumerate(task.faults.tools):
             if ref not in offered:
-                yield ld.at(("faults", "tools", j), ID, f"faults name {ref!r}, which the task does not offer",
-                            hint=did_you_mean(ref, names))
+                yield ld.at(
+                    ("faults", "tools", j),
+                    ID,
+                    f"faults name {ref!r}, which the task does not offer",
+                    hint=did_you_mean(ref, names),
+                )

@@ -23,4 +23,9 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
         return  # linting datasets alone: nothing to compare with
     for ld in ctx.lib.docs:
         if isinstance(ld.model, Content) and (ld.pack, ld.model.name) not in used:
-            yield ld.at(("name",), ID, f"content dataset {ld.model.name!r} is used by no task", severity=SEVERITY)
+            yield ld.at(
+                ("name",),
+                ID,
+                f"content dataset {ld.model.name!r} is used by no task",
+                severity=SEVERITY,
+            )

@@ -27,5 +27,10 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
         used = {a.tool for a in task.final.gold_actions}
         for i, ref in enumerate(task.tools):
             if ref not in used:
-                yield ld.at(("tools", i), ID, f"tool {ref!r} is offered but no gold action uses it",
-                            severity=SEVERITY, hint="list it under 'distractors' if that is the intent")
+                yield ld.at(
+                    ("tools", i),
+                    ID,
+                    f"tool {ref!r} is offered but no gold action uses it",
+                    severity=SEVERITY,
+                    hint="list it under 'distractors' if that is the intent",
+                )

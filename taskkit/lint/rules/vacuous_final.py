@@ -32,8 +32,13 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
         if expect.answer is not None or expect.diff:
             continue
         if expect.state == "ignore":
-            yield ld.at(("final",), ID, "the final evaluator checks neither state nor answer",
-                        severity=SEVERITY, hint="add expect.answer, expect.diff, or state: matches_gold")
+            yield ld.at(
+                ("final",),
+                ID,
+                "the final evaluator checks neither state nor answer",
+                severity=SEVERITY,
+                hint="add expect.answer, expect.diff, or state: matches_gold",
+            )
             continue
         gold_writes = any(
             (info := ctx.lib.tool(ld.pack, a.tool)) is not None
@@ -42,6 +47,10 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
             for a in task.final.gold_actions
         )
         if not gold_writes:
-            yield ld.at(("final",), ID,
-                        "no gold action writes, so the gold state is the initial state: doing nothing passes",
-                        severity=SEVERITY, hint="check the answer too (expect.answer)")
+            yield ld.at(
+                ("final",),
+                ID,
+                "no gold action writes, so the gold state is the initial state: doing nothing passes",
+                severity=SEVERITY,
+                hint="check the answer too (expect.answer)",
+            )

@@ -5,7 +5,15 @@ from __future__ import annotations
 from . import openai
 from .base import AgentInput, Exchange, Parsed, Response, ResponseFormat
 
-__all__ = ["FORMATS", "AgentInput", "Exchange", "Parsed", "Response", "ResponseFormat", "get_format"]
+__all__ = [
+    "FORMATS",
+    "AgentInput",
+    "Exchange",
+    "Parsed",
+    "Response",
+    "ResponseFormat",
+    "get_format",
+]
 
 FORMATS: dict[str, ResponseFormat] = {
     "openai": openai,

@@ -10,7 +10,14 @@ from typing import Any, Protocol
 from ...models import CompiledTask
 from ..verify import ToolCall
 
-__all__ = ["AgentInput", "Exchange", "Parsed", "Response", "ResponseFormat", "default_system_prompt"]
+__all__ = [
+    "AgentInput",
+    "Exchange",
+    "Parsed",
+    "Response",
+    "ResponseFormat",
+    "default_system_prompt",
+]
 
 Response = str | dict[str, Any]
 """What an agent returns: text, or an OpenAI-style assistant message
@@ -55,8 +62,13 @@ class ResponseFormat(Protocol):
 
     def parse(self, response: Response) -> Parsed: ...
 
-    def write(self, *, calls: list[ToolCall] | None = None, answer: str | None = None,
-              thought: str | None = None) -> Response: ...
+    def write(
+        self,
+        *,
+        calls: list[ToolCall] | None = None,
+        answer: str | None = None,
+        thought: str | None = None,
+    ) -> Response: ...
 
 
 def default_system_prompt(task: CompiledTask) -> str:

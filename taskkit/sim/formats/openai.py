@@ -30,16 +30,25 @@ def render(task: CompiledTask, history: list[Exchange]) -> AgentInput:
             messages.extend({"role": "user", "content": obs} for obs in ex.observations)
             continue
         ids = [c.id or _call_id(turn, i) for i, c in enumerate(ex.parsed.calls)]
-        messages.append({
-            "role": "assistant",
-            "content": ex.parsed.thought,
-            "tool_calls": [
-                {"id": cid, "type": "function",
-                 "function": {"name": c.name, "arguments": c.arguments if isinstance(c.arguments, str)
-                              else json.dumps(c.arguments, ensure_ascii=False)}}
-                for cid, c in zip(ids, ex.parsed.calls, strict=True)
-            ],
-        })
+        messages.append(
+            {
+                "role": "assistant",
+                "content": ex.parsed.thought,
+                "tool_calls": [
+                    {
+                        "id": cid,
+                        "type": "function",
+                        "function": {
+                            "name": c.name,
+                            "arguments": c.arguments
+                            if isinstance(c.arguments, str)
+                            else json.dumps(c.arguments, ensure_ascii=False),
+                        },
+                    }
+                    for cid, c in zip(ids, ex.parsed.calls, strict=True)
+                ],
+            }
+        )
         messages.extend(
             {"role": "tool", "tool_call_id": cid, "content": obs}
             for cid, obs in zip(ids, ex.observations, strict=False)
@@ -67,17 +76,25 @@ def parse(response: Response) -> Parsed:
     return Parsed(calls=calls, thought=content if isinstance(content, str) else None)
 
 
-def write(*, calls: list[ToolCall] | None = None, answer: str | None = None,
-          thought: str | None = None) -> Response:
+def write(
+    *, calls: list[ToolCall] | None = None, answer: str | None = None, thought: str | None = None
+) -> Response:
     if not calls:
         return {"role": "assistant", "content": answer or ""}
     return {
         "role": "assistant",
         "content": thought,
         "tool_calls": [
-            {"id": c.id or f"call_{i}", "type": "function",
-             "function": {"name": c.name, "arguments": c.arguments if isinstance(c.arguments, str)
-                          else json.dumps(c.arguments, ensure_ascii=False)}}
+            {
+                "id": c.id or f"call_{i}",
+                "type": "function",
+                "function": {
+                    "name": c.name,
+                    "arguments": c.arguments
+                    if isinstance(c.arguments, str)
+                    else json.dumps(c.arguments, ensure_ascii=False),
+                },
+            }
             for i, c in enumerate(calls)
         ],
     }

@@ -1,0 +1,26 @@
+"""An expectation (``final.expect``) that the gold run itself does not meet: a diff count,
+an answer check against the gold answer, or an ``expect.answer`` with no ``final.answer``.
+
+Bad (the gold run adds one viewing)::
+
+    diff: [{collection: viewings, added: 2}]
+Good::
+
+    diff: [{collection: viewings, added: 1}]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ...diagnostics import Diagnostic, Severity
+from ..context import LintContext
+
+ID = "TK703"
+NAME = "gold-expectation"
+SEVERITY = Severity.ERROR
+
+
+def check(ctx: LintContext) -> Iterator[Diagnostic]:
+    """Found while compiling; ``taskkit lint --deep`` compiles to find them too."""
+    return ctx.compile_diagnostics(ID)

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+import os
+
+# The bundled library by default; TASKKIT_TEST_LIBRARY=dir1:dir2 runs the end-to-end
+# tests against another one.
+LIBRARY = [Path(p) for p in os.environ.get("TASKKIT_TEST_LIBRARY", "").split(":") if p] or [
+    REPO / "task_library",
+    REPO / "content_datasets",
+]
+
+
+def shared_dir() -> Path | None:
+    """``shared/`` beside the checkout (the repo's parent holds it in dev and in CI)."""
+    for base in (REPO.parent, REPO.parent.parent):
+        if (base / "shared" / "corpora").is_dir():
+            return base / "shared"
+    return None
+
+
+@pytest.fixture(scope="session")
+def compiled_library():
+    from taskkit.compiler import compile_paths
+
+    result = compile_paths(LIBRARY)
+    assert result.ok, [d.text() for d in result.diagnostics]
+    return result.tasks

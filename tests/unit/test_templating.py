@@ -1,0 +1,76 @@
+"""Templates: sandboxed, strict, native types for lone expressions, and the fast path
+rendering exactly as Jinja would."""
+
+from __future__ import annotations
+
+import jinja2
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from taskkit.templating import (
+    TemplateError,
+    python_braces,
+    render_string,
+    render_value,
+    undeclared_variables,
+)
+
+CTX = {"city": "Austin", "n": 3, "homes": [{"id": "h1"}], "entry": {"city": "Austin", "n": 3}}
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("{{ n }}", 3),
+        ("{{ homes }}", [{"id": "h1"}]),
+        ("  {{ entry.n }} ", 3),
+        ("{{ n + 1 }}", 4),
+        ("{{ n }} bedrooms", "3 bedrooms"),
+        ("in {{ city }} with {{ n }}", "in Austin with 3"),
+        ("{% if n > 2 %}big{% else %}small{% endif %}", "big"),
+        ("{{ missing | default(7) }}", 7),
+    ],
+)
+def test_render_keeps_native_type_only_for_a_lone_expression(source, expected):
+    assert render_string(source, CTX) == expected
+
+
+def test_undefined_is_an_error_naming_the_variable():
+    with pytest.raises(TemplateError) as info:
+        render_string("Homes in {{ ctiy }}", CTX)
+    assert info.value.name == "ctiy"
+
+
+def test_undefined_attribute_is_an_error():
+    with pytest.raises(TemplateError):
+        render_string("{{ entry.nope }}", CTX)
+
+
+def test_sandbox_blocks_attribute_escape():
+    with pytest.raises(TemplateError):
+        render_string("{{ city.__class__.__mro__[1].__subclasses__() }}", CTX)
+
+
+def test_render_value_walks_structures():
+    assert render_value({"a": ["{{ n }}", "x{{ n }}"], "b": 1}, CTX) == {"a": [3, "x3"], "b": 1}
+
+
+def test_undeclared_variables():
+    assert undeclared_variables("{{ a }} {% for x in b %}{{ x.c }}{% endfor %}") == {"a", "b"}
+
+
+def test_python_braces_outside_jinja():
+    assert python_braces("Find {city} near {{ other }} and { n }") == ["city", "n"]
+
+
+_reference = ImmutableSandboxedEnvironment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+names = st.sampled_from(["city", "n", "homes", "entry"])
+texts = st.text(alphabet=st.characters(blacklist_characters="{}%#"), max_size=12)
+
+
+@given(st.lists(st.tuples(texts, names), min_size=1, max_size=4), texts)
+def test_fast_path_matches_jinja(pieces, tail):
+    source = "".join(f"{text}{{{{ {name} }}}}" for text, name in pieces) + tail
+    assert render_string(source, CTX, native=False) == _reference.from_string(source).render(CTX)

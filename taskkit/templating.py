@@ -13,6 +13,7 @@ rendered without Jinja at all, with Jinja's own semantics.
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Callable, Mapping
 from functools import lru_cache
@@ -55,7 +56,6 @@ _ENV = ImmutableSandboxedEnvironment(
     cache_size=0,  # we cache compiled templates ourselves, by source
 )
 
-_MARKERS = ("{{", "{%", "{#")
 _SINGLE_EXPR = re.compile(r"^\s*\{\{(?P<expr>(?:(?!\}\}|\{\{).)*)\}\}\s*$", re.S)
 _SIMPLE_PATH = re.compile(r"^\s*([A-Za-z_]\w*)((?:\.[A-Za-z_]\w*)*)\s*$")
 _PLACEHOLDER = re.compile(r"\{\{(.*?)\}\}", re.S)
@@ -64,7 +64,7 @@ _DICT_ATTRS = frozenset(dir(dict))
 
 def is_template(text: str) -> bool:
     """Whether a string contains Jinja syntax at all (most strings in a pack do not)."""
-    return any(m in text for m in _MARKERS)
+    return "{" in text and ("{{" in text or "{%" in text or "{#" in text)
 
 
 @lru_cache(maxsize=65536)
@@ -105,6 +105,41 @@ def _lookup_path(context: Mapping[str, Any], root: str, attrs: str) -> Any:
     return value
 
 
+_DEFAULT = re.compile(r"^(?P<path>[^|]+?)\s*\|\s*default\((?P<lit>[^()]*)\)\s*$")
+_LITERAL_WORDS = {
+    "none": None,
+    "None": None,
+    "true": True,
+    "True": True,
+    "false": False,
+    "False": False,
+}
+
+
+def _literal(text: str) -> tuple[bool, Any]:
+    """A Jinja literal (number, string, none/true/false, [] or {}) -> (ok, value)."""
+    text = text.strip()
+    if text in _LITERAL_WORDS:
+        return True, _LITERAL_WORDS[text]
+    try:
+        value = ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return False, None
+    return isinstance(value, int | float | str | list | dict), value
+
+
+def _with_default(expr: str) -> tuple[str, str, Any] | None:
+    """``a.b | default(literal)`` -> (root, attrs, default); the commonest tool template."""
+    m = _DEFAULT.match(expr)
+    if m is None:
+        return None
+    path = _simple(m.group("path"))
+    ok, value = _literal(m.group("lit"))
+    if path is None or not ok or isinstance(value, list | dict):
+        return None  # mutable defaults go through Jinja, which builds a fresh one each time
+    return (*path, value)
+
+
 def _simple(expr: str) -> tuple[str, str] | None:
     m = _SIMPLE_PATH.match(expr)
     if m is None:
@@ -141,6 +176,9 @@ def _plan(source: str, native: bool) -> tuple[str, Any]:
     """How to render ``source``: ("expr", path|None), ("text", pieces) or ("jinja", None)."""
     m = _SINGLE_EXPR.match(source)
     if native and m and "{%" not in source and "{#" not in source:
+        defaulted = _with_default(m.group("expr"))
+        if defaulted is not None:
+            return "default", defaulted
         return "expr", _simple(m.group("expr"))
     if "{%" in source or "{#" in source:
         return "jinja", None
@@ -167,6 +205,12 @@ def render_string(source: str, context: Mapping[str, Any], *, native: bool = Tru
     """Render one template string. With ``native``, a lone ``{{ expr }}`` keeps its type."""
     kind, plan = _plan(source, native)
     try:
+        if kind == "default":
+            root, attrs, fallback = plan
+            try:
+                return _lookup_path(context, root, attrs)
+            except TemplateError:
+                return fallback
         if kind == "expr":
             if plan is not None:
                 return _lookup_path(context, *plan)

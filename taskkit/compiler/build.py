@@ -8,7 +8,6 @@ compile error at the task's line, naming the entry.
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 from collections.abc import Iterator
@@ -34,6 +33,7 @@ from ..models import (
 )
 from ..render import RenderError, entry_context, render_at
 from ..sim.behaviors import HandlerRefused
+from ..sim.diff import copy_json
 from ..sim.evaluate import evaluate_final
 from ..sim.execute import execute
 from ..sim.verify import ToolCall, Verifier
@@ -310,7 +310,7 @@ def _merged_expect(task: Task, evaluators: list[Evaluator]) -> dict[str, Any]:
 def _replay(
     unit: CompileUnit, entry: Entry, initial: dict[str, Any], actions: list[CompiledAction]
 ) -> tuple[dict[str, Any], list[Any]]:
-    state = copy.deepcopy(initial)
+    state = copy_json(initial)
     verifier = Verifier((e.name, e.parameters) for e in unit.envs.values())
     envs = {e.name: e for e in unit.envs.values()}
     observations: list[Any] = []

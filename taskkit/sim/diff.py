@@ -7,7 +7,16 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["StateDiff", "diff_states", "strip_ignored"]
+__all__ = ["StateDiff", "copy_json", "diff_states", "states_equal", "strip_ignored"]
+
+
+def copy_json(value: Any) -> Any:
+    """A deep copy of JSON-like data, several times faster than :func:`copy.deepcopy`."""
+    if isinstance(value, dict):
+        return {k: copy_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [copy_json(v) for v in value]
+    return value
 
 
 def strip_ignored(state: Any, ignore: Sequence[str]) -> Any:
@@ -85,7 +94,7 @@ def diff_states(before: dict[str, Any], after: dict[str, Any]) -> StateDiff:
     diff = StateDiff()
     for name in sorted(set(before) | set(after), key=str):
         a, b = before.get(name), after.get(name)
-        if _canon(a) == _canon(b):
+        if a == b:
             continue
         if isinstance(a, list | None) and isinstance(b, list | None):
             ka, kb = _keyed(a or []), _keyed(b or [])
@@ -95,7 +104,7 @@ def diff_states(before: dict[str, Any], after: dict[str, Any]) -> StateDiff:
                 "changed": [
                     {"id": ka[k].get("id"), "before": ka[k], "after": kb[k]}
                     for k in ka
-                    if k in kb and _canon(ka[k]) != _canon(kb[k])
+                    if k in kb and ka[k] != kb[k]
                 ],
             }
         else:
@@ -106,6 +115,8 @@ def diff_states(before: dict[str, Any], after: dict[str, Any]) -> StateDiff:
 
 def states_equal(a: dict[str, Any], b: dict[str, Any]) -> bool:
     """Equal as JSON, with collections compared as multisets (record order is not meaning)."""
+    if a == b:
+        return True
     if set(a) != set(b):
         return False
     for k, x in a.items():

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..models import CompiledTask
+from .diff import copy_json
 from .evaluate import Call, FinalVerdict, Finding, evaluate_action, final_for_task
 from .execute import Observation, execute, fault_for
 from .formats import AgentInput, Exchange, Parsed, Response, ResponseFormat, get_format
@@ -98,7 +99,7 @@ class Episode:
         self.reset()
 
     def reset(self) -> AgentInput:
-        self.state: dict[str, Any] = copy.deepcopy(self.task.initial_state)
+        self.state: dict[str, Any] = copy_json(self.task.initial_state)
         self.history: list[Exchange] = []
         self.steps: list[StepRecord] = []
         self.calls: list[Call] = []
@@ -113,7 +114,7 @@ class Episode:
     def fork(self) -> Episode:
         """An independent copy at the current point (to score alternative samples)."""
         other = copy.copy(self)
-        other.state = copy.deepcopy(self.state)
+        other.state = copy_json(self.state)
         other.history = list(self.history)
         other.steps = list(self.steps)
         other.calls = list(self.calls)

@@ -3,7 +3,6 @@ episode). Both are programmatic: no model judges anything."""
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -162,7 +161,3 @@ def final_for_task(
         final_state=final_state,
         answer=answer,
     )
-
-
-def fresh_state(task: CompiledTask) -> dict[str, Any]:
-    return copy.deepcopy(task.initial_state)

@@ -54,16 +54,22 @@ class Verdict:
     message: str = ""
 
 
-_SHARED: dict[str, Validator] = {}
-"""Validators by canonical schema text: episodes of the same task share them."""
+_BY_TEXT: dict[str, Validator] = {}
+"""Validators by canonical schema text: tasks with the same tool share one."""
+_BY_ID: dict[int, tuple[Mapping[str, Any], Validator]] = {}
+"""The same, by identity: episodes of one compiled task skip even the canonical dump."""
 
 
 def _validator(schema: Mapping[str, Any]) -> Validator:
+    hit = _BY_ID.get(id(schema))
+    if hit is not None and hit[0] is schema:
+        return hit[1]
     key = json.dumps(schema, sort_keys=True, separators=(",", ":"))
-    hit = _SHARED.get(key)
-    if hit is None:
-        hit = _SHARED[key] = compile_trusted(schema)
-    return hit
+    validator = _BY_TEXT.get(key)
+    if validator is None:
+        validator = _BY_TEXT[key] = compile_trusted(schema)
+    _BY_ID[id(schema)] = (schema, validator)  # holding `schema` keeps its id from being reused
+    return validator
 
 
 class Verifier:

@@ -31,6 +31,9 @@ CTX = {"city": "Austin", "n": 3, "homes": [{"id": "h1"}], "entry": {"city": "Aus
         ("in {{ city }} with {{ n }}", "in Austin with 3"),
         ("{% if n > 2 %}big{% else %}small{% endif %}", "big"),
         ("{{ missing | default(7) }}", 7),
+        ("{{ entry.nope | default('x') }}", "x"),
+        ("{{ n | default(0) }}", 3),
+        ("{{ entry.n|default(none) }}", 3),
     ],
 )
 def test_render_keeps_native_type_only_for_a_lone_expression(source, expected):

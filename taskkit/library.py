@@ -99,6 +99,7 @@ class Library:
     contents: dict[tuple[str, str], LoadedDoc] = field(default_factory=dict)
     evaluators: dict[tuple[str, str], LoadedDoc] = field(default_factory=dict)
     tasks: list[LoadedDoc] = field(default_factory=list)
+    max_bytes: int = MAX_FILE_BYTES
     _entries: dict[int, list[Entry]] = field(default_factory=dict)
 
     def entries(self, content: LoadedDoc) -> list[Entry]:
@@ -120,7 +121,19 @@ class Library:
                 )
             return out
         assert model.entries_file is not None
-        jsonl = Path(content.path).parent / model.entries_file
+        folder = Path(content.path).parent
+        jsonl = folder / model.entries_file
+        inside = os.path.realpath(jsonl).startswith(os.path.realpath(folder) + os.sep)
+        if Path(model.entries_file).is_absolute() or not inside:
+            self.diagnostics.append(
+                content.at(
+                    ("entries_file",),
+                    "TK103",
+                    f"entries_file {model.entries_file!r} is outside the dataset's folder",
+                    hint="packs are data: they may only read files beside their documents",
+                )
+            )
+            return out
         if not jsonl.is_file():
             self.diagnostics.append(
                 content.at(
@@ -130,7 +143,7 @@ class Library:
                 )
             )
             return out
-        records, diags = load_jsonl_file(jsonl)
+        records, diags = load_jsonl_file(jsonl, max_bytes=self.max_bytes)
         self.diagnostics.extend(diags)
         for rec in records:
             if not isinstance(rec.data, dict):
@@ -161,24 +174,23 @@ class Library:
 
 
 def discover(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[str], list[Diagnostic]]:
-    """Every YAML file under ``paths``, sorted; a missing path is a diagnostic."""
-    found: set[str] = set()
+    """Every YAML file under ``paths``, once each, sorted; a missing path is a diagnostic."""
+    found: dict[str, str] = {}  # real path -> the path as the user named it
     diags: list[Diagnostic] = []
     for raw in paths:
         path = os.fspath(raw)
         if os.path.isfile(path):
-            found.add(os.path.normpath(path))
+            found.setdefault(os.path.realpath(path), os.path.normpath(path))
         elif os.path.isdir(path):
             for root, dirs, files in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in _SKIP_DIRS)
-                found.update(
-                    os.path.normpath(os.path.join(root, f))
-                    for f in files
-                    if f.endswith(YAML_SUFFIXES) and not f.startswith(".")
-                )
+                for f in files:
+                    if f.endswith(YAML_SUFFIXES) and not f.startswith("."):
+                        name = os.path.normpath(os.path.join(root, f))
+                        found.setdefault(os.path.realpath(name), name)
         else:
             diags.append(Diagnostic(path, 1, 1, "TK003", "no such file or directory"))
-    return sorted(found), diags
+    return sorted(found.values()), diags
 
 
 class _PackFinder:
@@ -216,7 +228,7 @@ def load_library(
 ) -> Library:
     """Read and validate every document under ``paths`` and index them."""
     files, diags = discover(paths)
-    lib = Library(diagnostics=diags)
+    lib = Library(diagnostics=diags, max_bytes=max_bytes)
     finder = _PackFinder()
     loaded: list[tuple[str, str | None, Document]] = []
     for path in files:

@@ -25,6 +25,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 __all__ = [
     "TemplateError",
+    "guarded_variables",
     "is_template",
     "parse",
     "python_braces",
@@ -80,6 +81,21 @@ def parse(source: str) -> nodes.Template:
 def undeclared_variables(source: str) -> frozenset[str]:
     """Top-level names a template reads from its context."""
     return frozenset(meta.find_undeclared_variables(parse(source)))
+
+
+@lru_cache(maxsize=65536)
+def guarded_variables(source: str) -> frozenset[str]:
+    """Names read only through ``| default(...)`` or tested with ``is defined``/``undefined``."""
+    guarded = set()
+    for node in parse(source).find_all((nodes.Filter, nodes.Test)):
+        if isinstance(node.node, nodes.Name) and node.name in (
+            "default",
+            "d",
+            "defined",
+            "undefined",
+        ):
+            guarded.add(node.node.name)
+    return frozenset(guarded)
 
 
 _BRACE = re.compile(r"(?<![{$%])\{\s*([A-Za-z_]\w*)\s*\}(?!\})")

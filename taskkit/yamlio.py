@@ -43,6 +43,9 @@ __all__ = [
 MAX_FILE_BYTES = 16 * 1024 * 1024
 """Files above this size are refused (a diagnostic), not read."""
 
+MAX_DEPTH = 500
+"""Deeper nesting is refused before parsing: libyaml's composer recurses on the C stack."""
+
 MAX_EXPANDED_NODES = 1_000_000
 """A document whose aliases would expand past this many nodes is a YAML bomb."""
 
@@ -93,11 +96,16 @@ class Document:
 
     def locate(self, path: Sequence[PathItem]) -> tuple[int, int]:
         """Line and column (1-based) of the value at ``path``, or of its nearest ancestor."""
-        return self._source_map().locate(tuple(path), key=False)
+        return self._clamp(self._source_map().locate(tuple(path), key=False))
 
     def locate_key(self, path: Sequence[PathItem]) -> tuple[int, int]:
         """Like :meth:`locate`, but of the mapping key when the last item names one."""
-        return self._source_map().locate(tuple(path), key=True)
+        return self._clamp(self._source_map().locate(tuple(path), key=True))
+
+    def _clamp(self, position: tuple[int, int]) -> tuple[int, int]:
+        # An empty value at the end of the file starts on the line after the last one.
+        last = max(1, len(self.text.splitlines()))
+        return (last, 1) if position[0] > last else position
 
     def node(self, path: Sequence[PathItem]) -> yaml.Node | None:
         """The composed node at ``path``, if it exists."""
@@ -219,6 +227,19 @@ def load_yaml_text(text: str, path: str = "<string>") -> LoadResult:
                 hint="is this a binary file?",
             )
         )
+    too_deep = _nesting_beyond(text, MAX_DEPTH)
+    if too_deep is not None:
+        line, col = too_deep
+        return _fail(
+            Diagnostic(
+                path,
+                line,
+                col,
+                "TK006",
+                f"nesting deeper than {MAX_DEPTH} levels",
+                hint="flatten the data, or move it to a JSONL content file",
+            )
+        )
     try:
         roots = list(yaml.compose_all(text, Loader=_Loader))
     except yaml.MarkedYAMLError as exc:
@@ -232,6 +253,10 @@ def load_yaml_text(text: str, path: str = "<string>") -> LoadResult:
         return _fail(Diagnostic(path, 1, 1, "TK006", "document nested too deeply to read"))
     docs: list[Document] = []
     diags: list[Diagnostic] = []
+    if not roots:
+        diags.append(
+            Diagnostic(path, 1, 1, "TK101", "no document in this file", hint="delete the file")
+        )
     for index, root in enumerate(roots):
         try:
             _check_size(root)
@@ -245,6 +270,32 @@ def load_yaml_text(text: str, path: str = "<string>") -> LoadResult:
             continue
         docs.append(Document(path=path, data=data, text=text, index=index))
     return LoadResult(docs, diags)
+
+
+def _nesting_beyond(text: str, limit: int) -> tuple[int, int] | None:
+    """Where flow brackets or block indentation first nest past ``limit``, if they do.
+
+    A conservative scan (brackets inside quoted strings count too): it only has to be exact
+    for files that are nowhere near the limit, which the first test settles cheaply."""
+    if text.count("[") + text.count("{") <= limit and len(text) < limit * 2 * 80:
+        return None
+    depth = 0
+    line, col = 1, 0
+    for ch in text:
+        col += 1
+        if ch == "\n":
+            line, col = line + 1, 0
+        elif ch in "[{":
+            depth += 1
+            if depth > limit:
+                return line, col
+        elif ch in "]}" and depth:
+            depth -= 1
+    for number, raw in enumerate(text.splitlines(), start=1):
+        indent = len(raw) - len(raw.lstrip(" -"))
+        if indent > 2 * limit:
+            return number, 1
+    return None
 
 
 def _fail(diagnostic: Diagnostic) -> LoadResult:
@@ -325,6 +376,17 @@ class _Constructor:
     def _scalar(self, node: yaml.ScalarNode, tag: str) -> Any:
         if tag in (_STR, _TIMESTAMP):
             return node.value
+        try:
+            return self._typed(node, tag)
+        except (ValueError, TypeError, KeyError, IndexError, yaml.YAMLError):
+            raise _Refused(
+                "TK005",
+                f"{node.value!r} is not a valid {tag.removeprefix(_T)}",
+                node,
+                "drop the explicit tag, or fix the value",
+            ) from None
+
+    def _typed(self, node: yaml.ScalarNode, tag: str) -> Any:
         if tag == _INT:
             return _scalar_constructor.construct_yaml_int(node)
         if tag == _FLOAT:

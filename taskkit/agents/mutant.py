@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import Any
 
+from ..jsonvalidate import compile_trusted
 from ..models import CompiledTask, ToolEnv
 from ..sim.formats import Response
 from ..sim.verify import ToolCall
@@ -65,15 +67,30 @@ def _wrong_type(call: ToolCall, env: ToolEnv) -> ToolCall | None:
 
 
 def _wrong_value(call: ToolCall, env: ToolEnv) -> ToolCall | None:
-    """A plausible but wrong value, on a write: the final state differs from the gold."""
+    """A plausible, schema-valid but wrong value, on a write: only the final evaluator can
+    tell (the final state differs from the gold)."""
     if env.effect != "write":
         return None
+    validator = compile_trusted(env.parameters)
+    props = env.parameters.get("properties", {})
     for name, value in call.arguments.items():
-        if isinstance(value, str) and value:
-            return ToolCall(call.name, {**call.arguments, name: value + "-x"})
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return ToolCall(call.name, {**call.arguments, name: value + 1})
+        for candidate in _alternatives(value, props.get(name, {})):
+            args = {**call.arguments, name: candidate}
+            if validator.is_valid(args):
+                return ToolCall(call.name, args)
     return None
+
+
+def _alternatives(value: Any, schema: dict[str, Any]) -> list[Any]:
+    if isinstance(schema.get("enum"), list):
+        return [v for v in schema["enum"] if v != value]
+    if isinstance(value, bool):
+        return [not value]
+    if isinstance(value, int | float):
+        return [value + 1, value - 1]
+    if isinstance(value, str) and value:
+        return [value + "-x", value[:-1] + ("0" if value[-1] != "0" else "1")]
+    return []
 
 
 MUTATIONS: dict[str, tuple[str, Mutation]] = {
@@ -91,12 +108,19 @@ PREMATURE_ANSWER = "premature_answer"
 ALL_CLASSES = (*MUTATIONS, PREMATURE_ANSWER)
 
 
-def applicable(task: CompiledTask, call: ToolCall | None) -> list[str]:
+def applicable(
+    task: CompiledTask, call: ToolCall | None, *, expect_error: bool = False
+) -> list[str]:
+    """Mutation classes that apply to ``call`` (the next gold action, if any)."""
     envs = {e.name: e for e in task.environment}
     out = [PREMATURE_ANSWER] if call is not None else []
     if call is not None and call.name in envs:
         out += [
-            name for name, (_, fn) in MUTATIONS.items() if fn(call, envs[call.name]) is not None
+            name
+            for name, (_, fn) in MUTATIONS.items()
+            # a wrong value in a call that is meant to fail fails the same way: not a mistake
+            if fn(call, envs[call.name]) is not None
+            and not (expect_error and name == "wrong_value")
         ]
     return out
 
@@ -115,7 +139,7 @@ class MutantAgent:
         gold = view.task.final.gold_actions
         i = gold_progress(view.steps)
         call = ToolCall(gold[i].tool, dict(gold[i].args)) if i < len(gold) else None
-        choice = self._choose(view, call)
+        choice = self._choose(view, call, expect_error=i < len(gold) and gold[i].expect_error)
         if choice == PREMATURE_ANSWER:
             return view.format.write(answer="All done.")
         if call is None:
@@ -127,8 +151,8 @@ class MutantAgent:
                 return view.format.write(calls=[mutated])
         return view.format.write(calls=[call])
 
-    def _choose(self, view: AgentView, call: ToolCall | None) -> str | None:
-        options = applicable(view.task, call)
+    def _choose(self, view: AgentView, call: ToolCall | None, *, expect_error: bool) -> str | None:
+        options = applicable(view.task, call, expect_error=expect_error)
         if self.force is not None:
             already = any(s.score == 0 for s in view.steps)
             return self.force if self.force in options and not already else None

@@ -208,7 +208,8 @@ def _compile(unit: CompileUnit, entry: Entry) -> CompiledTask:
             "TK701",
             f"expect does not render to valid checks: {exc.errors()[0]['msg']}",
         ) from None
-    gold_answer = _render(unit, entry, task.final.answer, ctx, ("final", "answer"))
+    rendered_answer = _render(unit, entry, task.final.answer, ctx, ("final", "answer"))
+    gold_answer = None if rendered_answer is None else str(rendered_answer)
 
     actions = []
     for i, action in enumerate(task.final.gold_actions):

@@ -18,16 +18,15 @@ and :func:`write_result` writes them out as one pack folder. Unusable input rais
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import json
 import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from ..atomic import atomic_writer
 from ..models import KINDS, SCHEMA_VERSION, Toolset
 from ..yamlio import dump_yaml
 from ._names import Namer
@@ -143,6 +142,7 @@ def merge_results(results: Sequence[ImportResult]) -> ImportResult:
     Toolsets of the same name are united (ToolBench files share tools); identical tasks and
     datasets are kept once. A clash that cannot be united (same name, different content) is
     resolved by renaming the later document, with a note, and updating references to it.
+    The notes are those of ``results`` in order, then the merge's own.
     """
     toolsets: dict[str, dict[str, Any]] = {}
     contents: dict[str, dict[str, Any]] = {}
@@ -225,8 +225,9 @@ def write_result(
 
     ``pack.yaml``, ``tools/<toolset>.yaml``, ``tasks/<id>.yaml`` and ``content/<name>.yaml``,
     each written atomically (temporary file, then rename) so an interrupted import never
-    leaves a half-written document. Every document is validated first: an invalid one is a
-    bug in an importer, and raises ``ValueError`` before anything is written.
+    leaves a half-written document. Every document is validated first: an invalid one (a
+    bug in an importer, or a bad ``pack_name``) raises ``ValueError`` before anything is
+    written, and so do two documents of one name (join results with :func:`merge_results`).
     """
     source = result.source or "an external corpus"
     pack = {
@@ -246,13 +247,17 @@ def write_result(
     plan += _files(root / "tools", "toolset", "name", result.toolsets)
     plan += _files(root / "tasks", "task", "id", result.tasks)
     plan += _files(root / "content", "content", "name", result.contents)
+    paths = [path for path, _, _ in plan]
+    if len(set(paths)) != len(paths):
+        raise ValueError("two documents would share a file: pass the results through merge_results")
     for path, kind, data in plan:
         try:
             KINDS[kind].model_validate(data)
         except ValueError as exc:
-            raise ValueError(f"{path.name}: importer produced an invalid {kind}: {exc}") from exc
+            raise ValueError(f"{path.name}: invalid {kind} document: {exc}") from exc
     for path, kind, data in plan:
-        _write_atomic(path, dump_yaml(data, kind=kind))
+        with atomic_writer(path) as f:
+            f.write(dump_yaml(data, kind=kind))
     return sorted(path for path, _, _ in plan)
 
 
@@ -260,20 +265,6 @@ def _files(
     folder: Path, kind: str, key: str, docs: Iterable[dict[str, Any]]
 ) -> list[tuple[Path, str, dict[str, Any]]]:
     return [(folder / f"{doc[key]}.yaml", kind, doc) for doc in sorted(docs, key=lambda d: d[key])]
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600 files; these are ordinary documents
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
 
 
 # --- exporting --------------------------------------------------------------------------

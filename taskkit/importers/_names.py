@@ -18,6 +18,8 @@ import re
 from collections.abc import Callable, Iterable
 
 __all__ = [
+    "DOC_NAME",
+    "TOOLSET_NAME",
     "TOOL_NAME",
     "Namer",
     "doc_name",

@@ -60,7 +60,6 @@ _KEEP = frozenset(
         "minItems", "maxItems", "uniqueItems", "minProperties", "maxProperties", "examples",
     }
 )  # fmt: skip
-_STRUCTURE = frozenset({"type", "properties", "required", "items", "additionalProperties"})
 
 _VALIDATOR = jsonschema.Draft202012Validator
 
@@ -92,6 +91,8 @@ def bfcl_schema(node: Any, where: str, notes: list[str]) -> dict[str, Any]:
             out[key] = value if isinstance(value, bool) else bfcl_schema(value, where, notes)
         elif key == "required" and isinstance(value, list):
             out["required"] = [str(name) for name in value]
+        elif key in ("properties", "required"):
+            notes.append(f"{where}: {key!r} dropped ({value!r} is not a valid value for it)")
         elif key not in ("type", "default"):
             notes.append(f"{where}: keyword {key!r} dropped (not JSON Schema)")
     if "default" in node:
@@ -202,7 +203,7 @@ def simulated_tool(
         behavior = {
             "insert": "calls",
             "record": {"tool": name, "args": "{{ args }}"},
-            "id_prefix": "call",
+            "id_prefix": "call-",
             "respond": echo,
         }
     tool: dict[str, Any] = {

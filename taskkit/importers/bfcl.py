@@ -115,7 +115,10 @@ def _read_questions(path: Path, tools: list[dict[str, Any]], notes: list[str]) -
         offered: dict[str, str] = {}
         for function in functions:
             doc_notes: list[str] = []
-            tool = _convert(function, doc_notes)
+            try:
+                tool = _convert(function, doc_notes)
+            except SourceError as exc:
+                raise SourceError(f"line {line}: {exc}") from None
             key = (function["name"], json.dumps(tool, sort_keys=True))
             if key not in seen:
                 original = function["name"]
@@ -192,9 +195,11 @@ def _group(
     """Tool name -> its questions as (entry, parameters BFCL lets vary, other tools offered)."""
     groups: dict[str, list[tuple[dict[str, Any], set[str], list[str]]]] = {}
     multi_valued = 0
+    ids: set[str] = set()
     for q in questions:
         gold: Any = answers.get(q.id)
-        skip = _why_skip(q, gold)
+        skip = "an earlier question has the same id" if q.id in ids else _why_skip(q, gold)
+        ids.add(q.id)
         if skip:
             notes.append(f"{q.id}: not made a task entry: {skip}")
             continue

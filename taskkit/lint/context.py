@@ -11,6 +11,7 @@ from ..diagnostics import Diagnostic
 from ..jsonvalidate import SchemaError, Validator, compile_schema
 from ..library import Library, LoadedDoc
 from ..models import Content, Task
+from ..sim.behaviors import check_source
 from ..templating import TemplateError, is_template, parse
 
 __all__ = ["LintContext", "TemplateSite"]
@@ -58,6 +59,8 @@ class LintContext:
                 hit = compile_schema(schema)
             except SchemaError as exc:
                 hit = exc
+            except RecursionError:
+                hit = SchemaError("schema nested too deeply to check")
             self._validators[key] = hit
         return hit
 
@@ -83,6 +86,8 @@ class LintContext:
             if isinstance(value, str):
                 if is_template(value):
                     yield TemplateSite(ld, loc, value)
+                elif len(loc) >= 2 and loc[-1] == "check" and loc[-3:-2] == ("require",):
+                    yield TemplateSite(ld, loc, check_source(value))
             elif isinstance(value, dict):
                 stack.extend(((*loc, k), v) for k, v in reversed(value.items()))
             elif isinstance(value, list):

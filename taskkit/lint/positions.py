@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 from ..library import LoadedDoc
+
+_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
+
+
+def _in_tag(line: str, at: int) -> bool:
+    return any(m.start() < at < m.end() for m in _TAG.finditer(line))
+
 
 __all__ = ["template_position"]
 
@@ -17,11 +26,13 @@ def template_position(
     lines = owner.doc.text.splitlines()
     first, last = node.start_mark.line, min(node.end_mark.line, len(lines) - 1)
     if needle:
-        for i in range(first, last + 1):
-            start = node.start_mark.column if i == first else 0
-            at = lines[i].find(needle, start)
-            if at >= 0:
-                return i + 1, at + 1
+        word = re.compile(rf"(?<![\w.]){re.escape(needle)}(?!\w)")
+        for inside_tags in (True, False):  # a variable is in a tag; plain text may repeat it
+            for i in range(first, last + 1):
+                start = node.start_mark.column if i == first else 0
+                for m in word.finditer(lines[i], start):
+                    if not inside_tags or _in_tag(lines[i], m.start()):
+                        return i + 1, m.start() + 1
     if getattr(node, "style", None) in ("|", ">"):
         i = min(first + lineno, last)
         text = lines[i] if i < len(lines) else ""

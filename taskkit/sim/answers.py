@@ -29,6 +29,8 @@ def numbers_in(text: str) -> list[float]:
 
 def check_answer(check: AnswerCheck, answer: str | None) -> list[str]:
     """Reasons the answer fails ``check`` (empty: it passes)."""
+    if answer is not None and not isinstance(answer, str):
+        answer = str(answer)
     if answer is None or not answer.strip():
         return ["no final answer"]
     text = normalise(answer)

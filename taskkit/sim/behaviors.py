@@ -14,10 +14,10 @@ from typing import Any
 
 from ..models import Behavior
 from ..models.toolset import Require
-from ..templating import TemplateError, render_string, render_value
+from ..templating import TemplateError, render_value
 from .records import find, matches, norm, sort_records
 
-__all__ = ["HandlerRefused", "ToolError", "run_behavior"]
+__all__ = ["HandlerRefused", "ToolError", "check_source", "run_behavior"]
 
 
 class ToolError(Exception):
@@ -99,13 +99,14 @@ def _targets(behavior: Behavior, ctx: dict[str, Any], coll: list[Any], what: str
     return [i for i, rec in enumerate(coll) if isinstance(rec, dict) and matches(rec, where)]
 
 
+def check_source(check: str) -> str:
+    """A ``require.check`` is an expression; written with braces, it is a template already."""
+    return check if "{{" in check else "{{ " + check + " }}"
+
+
 def _require(req: Require, ctx: dict[str, Any], state: State) -> None:
     if req.check is not None:
-        ok = (
-            bool(render_string("{{ " + req.check + " }}", ctx))
-            if "{{" not in req.check
-            else bool(_render(req.check, ctx))
-        )
+        ok = bool(_render(check_source(req.check), ctx))
     else:
         spec = _render(req.exists if req.exists is not None else req.absent, ctx)
         coll = _collection(state, str(spec.get("collection")))

@@ -124,6 +124,8 @@ class Episode:
         if self.done:
             raise RuntimeError("the episode is over; call reset()")
         parsed = self.format.parse(response)
+        if parsed.error is None and not parsed.calls and parsed.answer is None:
+            parsed = Parsed(error="the response has neither tool calls nor an answer")
         findings: list[Finding] = []
         records: list[CallRecord] = []
         observations: list[str] = []

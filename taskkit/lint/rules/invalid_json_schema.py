@@ -56,9 +56,13 @@ def _schema(
     params: bool,
 ) -> Iterator[Diagnostic]:
     if isinstance(ctx.validator(schema), SchemaError):
-        for err in jsonschema.Draft202012Validator(
-            jsonschema.Draft202012Validator.META_SCHEMA
-        ).iter_errors(schema):
+        meta = jsonschema.Draft202012Validator(jsonschema.Draft202012Validator.META_SCHEMA)
+        try:
+            errors = list(meta.iter_errors(schema))
+        except RecursionError:
+            yield ld.at(loc, ID, "schema nested too deeply to check", hint="flatten it with $defs")
+            return
+        for err in errors:
             yield ld.at((*loc, *err.absolute_path), ID, f"not a valid JSON Schema: {err.message}")
         return
     if params and schema.get("type") != "object":

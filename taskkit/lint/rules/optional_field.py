@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ...diagnostics import Diagnostic, Severity
-from ...templating import TemplateError, undeclared_variables
+from ...templating import TemplateError, guarded_variables, undeclared_variables
 from ..context import LintContext
 from ..positions import template_position
 from ..variables import optional_fields
@@ -33,10 +33,8 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
         if not optional:
             continue
         for site in ctx.template_sites(ld):
-            if "default" in site.source or "defined" in site.source:
-                continue
             try:
-                names = undeclared_variables(site.source)
+                names = undeclared_variables(site.source) - guarded_variables(site.source)
             except TemplateError:
                 continue
             for name in sorted(names & optional):

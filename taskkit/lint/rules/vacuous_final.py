@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ...diagnostics import Diagnostic, Severity
+from ...models import Evaluator
 from ..context import LintContext
 
 ID = "TK503"
@@ -28,8 +29,17 @@ SEVERITY = Severity.WARNING
 
 def check(ctx: LintContext) -> Iterator[Diagnostic]:
     for ld, task in ctx.tasks():
+        if any(ctx.lib.tool(ld.pack, a.tool) is None for a in task.final.gold_actions):
+            continue  # TK202 reports the tool; its effect is unknown
         expect = task.final.expect
-        if expect.answer is not None or expect.diff:
+        shared = [
+            ev.model.expect
+            for ref in task.evaluators
+            if (ev := ctx.lib.evaluators.get(ctx.lib.resolve(ld.pack, ref))) is not None
+            and isinstance(ev.model, Evaluator)
+            and ev.model.expect is not None
+        ]
+        if any(e.answer is not None or e.diff for e in [expect, *shared]):
             continue
         if expect.state == "ignore":
             yield ld.at(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import openai
+from . import hermes, openai, react, xlam
 from .base import AgentInput, Exchange, Parsed, Response, ResponseFormat
 
 __all__ = [
@@ -17,6 +17,9 @@ __all__ = [
 
 FORMATS: dict[str, ResponseFormat] = {
     "openai": openai,
+    "xlam": xlam,
+    "hermes": hermes,
+    "react": react,
 }
 
 

@@ -25,11 +25,12 @@ def render(task: CompiledTask, history: list[Exchange]) -> AgentInput:
     ]
     for turn, ex in enumerate(history):
         if ex.parsed.error is not None or not ex.parsed.calls:
-            text = ex.response if isinstance(ex.response, str) else ex.response.get("content") or ""
+            text = _text_of(ex.response)
             messages.append({"role": "assistant", "content": text})
             messages.extend({"role": "user", "content": obs} for obs in ex.observations)
             continue
-        ids = [c.id or _call_id(turn, i) for i, c in enumerate(ex.parsed.calls)]
+        # Our own ids: unique across the conversation whatever the agent sent.
+        ids = [_call_id(turn, i) for i in range(len(ex.parsed.calls))]
         messages.append(
             {
                 "role": "assistant",
@@ -54,6 +55,14 @@ def render(task: CompiledTask, history: list[Exchange]) -> AgentInput:
             for cid, obs in zip(ids, ex.observations, strict=False)
         )
     return AgentInput(messages, tools=task.tools)
+
+
+def _text_of(response: object) -> str:
+    if isinstance(response, str):
+        return response
+    if isinstance(response, dict) and isinstance(response.get("content"), str):
+        return str(response["content"])
+    return ""
 
 
 def parse(response: Response) -> Parsed:

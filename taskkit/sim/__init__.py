@@ -1,0 +1,1 @@
+"""The simulator: verify, execute, evaluate, and the episode that strings them together."""

@@ -1,0 +1,148 @@
+"""``hermes``: Hermes / Qwen2.5 function calling with ``<tool_call>`` tags.
+
+**Input.** The system message is the task's system prompt followed by a ``# Tools``
+section: the offered tools inside ``<tools></tools>``, one JSON object per line in the
+OpenAI shape ``{"type": "function", "function": {"name", "description", "parameters"}}``,
+and the instruction to return each call as
+``<tool_call>\\n{"name": <function-name>, "arguments": <args-json-object>}\\n</tool_call>``
+(or to answer in plain text when no call is needed). The user message is the task's
+command. No native ``tools`` are sent, so the server does not parse calls itself. The
+instruction text is taskkit's wording of the Qwen2.5 template's; the tags and JSON shapes
+are the template's own.
+
+**History.** Each earlier response goes back as an ``assistant`` message with the text the
+agent wrote. Each observation goes back as a ``{"role": "tool", "content": <observation>}``
+message, one per call, in call order. The content is *not* wrapped in
+``<tool_response></tool_response>`` here: the Qwen2.5 and Hermes 2 Pro / Hermes 3 chat
+templates (in Hugging Face tokenizers, vLLM, Ollama, llama.cpp ``--jinja``) add those tags
+around every ``tool`` message themselves, so wrapping here would double them. The error
+sent back for an unparseable response is a ``user`` message.
+
+**Output.** Text with one or more ``<tool_call>...</tool_call>`` blocks is a step of tool
+calls, in order; each block holds one JSON object with a ``name`` string and
+``arguments`` (defaulting to ``{}``; passed through unchanged, so a JSON string or a
+non-object reaches the verifier as written). The text outside the blocks, stripped, is the
+thought (``None`` if empty). Text with no tags at all is the final answer, verbatim. An
+unclosed or stray tag, an empty block, invalid JSON in a block, a block that is not an
+object, a missing ``name`` or any key besides ``name`` and ``arguments`` is an error.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from ...models import CompiledTask
+from ..verify import ToolCall
+from .base import AgentInput, Exchange, Parsed, Response, default_system_prompt
+
+name = "hermes"
+
+_OPEN, _CLOSE = "<tool_call>", "</tool_call>"
+_BLOCK = re.compile(r"<tool_call>(?P<body>.*?)</tool_call>", re.DOTALL)
+_CALL_KEYS = frozenset({"name", "arguments"})
+
+TOOLS_INSTRUCTION = """\
+# Tools
+
+You may call one or more functions to help with the user's request.
+
+The function signatures are given within <tools></tools> XML tags:
+<tools>
+{tools}
+</tools>
+
+For each function call, return a JSON object with the function name and arguments within \
+<tool_call></tool_call> XML tags:
+<tool_call>
+{{"name": <function-name>, "arguments": <args-json-object>}}
+</tool_call>
+
+The results come back within <tool_response></tool_response> XML tags. When no more calls \
+are needed, reply with the final answer as plain text, without any <tool_call> tag."""
+
+
+def _text(response: Response) -> str:
+    if isinstance(response, str):
+        return response
+    content = response.get("content") if isinstance(response, dict) else None
+    return content if isinstance(content, str) else ""
+
+
+def system_prompt(task: CompiledTask) -> str:
+    tools = "\n".join(json.dumps(t, ensure_ascii=False) for t in task.tools)
+    return f"{default_system_prompt(task)}\n\n{TOOLS_INSTRUCTION.format(tools=tools)}"
+
+
+def render(task: CompiledTask, history: list[Exchange]) -> AgentInput:
+    messages: list[dict[str, Any]] = [
+        {"role": "system", "content": system_prompt(task)},
+        {"role": "user", "content": task.user_command},
+    ]
+    for ex in history:
+        messages.append({"role": "assistant", "content": _text(ex.response)})
+        role = "tool" if ex.parsed.error is None and ex.parsed.calls else "user"
+        messages.extend({"role": role, "content": obs} for obs in ex.observations)
+    return AgentInput(messages)
+
+
+def parse(response: Response) -> Parsed:
+    if isinstance(response, dict) and response.get("tool_calls") and not _text(response).strip():
+        return Parsed(
+            error="native tool_calls are not part of the hermes format; "
+            "write <tool_call> blocks in the text"
+        )
+    if not isinstance(response, str | dict):
+        return Parsed(error=f"a response must be text, got {type(response).__name__}")
+    text = _text(response)
+    if not text.strip():
+        return Parsed(error="empty response")
+    blocks = list(_BLOCK.finditer(text))
+    outside = _BLOCK.sub("\n", text)
+    for tag in (_OPEN, _CLOSE):
+        if tag in outside:
+            what = "unclosed <tool_call> tag" if tag == _OPEN else "stray </tool_call> tag"
+            return Parsed(error=f"{what}; wrap each call as <tool_call>{{...}}</tool_call>")
+    if not blocks:
+        return Parsed(answer=_text(response))
+    calls = []
+    for i, block in enumerate(blocks):
+        call = _call(i, block["body"])
+        if isinstance(call, str):
+            return Parsed(error=call)
+        calls.append(call)
+    return Parsed(calls=calls, thought=outside.strip() or None)
+
+
+def _call(index: int, body: str) -> ToolCall | str:
+    where = f"<tool_call> block {index + 1}"
+    if not body.strip():
+        return f"{where} is empty"
+    try:
+        data = json.loads(body)
+    except json.JSONDecodeError as exc:
+        return f"{where} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+    if not isinstance(data, dict):
+        return f"{where} must hold a JSON object, got {type(data).__name__}"
+    extra = sorted(set(data) - _CALL_KEYS)
+    if extra:
+        return f"{where} has unexpected key {extra[0]!r}; use 'name' and 'arguments'"
+    fname = data.get("name")
+    if not isinstance(fname, str) or not fname.strip():
+        return f"{where} lacks a 'name' string"
+    return ToolCall(fname, data.get("arguments", {}))
+
+
+def write(
+    *, calls: list[ToolCall] | None = None, answer: str | None = None, thought: str | None = None
+) -> Response:
+    if not calls:
+        return answer or ""
+    blocks = [
+        f"{_OPEN}\n"
+        + json.dumps({"name": c.name, "arguments": c.arguments}, ensure_ascii=False)
+        + f"\n{_CLOSE}"
+        for c in calls
+    ]
+    return "\n".join([thought, *blocks] if thought else blocks)

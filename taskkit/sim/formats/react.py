@@ -1,0 +1,244 @@
+"""``react``: ToolBench's ReAct format (Thought / Action / Action Input).
+
+**Input.** The system message is the task's system prompt, ToolBench-style instructions
+for the Thought / Action / Action Input loop, and the offered tools as a JSON list of
+``{"name", "description", "parameters"}`` (full JSON Schema ``parameters``) ending with
+ToolBench's ``Finish`` function. The user message is the task's command followed by
+``Begin!``.
+
+**History.** Each earlier response goes back as an ``assistant`` message with the text the
+agent wrote, and its observation as a ``user`` message ``Observation: <text>`` (ToolBench
+uses a ``function`` role; ``user`` works with every chat server). The error sent back for
+an unparseable response is an observation too.
+
+**Output.** One action per response::
+
+    Thought: <reasoning, optional, may span lines>
+    Action: <tool name>
+    Action Input: <JSON, may span lines>
+
+Line prefixes are matched at the start of a line, with any surrounding spaces.
+The thought is the text before the ``Action:`` line without its ``Thought:`` prefix
+(``None`` if empty). The Action Input is one JSON value, optionally in a Markdown code
+fence; nothing may follow it (in particular not a made-up ``Observation:``). An empty
+Action Input means ``{}``. The value is passed through as the call's arguments, so a JSON
+string or a non-object reaches the verifier as written.
+
+The final answer is ToolBench's ``Finish`` call::
+
+    Action: Finish
+    Action Input: {"return_type": "give_answer", "final_answer": "<answer>"}
+
+``{"return_type": "give_up_and_restart"}`` ends the episode with the final answer ``""``
+(taskkit episodes do not restart, so giving up is an empty answer, which the answer checks
+score as no answer). A missing ``Action:`` or ``Action Input:`` line, more than one action,
+an empty tool name, invalid JSON, text after the JSON, and a ``Finish`` input that is not an
+object with a known ``return_type`` (and a ``final_answer`` string for ``give_answer``) are
+errors. ``write`` refuses more than one call.
+
+The instruction text is taskkit's wording of ToolBench's; the line prefixes, the ``Finish``
+function and its ``return_type`` values are ToolBench's own.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+from typing import Any
+
+from ...models import CompiledTask
+from ..verify import ToolCall
+from .base import AgentInput, Exchange, Parsed, Response, default_system_prompt
+
+name = "react"
+
+FINISH = "Finish"
+
+FINISH_TOOL: dict[str, Any] = {
+    "name": FINISH,
+    "description": (
+        "Call this function to end the task. When you have a result that answers the task, "
+        'give it with return_type "give_answer" and the answer in final_answer: it is the '
+        "only part the user will see, so make it complete. If you cannot go on with the task, "
+        'use return_type "give_up_and_restart". You must always call this function at the '
+        "end of your attempt."
+    ),
+    "parameters": {
+        "type": "object",
+        "properties": {
+            "return_type": {"type": "string", "enum": ["give_answer", "give_up_and_restart"]},
+            "final_answer": {
+                "type": "string",
+                "description": "The answer for the user; required when return_type is "
+                '"give_answer".',
+            },
+        },
+        "required": ["return_type"],
+    },
+}
+
+INSTRUCTION = """\
+You can use many tools (functions) to do the following task.
+At each step, give your thought about the current state and what to do next, then call one \
+function to carry out the step. Your output must follow this format:
+Thought: <your reasoning>
+Action: <the function name>
+Action Input: <the arguments, as a JSON object>
+After the call you receive its result as "Observation: ...", and you are in a new state. \
+Analyse it and decide what to do next. After some (Thought, Action) steps you can complete \
+the task and give the final answer.
+Remember:
+1. Always call the "Finish" function at the end of the task, with \
+Action Input: {{"return_type": "give_answer", "final_answer": "<the answer for the user>"}}. \
+The final answer must contain everything the user needs. If you cannot handle the task, call \
+Finish with {{"return_type": "give_up_and_restart"}}.
+2. Keep each thought short, at most five sentences.
+3. Call exactly one function per response, and use only the function names listed below.
+You have access to the following functions:
+{tools}"""
+
+_ACTION = re.compile(r"^[ \t]*Action[ \t]*:[ \t]*(?P<name>.*?)[ \t]*$", re.MULTILINE)
+_INPUT = re.compile(r"^[ \t]*Action[ \t]+Input[ \t]*:", re.MULTILINE)
+_THOUGHT = re.compile(r"\A\s*Thought[ \t]*:", re.IGNORECASE)
+_FENCE = re.compile(r"\A```[A-Za-z]*[ \t]*\n(?P<body>.*?)\n?```\Z", re.DOTALL)
+_RETURN_TYPES = ("give_answer", "give_up_and_restart")
+
+
+def _text(response: Response) -> str:
+    if isinstance(response, str):
+        return response
+    content = response.get("content") if isinstance(response, dict) else None
+    return content if isinstance(content, str) else ""
+
+
+def _tool(tool: dict[str, Any]) -> dict[str, Any]:
+    fn = tool.get("function", tool)
+    return {
+        "name": fn["name"],
+        "description": fn.get("description", ""),
+        "parameters": fn.get("parameters") or {"type": "object", "properties": {}},
+    }
+
+
+def system_prompt(task: CompiledTask) -> str:
+    tools = [*(_tool(t) for t in task.tools), FINISH_TOOL]
+    body = INSTRUCTION.format(tools=json.dumps(tools, ensure_ascii=False))
+    return f"{default_system_prompt(task)}\n\n{body}"
+
+
+def render(task: CompiledTask, history: list[Exchange]) -> AgentInput:
+    messages: list[dict[str, Any]] = [
+        {"role": "system", "content": system_prompt(task)},
+        {"role": "user", "content": f"{task.user_command}\nBegin!"},
+    ]
+    for ex in history:
+        messages.append({"role": "assistant", "content": _text(ex.response)})
+        messages.extend(
+            {"role": "user", "content": f"Observation: {obs}"} for obs in ex.observations
+        )
+    return AgentInput(messages)
+
+
+def _clip(text: str, limit: int = 60) -> str:
+    return repr(text if len(text) <= limit else text[:limit] + "...")
+
+
+def _action_input(raw: str) -> Any:
+    body = raw.strip()
+    fenced = _FENCE.match(body)
+    if fenced:
+        body = fenced["body"].strip()
+    if not body:
+        return {}
+    try:
+        value, end = json.JSONDecoder().raw_decode(body)
+    except json.JSONDecodeError as exc:
+        raise ValueError(
+            f"Action Input is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        ) from None
+    rest = body[end:].strip()
+    if rest:
+        raise ValueError(
+            f"unexpected text after the Action Input JSON: {_clip(rest)}; "
+            "stop after the Action Input"
+        )
+    return value
+
+
+def parse(response: Response) -> Parsed:
+    if isinstance(response, dict) and response.get("tool_calls") and not _text(response).strip():
+        return Parsed(
+            error="native tool_calls are not part of the react format; write "
+            "Thought / Action / Action Input text"
+        )
+    if not isinstance(response, str | dict):
+        return Parsed(error=f"a response must be text, got {type(response).__name__}")
+    text = _text(response)
+    if not text.strip():
+        return Parsed(error="empty response")
+    actions = list(_ACTION.finditer(text))
+    if not actions:
+        return Parsed(
+            error="missing 'Action:' line; reply with Thought: ... / Action: <tool "
+            "name> / Action Input: {...}, or Action: Finish to answer"
+        )
+    if len(actions) > 1:
+        return Parsed(error=f"{len(actions)} 'Action:' lines; give one action per response")
+    action = actions[0]
+    tool = action["name"]
+    if not tool:
+        return Parsed(error="the 'Action:' line has no tool name")
+    inputs = list(_INPUT.finditer(text, action.end()))
+    if not inputs:
+        return Parsed(error=f"missing 'Action Input:' line after 'Action: {tool}'")
+    between = text[action.end() : inputs[0].start()].strip()
+    if between:
+        return Parsed(
+            error=f"unexpected text between 'Action:' and 'Action Input:': {_clip(between)}"
+        )
+    if len(inputs) > 1 or _INPUT.search(text, 0, action.start()):
+        return Parsed(error="more than one 'Action Input:' line; give one action per response")
+    try:
+        args = _action_input(text[inputs[0].end() :])
+    except ValueError as exc:
+        return Parsed(error=str(exc))
+    thought = _THOUGHT.sub("", text[: action.start()], count=1).strip() or None
+    if tool == FINISH:
+        return _finish(args, thought)
+    return Parsed(calls=[ToolCall(tool, args)], thought=thought)
+
+
+def _finish(args: Any, thought: str | None) -> Parsed:
+    if isinstance(args, str):
+        with contextlib.suppress(json.JSONDecodeError):
+            args = json.loads(args)
+    if not isinstance(args, dict):
+        return Parsed(
+            error='Finish needs an object like {"return_type": "give_answer", '
+            '"final_answer": "..."}'
+        )
+    kind = args.get("return_type")
+    if kind == "give_up_and_restart":
+        return Parsed(answer="", thought=thought)
+    if kind != "give_answer":
+        return Parsed(
+            error=f"Finish return_type must be one of {', '.join(_RETURN_TYPES)}; got {kind!r}"
+        )
+    answer = args.get("final_answer")
+    if not isinstance(answer, str):
+        return Parsed(error='Finish with "give_answer" needs a "final_answer" string')
+    return Parsed(answer=answer, thought=thought)
+
+
+def write(
+    *, calls: list[ToolCall] | None = None, answer: str | None = None, thought: str | None = None
+) -> Response:
+    if calls and len(calls) > 1:
+        raise ValueError("the react format carries one action per response")
+    if calls:
+        tool, args = calls[0].name, calls[0].arguments
+    else:
+        tool, args = FINISH, {"return_type": "give_answer", "final_answer": answer or ""}
+    head = f"Thought: {thought}" if thought else "Thought:"
+    return f"{head}\nAction: {tool}\nAction Input: {json.dumps(args, ensure_ascii=False)}"

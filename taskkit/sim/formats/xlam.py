@@ -1,0 +1,243 @@
+"""``xlam``: Salesforce xLAM's prompt layout and JSON output.
+
+**Input.** Two messages. The system message is the task's system prompt (or the default
+one). The user message is the whole prompt, rebuilt every turn as xLAM does: the blocks
+``[BEGIN OF TASK INSTRUCTION]``, ``[BEGIN OF AVAILABLE TOOLS]``, ``[BEGIN OF FORMAT
+INSTRUCTION]`` and ``[BEGIN OF QUERY]`` (each closed by the matching ``[END OF ...]`` line
+and separated by a blank line), then, once the agent has acted, a ``[BEGIN OF HISTORY
+STEPS]`` block. No native ``tools`` are sent.
+
+- *Available tools* is a JSON list of ``{"name", "description", "parameters"}`` where
+  ``parameters`` is the map of parameter name to property schema (xLAM's shape: the
+  ``properties`` of the JSON Schema, not the schema itself). Required parameters carry
+  ``"required": true`` (as BFCL's xLAM-style prompts do) so that the map loses nothing the
+  agent needs; a parameter whose schema already has a ``required`` key (an object with its
+  own required list) keeps it and gets no flag.
+- *History steps* is a JSON list with one object per earlier turn:
+  ``{"step_id": 1, "thought": ..., "tool_calls": [{"name", "arguments"}, ...],
+  "next_observation": ..., "user_input": ""}``. ``next_observation`` is the observation
+  text of the call, or a list of them (in call order) when the turn made several calls.
+  For a turn that could not be parsed, ``thought`` is the raw response and
+  ``next_observation`` the error sent back.
+
+The instruction texts are taskkit's wording of xLAM's; the block markers, tool shape and
+history keys are xLAM's own.
+
+**Output.** Exactly one JSON object, optionally inside one Markdown code fence (three
+backticks, with or without a language tag); surrounding whitespace is ignored, any other
+text is an error. Keys:
+
+- ``thought``: a string (or absent / ``null``); an empty thought parses as ``None``.
+- ``tool_calls``: a list (absent or ``null`` means ``[]``) of
+  ``{"name": str, "arguments": ...}``. ``arguments`` defaults
+  to ``{}`` when absent and is passed through unchanged otherwise (a JSON string is parsed
+  by the verifier; a non-object is reported by it as ``args_not_object``).
+- ``final_answer``: a string; present only when ``tool_calls`` is empty.
+
+A non-empty ``tool_calls`` list is a step of tool calls. ``"tool_calls": []`` with a
+``final_answer`` string is the final answer. xLAM's own convention of putting the answer
+in ``thought`` is *not* accepted: a response with no tool calls and no ``final_answer`` is
+an error, so that a thought is never mistaken for an answer. Both ``tool_calls`` and
+``final_answer`` at once is an error too, as is any other key.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from ...models import CompiledTask
+from ..verify import ToolCall
+from .base import AgentInput, Exchange, Parsed, Response, default_system_prompt
+
+name = "xlam"
+
+TASK_INSTRUCTION = (
+    "Based on the query, the available tools and the history of earlier steps, generate "
+    "the next step as an AI assistant: call one or more tools, or give the final answer "
+    "once you have everything it needs."
+)
+
+FORMAT_INSTRUCTION = """\
+The output MUST be a single JSON object in the format below, and NO other text may be \
+included. Make sure every argument has the type its parameter requires.
+To call tools, list the calls in "tool_calls":
+```
+{"thought": "the thought process, or an empty string", "tool_calls": [{"name": "api_name1", \
+"arguments": {"argument1": "value1", "argument2": "value2"}}]}
+```
+To give the final answer, make "tool_calls" an empty list "[]" and put the answer for the \
+user in "final_answer":
+```
+{"thought": "the thought process, or an empty string", "tool_calls": [], \
+"final_answer": "the answer to the query"}
+```"""
+
+_KEYS = frozenset({"thought", "tool_calls", "final_answer"})
+_CALL_KEYS = frozenset({"name", "arguments"})
+_FENCE = re.compile(r"\A```[A-Za-z]*[ \t]*\n(?P<body>.*?)\n?```\Z", re.DOTALL)
+
+
+def _xlam_tool(tool: dict[str, Any]) -> dict[str, Any]:
+    fn = tool.get("function", tool)
+    schema = fn.get("parameters") or {}
+    required = set(schema.get("required") or ())
+    params = {
+        pname: {**prop, "required": True} if pname in required and _flaggable(prop) else prop
+        for pname, prop in (schema.get("properties") or {}).items()
+    }
+    return {"name": fn["name"], "description": fn.get("description", ""), "parameters": params}
+
+
+def _flaggable(prop: Any) -> bool:
+    # an object-typed parameter keeps its own "required" list rather than the flag
+    return isinstance(prop, dict) and "required" not in prop
+
+
+def _text(response: Response) -> str:
+    if isinstance(response, str):
+        return response
+    content = response.get("content") if isinstance(response, dict) else None
+    return content if isinstance(content, str) else ""
+
+
+def _step(index: int, ex: Exchange) -> dict[str, Any]:
+    # an unparseable turn shows what was written, next to the error it got back
+    thought = _text(ex.response) if ex.parsed.error is not None else ex.parsed.thought or ""
+    obs: str | list[str] = ex.observations[0] if len(ex.observations) == 1 else ex.observations
+    if not ex.observations:
+        obs = ""
+    return {
+        "step_id": index + 1,
+        "thought": thought,
+        "tool_calls": [{"name": c.name, "arguments": c.arguments} for c in ex.parsed.calls],
+        "next_observation": obs,
+        "user_input": "",
+    }
+
+
+def render(task: CompiledTask, history: list[Exchange]) -> AgentInput:
+    tools = [_xlam_tool(t) for t in task.tools]
+    prompt = (
+        f"[BEGIN OF TASK INSTRUCTION]\n{TASK_INSTRUCTION}\n[END OF TASK INSTRUCTION]\n\n"
+        f"[BEGIN OF AVAILABLE TOOLS]\n{json.dumps(tools, ensure_ascii=False)}\n"
+        "[END OF AVAILABLE TOOLS]\n\n"
+        f"[BEGIN OF FORMAT INSTRUCTION]\n{FORMAT_INSTRUCTION}\n[END OF FORMAT INSTRUCTION]\n\n"
+        f"[BEGIN OF QUERY]\n{task.user_command}\n[END OF QUERY]\n\n"
+    )
+    if history:
+        steps = [_step(i, ex) for i, ex in enumerate(history)]
+        prompt += (
+            f"\n[BEGIN OF HISTORY STEPS]\n{json.dumps(steps, ensure_ascii=False)}\n"
+            "[END OF HISTORY STEPS]\n"
+        )
+    return AgentInput(
+        [
+            {"role": "system", "content": default_system_prompt(task)},
+            {"role": "user", "content": prompt},
+        ]
+    )
+
+
+def _load(text: str) -> Any:
+    """The JSON value of ``text`` (whitespace and one code fence allowed around it)."""
+    body = text.strip()
+    fenced = _FENCE.match(body)
+    if fenced:
+        body = fenced["body"].strip()
+    try:
+        value, end = json.JSONDecoder().raw_decode(body)
+    except json.JSONDecodeError as exc:
+        raise ValueError(_decode_error(body, exc)) from None
+    rest = body[end:].strip()
+    if rest:
+        raise ValueError(f"unexpected text after the JSON object: {_clip(rest)}")
+    return value
+
+
+def _decode_error(body: str, exc: json.JSONDecodeError) -> str:
+    start = body.find("{")
+    if start > 0 and not body.startswith(("[", '"')):
+        return f"unexpected text before the JSON object: {_clip(body[:start])}"
+    return f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+
+
+def _clip(text: str, limit: int = 60) -> str:
+    return repr(text if len(text) <= limit else text[:limit] + "...")
+
+
+def parse(response: Response) -> Parsed:
+    if isinstance(response, dict) and response.get("tool_calls") and not _text(response).strip():
+        return Parsed(
+            error="native tool_calls are not part of the xlam format; reply with JSON text"
+        )
+    if not isinstance(response, str | dict):
+        return Parsed(error=f"a response must be text, got {type(response).__name__}")
+    text = _text(response)
+    if not text.strip():
+        return Parsed(error="empty response")
+    try:
+        data = _load(text)
+    except ValueError as exc:
+        return Parsed(error=str(exc))
+    if not isinstance(data, dict):
+        return Parsed(error=f"the response must be a JSON object, got {type(data).__name__}")
+    extra = sorted(set(data) - _KEYS)
+    if extra:
+        return Parsed(
+            error=f"unexpected key {extra[0]!r}; use 'thought', 'tool_calls' and 'final_answer'"
+        )
+    thought = data.get("thought")
+    if thought is not None and not isinstance(thought, str):
+        return Parsed(error=f"'thought' must be a string, got {type(thought).__name__}")
+    raw_calls = data.get("tool_calls", [])
+    if raw_calls is None:
+        raw_calls = []
+    if not isinstance(raw_calls, list):
+        return Parsed(error=f"'tool_calls' must be a list, got {type(raw_calls).__name__}")
+    thought = thought or None
+    answer = data.get("final_answer")
+    if raw_calls:
+        if answer is not None:
+            return Parsed(error="give either tool calls or a final answer, not both")
+        calls = []
+        for i, raw in enumerate(raw_calls):
+            call = _call(i, raw)
+            if isinstance(call, str):
+                return Parsed(error=call)
+            calls.append(call)
+        return Parsed(calls=calls, thought=thought)
+    if answer is None:
+        return Parsed(
+            error='no tool calls and no "final_answer"; to answer, reply with '
+            '{"thought": "...", "tool_calls": [], "final_answer": "..."}'
+        )
+    if not isinstance(answer, str):
+        return Parsed(error=f"'final_answer' must be a string, got {type(answer).__name__}")
+    return Parsed(answer=answer, thought=thought)
+
+
+def _call(index: int, raw: Any) -> ToolCall | str:
+    where = f"tool_calls[{index}]"
+    if not isinstance(raw, dict):
+        return f"{where} must be an object with 'name' and 'arguments', got {type(raw).__name__}"
+    extra = sorted(set(raw) - _CALL_KEYS)
+    if extra:
+        return f"{where} has unexpected key {extra[0]!r}; use 'name' and 'arguments'"
+    fname = raw.get("name")
+    if not isinstance(fname, str) or not fname.strip():
+        return f"{where} lacks a 'name' string"
+    return ToolCall(fname, raw.get("arguments", {}))
+
+
+def write(
+    *, calls: list[ToolCall] | None = None, answer: str | None = None, thought: str | None = None
+) -> Response:
+    body: dict[str, Any] = {"thought": thought or ""}
+    if calls:
+        body["tool_calls"] = [{"name": c.name, "arguments": c.arguments} for c in calls]
+    else:
+        body["tool_calls"] = []
+        body["final_answer"] = answer or ""
+    return json.dumps(body, ensure_ascii=False)

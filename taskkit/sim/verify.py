@@ -12,13 +12,13 @@ the first time a tool is called (shared by every episode with the same schema).
 
 from __future__ import annotations
 
-import difflib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from ..jsonvalidate import Validator, compile_trusted, describe
+from .nearest import NearestNames
 
 __all__ = ["ERROR_TYPES", "ToolCall", "Verdict", "Verifier"]
 
@@ -75,13 +75,14 @@ def _validator(schema: Mapping[str, Any]) -> Validator:
 class Verifier:
     """Verifies calls against a fixed set of tools (name -> parameters schema)."""
 
-    __slots__ = ("_compiled", "_schemas")
+    __slots__ = ("_compiled", "_nearest", "_schemas")
 
     def __init__(
         self, tools: Mapping[str, Mapping[str, Any]] | Iterable[tuple[str, Mapping[str, Any]]]
     ) -> None:
         self._schemas: dict[str, Mapping[str, Any]] = dict(tools)
         self._compiled: dict[str, Validator] = {}
+        self._nearest: NearestNames | None = None
 
     def verify(self, call: ToolCall) -> Verdict:
         args = call.arguments
@@ -108,8 +109,10 @@ class Verifier:
         if validator is None:
             schema = self._schemas.get(call.name)
             if schema is None:
-                near = difflib.get_close_matches(call.name, list(self._schemas), n=1)
-                hint = f"; did you mean {near[0]!r}?" if near else ""
+                if self._nearest is None:
+                    self._nearest = NearestNames(self._schemas)
+                near = self._nearest.nearest(call.name)
+                hint = f"; did you mean {near!r}?" if near else ""
                 return Verdict(
                     False, call.name, args, "unknown_tool", f"unknown tool {call.name!r}{hint}"
                 )

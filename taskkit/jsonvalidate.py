@@ -24,6 +24,8 @@ from typing import Any
 
 import jsonschema
 
+from .schemacheck import schema_problems
+
 __all__ = ["ERROR_KINDS", "SchemaError", "VError", "Validator", "compile_schema"]
 
 ERROR_KINDS = (
@@ -160,9 +162,12 @@ class Validator:
 def compile_schema(schema: Mapping[str, Any] | bool) -> Validator:
     """Compile ``schema``; raise :class:`SchemaError` if it is not valid JSON Schema."""
     try:
-        jsonschema.Draft202012Validator.check_schema(schema)
-    except jsonschema.SchemaError as exc:
-        raise SchemaError(exc.message) from None
+        problem = next(schema_problems(schema), None)
+    except RecursionError:
+        raise SchemaError("schema nested too deeply to check") from None
+    if problem is not None:
+        where = "/".join(map(str, problem[0]))
+        raise SchemaError(f"{where}: {problem[1]}" if where else problem[1])
     return compile_trusted(schema)
 
 

@@ -67,15 +67,32 @@ def _pointer(loc: Sequence[str | int]) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    """One content entry and where it is written."""
+    """One content entry and where it is written.
+
+    The position of an inline entry is looked up only when asked for: a clean library never
+    needs the source map that finding it builds."""
 
     id: str
     data: dict[str, Any]
     path: str
-    line: int
-    col: int
     loc: tuple[str | int, ...]
     """Path of the entry inside its YAML document (empty for JSONL entries)."""
+    doc: Document | None = None
+    jsonl_line: int = 0
+
+    @property
+    def position(self) -> tuple[int, int]:
+        if self.doc is not None:
+            return self.doc.locate(self.loc)
+        return self.jsonl_line, 1
+
+    @property
+    def line(self) -> int:
+        return self.position[0]
+
+    @property
+    def col(self) -> int:
+        return self.position[1]
 
 
 @dataclass(slots=True)
@@ -115,9 +132,8 @@ class Library:
         out: list[Entry] = []
         if model.entries is not None:
             for i, data in enumerate(model.entries):
-                line, col = content.doc.locate(("entries", i))
                 out.append(
-                    Entry(str(data.get("id", "")), data, content.path, line, col, ("entries", i))
+                    Entry(str(data.get("id", "")), data, content.path, ("entries", i), content.doc)
                 )
             return out
         assert model.entries_file is not None
@@ -151,7 +167,8 @@ class Library:
                     Diagnostic(str(jsonl), rec.line, 1, "TK008", "a JSONL entry must be an object")
                 )
                 continue
-            out.append(Entry(str(rec.data.get("id", "")), rec.data, str(jsonl), rec.line, 1, ()))
+            entry_id = str(rec.data.get("id", ""))
+            out.append(Entry(entry_id, rec.data, str(jsonl), (), jsonl_line=rec.line))
         return out
 
     def resolve(self, pack: str, ref: str) -> tuple[str, str]:

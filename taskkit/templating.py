@@ -25,6 +25,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 __all__ = [
     "TemplateError",
+    "check_syntax",
     "guarded_variables",
     "is_template",
     "parse",
@@ -77,15 +78,40 @@ def parse(source: str) -> nodes.Template:
         raise TemplateError(exc.message or "syntax error", lineno=exc.lineno or 1) from None
 
 
+def _simple_roots(source: str) -> frozenset[str] | None:
+    """Names read by a template our fast path renders (so Jinja need not parse it)."""
+    kind, plan = _plan(source, False)
+    if kind == "text":
+        return frozenset(p[0] for p in plan if not isinstance(p, str))
+    kind, plan = _plan(source, True)
+    if kind in ("expr", "default") and plan is not None:
+        return frozenset({plan[0]})
+    return None
+
+
+def check_syntax(source: str) -> None:
+    """Raise :class:`TemplateError` if ``source`` does not parse."""
+    if _simple_roots(source) is None:
+        parse(source)
+
+
 @lru_cache(maxsize=65536)
 def undeclared_variables(source: str) -> frozenset[str]:
     """Top-level names a template reads from its context."""
+    simple = _simple_roots(source)
+    if simple is not None:
+        return simple
     return frozenset(meta.find_undeclared_variables(parse(source)))
 
 
 @lru_cache(maxsize=65536)
 def guarded_variables(source: str) -> frozenset[str]:
     """Names read only through ``| default(...)`` or tested with ``is defined``/``undefined``."""
+    kind, plan = _plan(source, True)
+    if kind == "default":
+        return frozenset({plan[0]})
+    if _simple_roots(source) is not None:
+        return frozenset()
     guarded = set()
     for node in parse(source).find_all((nodes.Filter, nodes.Test)):
         if isinstance(node.node, nodes.Name) and node.name in (
@@ -208,6 +234,8 @@ def _plan(source: str, native: bool) -> tuple[str, Any]:
         pieces.append(simple)
         last = ph.end()
     pieces.append(_NEWLINES.sub("\n", source[last:]))
+    if any(isinstance(p, str) and ("{{" in p or "}}" in p) for p in pieces):
+        return "jinja", None  # an unclosed or stray tag: let Jinja render it, or say why not
     return "text", tuple(pieces)
 
 

@@ -49,11 +49,33 @@ MAX_DEPTH = 500
 MAX_EXPANDED_NODES = 1_000_000
 """A document whose aliases would expand past this many nodes is a YAML bomb."""
 
-_Loader: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
 _T = "tag:yaml.org,2002:"
 _STR, _INT, _FLOAT, _BOOL, _NULL = _T + "str", _T + "int", _T + "float", _T + "bool", _T + "null"
 _MAP, _SEQ, _TIMESTAMP, _MERGE = _T + "map", _T + "seq", _T + "timestamp", _T + "merge"
+
+# First characters of plain scalars that YAML 1.1 may resolve to something but a string
+# (bool, null, int, float, timestamp, merge, value); every other plain scalar is a string.
+_MAYBE_TYPED = frozenset("yYnNtTfFoO~-+0123456789.<=")
+
+
+class _FastResolve:
+    """libyaml parses in C but calls back into Python to resolve every node's tag; most
+    scalars in a pack are plain words, which need none of the resolver's regexes."""
+
+    def resolve(self, kind: type[yaml.Node], value: Any, implicit: tuple[bool, bool]) -> str:
+        if kind is yaml.ScalarNode:
+            if implicit[0] and value and value[0] not in _MAYBE_TYPED:
+                return _STR
+        elif kind is yaml.MappingNode:
+            return _MAP
+        elif kind is yaml.SequenceNode:
+            return _SEQ
+        return super().resolve(kind, value, implicit)  # type: ignore[misc, no-any-return]
+
+
+_Loader: type[Any] = type(
+    "_Loader", (_FastResolve, getattr(yaml, "CSafeLoader", yaml.SafeLoader)), {}
+)
 _scalar_constructor = yaml.constructor.SafeConstructor()
 
 PathItem = str | int
@@ -259,8 +281,10 @@ def load_yaml_text(text: str, path: str = "<string>") -> LoadResult:
         )
     for index, root in enumerate(roots):
         try:
-            _check_size(root)
-            data = _Constructor(path, diags).build(root)
+            constructor = _Constructor(path, diags)
+            data = constructor.build(root)
+            if constructor.aliased:
+                _check_size(root)
         except _Refused as r:
             line, col = _node_pos(r.node)
             diags.append(Diagnostic(path, line, col, r.rule, r.message, hint=r.hint))
@@ -351,16 +375,26 @@ class _Constructor:
         self._path = path
         self._diags = diags
         self._memo: dict[int, Any] = {}
+        self._active: set[int] = set()
+        self.aliased = False
 
     def build(self, node: yaml.Node) -> Any:
+        """Construct ``node``. Each node is built once; meeting one again means an alias,
+        and then :func:`_check_size` must vet the document before anything walks it."""
         key = id(node)
         if key in self._memo:
+            self.aliased = True
             return self._memo[key]
         tag = node.tag
         value: Any
-        if isinstance(node, yaml.ScalarNode):
-            value = self._scalar(node, tag)
-        elif isinstance(node, yaml.SequenceNode):
+        if type(node) is yaml.ScalarNode:
+            value = self._scalar(node, tag)  # type: ignore[arg-type]
+            self._memo[key] = value
+            return value
+        if key in self._active:
+            raise _Refused("TK006", "an alias refers to the node that contains it", node)
+        self._active.add(key)
+        if isinstance(node, yaml.SequenceNode):
             if tag != _SEQ:
                 raise _unsupported(node)
             value = [self.build(child) for child in node.value]
@@ -370,6 +404,7 @@ class _Constructor:
             value = self._mapping(node)
         else:  # pragma: no cover - composer yields only these three
             raise _unsupported(node)
+        self._active.discard(key)
         self._memo[key] = value
         return value
 

@@ -18,7 +18,9 @@ from conftest import LIBRARY, REPO
 
 
 def run_compile(paths, out):
-    result = CliRunner().invoke(cli, ["compile", *map(str, paths), "-o", str(out)], catch_exceptions=False)
+    result = CliRunner().invoke(
+        cli, ["compile", *map(str, paths), "-o", str(out)], catch_exceptions=False
+    )
     assert result.exit_code == 0, result.output
     return out.read_bytes()
 
@@ -38,7 +40,8 @@ def test_compile_is_byte_identical_across_runs_and_file_order(tmp_path):
     assert first == again
     # source paths differ between the copy and the original; everything else is identical
     strip = lambda data: [  # noqa: E731
-        {k: v for k, v in json.loads(line).items() if k != "source"} for line in data.splitlines()]
+        {k: v for k, v in json.loads(line).items() if k != "source"} for line in data.splitlines()
+    ]
     assert strip(first) == strip(moved)
     assert len(first.splitlines()) > 0
 
@@ -60,7 +63,9 @@ def test_filters_and_split(tmp_path):
     everything = compile_paths(LIBRARY).tasks
     from taskkit.compiler import Selection
 
-    train = compile_paths(LIBRARY, selection=Selection(split="train", split_by="entry", seed=3)).tasks
+    train = compile_paths(
+        LIBRARY, selection=Selection(split="train", split_by="entry", seed=3)
+    ).tasks
     test = compile_paths(LIBRARY, selection=Selection(split="test", split_by="entry", seed=3)).tasks
     assert sorted(t.id for t in train + test) == sorted(t.id for t in everything)
     assert not {t.id for t in train} & {t.id for t in test}
@@ -68,7 +73,11 @@ def test_filters_and_split(tmp_path):
     assert [t.task for t in only] == ["count_matching_homes"] * 2
 
 
-def broken_pack(tmp_path: Path, task_patch: tuple[str, str] | None = None, entry_patch: tuple[str, str] | None = None):
+def broken_pack(
+    tmp_path: Path,
+    task_patch: tuple[str, str] | None = None,
+    entry_patch: tuple[str, str] | None = None,
+):
     pack = tmp_path / "lib"
     shutil.copytree(REPO / "task_library" / "home", pack / "task_library" / "home")
     shutil.copytree(REPO / "content_datasets" / "home", pack / "content_datasets" / "home")
@@ -86,16 +95,27 @@ def broken_pack(tmp_path: Path, task_patch: tuple[str, str] | None = None, entry
 
 
 def diags(result):
-    return [(Path(d.path).name, d.line, d.rule, d.message.split(":")[0]) for d in result.diagnostics]
+    return [
+        (Path(d.path).name, d.line, d.rule, d.message.split(":")[0]) for d in result.diagnostics
+    ]
 
 
 def test_gold_action_with_wrong_arguments_fails_at_its_line(tmp_path):
-    paths = broken_pack(tmp_path, ('args: {home_id: "{{ cheapest_id }}", date: "{{ date }}"}',
-                                   'args: {home_id: "{{ cheapest_id }}x", date: "{{ date }}"}'))
+    paths = broken_pack(
+        tmp_path,
+        (
+            'args: {home_id: "{{ cheapest_id }}", date: "{{ date }}"}',
+            'args: {home_id: "{{ cheapest_id }}x", date: "{{ date }}"}',
+        ),
+    )
     result = compile_paths(paths)
     assert not result.ok
     first = result.diagnostics[0]
-    assert (Path(first.path).name, first.line, first.rule) == ("book_cheapest_viewing.yaml", 30, "TK702")
+    assert (Path(first.path).name, first.line, first.rule) == (
+        "book_cheapest_viewing.yaml",
+        30,
+        "TK702",
+    )
     assert "entry 'austin-2br-1'" in first.message and "no home with id" in first.message
 
 
@@ -107,8 +127,12 @@ def test_field_only_some_entries_have_fails_naming_the_entry(tmp_path):
     )
     # `note` is only in the first entry; add it to `fields` as optional so lint is clean
     content = paths[1] / "home" / "viewing_requests.yaml"
-    content.write_text(content.read_text().replace("    cancel_home: {type: string}\n",
-                                                   "    cancel_home: {type: string}\n    note: {type: string}\n"))
+    content.write_text(
+        content.read_text().replace(
+            "    cancel_home: {type: string}\n",
+            "    cancel_home: {type: string}\n    note: {type: string}\n",
+        )
+    )
     result = compile_paths(paths)
     assert not result.ok
     messages = {(Path(d.path).name, d.line, d.col, d.rule) for d in result.diagnostics}
@@ -118,8 +142,13 @@ def test_field_only_some_entries_have_fails_naming_the_entry(tmp_path):
 
 
 def test_expectation_the_gold_run_does_not_meet_fails(tmp_path):
-    paths = broken_pack(tmp_path, ("- {collection: viewings, added: 1, removed: 0}",
-                                   "- {collection: viewings, added: 2, removed: 0}"))
+    paths = broken_pack(
+        tmp_path,
+        (
+            "- {collection: viewings, added: 1, removed: 0}",
+            "- {collection: viewings, added: 2, removed: 0}",
+        ),
+    )
     result = compile_paths(paths)
     assert not result.ok
     d = result.diagnostics[0]
@@ -136,14 +165,22 @@ def test_compile_refuses_a_library_with_lint_errors(tmp_path):
 
 @pytest.mark.parametrize("fmt", ["text", "json"])
 def test_compile_diagnostics_formats(tmp_path, fmt):
-    paths = broken_pack(tmp_path, ("- {collection: viewings, added: 1, removed: 0}",
-                                   "- {collection: viewings, added: 3, removed: 0}"))
-    result = CliRunner().invoke(cli, ["compile", *map(str, paths), "-o", str(tmp_path / "o.jsonl"),
-                                      "--format", fmt])
+    paths = broken_pack(
+        tmp_path,
+        (
+            "- {collection: viewings, added: 1, removed: 0}",
+            "- {collection: viewings, added: 3, removed: 0}",
+        ),
+    )
+    result = CliRunner().invoke(
+        cli, ["compile", *map(str, paths), "-o", str(tmp_path / "o.jsonl"), "--format", fmt]
+    )
     assert result.exit_code == 1
     assert "TK703" in result.output
 
 
 def test_scaffolded_task_lines_are_documented():
-    text = textwrap.dedent((REPO / "task_library" / "home" / "tasks" / "book_cheapest_viewing.yaml").read_text())
+    text = textwrap.dedent(
+        (REPO / "task_library" / "home" / "tasks" / "book_cheapest_viewing.yaml").read_text()
+    )
     assert text.startswith("# yaml-language-server: $schema=")

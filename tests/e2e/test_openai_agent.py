@@ -33,7 +33,9 @@ def test_gold_tool_calls_from_the_server_pass(task):
         episode = run_episode(task, agent, "openai", faults=False)
     assert episode.final.score == 1 and episode.action_scores == [1, 1, 1]
     first = server.requests[0]
-    assert first["model"] == "fake-model" and {t["function"]["name"] for t in first["tools"]} >= {"search_homes"}
+    assert first["model"] == "fake-model" and {t["function"]["name"] for t in first["tools"]} >= {
+        "search_homes"
+    }
     # the second request carries the first call and its observation back to the model
     roles = [m["role"] for m in server.requests[1]["messages"]]
     assert roles == ["system", "user", "assistant", "tool"]
@@ -49,10 +51,20 @@ def test_gold_tool_calls_from_the_server_pass(task):
         (tool_call("search_homes", '{"city": "Austin", "pool": true}'), "unexpected_parameter"),
         (tool_call("search_homes", '{"city": 5}'), "type_error"),
         (tool_call("search_homes", '{"city": "Austin", "limit": 500}'), "range_error"),
-        (tool_call("schedule_viewing", '{"home_id": "h-1", "date": "next friday"}'), "format_error"),
+        (
+            tool_call("schedule_viewing", '{"home_id": "h-1", "date": "next friday"}'),
+            "format_error",
+        ),
         # no "arguments" at all: null is not an object
-        ({"content": None, "tool_calls": [{"id": "x", "type": "function", "function": {"name": "search_homes"}}]},
-         "args_not_object"),
+        (
+            {
+                "content": None,
+                "tool_calls": [
+                    {"id": "x", "type": "function", "function": {"name": "search_homes"}}
+                ],
+            },
+            "args_not_object",
+        ),
     ],
 )
 def test_malformed_calls_get_their_error_type(task, reply, error_type):

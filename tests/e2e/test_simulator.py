@@ -19,7 +19,10 @@ from taskkit.sim.verify import ToolCall
 def test_replay_scores_one_everywhere(compiled_library, fmt):
     for task in compiled_library:
         episode = run_episode(task, ReplayAgent(), fmt)
-        assert episode.final is not None and episode.final.score == 1, (task.id, episode.final.explain())
+        assert episode.final is not None and episode.final.score == 1, (
+            task.id,
+            episode.final.explain(),
+        )
         assert set(episode.action_scores) == {1}, task.id
 
 
@@ -34,7 +37,8 @@ def test_every_mutation_class_is_caught_with_its_error_type(compiled_library):
     seen: set[str] = set()
     for task in compiled_library:
         first = task.final.gold_actions[0]
-        for mutation in applicable(task, ToolCall(first.tool, dict(first.args))):
+        call = ToolCall(first.tool, dict(first.args))
+        for mutation in applicable(task, call, expect_error=first.expect_error):
             episode = run_episode(task, MutantAgent(force=mutation))
             errors = {e["type"] for s in episode.record()["steps"] for e in s["errors"]}
             errors |= {f.type for f in episode.final.findings} if episode.final else set()
@@ -53,8 +57,11 @@ def test_wrong_value_on_a_write_fails_the_final_evaluator(compiled_library):
 
 
 def test_mutant_at_temperature_mixes_passing_and_failing(compiled_library):
-    scores = [run_episode(t, MutantAgent(), seed=s, temperature=1.0).final.score
-              for t in compiled_library[:10] for s in range(3)]
+    scores = [
+        run_episode(t, MutantAgent(), seed=s, temperature=1.0).final.score
+        for t in compiled_library[:10]
+        for s in range(3)
+    ]
     assert 0 < sum(scores) < len(scores)
 
 
@@ -63,8 +70,19 @@ def test_episode_is_gym_like_and_recorded_as_json(compiled_library):
     episode = Episode(task, "openai")
     first = episode.reset()
     assert first.messages[-1]["content"] == task.user_command
-    bad = episode.step({"role": "assistant", "content": None, "tool_calls": [
-        {"id": "c1", "type": "function", "function": {"name": "search_home", "arguments": "{}"}}]})
+    bad = episode.step(
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {
+                    "id": "c1",
+                    "type": "function",
+                    "function": {"name": "search_home", "arguments": "{}"},
+                }
+            ],
+        }
+    )
     assert (bad.score, bad.done) == (0, False)
     assert bad.info["step"]["errors"][0]["type"] == "unknown_tool"
     assert "search_homes" in bad.info["step"]["errors"][0]["message"]  # the nearest name
@@ -77,8 +95,13 @@ def test_episode_is_gym_like_and_recorded_as_json(compiled_library):
 def test_turn_limit_ends_the_episode(compiled_library):
     task = compiled_library[0]
     episode = Episode(task, "openai")
-    call = {"role": "assistant", "content": None, "tool_calls": [
-        {"id": "c", "type": "function", "function": {"name": "nope", "arguments": "{}"}}]}
+    call = {
+        "role": "assistant",
+        "content": None,
+        "tool_calls": [
+            {"id": "c", "type": "function", "function": {"name": "nope", "arguments": "{}"}}
+        ],
+    }
     while not episode.done:
         episode.step(call)
     assert len(episode.steps) == task.max_turns
@@ -90,7 +113,13 @@ def test_injected_faults_are_deterministic_and_observed(compiled_library):
     runs = [run_episode(task, ReplayAgent(), seed=s).record() for s in range(12)]
     again = [run_episode(task, ReplayAgent(), seed=s).record() for s in range(12)]
     assert runs == again
-    faulted = [c for r in runs for s in r["steps"] for c in s["calls"] if (c["error_type"] or "").startswith("fault:")]
+    faulted = [
+        c
+        for r in runs
+        for s in r["steps"]
+        for c in s["calls"]
+        if (c["error_type"] or "").startswith("fault:")
+    ]
     assert faulted, "a 25% fault rate over 12 seeds should hit at least once"
     assert all(r["task_score"] == 1 for r in runs)  # replay retries, and a retry is not a repeat
 
@@ -98,8 +127,21 @@ def test_injected_faults_are_deterministic_and_observed(compiled_library):
 def test_tool_errors_are_observations_not_exceptions(compiled_library):
     task = next(t for t in compiled_library if t.task == "book_cheapest_viewing")
     episode = Episode(task, "openai", faults=False)
-    step = episode.step({"role": "assistant", "content": None, "tool_calls": [
-        {"id": "c", "type": "function",
-         "function": {"name": "schedule_viewing", "arguments": json.dumps({"home_id": "h-0", "date": "2026-12-01"})}}]})
+    step = episode.step(
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {
+                    "id": "c",
+                    "type": "function",
+                    "function": {
+                        "name": "schedule_viewing",
+                        "arguments": json.dumps({"home_id": "h-0", "date": "2026-12-01"}),
+                    },
+                }
+            ],
+        }
+    )
     call = step.info["step"]["calls"][0]
     assert call["error_type"] == "precondition" and "no home with id h-0" in call["observation"]

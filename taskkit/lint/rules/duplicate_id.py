@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ...diagnostics import Diagnostic, Severity
-from ...library import LoadedDoc
+from ...library import Entry, LoadedDoc
 from ...models import Content, Evaluator, Pack, Task, Toolset
 from ..context import LintContext
 
@@ -25,19 +25,18 @@ SEVERITY = Severity.ERROR
 
 
 def check(ctx: LintContext) -> Iterator[Diagnostic]:
-    first: dict[tuple[str, ...], tuple[str, int]] = {}
+    # Where each name was first seen; its line is looked up only for a duplicate.
+    first: dict[tuple[str, ...], tuple[LoadedDoc, tuple[str | int, ...]]] = {}
 
     def seen(
         key: tuple[str, ...], ld: LoadedDoc, loc: tuple[str | int, ...], what: str
     ) -> Iterator[Diagnostic]:
-        line, _ = ld.doc.locate(loc)
         if key in first:
-            path, at = first[key]
-            yield ld.at(
-                loc, ID, f"duplicate {what} {key[-1]!r}", hint=f"first defined at {path}:{at}"
-            )
+            other, other_loc = first[key]
+            at = f"{other.path}:{other.doc.locate(other_loc)[0]}"
+            yield ld.at(loc, ID, f"duplicate {what} {key[-1]!r}", hint=f"first defined at {at}")
         else:
-            first[key] = (ld.path, line)
+            first[key] = (ld, loc)
 
     for ld in ctx.lib.docs:
         model = ld.model
@@ -53,18 +52,18 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
             yield from seen(("task", ld.pack, model.id), ld, ("id",), "task id")
         elif isinstance(model, Content):
             yield from seen(("content", ld.pack, model.name), ld, ("name",), "content dataset")
-            ids: dict[str, tuple[str, int]] = {}
+            ids: dict[str, Entry] = {}
             for entry in ctx.lib.entries(ld):
                 if entry.id in ids and entry.id:
-                    path, at = ids[entry.id]
+                    earlier = ids[entry.id]
                     yield Diagnostic(
                         entry.path,
                         entry.line,
                         entry.col,
                         ID,
                         f"duplicate entry id {entry.id!r}",
-                        hint=f"first defined at {path}:{at}",
+                        hint=f"first defined at {earlier.path}:{earlier.line}",
                     )
-                ids.setdefault(entry.id, (entry.path, entry.line))
+                ids.setdefault(entry.id, entry)
         elif isinstance(model, Evaluator):
             yield from seen(("evaluator", ld.pack, model.name), ld, ("name",), "evaluator")

@@ -21,10 +21,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import jsonschema
-
 from ...diagnostics import Diagnostic, Severity, did_you_mean
 from ...jsonvalidate import SchemaError
+from ...schemacheck import schema_problems
 from ...library import LoadedDoc
 from ...models import Content, Toolset
 from ..context import LintContext
@@ -56,14 +55,13 @@ def _schema(
     params: bool,
 ) -> Iterator[Diagnostic]:
     if isinstance(ctx.validator(schema), SchemaError):
-        meta = jsonschema.Draft202012Validator(jsonschema.Draft202012Validator.META_SCHEMA)
         try:
-            errors = list(meta.iter_errors(schema))
+            problems = list(schema_problems(schema))
         except RecursionError:
             yield ld.at(loc, ID, "schema nested too deeply to check", hint="flatten it with $defs")
             return
-        for err in errors:
-            yield ld.at((*loc, *err.absolute_path), ID, f"not a valid JSON Schema: {err.message}")
+        for path, message in problems:
+            yield ld.at((*loc, *path), ID, f"not a valid JSON Schema: {message}")
         return
     if params and schema.get("type") != "object":
         yield ld.at(loc, ID, "must be an object schema", hint="add type: object")

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 from ...diagnostics import Diagnostic, Severity
 from ...models import Evaluator, Task, Toolset
-from ...templating import TemplateError, parse
+from ...templating import TemplateError, check_syntax
 from ..context import LintContext
 from ..positions import template_position
 
@@ -29,7 +29,7 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
             continue
         for site in ctx.template_sites(ld):
             try:
-                parse(site.source)
+                check_syntax(site.source)
             except TemplateError as exc:
                 line, col = template_position(ld, site.loc, lineno=exc.lineno)
                 yield Diagnostic(ld.path, line, col, ID, f"template syntax error: {exc.message}")

@@ -46,7 +46,7 @@ def corpora_calls(corpora: Path) -> tuple[dict[str, Any], list[Any], list[Any]]:
                 gold.append(call)
                 for key, (_, mutate) in MUTATIONS.items():
                     if key != "wrong_value" and (m := mutate(call, envs[action.tool])) is not None:
-                        mutated.append(m if not isinstance(m.arguments, str) else m)
+                        mutated.append(m)
     return tools, gold, mutated
 
 
@@ -93,7 +93,9 @@ def verifiers_for(tools: dict[str, Any], n: int, calls: list[Any]) -> list[tuple
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--corpora", type=Path, default=HERE.parents[1] / "shared" / "corpora")
     args = parser.parse_args()
@@ -108,10 +110,16 @@ def main() -> None:
         for label, calls in (("gold", gold), ("mutated", mutated)):
             row[label] = time_calls(verifiers_for(tools, n, calls), args.runs)
         results[n] = row
-        print(f"  {n:>6} tools offered: gold {row['gold'] * 1e6:5.2f} us/call, "
-              f"mutated {row['mutated'] * 1e6:5.2f} us/call (median of {args.runs} runs)")
+        print(
+            f"  {n:>6} tools offered: gold {row['gold'] * 1e6:5.2f} us/call, "
+            f"mutated {row['mutated'] * 1e6:5.2f} us/call (median of {args.runs} runs)"
+        )
     print("target: <= 4 us median per call, flat in the number of tools")
-    print(json.dumps({str(k): {kk: round(vv * 1e6, 3) for kk, vv in v.items()} for k, v in results.items()}))
+    print(
+        json.dumps(
+            {str(k): {kk: round(vv * 1e6, 3) for kk, vv in v.items()} for k, v in results.items()}
+        )
+    )
 
 
 if __name__ == "__main__":

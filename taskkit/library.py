@@ -12,6 +12,7 @@ or, under a ``content_datasets/<pack>/`` folder, to ``<pack>``.
 from __future__ import annotations
 
 import os
+from functools import partial
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +24,8 @@ from .diagnostics import Diagnostic, did_you_mean
 from .keys import allowed_keys
 from .models import KINDS, SCHEMA_VERSION, Content, DocModel, Evaluator, Pack, Task, Toolset
 from .models.toolset import Tool
-from .yamlio import MAX_FILE_BYTES, Document, load_jsonl_file, load_yaml_file
+from .parallel import map_chunks
+from .yamlio import MAX_FILE_BYTES, Document, LoadResult, load_jsonl_file, load_yaml_file
 
 __all__ = ["Entry", "Library", "LoadedDoc", "ToolInfo", "discover", "load_library"]
 
@@ -248,8 +250,7 @@ def load_library(
     lib = Library(diagnostics=diags, max_bytes=max_bytes)
     finder = _PackFinder()
     loaded: list[tuple[str, str | None, Document]] = []
-    for path in files:
-        result = load_yaml_file(path, max_bytes=max_bytes)
+    for path, result in map_chunks(partial(_read_files, max_bytes=max_bytes), files):
         lib.diagnostics.extend(result.diagnostics)
         root = finder.pack_root(os.path.dirname(os.path.abspath(path)))
         loaded.extend((path, root, doc) for doc in result.documents)
@@ -265,6 +266,10 @@ def load_library(
         lib.docs.append(ld)
         _index(lib, ld)
     return lib
+
+
+def _read_files(paths: Sequence[str], *, max_bytes: int) -> list[tuple[str, LoadResult]]:
+    return [(path, load_yaml_file(path, max_bytes=max_bytes)) for path in paths]
 
 
 def _validate(doc: Document, pack: str, diags: list[Diagnostic]) -> LoadedDoc:

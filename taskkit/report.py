@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Rates", "Report", "build_report", "format_table"]
+__all__ = ["Rates", "Report", "build_report", "format_table", "report_from_json"]
 
 
 @dataclass
@@ -70,8 +70,13 @@ def build_report(records: Iterable[dict[str, Any]]) -> Report:
         report.by_category[r["category"]].add(r)
         report.by_task[f"{r['pack']}/{r['task']}"].add(r)
         for step in r.get("steps", []):
-            for err in step.get("errors", []):
-                report.errors[err["type"]] += 1
+            if "samples" in step:  # an explored episode: every sample counts
+                for sample in step["samples"]:
+                    for err in sample["step"]["errors"]:
+                        report.errors[err["type"]] += 1
+            else:
+                for err in step.get("errors", []):
+                    report.errors[err["type"]] += 1
         for err in (r.get("final") or {}).get("errors", []):
             report.errors[err["type"]] += 1
     return report
@@ -92,3 +97,16 @@ def format_table(report: Report, *, by: tuple[str, ...] = ("pack", "category", "
             f"{r.actions:>9}{r.action_pass_rate:>13.3f}"
         )
     return "\n".join(lines)
+
+
+def report_from_json(doc: dict[str, Any]) -> Report:
+    """The inverse of :meth:`Report.as_json` (for printing a saved report)."""
+
+    def rates(d: dict[str, Any]) -> Rates:
+        return Rates(d["episodes"], d["tasks_passed"], d["actions"], d["actions_passed"])
+
+    report = Report(overall=rates(doc["overall"]))
+    for level in ("pack", "category", "task"):
+        getattr(report, f"by_{level}").update({k: rates(v) for k, v in doc[f"by_{level}"].items()})
+    report.errors.update(doc.get("error_types", {}))
+    return report

@@ -388,7 +388,7 @@ class _Constructor:
         tag = node.tag
         value: Any
         if type(node) is yaml.ScalarNode:
-            value = self._scalar(node, tag)  # type: ignore[arg-type]
+            value = self._scalar(node, tag)
             self._memo[key] = value
             return value
         if key in self._active:

@@ -34,12 +34,15 @@ class OpenAIAgent:
             ) from exc
         self.model = model or os.environ.get("TASKKIT_MODEL") or "default"
         self.max_tokens = max_tokens
-        self.client = openai.OpenAI(
-            base_url=base_url or os.environ.get("OPENAI_BASE_URL"),
-            api_key=api_key or os.environ.get("OPENAI_API_KEY") or "EMPTY",
-            timeout=timeout,
-            max_retries=max_retries,
-        )
+        options: dict[str, Any] = {
+            "base_url": base_url or os.environ.get("OPENAI_BASE_URL"),
+            "api_key": api_key or os.environ.get("OPENAI_API_KEY") or "EMPTY",
+            "timeout": timeout,
+            "max_retries": max_retries,  # the SDK backs off on 429, 5xx and timeouts
+        }
+        self.client = openai.OpenAI(**options)
+        self._async_options = options
+        self._async_client: Any = None
 
     def request(self, view: AgentView) -> dict[str, Any]:
         kwargs: dict[str, Any] = {
@@ -55,6 +58,15 @@ class OpenAIAgent:
 
     def act(self, view: AgentView) -> Response:
         completion = self.client.chat.completions.create(**self.request(view))
+        return message_to_response(completion.choices[0].message, native=bool(view.input.tools))
+
+    async def act_async(self, view: AgentView) -> Response:
+        """The same request without blocking: many episodes share one connection pool."""
+        if self._async_client is None:
+            import openai  # noqa: PLC0415 - optional extra
+
+            self._async_client = openai.AsyncOpenAI(**self._async_options)
+        completion = await self._async_client.chat.completions.create(**self.request(view))
         return message_to_response(completion.choices[0].message, native=bool(view.input.tools))
 
 

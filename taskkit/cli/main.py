@@ -22,6 +22,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "compile": ("taskkit.cli.compile_cmd", "compile_"),
     "run": ("taskkit.cli.run_cmd", "run"),
     "import": ("taskkit.cli.import_cmd", "import_"),
+    "generate": ("taskkit.cli.generate_cmd", "generate_"),
+    "report": ("taskkit.cli.generate_cmd", "report"),
+    "packs": ("taskkit.cli.packs_cmd", "packs"),
+    "pack": ("taskkit.cli.pack_cmd", "pack"),
+    "test": ("taskkit.cli.test_cmd", "test"),
 }
 
 

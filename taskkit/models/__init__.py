@@ -8,6 +8,7 @@ from .checks import ActionCheck, AnswerCheck, DiffAssertion, Expect, NumberCheck
 from .common import SCHEMA_VERSION, DocModel, Model
 from .compiled import CompiledAction, CompiledFinal, CompiledTask, SourceRef, ToolEnv
 from .content import Content
+from .datasets import DpoRow, SftRow
 from .evaluator import Evaluator
 from .pack import Pack
 from .task import CATEGORIES, Faults, Final, GoldAction, Task
@@ -24,6 +25,8 @@ __all__ = [
     "CompiledFinal",
     "CompiledTask",
     "Content",
+    "DpoRow",
+    "SftRow",
     "DiffAssertion",
     "DocModel",
     "Evaluator",
@@ -54,4 +57,6 @@ KINDS: dict[str, type[DocModel]] = {
 SCHEMA_FILES: dict[str, type[BaseModel]] = {
     **{f"{kind}.schema.json": model for kind, model in KINDS.items()},
     "compiled-task.schema.json": CompiledTask,
+    "sft-row.schema.json": SftRow,
+    "dpo-row.schema.json": DpoRow,
 }

@@ -26,13 +26,12 @@ SEVERITY = Severity.ERROR
 
 def check(ctx: LintContext) -> Iterator[Diagnostic]:
     for ld, task in ctx.tasks():
-        known = ctx.lib.tool_refs(ld.pack)
         offered: set[str] = set()
         for field in ("tools", "distractors"):
             for i, ref in enumerate(getattr(task, field)):
                 if ctx.lib.tool(ld.pack, ref) is None:
                     yield ld.at(
-                        (field, i), ID, f"unknown tool {ref!r}", hint=did_you_mean(ref, known)
+                        (field, i), ID, f"unknown tool {ref!r}", hint=did_you_mean(ref, ctx.lib.tool_refs(ld.pack))
                     )
                 offered.add(ref)
         bare = {ref.rsplit(".", 1)[-1] for ref in offered}

@@ -1,0 +1,131 @@
+"""One explored episode: at every step, k samples at spread temperatures, each verified,
+executed and scored on its own copy of the state; the episode continues along a passing one.
+
+A sample *passes* when its step scores 1 (it parsed, every call verified, no action check
+failed) and, if it ends the episode (a final answer, or the last turn), the final task
+evaluator scores 1 too. A sample that is valid but takes another path than the gold one
+passes: only a failed evaluator makes a sample a rejected one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import random
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from ..agents import Agent, AgentView
+from ..models import CompiledTask
+from ..sim.episode import Episode
+from ..sim.formats import Response, get_format
+from ..sim.formats.base import default_system_prompt
+
+__all__ = ["ExploreConfig", "explore_episode", "temperatures"]
+
+
+@dataclass(frozen=True)
+class ExploreConfig:
+    samples: int = 7
+    t_min: float = 0.0
+    t_max: float = 1.0
+    policy: Literal["first", "random"] = "first"
+    """Which passing sample the episode continues with: the first (lowest temperature) or a
+    seeded random one."""
+    seed: int = 0
+    format: str = "openai"
+    faults: bool = True
+
+
+def temperatures(config: ExploreConfig) -> list[float]:
+    k = config.samples
+    if k == 1:
+        return [config.t_min]
+    step = (config.t_max - config.t_min) / (k - 1)
+    return [round(config.t_min + i * step, 4) for i in range(k)]
+
+
+async def _act(agent: Agent, view: AgentView) -> Response:
+    act_async = getattr(agent, "act_async", None)
+    if act_async is not None:
+        result: Response = await act_async(view)
+        return result
+    response = agent.act(view)
+    if inspect.isawaitable(response):
+        return await response  # type: ignore[no-any-return]
+    return response
+
+
+def _sample_json(ep: Episode, temperature: float, index: int) -> dict[str, Any]:
+    step = ep.steps[-1]
+    final = ep.final_json() if ep.done else None
+    passed = step.score == 1 and (final is None or final["score"] == 1)
+    return {
+        "index": index,
+        "temperature": temperature,
+        "passed": passed,
+        "step": step.as_json(),
+        "ends_episode": ep.done,
+        "final": final,
+    }
+
+
+async def explore_episode(
+    task: CompiledTask, agent: Agent, config: ExploreConfig
+) -> dict[str, Any]:
+    """Explore one task; return its trajectory record (JSON-ready)."""
+    fmt = get_format(config.format)
+    episode = Episode(task, fmt, run_seed=config.seed, faults=config.faults)
+    temps = temperatures(config)
+    choose = random.Random(f"choose|{config.seed}|{task.id}")
+    steps: list[dict[str, Any]] = []
+    while not episode.done:
+        observation = episode.observe()
+        forks = [episode.fork() for _ in temps]
+        views = [
+            AgentView(
+                task,
+                fmt,
+                observation,
+                episode.steps,
+                t,
+                random.Random(f"{config.seed}|{task.id}|{len(steps)}|{i}"),
+            )
+            for i, t in enumerate(temps)
+        ]
+        responses = await asyncio.gather(*(_act(agent, v) for v in views))
+        samples = []
+        for i, (fork, response) in enumerate(zip(forks, responses, strict=True)):
+            fork.step(response)
+            samples.append(_sample_json(fork, temps[i], i))
+        passing = [i for i, s in enumerate(samples) if s["passed"]]
+        if passing:
+            pick = passing[0] if config.policy == "first" else choose.choice(passing)
+        else:
+            pick = 0  # nothing passed: go on with the most conservative sample
+        episode = forks[pick]
+        steps.append({"index": len(steps), "samples": samples, "chosen": pick})
+    record = episode.record()
+    action_scores = [int(s["passed"]) for st in steps for s in st["samples"]]
+    return {
+        "task_id": task.id,
+        "head": [
+            {"role": "system", "content": default_system_prompt(task)},
+            {"role": "user", "content": task.user_command},
+        ],
+        "tools": task.tools,
+        "pack": task.pack,
+        "category": task.category,
+        "task": task.task,
+        "format": config.format,
+        "seed": config.seed,
+        "steps": steps,
+        "chosen_steps": record["steps"],
+        "answer": record["answer"],
+        "final": record["final"],
+        "final_state": record["final_state"],
+        "action_scores": action_scores,
+        "task_score": record["task_score"],
+        "passed": record["task_score"] == 1
+        and all(s["samples"][s["chosen"]]["passed"] for s in steps),
+    }

@@ -1,0 +1,54 @@
+"""`generate` with the openai agent against a loopback OpenAI-compatible server that
+honours `temperature`, adds latency and injects 429s."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from fake_openai import FakeOpenAI, tool_call
+
+from taskkit.agents import make_agent
+from taskkit.datagen import ExploreConfig, GenerateConfig, generate
+
+pytest.importorskip("openai")
+
+
+def policy_for(tasks):
+    by_command = {t.user_command: t for t in tasks}
+
+    def reply(request):
+        task = by_command[request["messages"][1]["content"]]
+        step = sum(1 for m in request["messages"] if m["role"] == "assistant")
+        if request["temperature"] >= 0.5:  # a "hot" sample hallucinates a tool
+            return tool_call("lookup_everything", "{}")
+        gold = task.final.gold_actions
+        if step < len(gold):
+            return tool_call(gold[step].tool, json.dumps(gold[step].args), f"c{step}")
+        return {"content": task.final.gold_answer}
+
+    return reply
+
+
+def test_generate_over_http(compiled_library, tmp_path):
+    # the fake server tells tasks apart by their user command, so keep those unique
+    commands = [t.user_command for t in compiled_library]
+    tasks = [
+        t for t in compiled_library if t.faults is None and commands.count(t.user_command) == 1
+    ][:6]
+    with FakeOpenAI(policy_for(tasks), latency=0.02, fail_every=5) as server:
+        agent = make_agent("openai", model="m", base_url=server.url, max_retries=8)
+        config = GenerateConfig(explore=ExploreConfig(samples=4, seed=3), concurrency=3)
+        report = generate(tasks, agent, tmp_path, config)
+    temps = sorted({r["temperature"] for r in server.requests})
+    assert temps == [0.0, 0.3333, 0.6667, 1.0]
+    assert report["counts"]["episodes"] == 6 and report["counts"]["sft_rows"] == 6
+    assert report["counts"]["dpo_pairs"] > 0
+    assert report["error_types"].get("unknown_tool", 0) > 0
+    records = [json.loads(x) for x in (tmp_path / "trajectories.jsonl").read_text().splitlines()]
+    for record in records:
+        for step in record["steps"]:
+            hot = [s for s in step["samples"] if s["temperature"] >= 0.5]
+            assert all(not s["passed"] for s in hot)
+    n_calls = sum(len(r["steps"]) * 4 for r in records)
+    assert len(server.requests) > n_calls  # every 5th request was a 429, retried

@@ -17,7 +17,6 @@ import json
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -44,51 +43,55 @@ def bench_instant(tasks, samples: int, runs: int) -> float:
     return statistics.median(rates)
 
 
-def bench_concurrency(tasks, concurrency: int, latency: float) -> float:
+def _serve(tasks, latency: float, port_out) -> None:
+    """The fake server, in its own process: it must not share a GIL with the client."""
     from fake_openai import FakeOpenAI, tool_call
+
+    by_command = {t.user_command: t for t in tasks}
+
+    def reply(request):
+        task = by_command[request["messages"][1]["content"]]
+        step = sum(1 for m in request["messages"] if m["role"] == "assistant")
+        gold = task.final.gold_actions
+        if step < len(gold):
+            return tool_call(gold[step].tool, json.dumps(gold[step].args))
+        return {"content": task.final.gold_answer or "done"}
+
+    server = FakeOpenAI(reply, latency=latency)
+    port_out.send(server.url)
+    server.httpd.serve_forever()
+
+
+def bench_concurrency(tasks, concurrency: int, latency: float) -> float:
+    import multiprocessing
+    import urllib.request
 
     from taskkit.agents import make_agent
     from taskkit.datagen import ExploreConfig, GenerateConfig, generate
 
-    by_command = {t.user_command: t for t in tasks}
-    in_flight = 0
-    lock = threading.Lock()
-    area = 0.0
-    last = time.perf_counter()
-
-    def account(delta: int) -> None:
-        nonlocal in_flight, area, last
-        with lock:
-            now = time.perf_counter()
-            area += in_flight * (now - last)
-            last = now
-            in_flight += delta
-
-    def reply(request):
-        account(+1)
-        try:
-            time.sleep(latency)
-            task = by_command[request["messages"][1]["content"]]
-            step = sum(1 for m in request["messages"] if m["role"] == "assistant")
-            gold = task.final.gold_actions
-            if step < len(gold):
-                return tool_call(gold[step].tool, json.dumps(gold[step].args))
-            return {"content": task.final.gold_answer or "done"}
-        finally:
-            account(-1)
-
-    with FakeOpenAI(reply) as server:
-        agent = make_agent("openai", model="m", base_url=server.url, max_retries=2)
+    here, there = multiprocessing.Pipe()
+    server = multiprocessing.get_context("fork").Process(
+        target=_serve, args=(tasks, latency, there), daemon=True
+    )
+    server.start()
+    url = here.recv()
+    try:
+        agent = make_agent("openai", model="m", base_url=url, max_retries=2)
         config = GenerateConfig(
             explore=ExploreConfig(samples=1, faults=False), concurrency=concurrency
         )
+
+        def stats():
+            return json.loads(urllib.request.urlopen(url.removesuffix("/v1") + "/stats").read())
+
+        before = stats()["busy"]
         start = time.perf_counter()
-        account(0)
-        area = 0.0
         generate(tasks, agent, tempfile.mkdtemp(prefix="bench-conc-"), config)
-        account(0)
         elapsed = time.perf_counter() - start
-    return area / elapsed / concurrency
+        busy = stats()["busy"] - before
+    finally:
+        server.terminate()
+    return busy / elapsed / concurrency
 
 
 def main() -> None:
@@ -97,7 +100,7 @@ def main() -> None:
     )
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--samples", type=int, default=7)
-    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[8, 16, 32])
     parser.add_argument("--latency", type=float, default=0.05)
     args = parser.parse_args()
 
@@ -109,12 +112,18 @@ def main() -> None:
     print(f"    median {rate:,.0f} episodes/s (target >= 300)")
     commands = [t.user_command for t in tasks]
     unique = [t for t in tasks if commands.count(t.user_command) == 1][:400]
-    util = bench_concurrency(unique, args.concurrency, args.latency)
-    print(
-        f"(b) {len(unique)} episodes against a {args.latency * 1000:.0f} ms server, "
-        f"--concurrency {args.concurrency}: {util:.1%} of the limit busy (target >= 90%)"
-    )
-    print(json.dumps({"episodes_per_s": round(rate), "utilisation": round(util, 3)}))
+    utilisation = {}
+    for c in args.concurrency:
+        utilisation[c] = bench_concurrency(unique, c, args.latency)
+        print(
+            f"(b) {len(unique)} episodes against a {args.latency * 1000:.0f} ms server, "
+            f"--concurrency {c}: {utilisation[c]:.1%} of the limit busy (target >= 90%)"
+        )
+    summary = {
+        "episodes_per_s": round(rate),
+        "utilisation": {str(k): round(v, 3) for k, v in utilisation.items()},
+    }
+    print(json.dumps(summary))
 
 
 if __name__ == "__main__":

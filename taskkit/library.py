@@ -12,9 +12,9 @@ or, under a ``content_datasets/<pack>/`` folder, to ``<pack>``.
 from __future__ import annotations
 
 import os
-from functools import partial
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 

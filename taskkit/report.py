@@ -69,6 +69,8 @@ def build_report(records: Iterable[dict[str, Any]]) -> Report:
         report.by_pack[r["pack"]].add(r)
         report.by_category[r["category"]].add(r)
         report.by_task[f"{r['pack']}/{r['task']}"].add(r)
+        for kind in r.get("error_types", ()):  # a summary record
+            report.errors[kind] += 1
         for step in r.get("steps", []):
             if "samples" in step:  # an explored episode: every sample counts
                 for sample in step["samples"]:

@@ -97,7 +97,9 @@ def schema_problems(schema: Any, path: Path = ()) -> Iterator[tuple[Path, str]]:
                 yield at, "examples must be an array"
         elif key == "dependentRequired" and not (
             isinstance(value, dict)
-            and all(isinstance(v, list) and all(isinstance(x, str) for x in v) for v in value.values())
+            and all(
+                isinstance(v, list) and all(isinstance(x, str) for x in v) for v in value.values()
+            )
         ):
             yield at, "dependentRequired must map names to arrays of names"
 

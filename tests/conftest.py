@@ -1,11 +1,11 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-import os
 
 # The bundled library by default; TASKKIT_TEST_LIBRARY=dir1:dir2 runs the end-to-end
 # tests against another one.

@@ -13,37 +13,76 @@ from typing import Any
 Reply = Callable[[dict[str, Any]], dict[str, Any]]
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 512  # the default backlog of 5 drops connections under load
+    daemon_threads = True
+
+
 class FakeOpenAI:
     def __init__(self, reply: Reply, *, latency: float = 0.0, fail_every: int = 0) -> None:
         self.reply, self.latency, self.fail_every = reply, latency, fail_every
         self.requests: list[dict[str, Any]] = []
         self._lock = threading.Lock()
+        self.in_flight = 0
+        self.busy = 0.0  # integral of requests in flight over time, in request-seconds
+        self._last = time.perf_counter()
         server = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as real servers do
+            disable_nagle_algorithm = True  # else Nagle + delayed ACKs add ~40 ms a reply
+
             def log_message(self, *args: Any) -> None:
                 pass
+
+            def do_GET(self) -> None:  # /stats: how busy the server was kept
+                self._send(200, {"busy": server.busy, "requests": len(server.requests)})
 
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 with server._lock:
                     server.requests.append(body)
                     n = len(server.requests)
+                server._account(+1)
+                try:
+                    self._answer(body, n)
+                finally:
+                    server._account(-1)
+
+            def _answer(self, body: dict[str, Any], n: int) -> None:
                 if server.latency:
                     time.sleep(server.latency)
                 if server.fail_every and n % server.fail_every == 0:
-                    self._send(429, {"error": {"message": "rate limited", "type": "rate_limit"}},
-                               {"retry-after-ms": "10"})
+                    self._send(
+                        429,
+                        {"error": {"message": "rate limited", "type": "rate_limit"}},
+                        {"retry-after-ms": "10"},
+                    )
                     return
                 message = server.reply(body)
-                self._send(200, {
-                    "id": f"chatcmpl-{n}", "object": "chat.completion", "created": 0, "model": body["model"],
-                    "choices": [{"index": 0, "message": {"role": "assistant", **message},
-                                 "finish_reason": "tool_calls" if message.get("tool_calls") else "stop"}],
-                    "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
-                })
+                self._send(
+                    200,
+                    {
+                        "id": f"chatcmpl-{n}",
+                        "object": "chat.completion",
+                        "created": 0,
+                        "model": body["model"],
+                        "choices": [
+                            {
+                                "index": 0,
+                                "message": {"role": "assistant", **message},
+                                "finish_reason": "tool_calls"
+                                if message.get("tool_calls")
+                                else "stop",
+                            }
+                        ],
+                        "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+                    },
+                )
 
-            def _send(self, status: int, doc: dict[str, Any], headers: dict[str, str] | None = None) -> None:
+            def _send(
+                self, status: int, doc: dict[str, Any], headers: dict[str, str] | None = None
+            ) -> None:
                 data = json.dumps(doc).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
@@ -53,9 +92,16 @@ class FakeOpenAI:
                 self.end_headers()
                 self.wfile.write(data)
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = _Server(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
         self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def _account(self, delta: int) -> None:
+        with self._lock:
+            now = time.perf_counter()
+            self.busy += self.in_flight * (now - self._last)
+            self._last = now
+            self.in_flight += delta
 
     def __enter__(self) -> FakeOpenAI:
         self._thread.start()
@@ -67,5 +113,9 @@ class FakeOpenAI:
 
 
 def tool_call(name: str, arguments: str, call_id: str = "call_1") -> dict[str, Any]:
-    return {"content": None, "tool_calls": [
-        {"id": call_id, "type": "function", "function": {"name": name, "arguments": arguments}}]}
+    return {
+        "content": None,
+        "tool_calls": [
+            {"id": call_id, "type": "function", "function": {"name": name, "arguments": arguments}}
+        ],
+    }

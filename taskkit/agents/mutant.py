@@ -13,10 +13,9 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from ..jsonvalidate import compile_trusted
 from ..models import CompiledTask, ToolEnv
 from ..sim.formats import Response
-from ..sim.verify import ToolCall
+from ..sim.verify import ToolCall, shared_validator
 from .base import AgentView, gold_progress
 
 __all__ = ["MUTATIONS", "MutantAgent"]
@@ -71,7 +70,7 @@ def _wrong_value(call: ToolCall, env: ToolEnv) -> ToolCall | None:
     tell (the final state differs from the gold)."""
     if env.effect != "write":
         return None
-    validator = compile_trusted(env.parameters)
+    validator = shared_validator(env.parameters)
     props = env.parameters.get("properties", {})
     for name, value in call.arguments.items():
         for candidate in _alternatives(value, props.get(name, {})):

@@ -32,7 +32,7 @@ class _Progress:
         if skipped:
             click.echo(f"resuming: {skipped} episodes already done, {todo} to go", err=True)
 
-    def tick(self, record: dict[str, object]) -> None:
+    def tick(self, output: object) -> None:
         self.done += 1
         elapsed = max(time.monotonic() - self.start, 1e-9)
         rate = self.done / elapsed

@@ -56,6 +56,13 @@ async def _act(agent: Agent, view: AgentView) -> Response:
     return response
 
 
+async def _limited(agent: Agent, view: AgentView, requests: asyncio.Semaphore | None) -> Response:
+    if requests is None:
+        return await _act(agent, view)
+    async with requests:
+        return await _act(agent, view)
+
+
 def _sample_json(ep: Episode, temperature: float, index: int) -> dict[str, Any]:
     step = ep.steps[-1]
     final = ep.final_json() if ep.done else None
@@ -71,9 +78,14 @@ def _sample_json(ep: Episode, temperature: float, index: int) -> dict[str, Any]:
 
 
 async def explore_episode(
-    task: CompiledTask, agent: Agent, config: ExploreConfig
+    task: CompiledTask,
+    agent: Agent,
+    config: ExploreConfig,
+    *,
+    requests: asyncio.Semaphore | None = None,
 ) -> dict[str, Any]:
-    """Explore one task; return its trajectory record (JSON-ready)."""
+    """Explore one task; return its trajectory record (JSON-ready). ``requests`` bounds the
+    agent calls in flight across every episode that shares it."""
     fmt = get_format(config.format)
     episode = Episode(task, fmt, run_seed=config.seed, faults=config.faults)
     temps = temperatures(config)
@@ -93,7 +105,7 @@ async def explore_episode(
             )
             for i, t in enumerate(temps)
         ]
-        responses = await asyncio.gather(*(_act(agent, v) for v in views))
+        responses = await asyncio.gather(*(_limited(agent, v, requests) for v in views))
         samples = []
         for i, (fork, response) in enumerate(zip(forks, responses, strict=True)):
             fork.step(response)

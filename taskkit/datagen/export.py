@@ -10,13 +10,21 @@ import json
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..atomic import atomic_writer
 from ..report import build_report
 from .messages import assistant_message, step_messages
 
-__all__ = ["dpo_rows", "export_all", "read_trajectories", "sft_row"]
+__all__ = [
+    "EpisodeOutput",
+    "dpo_rows",
+    "export_all",
+    "outputs_of",
+    "read_trajectories",
+    "sft_row",
+    "write_exports",
+]
 
 
 def read_trajectories(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
@@ -73,27 +81,64 @@ def dpo_rows(record: dict[str, Any]) -> Iterator[dict[str, Any]]:
         prompt.extend(step_messages(chosen_step))
 
 
-def _write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> int:
-    n = 0
-    with atomic_writer(path) as f:
-        for row in rows:
-            f.write(json.dumps(row, ensure_ascii=False) + "\n")
-            n += 1
-    return n
+class EpisodeOutput(NamedTuple):
+    """What one explored episode contributes to each output file, serialised."""
+
+    task_id: str
+    trajectory: str
+    sft: str | None
+    dpo: list[str]
+    summary: dict[str, Any]
+    """The fields the pass-rate report reads."""
+
+
+def _dumps(row: dict[str, Any]) -> str:
+    return json.dumps(row, ensure_ascii=False) + "\n"
+
+
+def outputs_of(record: dict[str, Any], trajectory: str | None = None) -> EpisodeOutput:
+    sft = sft_row(record)
+    errors = [
+        e["type"] for st in record["steps"] for s in st["samples"] for e in s["step"]["errors"]
+    ]
+    errors += [e["type"] for e in (record.get("final") or {}).get("errors", [])]
+    summary = {
+        k: record[k] for k in ("task_id", "pack", "category", "task", "action_scores", "task_score")
+    }
+    summary["error_types"] = errors
+    return EpisodeOutput(
+        record["task_id"],
+        trajectory if trajectory is not None else _dumps(record),
+        None if sft is None else _dumps(sft),
+        [_dumps(row) for row in dpo_rows(record)],
+        summary,
+    )
+
+
+def write_exports(
+    outdir: str | os.PathLike[str], outputs: Iterable[EpisodeOutput]
+) -> dict[str, Any]:
+    """Write sft.jsonl, dpo.jsonl and report.json (sorted by task: completion order is not
+    meaning, and the files of a resumed run must equal those of an uninterrupted one)."""
+    out = Path(outdir)
+    ordered = sorted(outputs, key=lambda o: o.task_id)
+    sft = [o.sft for o in ordered if o.sft is not None]
+    dpo = [line for o in ordered for line in o.dpo]
+    with atomic_writer(out / "sft.jsonl") as f:
+        f.writelines(sft)
+    with atomic_writer(out / "dpo.jsonl") as f:
+        f.writelines(dpo)
+    report = build_report(o.summary for o in ordered).as_json()
+    report["counts"] = {"episodes": len(ordered), "sft_rows": len(sft), "dpo_pairs": len(dpo)}
+    with atomic_writer(out / "report.json") as f:
+        f.write(json.dumps(report, indent=2) + "\n")
+    return report
 
 
 def export_all(
     outdir: str | os.PathLike[str], records: list[dict[str, Any]] | None = None
 ) -> dict[str, Any]:
     """(Re)write sft.jsonl, dpo.jsonl and report.json from the trajectories in ``outdir``."""
-    out = Path(outdir)
     if records is None:
-        records = read_trajectories(out / "trajectories.jsonl")
-    records = sorted(records, key=lambda r: r["task_id"])  # completion order is not meaning
-    sft = _write_jsonl(out / "sft.jsonl", (row for r in records if (row := sft_row(r)) is not None))
-    dpo = _write_jsonl(out / "dpo.jsonl", (row for r in records for row in dpo_rows(r)))
-    report = build_report(records).as_json()
-    report["counts"] = {"episodes": len(records), "sft_rows": sft, "dpo_pairs": dpo}
-    with atomic_writer(out / "report.json") as f:
-        f.write(json.dumps(report, indent=2) + "\n")
-    return report
+        records = read_trajectories(Path(outdir) / "trajectories.jsonl")
+    return write_exports(outdir, (outputs_of(r) for r in records))

@@ -1,29 +1,41 @@
 """``taskkit generate``: explore every task, many episodes in flight, resumable.
 
-Each finished episode is appended to ``trajectories.jsonl`` and flushed to disk at once, so
-a crash or Ctrl-C loses at most the episodes in flight; a rerun of the same command skips
-the episodes already there. Every episode's randomness is seeded by the run seed and its task
-id alone, so which episodes ran before a crash does not change any result. The exports are
-rebuilt from the trajectories at the end.
+Each finished episode is appended to ``trajectories.jsonl`` and flushed at once, so a crash
+or Ctrl-C loses at most the episodes in flight; a rerun of the same command skips the
+episodes already there. Every episode's randomness is seeded by the run seed and its task id
+alone, so which episodes ran before a crash changes no result. The exports are rebuilt, in
+task order, from all finished episodes at the end.
+
+Agents that talk to a server (``act_async``) run as many episodes concurrently as
+``--concurrency`` allows in one event loop; in-process agents are CPU-bound and run in one
+forked worker per core instead.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+import signal
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from ..agents import Agent
 from ..atomic import atomic_writer
 from ..models import CompiledTask
+from ..parallel import workers
 from .explore import ExploreConfig, explore_episode
-from .export import export_all, read_trajectories
+from .export import EpisodeOutput, outputs_of, read_trajectories, write_exports
 
 __all__ = ["ConfigMismatch", "GenerateConfig", "generate"]
+
+SYNC_EVERY = 1.0
+"""Seconds between fsyncs of the trajectories (flushes happen after every episode)."""
 
 
 class ConfigMismatch(ValueError):
@@ -37,12 +49,11 @@ class GenerateConfig:
     agent: str = "mutant"
 
 
-def _check_config(outdir: Path, config: GenerateConfig, task_ids: Sequence[str]) -> None:
-    settings = {"config": asdict(config), "tasks": len(task_ids)}
+def _check_config(outdir: Path, config: GenerateConfig) -> None:
     path = outdir / "run.json"
+    settings = {"config": asdict(config)}
     if path.exists():
-        before = json.loads(path.read_text(encoding="utf-8"))
-        if before.get("config") != settings["config"]:
+        if json.loads(path.read_text(encoding="utf-8")).get("config") != settings["config"]:
             raise ConfigMismatch(
                 f"{outdir} holds a run with other settings ({path}); use another OUTDIR"
             )
@@ -61,22 +72,77 @@ def _truncate_torn_line(path: Path) -> None:
             f.truncate(data.rfind(b"\n") + 1)
 
 
-async def _run(
+class _Sink:
+    """Appends episodes to the trajectories file: flushed each time, fsynced now and then."""
+
+    def __init__(self, f: IO[str]) -> None:
+        self.f = f
+        self.synced = time.monotonic()
+
+    def write(self, line: str) -> None:
+        self.f.write(line)
+        self.f.flush()
+        if time.monotonic() - self.synced > SYNC_EVERY:
+            os.fsync(self.f.fileno())
+            self.synced = time.monotonic()
+
+
+# -- in-process agents: one forked worker per core ---------------------------------------
+
+_WORKER: dict[str, Any] = {}
+
+
+def _worker_init(parent: int) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C means
+    # A worker whose parent was killed dies on a broken pipe inside multiprocessing; that is
+    # expected and not the user's business. Errors of the work itself reach the parent.
+    sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - for the life of the worker
+    _WORKER["parent"] = parent
+
+
+def _explore_one(task: CompiledTask) -> EpisodeOutput:
+    if os.getppid() != _WORKER["parent"]:
+        os._exit(1)  # the parent is gone (killed): stop instead of working for nobody
+    record = asyncio.run(explore_episode(task, _WORKER["agent"], _WORKER["config"]))
+    return outputs_of(record)
+
+
+def _explore_forked(
+    tasks: Sequence[CompiledTask], agent: Agent, config: GenerateConfig
+) -> Iterator[EpisodeOutput]:
+    n = workers(len(tasks) * 4)  # episodes are heavier than files: fewer make a worker worth it
+    if n <= 1:
+        for task in tasks:
+            yield outputs_of(asyncio.run(explore_episode(task, agent, config.explore)))
+        return
+    _WORKER.update(agent=agent, config=config.explore)  # inherited by the forked workers
+    pool = multiprocessing.get_context("fork").Pool(n, _worker_init, (os.getpid(),))
+    try:
+        yield from pool.imap_unordered(_explore_one, tasks, chunksize=4)
+        pool.close()
+    finally:
+        pool.terminate()
+        pool.join()
+
+
+# -- agents with act_async: concurrent episodes in one event loop -------------------------
+
+
+async def _explore_concurrent(
     tasks: Sequence[CompiledTask],
     agent: Agent,
     config: GenerateConfig,
-    sink: Any,
-    on_done: Callable[[dict[str, Any]], None],
+    emit: Callable[[EpisodeOutput], None],
 ) -> None:
-    limit = asyncio.Semaphore(config.concurrency)
+    # --concurrency bounds the requests in flight. Twice as many episodes are open, so that
+    # while one scores a response locally another one's request keeps the server busy.
+    requests = asyncio.Semaphore(config.concurrency)
+    episodes = asyncio.Semaphore(2 * config.concurrency)
 
     async def one(task: CompiledTask) -> None:
-        async with limit:
-            record = await explore_episode(task, agent, config.explore)
-        sink.write(json.dumps(record, ensure_ascii=False) + "\n")
-        sink.flush()
-        os.fsync(sink.fileno())
-        on_done(record)
+        async with episodes:
+            record = await explore_episode(task, agent, config.explore, requests=requests)
+        emit(outputs_of(record))
 
     pending = [asyncio.ensure_future(one(t)) for t in tasks]
     try:
@@ -92,22 +158,41 @@ def generate(
     outdir: str | os.PathLike[str],
     config: GenerateConfig | None = None,
     *,
-    on_done: Callable[[dict[str, Any]], None] | None = None,
+    on_done: Callable[[EpisodeOutput], None] | None = None,
     on_start: Callable[[int, int], None] | None = None,
 ) -> dict[str, Any]:
     """Explore every task not yet in ``outdir`` and rebuild the exports; return the report."""
     config = config or GenerateConfig()
     out = Path(outdir)
     out.mkdir(parents=True, exist_ok=True)
-    _check_config(out, config, [t.id for t in tasks])
+    _check_config(out, config)
     trajectories = out / "trajectories.jsonl"
     _truncate_torn_line(trajectories)
-    done = {r["task_id"] for r in read_trajectories(trajectories)}
-    todo = [t for t in tasks if t.id not in done]
-    if on_start is not None:
-        on_start(len(done), len(todo))
-    with trajectories.open("a", encoding="utf-8") as sink:
-        asyncio.run(_run(todo, agent, config, sink, on_done or (lambda r: None)))
     wanted = {t.id for t in tasks}
-    records = [r for r in read_trajectories(trajectories) if r["task_id"] in wanted]
-    return export_all(out, records)
+    outputs = {
+        r["task_id"]: outputs_of(r)
+        for r in read_trajectories(trajectories)
+        if r["task_id"] in wanted
+    }
+    todo = [t for t in tasks if t.id not in outputs]
+    if on_start is not None:
+        on_start(len(outputs), len(todo))
+    with trajectories.open("a", encoding="utf-8") as f:
+        sink = _Sink(f)
+
+        def emit(output: EpisodeOutput) -> None:
+            sink.write(output.trajectory)
+            outputs[output.task_id] = output
+            if on_done is not None:
+                on_done(output)
+
+        try:
+            if hasattr(agent, "act_async"):
+                asyncio.run(_explore_concurrent(todo, agent, config, emit))
+            else:
+                for output in _explore_forked(todo, agent, config):
+                    emit(output)
+        finally:
+            f.flush()
+            os.fsync(f.fileno())
+    return write_exports(out, outputs.values())

@@ -13,7 +13,7 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..models import CompiledTask
+from ..models import CompiledTask, ToolEnv
 from .diff import copy_json
 from .evaluate import Call, FinalVerdict, Finding, evaluate_action, final_for_task
 from .execute import Observation, execute, fault_for
@@ -77,6 +77,12 @@ class StepResult:
     info: dict[str, Any] = field(default_factory=dict)
 
 
+def _may_write(env: ToolEnv) -> bool:
+    """Whether running ``env`` can change the state (by its behaviour, whatever it declares)."""
+    behavior = env.behavior
+    return behavior is not None and behavior.operation in ("insert", "update", "delete", "handler")
+
+
 class Episode:
     """One compiled task, one agent, one run."""
 
@@ -100,6 +106,7 @@ class Episode:
 
     def reset(self) -> AgentInput:
         self.state: dict[str, Any] = copy_json(self.task.initial_state)
+        self._owns_state = True
         self.history: list[Exchange] = []
         self.steps: list[StepRecord] = []
         self.calls: list[Call] = []
@@ -114,7 +121,8 @@ class Episode:
     def fork(self) -> Episode:
         """An independent copy at the current point (to score alternative samples)."""
         other = copy.copy(self)
-        other.state = copy_json(self.state)
+        # Copy-on-write: forks share the state until one of them runs a tool that writes.
+        self._owns_state = other._owns_state = False
         other.history = list(self.history)
         other.steps = list(self.steps)
         other.calls = list(self.calls)
@@ -177,6 +185,9 @@ class Episode:
             )
         assert verdict.args is not None
         env = self._envs[verdict.name]
+        if not self._owns_state and _may_write(env):
+            self.state = copy_json(self.state)
+            self._owns_state = True
         fault = (
             fault_for(
                 self.task.id, self.task.faults, len(self.calls), env.name, run_seed=self.run_seed

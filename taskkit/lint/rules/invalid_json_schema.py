@@ -23,9 +23,9 @@ from typing import Any
 
 from ...diagnostics import Diagnostic, Severity, did_you_mean
 from ...jsonvalidate import SchemaError
-from ...schemacheck import schema_problems
 from ...library import LoadedDoc
 from ...models import Content, Toolset
+from ...schemacheck import schema_problems
 from ..context import LintContext
 
 ID = "TK402"

@@ -1,0 +1,373 @@
+#!/usr/bin/env python3
+"""Time ``taskkit lint`` on a synthetic library of realistic shape (see ``synth.py``).
+
+    python benchmarks/bench_lint.py [--tasks 14000] [--runs 5] [--keep DIR] [--profile]
+
+1. Generates the library once, into a temporary folder (removed afterwards) or into ``--keep
+   DIR`` (kept, and reused by later runs with the same generator parameters).
+2. Runs ``python -m taskkit lint --strict -q task_library content_datasets`` as a child process
+   ``--runs`` times; for each run, the wall time (spawn to exit, so interpreter start-up and
+   imports count, as a user sees them) and the child's peak RSS (``os.wait4`` rusage, so each
+   run is measured alone, not the maximum over all children so far).
+3. Prints the median, min and max wall time and the peak RSS next to the targets (3.5 s wall,
+   300 MiB), the library counts, and a one-line JSON summary as the last line.
+
+``--profile`` adds, after the timed runs: a per-phase breakdown (load, entries, each lint
+rule; measured in a fresh child process without a profiler) and one in-process run under
+cProfile with the top 25 functions by cumulative time (and the top 15 by own time).
+
+The machine matters: quote medians, and see the load average printed at the start and end
+(other processes on a 2-core box inflate wall times; peak RSS is not affected).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+TARGET_WALL_S = 3.5
+TARGET_RSS_MIB = 300.0
+SUBDIRS = ("task_library", "content_datasets")
+
+
+def _synth() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("taskkit_bench_synth", HERE / "synth.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses and multiprocessing look modules up by name
+    dont_write, sys.dont_write_bytecode = sys.dont_write_bytecode, True  # no __pycache__ here
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.dont_write_bytecode = dont_write
+    return module
+
+
+def ensure_library(
+    root: Path, synth: ModuleType, params: Any, jobs: int
+) -> tuple[dict[str, Any], bool]:
+    """The manifest of the library in ``root``, generating it unless an identical one is there."""
+    manifest_path = root / synth.MANIFEST
+    if manifest_path.is_file() and all((root / s).is_dir() for s in SUBDIRS):
+        try:
+            manifest = json.loads(manifest_path.read_text())
+        except (OSError, ValueError):
+            manifest = {}
+        if manifest.get("params") == params.as_dict():
+            return manifest, True
+    return synth.build(root, params, jobs=jobs), False
+
+
+def count_files(root: Path) -> dict[str, int]:
+    counts = {"yaml": 0, "jsonl": 0, "bytes": 0}
+    for sub in SUBDIRS:
+        for folder, _dirs, files in os.walk(root / sub):
+            for name in files:
+                if name.endswith((".yaml", ".yml")):
+                    counts["yaml"] += 1
+                elif name.endswith(".jsonl"):
+                    counts["jsonl"] += 1
+                else:
+                    continue
+                counts["bytes"] += os.stat(os.path.join(folder, name)).st_size
+    return counts
+
+
+def run_child(argv: list[str], cwd: Path) -> tuple[float, float, int, str]:
+    """Run ``argv``; return wall seconds, peak RSS in MiB, exit code and the output's tail."""
+    with tempfile.TemporaryFile() as out:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
+        _pid, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - t0
+        proc.returncode = os.waitstatus_to_exitcode(status)  # reaped: Popen must not wait again
+        out.seek(0)
+        tail = out.read()[-4000:].decode(errors="replace")
+    rss_mib = usage.ru_maxrss / 1024 if sys.platform != "darwin" else usage.ru_maxrss / 2**20
+    return wall, rss_mib, proc.returncode, tail
+
+
+def _load() -> str:
+    try:
+        return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "load average unknown"
+
+
+def _mark(value: float, target: float) -> str:
+    return "OK" if value <= target else f"OVER by x{value / target:.1f}"
+
+
+# --------------------------------------------------------------------------------------------
+# --profile: phases (child process) and cProfile (in process).
+
+PHASES_CODE = r"""
+import json, resource, sys, time
+t0 = time.perf_counter()
+from taskkit.library import load_library
+from taskkit.lint.context import LintContext
+from taskkit.lint.registry import RULES
+out = {"import": time.perf_counter() - t0}
+def rss():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+paths = sys.argv[1:]
+t = time.perf_counter(); lib = load_library(paths); out["load_library"] = time.perf_counter() - t
+out["rss_after_load"] = rss()
+t = time.perf_counter()
+for ld in lib.docs:
+    if ld.kind == "content" and ld.model is not None:
+        lib.entries(ld)
+out["read_entries"] = time.perf_counter() - t
+ctx = LintContext(lib)
+rules = {}
+for rule_id, rule in RULES.items():
+    t = time.perf_counter(); n = sum(1 for _ in rule.check(ctx))
+    rules[rule_id] = [getattr(rule, "NAME", ""), time.perf_counter() - t, n]
+out["rules"] = rules
+out["rss_end"] = rss()
+out["total"] = time.perf_counter() - t0
+print(json.dumps(out))
+"""
+
+
+def phases(python: str, root: Path) -> None:
+    print("\nphases (fresh child process, no profiler):")
+    proc = subprocess.run(
+        [python, "-c", PHASES_CODE, *SUBDIRS], cwd=root, capture_output=True, text=True, check=False
+    )
+    if proc.returncode != 0:
+        print(f"  unavailable (taskkit internals changed?): {proc.stderr.strip()[-600:]}")
+        return
+    data = json.loads(proc.stdout.strip().splitlines()[-1])
+    total = data["total"]
+
+    def row(name: str, secs: float, extra: str = "") -> None:
+        print(f"  {name:<34} {secs:8.2f} s  {100 * secs / total:5.1f} %  {extra}")
+
+    row("import taskkit.lint", data["import"])
+    row(
+        "load_library (read+parse+validate)",
+        data["load_library"],
+        f"peak RSS so far {data['rss_after_load']:.0f} MiB",
+    )
+    row("entries (JSONL + inline locate)", data["read_entries"])
+    for rule_id, (name, secs, n) in sorted(data["rules"].items(), key=lambda kv: -kv[1][1]):
+        if secs >= 0.005 * total or n:
+            row(f"{rule_id} {name}", secs, f"{n} findings" if n else "")
+    rest = [r for r, (_, s, n) in data["rules"].items() if s < 0.005 * total and not n]
+    if rest:
+        print(f"  (under 0.5 % each: {', '.join(rest)})")
+    print(f"  {'total':<34} {total:8.2f} s  peak RSS {data['rss_end']:.0f} MiB")
+
+
+def _where(filename: str, line: int, func: str, roots: list[str]) -> str:
+    for r in roots:
+        if filename.startswith(r):
+            filename = filename[len(r) :]
+            break
+    if filename == "~":
+        return func  # a built-in
+    return f"{filename}:{line}({func})"
+
+
+def profile(root: Path, top: int = 25) -> None:
+    import cProfile
+    import pstats
+    import sysconfig
+
+    from taskkit.lint import lint
+
+    print("\ncProfile (one in-process run; the profiler adds overhead, compare shares not times):")
+    paths = [str(root / s) for s in SUBDIRS]
+    prof = cProfile.Profile()
+    t0 = time.perf_counter()
+    prof.enable()
+    result = lint(paths)
+    prof.disable()
+    wall = time.perf_counter() - t0
+    print(
+        f"  lint under cProfile: {wall:.1f} s, {len(result.diagnostics)} diagnostics, "
+        f"{result.files} files"
+    )
+    st = pstats.Stats(prof)
+    raw: dict[Any, Any] = st.stats  # type: ignore[attr-defined]
+    total = max((v[3] for v in raw.values()), default=1.0) or 1.0
+    roots = sorted(
+        {
+            str(HERE.parent) + os.sep,
+            sysconfig.get_paths()["purelib"] + os.sep,
+            sysconfig.get_paths()["platlib"] + os.sep,
+            sysconfig.get_paths()["stdlib"] + os.sep,
+        },
+        key=len,
+        reverse=True,
+    )
+
+    def table(key: int, n: int, title: str) -> None:
+        print(f"\n  top {n} by {title}:")
+        print(f"  {'ncalls':>12} {'tottime':>8} {'cumtime':>8} {'cum%':>6}  function")
+        for (fn, line, func), (cc, nc, tt, ct, _callers) in sorted(
+            raw.items(), key=lambda kv: -kv[1][key]
+        )[:n]:
+            calls = f"{nc}/{cc}" if nc != cc else str(nc)
+            print(
+                f"  {calls:>12} {tt:8.2f} {ct:8.2f} {100 * ct / total:5.1f}%  "
+                f"{_where(fn, line, func, roots)}"
+            )
+
+    table(3, top, "cumulative time")
+    table(2, 15, "own time (tottime)")
+
+
+# --------------------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--tasks", type=int, default=14000)
+    ap.add_argument("--packs", type=int, default=None, help="default: one per 140 tasks")
+    ap.add_argument("--entries-per-dataset", type=int, default=20)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--warmup", type=int, default=0, help="untimed runs first (default 0)")
+    ap.add_argument(
+        "--keep",
+        metavar="DIR",
+        help="generate into DIR and keep it (reused if its "
+        "parameters match); default: a temporary folder, removed afterwards",
+    )
+    ap.add_argument(
+        "--jobs", type=int, default=os.cpu_count() or 1, help="processes for generating the library"
+    )
+    ap.add_argument("--python", default=sys.executable, help="interpreter that runs taskkit")
+    ap.add_argument(
+        "--profile",
+        action="store_true",
+        help="also: per-phase times, and one run under cProfile (top 25 cumulative)",
+    )
+    args = ap.parse_args(argv)
+    if args.runs < 1:
+        ap.error("--runs must be >= 1")
+
+    synth = _synth()
+    params = synth.Params(
+        tasks=args.tasks,
+        packs=args.packs,
+        entries_per_dataset=args.entries_per_dataset,
+        seed=args.seed,
+    )
+    tmp = None
+    if args.keep:
+        root = Path(args.keep).resolve()
+        root.mkdir(parents=True, exist_ok=True)
+    else:
+        tmp = tempfile.mkdtemp(prefix="taskkit-bench-")
+        root = Path(tmp)
+    try:
+        return _bench(args, synth, params, root)
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _bench(args: argparse.Namespace, synth: ModuleType, params: Any, root: Path) -> int:
+    print(f"machine: {os.cpu_count()} CPUs, {_load()}, python {sys.version.split()[0]}")
+    t0 = time.perf_counter()
+    manifest, reused = ensure_library(root, synth, params, args.jobs)
+    gen_s = time.perf_counter() - t0
+    s = manifest["stats"]
+    files = count_files(root)
+    how = "reused" if reused else f"generated in {gen_s:.2f} s"
+    print(f"library: {root} ({how}; generation took {manifest['seconds']:.2f} s when written)")
+    print(
+        f"  {s['packs']} packs, {files['yaml'] + files['jsonl']} files ({files['yaml']} YAML, "
+        f"{files['jsonl']} JSONL, {files['bytes'] / 2**20:.1f} MiB), {s['tasks']} tasks, "
+        f"{s['toolsets']} toolsets / {s['tools']} tools, {s['datasets']} datasets / "
+        f"{s['entries']} entries"
+    )
+
+    lint_argv = [args.python, "-m", "taskkit", "lint", "--strict", "-q", *SUBDIRS]
+    wall0, rss0, code0, _ = run_child([args.python, "-m", "taskkit", "lint", "--help"], root)
+    print(
+        f"start-up baseline (`taskkit lint --help`: interpreter + imports): {wall0:.2f} s, "
+        f"{rss0:.0f} MiB" + ("" if code0 == 0 else f" (exit {code0})")
+    )
+    print(f"command: {' '.join(lint_argv[1:])}  (cwd {root})")
+    for i in range(args.warmup):
+        wall, rss, code, _ = run_child(lint_argv, root)
+        print(f"  warm-up {i + 1}: {wall:.2f} s, {rss:.0f} MiB, exit {code}")
+    walls: list[float] = []
+    rsss: list[float] = []
+    failed = None
+    for i in range(args.runs):
+        wall, rss, code, tail = run_child(lint_argv, root)
+        walls.append(wall)
+        rsss.append(rss)
+        print(
+            f"  run {i + 1}/{args.runs}: {wall:7.2f} s  {rss:7.1f} MiB  exit {code}  ({_load()})",
+            flush=True,
+        )
+        if code != 0 and failed is None:
+            failed = (code, tail)
+    if failed:
+        print(f"lint exited {failed[0]} (findings or error); last output:\n{failed[1]}")
+
+    med, lo, hi = statistics.median(walls), min(walls), max(walls)
+    peak = max(rsss)
+    print(
+        f"\nwall time  median {med:.2f} s   min {lo:.2f} s   max {hi:.2f} s   "
+        f"target {TARGET_WALL_S} s   {_mark(med, TARGET_WALL_S)}"
+    )
+    print(
+        f"peak RSS   {peak:.1f} MiB (median {statistics.median(rsss):.1f})   "
+        f"target {TARGET_RSS_MIB:.0f} MiB   {_mark(peak, TARGET_RSS_MIB)}"
+    )
+    print(
+        f"per task: {1000 * med / max(1, s['tasks']):.2f} ms and "
+        f"{1024 * peak / max(1, s['tasks']):.1f} KiB; {_load()}"
+    )
+
+    if args.profile:
+        phases(args.python, root)
+        profile(root)
+
+    summary = {
+        "tasks": s["tasks"],
+        "files": files["yaml"] + files["jsonl"],
+        "yaml_files": files["yaml"],
+        "jsonl_files": files["jsonl"],
+        "entries": s["entries"],
+        "packs": s["packs"],
+        "runs": len(walls),
+        "wall_median_s": round(med, 3),
+        "wall_min_s": round(lo, 3),
+        "wall_max_s": round(hi, 3),
+        "peak_rss_mib": round(peak, 1),
+        "startup_s": round(wall0, 3),
+        "target_wall_s": TARGET_WALL_S,
+        "target_rss_mib": TARGET_RSS_MIB,
+        "wall_ok": med <= TARGET_WALL_S,
+        "rss_ok": peak <= TARGET_RSS_MIB,
+        "lint_exit": failed[0] if failed else 0,
+        "generation_s": manifest["seconds"],
+        "cpus": os.cpu_count(),
+        "loadavg_1m": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None,
+    }
+    print(json.dumps(summary, separators=(",", ":")))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 from .atomic import atomic_writer
+from .pack_repo import python_package, repo_files
 from .schemas import SCHEMA_BASE_URL
 
 __all__ = ["NAME_RE", "ScaffoldError", "new_content", "new_pack", "new_task", "new_toolset"]
@@ -219,16 +220,34 @@ def new_task(
 def new_pack(
     name: str, directory: str | os.PathLike[str] = ".", *, force: bool = False
 ) -> list[Path]:
-    """A self-contained pack folder: manifest, README, a toolset, a dataset and a task."""
+    """A pack repository ``directory/name/``: the self-contained pack folder (manifest,
+    README, a toolset, a dataset, a task and ``pack.lock``) inside a Python package, so that
+    ``pip install`` makes the pack known to ``taskkit packs`` by its entry point, plus the
+    project files a contributor needs (see :mod:`taskkit.pack_repo`)."""
     _check(name)
-    root = Path(directory) / name
-    if root.exists() and any(root.iterdir()) and not force:
-        raise ScaffoldError(f"{root} exists and is not empty; pass --force to overwrite")
+    repo = Path(directory) / name
+    if repo.exists() and any(repo.iterdir()) and not force:
+        raise ScaffoldError(f"{repo} exists and is not empty; pass --force to overwrite")
+    root = repo / "src" / python_package(name) / name
     title = name.replace("_", " ").capitalize() + " tasks"
-    return [
+    written = [
         _write(root / "pack.yaml", "pack", PACK.format(name=name, title=title), force=force),
         _write(root / "README.md", None, README.format(name=name), force=force),
         new_toolset("shop", root / "tools", force=force),
         new_content("orders", root / "content", force=force),
         new_task("order_cheapest", root / "tasks", force=force),
     ]
+    for rel, body in repo_files(name).items():
+        written.append(_write(repo / rel, None, body, force=force))
+    written.append(_lock(root))
+    return written
+
+
+def _lock(root: Path) -> Path:
+    # Imported here: locking lints the pack, which `taskkit new toolset` has no need for.
+    from .packs.locking import lock_packs  # noqa: PLC0415
+
+    outcomes, problems = lock_packs([str(root)], force=True)
+    if problems or not outcomes or not outcomes[0].ok:  # the templates are lint-clean
+        raise ScaffoldError(f"cannot lock the new pack at {root}")
+    return Path(outcomes[0].path)

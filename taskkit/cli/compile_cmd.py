@@ -8,6 +8,7 @@ import click
 
 from ..compiler import Selection, compile_paths, write_compiled
 from ..diagnostics import format_diagnostics
+from ..packs.discovery import resolve_targets
 from .exit_codes import FINDINGS, OK
 
 
@@ -52,9 +53,18 @@ def compile_(
 ) -> None:
     """Render every abstract task x content entry into runnable tasks, replaying the gold actions.
 
-    Lints first and refuses a library with errors. Output is byte-identical for identical
-    input, and written atomically.
+    PATHS are files and folders, or names of discovered packs (see `taskkit packs`). A pack
+    named brings the packs it requires; only the named packs are compiled unless --pack says
+    otherwise. Lints first and refuses a library with errors. Output is byte-identical for
+    identical input, and written atomically.
     """
+    targets = resolve_targets(paths)
+    if not targets.ok:
+        sys.stdout.write(format_diagnostics(targets.diagnostics, fmt))
+        click.echo("compile failed: a pack name does not resolve; nothing written", err=True)
+        sys.exit(FINDINGS)
+    if targets.only_names and not packs:
+        packs = tuple(targets.named)  # not the packs they require, which come as context
     selection = Selection(
         packs=packs,
         categories=categories,
@@ -65,7 +75,7 @@ def compile_(
         split_by=split_by,  # type: ignore[arg-type]
         seed=seed,
     )
-    result = compile_paths(paths, selection=selection, trust=trust)
+    result = compile_paths(targets.paths, selection=selection, trust=trust)
     if result.diagnostics:
         sys.stdout.write(format_diagnostics(result.diagnostics, fmt))
     if not result.ok:

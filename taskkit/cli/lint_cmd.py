@@ -6,9 +6,10 @@ import sys
 
 import click
 
-from ..diagnostics import format_diagnostics
+from ..diagnostics import Severity, format_diagnostics
 from ..lint import RULES
 from ..lint import lint as run_lint
+from ..packs.discovery import resolve_targets
 from .exit_codes import FINDINGS, OK
 
 FORMATS = ("text", "parsable", "json", "github")
@@ -41,27 +42,27 @@ def lint(
 ) -> None:
     """Check task packs, toolsets, content and evaluators before anything runs.
 
-    PATHS are files, pack folders or whole libraries (e.g. task_library content_datasets).
+    PATHS are files, pack folders or whole libraries (e.g. task_library content_datasets),
+    or names of discovered packs (see `taskkit packs`), which bring the packs they require.
     Exit status: 0 clean, 1 findings (warnings only with --strict), 2 usage error.
     """
     unknown = [r for r in (*select, *ignore) if not any(k.startswith(r) for k in RULES)]
     if unknown:
         raise click.UsageError(f"unknown rule {unknown[0]!r}; see `taskkit rules`")
+    targets = resolve_targets(paths)
     result = run_lint(
-        paths,
+        targets.paths,
         select=select,
         ignore=ignore,
         max_bytes=max_file_size * 2**20,
         deep=deep,
         trust=trust,
     )
-    sys.stdout.write(format_diagnostics(result.diagnostics, fmt))
+    sys.stdout.write(format_diagnostics([*targets.diagnostics, *result.diagnostics], fmt))
+    errors = result.errors + sum(d.severity is Severity.ERROR for d in targets.diagnostics)
     if not quiet and fmt in ("text", "parsable"):
-        click.echo(
-            f"{result.files} files: {result.errors} errors, {result.warnings} warnings",
-            err=True,
-        )
-    sys.exit(FINDINGS if result.failed(strict=strict) else OK)
+        click.echo(f"{result.files} files: {errors} errors, {result.warnings} warnings", err=True)
+    sys.exit(FINDINGS if result.failed(strict=strict) or not targets.ok else OK)
 
 
 @click.command()

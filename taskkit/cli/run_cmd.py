@@ -10,9 +10,10 @@ import click
 
 from ..agents import make_agent
 from ..atomic import atomic_writer
-from ..compiler import CompiledFileError, compile_paths, load_compiled
+from ..compiler import CompiledFileError, Selection, compile_paths, load_compiled
 from ..diagnostics import format_diagnostics
 from ..models import CompiledTask
+from ..packs.discovery import resolve_targets
 from ..report import build_report, format_table
 from ..runner import run_tasks
 from ..sim.formats import FORMATS
@@ -20,14 +21,23 @@ from .exit_codes import FINDINGS, OK, USAGE
 
 
 def load_tasks(paths: tuple[str, ...], trust: tuple[str, ...]) -> list[CompiledTask]:
-    """Compiled JSONL files are loaded; anything else is compiled first (lint included)."""
+    """Compiled JSONL files are loaded; anything else is compiled first (lint included).
+    Pack names (see `taskkit packs`) stand for the pack's folders."""
     if all(p.endswith(".jsonl") and Path(p).is_file() for p in paths):
         try:
             return [t for p in paths for t in load_compiled(p)]
         except CompiledFileError as exc:
             click.echo(str(exc), err=True)
             sys.exit(USAGE)
-    result = compile_paths(paths, trust=trust)
+    targets = resolve_targets(paths)
+    if not targets.ok:
+        # As click's own check of a missing path did before pack names existed: a usage error.
+        raise click.UsageError("; ".join(d.message for d in targets.diagnostics))
+    missing = [p for p in targets.paths if not Path(p).exists()]
+    if missing:
+        raise click.UsageError(f"path {missing[0]!r} does not exist")
+    selection = Selection(packs=tuple(targets.named)) if targets.only_names else None
+    result = compile_paths(targets.paths, selection=selection, trust=trust)
     if not result.ok:
         sys.stdout.write(format_diagnostics(result.diagnostics, "text"))
         click.echo("compile failed; nothing run", err=True)
@@ -36,7 +46,7 @@ def load_tasks(paths: tuple[str, ...], trust: tuple[str, ...]) -> list[CompiledT
 
 
 @click.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=str))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
 @click.option(
     "--agent",
     "agent_spec",
@@ -74,7 +84,8 @@ def run(
 ) -> None:
     """Run an agent on every task and print action and task pass rates.
 
-    PATHS are compiled JSONL files, or a library to compile first.
+    PATHS are compiled JSONL files, or a library (folders, or names of discovered packs)
+    to compile first.
     """
     tasks = load_tasks(paths, trust)
     kwargs = {"model": model, "base_url": base_url} if agent_spec == "openai" else {}

@@ -60,7 +60,8 @@ _BY_ID: dict[int, tuple[Mapping[str, Any], Validator]] = {}
 """The same, by identity: episodes of one compiled task skip even the canonical dump."""
 
 
-def _validator(schema: Mapping[str, Any]) -> Validator:
+def shared_validator(schema: Mapping[str, Any]) -> Validator:
+    """The compiled validator of ``schema``, shared by every user of the same schema."""
     hit = _BY_ID.get(id(schema))
     if hit is not None and hit[0] is schema:
         return hit[1]
@@ -116,7 +117,7 @@ class Verifier:
                 return Verdict(
                     False, call.name, args, "unknown_tool", f"unknown tool {call.name!r}{hint}"
                 )
-            validator = self._compiled[call.name] = _validator(schema)
+            validator = self._compiled[call.name] = shared_validator(schema)
         err = validator.first_error(args)
         if err is not None:
             return Verdict(False, call.name, args, err.kind, f"{call.name}: {describe(err)}")

@@ -68,6 +68,15 @@ class OpenAIAgent:
         )
         return message_to_response(completion.choices[0].message, native=bool(view.input.tools))
 
+    def close(self) -> None:
+        """Close the HTTP connection pools (the agent can still be used afterwards)."""
+        self.client.close()
+
+    async def aclose(self) -> None:
+        if self._async_client is not None:
+            await self._async_client.close()
+            self._async_client = None  # a client belongs to the event loop that made it
+
     async def act_async(self, view: AgentView) -> Response:
         """The same request without blocking: many episodes share one connection pool."""
         if self._async_client is None:

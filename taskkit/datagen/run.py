@@ -150,6 +150,9 @@ async def _explore_concurrent(
     finally:
         for p in pending:
             p.cancel()
+        aclose = getattr(agent, "aclose", None)
+        if aclose is not None:
+            await aclose()
 
 
 def generate(

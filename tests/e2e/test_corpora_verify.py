@@ -25,7 +25,9 @@ def bfcl_tasks(tmp_path_factory):
     for name in ("BFCL_v4_simple_python.json", "BFCL_v4_multiple.json"):
         out = tmp_path_factory.mktemp(name.split(".")[0].lower())
         result = IMPORTERS["bfcl"].load(SHARED / "corpora" / "bfcl" / name)
-        write_result(result, out, pack_name=out.name.replace("_", "-").rstrip("0123456789-") or "bfcl")
+        write_result(
+            result, out, pack_name=out.name.replace("_", "-").rstrip("0123456789-") or "bfcl"
+        )
         compiled = compile_paths([out])
         assert compiled.ok, [d.text() for d in compiled.diagnostics[:3]]
         tasks += compiled.tasks

@@ -40,6 +40,7 @@ def test_generate_over_http(compiled_library, tmp_path):
         agent = make_agent("openai", model="m", base_url=server.url, max_retries=8)
         config = GenerateConfig(explore=ExploreConfig(samples=4, seed=3), concurrency=3)
         report = generate(tasks, agent, tmp_path, config)
+        agent.close()
     temps = sorted({r["temperature"] for r in server.requests})
     assert temps == [0.0, 0.3333, 0.6667, 1.0]
     assert report["counts"]["episodes"] == 6 and report["counts"]["sft_rows"] == 6

@@ -31,6 +31,7 @@ def test_gold_tool_calls_from_the_server_pass(task):
     with FakeOpenAI(scripted(*replies)) as server:
         agent = make_agent("openai", model="fake-model", base_url=server.url, max_retries=0)
         episode = run_episode(task, agent, "openai", faults=False)
+        agent.close()
     assert episode.final.score == 1 and episode.action_scores == [1, 1, 1]
     first = server.requests[0]
     assert first["model"] == "fake-model" and {t["function"]["name"] for t in first["tools"]} >= {
@@ -71,6 +72,7 @@ def test_malformed_calls_get_their_error_type(task, reply, error_type):
     with FakeOpenAI(scripted(reply, {"content": "done"})) as server:
         agent = make_agent("openai", model="m", base_url=server.url, max_retries=0)
         episode = run_episode(task, agent, "openai", faults=False)
+        agent.close()
     step = episode.record()["steps"][0]
     assert [e["type"] for e in step["errors"]] == [error_type]
     assert step["score"] == 0 and episode.final.score == 0
@@ -84,5 +86,6 @@ def test_rate_limits_are_retried(task):
     with FakeOpenAI(lambda r: queue.pop(0), fail_every=2) as server:
         agent = make_agent("openai", model="m", base_url=server.url, max_retries=5)
         episode = run_episode(task, agent, "openai", faults=False)
+        agent.close()
     assert episode.final.score == 1
     assert len(server.requests) > len(replies)  # 429s were answered and retried

@@ -300,7 +300,9 @@ def _merged_expect(task: Task, evaluators: list[Evaluator]) -> dict[str, Any]:
     for ev in evaluators:
         if ev.expect is None:
             continue
-        extra = ev.expect.model_dump(mode="json", exclude_none=True)
+        extra = ev.expect.model_dump(mode="json", exclude_none=True, exclude_unset=True)
+        if extra.get("state") == "matches_gold":  # the stricter of the two wins
+            expect["state"] = "matches_gold"
         expect["ignore"] = [*expect.get("ignore", []), *extra.get("ignore", [])]
         expect["diff"] = [*expect.get("diff", []), *extra.get("diff", [])]
         if "answer" not in expect and "answer" in extra:

@@ -11,6 +11,7 @@ from .context import LintContext
 from .rules import (
     duplicate_id,
     duplicate_key,
+    effect_mismatch,
     encoding,
     entry_schema,
     file_unreadable,
@@ -80,6 +81,7 @@ RULES: dict[str, Rule] = {
     "TK402": invalid_json_schema,
     "TK403": gold_action,
     "TK404": unknown_schema_keyword,
+    "TK405": effect_mismatch,
     "TK501": unused_tool,
     "TK502": unused_content,
     "TK503": vacuous_final,

@@ -33,7 +33,7 @@ class Model(BaseModel):
 class DocModel(Model):
     """A top-level document. Every file states its ``kind`` and ``schema_version``."""
 
-    schema_version: Annotated[int, Field(ge=1, le=SCHEMA_VERSION)] = SCHEMA_VERSION
+    schema_version: Annotated[int, Field(ge=1, le=SCHEMA_VERSION)]
     """Version of the document format; this taskkit reads version 1."""
 
 

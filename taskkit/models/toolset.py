@@ -20,6 +20,11 @@ __all__ = [
 ToolName = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_-]{0,63}$")]
 """A function name as OpenAI-compatible APIs accept it."""
 
+WHERE_OPERATORS = frozenset(
+    {"eq", "ne", "gt", "gte", "lt", "lte", "contains", "icontains", "in", "not_in", "startswith"}
+)
+"""Condition operators of ``where`` (see :mod:`taskkit.sim.records`)."""
+
 OPERATIONS = ("select", "get", "insert", "update", "delete", "count", "aggregate", "handler")
 """Behaviour operations; each names the collection it acts on (``handler``: an import path)."""
 
@@ -101,6 +106,18 @@ class Behavior(Model):
     """Message when the record is not found (templated)."""
     respond: Any = None
     """The observation returned to the agent (templated; ``result`` is the operation's)."""
+
+    @model_validator(mode="after")
+    def _known_operators(self) -> Self:
+        for name, cond in (self.where or {}).items():
+            if isinstance(cond, dict):
+                unknown = sorted(set(cond) - WHERE_OPERATORS)
+                if unknown:
+                    raise ValueError(
+                        f"where.{name}: unknown operator {unknown[0]!r} "
+                        f"(one of {', '.join(sorted(WHERE_OPERATORS))})"
+                    )
+        return self
 
     @model_validator(mode="after")
     def _one_operation(self) -> Self:

@@ -13,7 +13,8 @@ __all__ = ["check_answer", "normalise", "numbers_in"]
 
 _SPACES = re.compile(r"\s+")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
-_NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+# A sign counts only at the start of a token: "2027-02-21" holds 2027, 2, 21, not -2 and -21.
+_NUMBER = re.compile(r"(?:(?<![\w.])[-+])?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 
 
 def normalise(text: str) -> str:

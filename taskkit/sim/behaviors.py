@@ -42,6 +42,13 @@ def run_behavior(
     """Run one call; mutate ``state`` for writes; return the observation or raise ToolError."""
     if behavior is None:
         return {}
+    try:
+        return _run(behavior, args, state, trusted=trusted)
+    except (ValueError, TypeError) as exc:  # a behaviour the schema could not vet fully
+        raise ToolError(f"tool misconfigured: {exc}", kind="behavior_error") from None
+
+
+def _run(behavior: Behavior, args: dict[str, Any], state: State, *, trusted: bool) -> Any:
     ctx: dict[str, Any] = {"args": _Args(args), "state": state}
     for req in behavior.require:
         _require(req, ctx, state)
@@ -99,6 +106,16 @@ def _targets(behavior: Behavior, ctx: dict[str, Any], coll: list[Any], what: str
     return [i for i, rec in enumerate(coll) if isinstance(rec, dict) and matches(rec, where)]
 
 
+_FALSY_TEXT = frozenset({"", "false", "0", "no", "none", "null"})
+
+
+def _truthy(value: Any) -> bool:
+    """A check that renders to text (it mixed braces and words) is read as a boolean word."""
+    if isinstance(value, str):
+        return value.strip().casefold() not in _FALSY_TEXT
+    return bool(value)
+
+
 def check_source(check: str) -> str:
     """A ``require.check`` is an expression; written with braces, it is a template already."""
     return check if "{{" in check else "{{ " + check + " }}"
@@ -106,7 +123,7 @@ def check_source(check: str) -> str:
 
 def _require(req: Require, ctx: dict[str, Any], state: State) -> None:
     if req.check is not None:
-        ok = bool(_render(check_source(req.check), ctx))
+        ok = _truthy(_render(check_source(req.check), ctx))
     else:
         spec = _render(req.exists if req.exists is not None else req.absent, ctx)
         coll = _collection(state, str(spec.get("collection")))

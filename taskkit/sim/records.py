@@ -80,7 +80,10 @@ def matches(record: Mapping[str, Any], where: Mapping[str, Any] | None) -> bool:
             for op, value in cond.items():
                 if value is None:
                     continue
-                if field not in record or not OPERATORS[op](record[field], value):
+                test = OPERATORS.get(op)
+                if test is None:  # a require's where is not schema-checked: refuse, don't crash
+                    raise ValueError(f"unknown where operator {op!r}")
+                if field not in record or not test(record[field], value):
                     return False
         elif cond is not None and (field not in record or norm(record[field]) != norm(cond)):
             return False

@@ -31,7 +31,10 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
             for i, ref in enumerate(getattr(task, field)):
                 if ctx.lib.tool(ld.pack, ref) is None:
                     yield ld.at(
-                        (field, i), ID, f"unknown tool {ref!r}", hint=did_you_mean(ref, ctx.lib.tool_refs(ld.pack))
+                        (field, i),
+                        ID,
+                        f"unknown tool {ref!r}",
+                        hint=did_you_mean(ref, ctx.lib.tool_refs(ld.pack)),
                     )
                 offered.add(ref)
         bare = {ref.rsplit(".", 1)[-1] for ref in offered}

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ...diagnostics import Diagnostic, Severity
-from ...models import Evaluator
+from ...models import Evaluator, Tool
 from ..context import LintContext
 
 ID = "TK503"
@@ -52,7 +52,7 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
             continue
         gold_writes = any(
             (info := ctx.lib.tool(ld.pack, a.tool)) is not None
-            and info.tool.effect == "write"
+            and (info.tool.effect == "write" or _behaviour_writes(info.tool))
             and not a.expect_error
             for a in task.final.gold_actions
         )
@@ -64,3 +64,8 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
                 severity=SEVERITY,
                 hint="check the answer too (expect.answer)",
             )
+
+
+def _behaviour_writes(tool: Tool) -> bool:
+    op = tool.behavior.operation if tool.behavior is not None else None
+    return op in ("insert", "update", "delete", "handler")

@@ -1,0 +1,44 @@
+"""A tool declared ``effect: read`` whose behaviour changes the state (``insert``,
+``update``, ``delete``). Checks such as ``read_only`` trust the declared effect, so a
+mislabelled tool lets writes through unnoticed.
+
+Bad::
+
+    - name: add_note
+      effect: read
+      behavior: {insert: notes, record: {text: "{{ args.text }}"}}
+Good::
+
+    - name: add_note
+      effect: write
+      behavior: {insert: notes, record: {text: "{{ args.text }}"}}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ...diagnostics import Diagnostic, Severity
+from ...models import Toolset
+from ..context import LintContext
+
+ID = "TK405"
+NAME = "effect-mismatch"
+SEVERITY = Severity.ERROR
+
+WRITES = ("insert", "update", "delete")
+
+
+def check(ctx: LintContext) -> Iterator[Diagnostic]:
+    for ld in ctx.lib.docs:
+        if not isinstance(ld.model, Toolset):
+            continue
+        for i, tool in enumerate(ld.model.tools):
+            op = tool.behavior.operation if tool.behavior is not None else None
+            if tool.effect == "read" and op in WRITES:
+                yield ld.at(
+                    ("tools", i, "effect"),
+                    ID,
+                    f"tool {tool.name!r} is declared read but its behaviour does {op!r}",
+                    hint="declare effect: write",
+                )

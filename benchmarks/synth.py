@@ -839,6 +839,8 @@ def _entries(
         if "status" in f:
             others = [s for s in statuses if s != target[c.status]]
             entry[f["status"]] = others[int(r() * len(others))]
+        else:
+            target[c.status] = statuses[0]
         if "count" in f:
             entry[f["count"]] = sum(rec[c.group] == group for rec in records)
         out.append(entry)
@@ -1006,7 +1008,8 @@ def _gold_args(ds: Dataset, op: str, rng: random.Random, lit_status: str) -> dic
             args[c.status] = v["status"]
         return args
     if op == "create":
-        args = {c.label: v["target_label"], c.group: v["group"]}
+        # a new record: the target's label with a suffix, so it never exists already
+        args = {c.label: _j(f["target_label"]) + " II", c.group: v["group"]}
         if "qty" in f:
             args[c.qty] = v["qty"]
         if "date" in f and rng.random() < 0.7:
@@ -1029,7 +1032,9 @@ def _task_doc(
     name, ops, category = intent
     c, f = ds.coll, ds.fields
     v = {role: _j(fname) for role, fname in f.items()}
-    lit_status = rng.choice(c.statuses)
+    # A literal status is never the first one, which targets of datasets without a status
+    # field always have (see _entries): an update must change something for every entry.
+    lit_status = rng.choice(c.statuses[1:])
     tools = [c.ref(op) for op in ops]
     spare = [c.ref(op) for op in c.tool_names if op not in ops]
     if spare and rng.random() < 0.7:

@@ -24,7 +24,7 @@ from .exit_codes import FINDINGS, OK, USAGE
 @click.option(
     "--examples",
     type=click.IntRange(min=1),
-    help="Generated content entries per task (overrides the profile).",
+    help="Generated content entries per dataset (overrides the profile).",
 )
 @click.option("--seed", type=int, help="Seed of every random choice (default 0).")
 @click.option(

@@ -1,0 +1,193 @@
+"""The properties every task of a pack must have, each a plain function
+``(case, profile) -> PropertyResult``; ``taskkit test`` and the pytest plugin run the same.
+
+- ``renders``: every schema-valid content entry renders and its gold actions are valid
+  calls (a failure names the fields that break it);
+- ``gold_replay``: the answer key scores 1 on every real entry;
+- ``noop_fails``: an agent that does nothing scores 0 (no vacuous rewards);
+- ``mutations_caught``: every mistake class of the ``mutant`` agent, at every gold step, is
+  caught with its error type;
+- ``deterministic``: compiling again, or from a fresh load, gives identical tasks;
+- ``round_trip``: every document of the task survives YAML -> model -> YAML -> model.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Protocol
+
+from ..agents.noop import NoopAgent
+from ..agents.replay import ReplayAgent
+from ..library import Entry
+from ..models import CompiledTask
+from ..runner import run_episode
+from ._agents import OneMistakeAgent
+from ._outcome import entry_example, not_compiled, result, skipped
+from ._renders import renders
+from ._stability import deterministic, round_trip
+from .case import TaskCase
+from .profiles import Profile
+from .results import Finding, PropertyResult
+from .strategies import mutation_cases
+
+__all__ = [
+    "PROPERTIES",
+    "Property",
+    "deterministic",
+    "gold_replay",
+    "mutations_caught",
+    "noop_fails",
+    "renders",
+    "round_trip",
+]
+
+
+class Property(Protocol):
+    def __call__(self, case: TaskCase, profile: Profile) -> PropertyResult: ...
+
+
+def gold_replay(case: TaskCase, profile: Profile) -> PropertyResult:
+    started = time.perf_counter()
+    findings: list[Finding] = []
+    for entry, compiled in case.instances:
+        if (broken := not_compiled(entry, compiled)) is not None:
+            findings.append(broken)
+            continue
+        assert isinstance(compiled, CompiledTask)
+        for fmt in profile.formats:
+            episode = run_episode(compiled, ReplayAgent(), fmt, seed=profile.seed)
+            final = episode.final
+            if final is not None and final.score == 1 and set(episode.action_scores) <= {1}:
+                continue
+            steps = [
+                f"step {s.index + 1}: {', '.join(s.error_types)}"
+                for s in episode.steps
+                if s.score == 0
+            ]
+            why = "; ".join([*steps, final.explain() if final else "no final verdict"])
+            example, label = entry_example(entry)
+            findings.append(
+                Finding(
+                    f"the gold replay ({fmt}) does not score 1: {why}",
+                    example,
+                    label,
+                    case.path,
+                    case.line,
+                )
+            )
+            break
+    note = "" if case.entries else "the dataset has no entries"
+    return result(case, "gold_replay", len(case.instances), findings, started=started, note=note)
+
+
+def _asks_for_work(task: CompiledTask) -> bool:
+    expect = task.final.expect
+    return bool(task.final.gold_actions or expect.answer is not None or expect.diff)
+
+
+def _why_noop_passes(task: CompiledTask) -> str:
+    expect = task.final.expect
+    if expect.answer is not None:
+        return "the answer check accepts an answer that does nothing"
+    if expect.state == "ignore" and not expect.diff:
+        return "the final evaluator checks neither the state nor the answer"
+    return "the gold actions leave the checked state as it was, and no answer is checked"
+
+
+def noop_fails(case: TaskCase, profile: Profile) -> PropertyResult:
+    started = time.perf_counter()
+    compiled = [(e, c) for e, c in case.instances if isinstance(c, CompiledTask)]
+    if compiled and not any(_asks_for_work(c) for _, c in compiled):
+        return skipped(case, "noop_fails", "the task asks for no work", started)
+    passed: list[tuple[Entry, CompiledTask, str | None]] = []
+    for entry, task in compiled:
+        episode = run_episode(task, NoopAgent(), faults=False)
+        if episode.final is not None and episode.final.score == 1:
+            passed.append((entry, task, episode.answer))
+    findings: list[Finding] = []
+    if passed:  # one reason for the whole task: report it once, with the first entry
+        entry, task, answer = passed[0]
+        example, label = entry_example(entry)
+        on = (
+            "every entry"
+            if len(passed) == len(compiled)
+            else f"{len(passed)} of {len(compiled)} entries"
+        )
+        findings.append(
+            Finding(
+                f"an agent that does nothing scores 1 on {on}: {_why_noop_passes(task)} "
+                f"(it answered {answer!r})",
+                example,
+                label,
+                case.path,
+                case.unit.ld.doc.locate(("final",))[0],
+                hint="check the answer (expect.answer), or the state the gold actions write",
+            )
+        )
+    return result(case, "noop_fails", len(compiled), findings, started=started)
+
+
+def mutations_caught(case: TaskCase, profile: Profile) -> PropertyResult:
+    started = time.perf_counter()
+    findings: list[Finding] = []
+    tried = 0
+    classes: set[str] = set()
+    for index in case.sample(profile, "mutations_caught"):
+        entry, task = case.instances[index]
+        if not isinstance(task, CompiledTask):
+            continue  # gold_replay reports it
+        for mc in mutation_cases(task):
+            tried += 1
+            classes.add(mc.mutation)
+            agent = OneMistakeAgent(mc.mutation, mc.step)
+            episode = run_episode(task, agent, faults=False)
+            errors = {t for s in episode.steps for t in s.error_types}
+            errors |= {f.type for f in episode.final.findings} if episode.final else set()
+            if errors & mc.expected:
+                continue
+            made: dict[str, Any] = {
+                "entry": entry.id,
+                "gold_step": mc.step + 1,
+                "mutation": mc.mutation,
+            }
+            if agent.made is not None:
+                made["call"] = {"tool": agent.made.name, "arguments": agent.made.arguments}
+            else:
+                made["answer"] = "All done."
+            findings.append(
+                Finding(
+                    f"{mc.mutation} at gold step {mc.step + 1} is not caught: expected one of "
+                    f"{', '.join(sorted(mc.expected))}; the evaluators reported "
+                    f"{', '.join(sorted(errors)) or 'nothing'}",
+                    made,
+                    "the mistake the evaluators let through",
+                    case.path,
+                    case.unit.ld.doc.locate(("final", "expect"))[0],
+                    hint=_MUTATION_HINTS.get(mc.mutation, _VERIFIER_HINT),
+                )
+            )
+    if classes:
+        note = f"classes: {', '.join(sorted(classes))}"
+    else:
+        note = "no gold actions to mutate" if case.entries else "the dataset has no entries"
+    return result(case, "mutations_caught", tried, findings, started=started, note=note)
+
+
+_MUTATION_HINTS = {
+    "wrong_value": "the final evaluator must see a wrong write: compare the collection it "
+    "writes (state: matches_gold, ignoring only generated ids) or assert on the diff",
+    "premature_answer": "answering before the work is done must fail: check the answer "
+    "(expect.answer) or the state the remaining gold actions write",
+}
+_VERIFIER_HINT = "the verifier should catch this on its own: please report it as a taskkit bug"
+
+
+PROPERTIES: dict[str, Property] = {
+    "renders": renders,
+    "gold_replay": gold_replay,
+    "noop_fails": noop_fails,
+    "mutations_caught": mutations_caught,
+    "deterministic": deterministic,
+    "round_trip": round_trip,
+}
+"""Every property, in the order they run and are reported."""

@@ -541,6 +541,9 @@ class _Dumper(yaml.SafeDumper):
 
 
 def _str_representer(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    if any(c in value for c in "\x85\u2028\u2029"):
+        # YAML line breaks outside a double-quoted scalar would be folded on reading
+        return dumper.represent_scalar(_STR, value, style='"')
     style = "|" if "\n" in value else None
     return dumper.represent_scalar(_STR, value, style=style)
 

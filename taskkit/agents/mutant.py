@@ -118,8 +118,10 @@ def applicable(
             name
             for name, (_, fn) in MUTATIONS.items()
             # a wrong value in a call that is meant to fail fails the same way: not a mistake
-            if fn(call, envs[call.name]) is not None
+            if (mutated := fn(call, envs[call.name])) is not None
             and not (expect_error and name == "wrong_value")
+            # a "wrong" name that another offered tool has is a different call, not a typo
+            and not (name == "wrong_tool" and mutated.name in envs)
         ]
     return out
 

@@ -19,23 +19,8 @@ BROKEN = EXAMPLES / "broken_packs"
 CASES = sorted(p for p in BROKEN.iterdir() if p.is_dir())
 _FAILED = re.compile(r"^FAILED (\S+) (\S+) \(\d+ tried\)$", re.M)
 
-KNOWN_FAILURES = {
-    # Content schemas that allow values the tools refuse (an empty title, a rating above 5,
-    # quantities above 10000, year 0) or a template cannot take (an empty string indexed
-    # with [0]). Reported to the library's authors; remove a line when its task is fixed.
-    ("appstore/install_best_free", "renders"),
-    ("appstore/refund_recent_purchase", "renders"),
-    ("calendar/book_smallest_free_room", "renders"),
-    ("calendar/book_taken_room", "renders"),
-    ("calendar/schedule_meeting", "renders"),
-    ("media/best_in_genre_decade", "renders"),
-    ("media/make_album_playlist", "renders"),
-    ("science/molar_mass", "renders"),
-    ("science/moles_in_sample", "renders"),
-    ("science/sample_mass", "renders"),
-    ("sqlshop/add_product", "renders"),
-    ("sqlshop/restock_lowest_stock", "renders"),
-}
+KNOWN_FAILURES: set[tuple[str, str]] = set()
+"""Bundled tasks known to fail a property; a fixed one must be removed from here."""
 
 
 def taskkit_test(*args):

@@ -12,34 +12,86 @@ from hypothesis_jsonschema import from_schema
 from taskkit.jsonvalidate import SchemaError, compile_schema
 
 SCHEMAS = [
-    {"type": "object", "properties": {"city": {"type": "string"}, "n": {"type": "integer", "minimum": 0}},
-     "required": ["city"], "additionalProperties": False},
-    {"type": "object", "properties": {"tags": {"type": "array", "items": {"type": "string"}, "maxItems": 3,
-                                                "uniqueItems": True}}},
-    {"type": "object", "properties": {"unit": {"enum": ["km", "mi", 1]}, "x": {"type": ["number", "null"]}}},
-    {"type": "object", "properties": {"d": {"type": "string", "format": "date"},
-                                      "p": {"type": "string", "pattern": "^[A-Z]{2}$"}}},
-    {"type": "object", "properties": {"v": {"anyOf": [{"type": "integer"}, {"type": "string", "minLength": 2}]},
-                                      "w": {"oneOf": [{"type": "integer"}, {"type": "number"}]}}},
-    {"type": "object", "properties": {"pt": {"type": "object", "properties": {"x": {"type": "number"}},
-                                             "required": ["x"]}}, "additionalProperties": {"type": "boolean"}},
-    {"$defs": {"node": {"type": "object", "properties": {"next": {"$ref": "#/$defs/node"}}}},
-     "$ref": "#/$defs/node"},
-    {"type": "object", "properties": {"q": {"type": "number", "exclusiveMaximum": 10, "multipleOf": 0.5}}},
+    {
+        "type": "object",
+        "properties": {"city": {"type": "string"}, "n": {"type": "integer", "minimum": 0}},
+        "required": ["city"],
+        "additionalProperties": False,
+    },
+    {
+        "type": "object",
+        "properties": {
+            "tags": {
+                "type": "array",
+                "items": {"type": "string"},
+                "maxItems": 3,
+                "uniqueItems": True,
+            }
+        },
+    },
+    {
+        "type": "object",
+        "properties": {"unit": {"enum": ["km", "mi", 1]}, "x": {"type": ["number", "null"]}},
+    },
+    {
+        "type": "object",
+        "properties": {
+            "d": {"type": "string", "format": "date"},
+            "p": {"type": "string", "pattern": "^[A-Z]{2}$"},
+        },
+    },
+    {
+        "type": "object",
+        "properties": {
+            "v": {"anyOf": [{"type": "integer"}, {"type": "string", "minLength": 2}]},
+            "w": {"oneOf": [{"type": "integer"}, {"type": "number"}]},
+        },
+    },
+    {
+        "type": "object",
+        "properties": {
+            "pt": {"type": "object", "properties": {"x": {"type": "number"}}, "required": ["x"]}
+        },
+        "additionalProperties": {"type": "boolean"},
+    },
+    {
+        "$defs": {"node": {"type": "object", "properties": {"next": {"$ref": "#/$defs/node"}}}},
+        "$ref": "#/$defs/node",
+    },
+    {
+        "type": "object",
+        "properties": {"q": {"type": "number", "exclusiveMaximum": 10, "multipleOf": 0.5}},
+    },
 ]
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-20, 20) | st.floats(-20, 20, allow_nan=False) | st.text(max_size=5)
+    st.none()
+    | st.booleans()
+    | st.integers(-20, 20)
+    | st.floats(-20, 20, allow_nan=False)
+    | st.text(max_size=5)
     | st.sampled_from(["2026-01-31", "2026-02-30", "AB", "km"]),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(
-        st.sampled_from(["city", "n", "tags", "unit", "x", "d", "p", "v", "w", "pt", "next", "q", "zz"]),
-        children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(
+                ["city", "n", "tags", "unit", "x", "d", "p", "v", "w", "pt", "next", "q", "zz"]
+            ),
+            children,
+            max_size=4,
+        )
+    ),
     max_leaves=12,
 )
 
 
-PAIRS = [(compile_schema(s), jsonschema.Draft202012Validator(s, format_checker=jsonschema.FormatChecker()))
-         for s in SCHEMAS]
+PAIRS = [
+    (
+        compile_schema(s),
+        jsonschema.Draft202012Validator(s, format_checker=jsonschema.FormatChecker()),
+    )
+    for s in SCHEMAS
+]
 
 
 @pytest.mark.parametrize("pair", PAIRS, ids=range(len(PAIRS)))
@@ -58,10 +110,18 @@ def test_generated_valid_instances_pass(schema, data):
     assert compile_schema(schema).first_error(value) is None
 
 
-CALL = {"type": "object", "required": ["city", "when"], "additionalProperties": False,
-        "properties": {"city": {"type": "string"}, "when": {"type": "string", "format": "date"},
-                       "unit": {"enum": ["c", "f"]}, "days": {"type": "integer", "maximum": 14},
-                       "opts": {"type": "object", "properties": {"hourly": {"type": "boolean"}}}}}
+CALL = {
+    "type": "object",
+    "required": ["city", "when"],
+    "additionalProperties": False,
+    "properties": {
+        "city": {"type": "string"},
+        "when": {"type": "string", "format": "date"},
+        "unit": {"enum": ["c", "f"]},
+        "days": {"type": "integer", "maximum": 14},
+        "opts": {"type": "object", "properties": {"hourly": {"type": "boolean"}}},
+    },
+}
 
 
 @pytest.mark.parametrize(
@@ -70,7 +130,11 @@ CALL = {"type": "object", "required": ["city", "when"], "additionalProperties": 
         ({"when": "x", "zz": 1}, "missing_required", ("city",)),  # missing beats unexpected
         ({"city": 1, "when": "2026-01-01", "zz": 1}, "unexpected_parameter", ("zz",)),  # beats type
         ({"city": 1, "when": "2026-01-01"}, "type_error", ("city",)),
-        ({"city": "a", "when": "2026-01-01", "opts": {"hourly": "yes"}}, "nested_type_error", ("opts", "hourly")),
+        (
+            {"city": "a", "when": "2026-01-01", "opts": {"hourly": "yes"}},
+            "nested_type_error",
+            ("opts", "hourly"),
+        ),
         ({"city": "a", "when": "2026-01-01", "unit": "k"}, "enum_error", ("unit",)),
         ({"city": "a", "when": "01/02/2026"}, "format_error", ("when",)),
         ({"city": "a", "when": "2026-01-01", "days": 30}, "range_error", ("days",)),

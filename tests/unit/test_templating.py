@@ -68,7 +68,9 @@ def test_python_braces_outside_jinja():
     assert python_braces("Find {city} near {{ other }} and { n }") == ["city", "n"]
 
 
-_reference = ImmutableSandboxedEnvironment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+_reference = ImmutableSandboxedEnvironment(
+    undefined=jinja2.StrictUndefined, keep_trailing_newline=True
+)
 names = st.sampled_from(["city", "n", "homes", "entry"])
 texts = st.text(alphabet=st.characters(blacklist_characters="{}%#"), max_size=12)
 

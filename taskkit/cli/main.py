@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "import": ("taskkit.cli.import_cmd", "import_"),
     "generate": ("taskkit.cli.generate_cmd", "generate_"),
     "report": ("taskkit.cli.generate_cmd", "report"),
+    "stats": ("taskkit.cli.stats_cmd", "stats"),
     "packs": ("taskkit.cli.packs_cmd", "packs"),
     "pack": ("taskkit.cli.pack_cmd", "pack"),
     "test": ("taskkit.cli.test_cmd", "test"),

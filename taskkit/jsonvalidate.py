@@ -489,13 +489,21 @@ def _numeric_check(schema: Mapping[str, Any]) -> Check:
             return VError("range_error", (), f"{v} must be greater than {xlo}")
         if xhi is not None and v >= xhi:
             return VError("range_error", (), f"{v} must be less than {xhi}")
-        if step is not None:
-            q = v / step
-            if not (math.isfinite(q) and abs(q - round(q)) < 1e-9):
-                return VError("range_error", (), f"{v} is not a multiple of {step}")
+        if step is not None and _not_multiple(v, step):
+            return VError("range_error", (), f"{v} is not a multiple of {step}")
         return None
 
     return check
+
+
+def _not_multiple(v: float, step: float) -> bool:
+    """jsonschema's own test, so both validators agree to the last float."""
+    if isinstance(step, float):
+        quotient = v / step
+        if not math.isfinite(quotient):
+            return True
+        return int(quotient) != quotient
+    return bool(v % step)
 
 
 def _string_check(schema: Mapping[str, Any]) -> Check:

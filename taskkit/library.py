@@ -24,7 +24,7 @@ from .diagnostics import Diagnostic, did_you_mean
 from .keys import allowed_keys
 from .models import KINDS, SCHEMA_VERSION, Content, DocModel, Evaluator, Pack, Task, Toolset
 from .models.toolset import Tool
-from .parallel import map_chunks
+from .parallel import map_chunks, paused_gc
 from .yamlio import MAX_FILE_BYTES, Document, LoadResult, load_jsonl_file, load_yaml_file
 
 __all__ = ["Entry", "Library", "LoadedDoc", "ToolInfo", "discover", "load_library"]
@@ -246,6 +246,11 @@ def load_library(
     paths: Iterable[str | os.PathLike[str]], *, max_bytes: int = MAX_FILE_BYTES
 ) -> Library:
     """Read and validate every document under ``paths`` and index them."""
+    with paused_gc():
+        return _load_library(paths, max_bytes=max_bytes)
+
+
+def _load_library(paths: Iterable[str | os.PathLike[str]], *, max_bytes: int) -> Library:
     files, diags = discover(paths)
     lib = Library(diagnostics=diags, max_bytes=max_bytes)
     finder = _PackFinder()

@@ -10,6 +10,7 @@ from ..diagnostics import Diagnostic, Severity
 from ..library import Library, load_library
 from ..lint import lint_library
 from ..models import CompiledTask
+from ..parallel import paused_gc
 from .build import compile_unit, units
 from .output import CompiledFileError, load_compiled, manifest_path, write_compiled
 from .select import Selection
@@ -44,6 +45,13 @@ def compile_library(
     lint_first: bool = True,
 ) -> CompileResult:
     """Compile every selected instance. Lint errors stop compilation before it starts."""
+    with paused_gc():
+        return _compile_library(lib, selection=selection, trust=trust, lint_first=lint_first)
+
+
+def _compile_library(
+    lib: Library, *, selection: Selection | None, trust: Iterable[str], lint_first: bool
+) -> CompileResult:
     selection = selection or Selection()
     result = CompileResult()
     if lint_first:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from ..diagnostics import Diagnostic, Severity, sort_key
 from ..library import Library, load_library
+from ..parallel import paused_gc
 from ..yamlio import MAX_FILE_BYTES
 from .context import LintContext
 from .registry import RULES
@@ -44,7 +45,8 @@ def lint(
 ) -> LintResult:
     """Load everything under ``paths`` and run the rules; diagnostics come back sorted."""
     lib = load_library(paths, max_bytes=max_bytes)
-    return lint_library(lib, select=select, ignore=ignore, deep=deep, trust=trust)
+    with paused_gc():
+        return lint_library(lib, select=select, ignore=ignore, deep=deep, trust=trust)
 
 
 def lint_library(

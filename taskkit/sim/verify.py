@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..jsonvalidate import Validator, compile_trusted, describe
 from .nearest import NearestNames
@@ -45,8 +45,9 @@ class ToolCall:
     id: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Verdict:
+class Verdict(NamedTuple):
+    """A verification result (a tuple: it is made once per call, on the hot path)."""
+
     ok: bool
     name: str
     args: dict[str, Any] | None = None

@@ -17,23 +17,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from ..jsonvalidate import Validator, compile_trusted, describe
+from ..jsonvalidate import ERROR_KINDS, Validator, compile_trusted, describe
 from .nearest import NearestNames
 
 __all__ = ["ERROR_TYPES", "ToolCall", "Verdict", "Verifier"]
 
-ERROR_TYPES = (
-    "unparseable",
-    "args_not_object",
-    "unknown_tool",
-    "missing_required",
-    "unexpected_parameter",
-    "type_error",
-    "nested_type_error",
-    "enum_error",
-    "format_error",
-    "range_error",
-)
+ERROR_TYPES = ("unparseable", "args_not_object", "unknown_tool", *ERROR_KINDS)
+"""Every verification error type, in the order the checks run."""
 
 
 @dataclass(frozen=True, slots=True)

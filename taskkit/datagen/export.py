@@ -96,6 +96,39 @@ def _dumps(row: dict[str, Any]) -> str:
     return json.dumps(row, ensure_ascii=False) + "\n"
 
 
+def _j(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def dpo_lines(record: dict[str, Any]) -> list[str]:
+    """:func:`dpo_rows` as JSON lines, byte for byte, with each step's prompt and the tools
+    serialised once instead of once per pair (they are most of every row)."""
+    tools = _j(record["tools"])
+    task_id = _j(record["task_id"])
+    lines: list[str] = []
+    prompt = list(record["head"])
+    for step, chosen_step in zip(record["steps"], record["chosen_steps"], strict=False):
+        good = [s for s in step["samples"] if s["passed"]]
+        bad = [s for s in step["samples"] if not s["passed"]]
+        if good and bad:
+            prompt_json = _j(prompt)
+            for i, rejected in enumerate(bad):
+                chosen = good[i % len(good)]
+                errors = [e["type"] for e in rejected["step"]["errors"]]
+                errors += [e["type"] for e in (rejected.get("final") or {}).get("errors", [])]
+                lines.append(
+                    f'{{"prompt": {prompt_json}, '
+                    f'"chosen": {_j([assistant_message(chosen["step"])])}, '
+                    f'"rejected": {_j([assistant_message(rejected["step"])])}, '
+                    f'"tools": {tools}, "task_id": {task_id}, "step": {_j(step["index"])}, '
+                    f'"rejected_error_types": {_j(errors)}, '
+                    f'"chosen_temperature": {_j(chosen["temperature"])}, '
+                    f'"rejected_temperature": {_j(rejected["temperature"])}}}\n'
+                )
+        prompt.extend(step_messages(chosen_step))
+    return lines
+
+
 def outputs_of(record: dict[str, Any], trajectory: str | None = None) -> EpisodeOutput:
     sft = sft_row(record)
     errors = [
@@ -110,7 +143,7 @@ def outputs_of(record: dict[str, Any], trajectory: str | None = None) -> Episode
         record["task_id"],
         trajectory if trajectory is not None else _dumps(record),
         None if sft is None else _dumps(sft),
-        [_dumps(row) for row in dpo_rows(record)],
+        dpo_lines(record),
         summary,
     )
 

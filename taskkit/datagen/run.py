@@ -103,7 +103,10 @@ def _worker_init(parent: int) -> None:
 def _explore_one(task: CompiledTask) -> EpisodeOutput:
     if os.getppid() != _WORKER["parent"]:
         os._exit(1)  # the parent is gone (killed): stop instead of working for nobody
-    record = asyncio.run(explore_episode(task, _WORKER["agent"], _WORKER["config"]))
+    loop = _WORKER.get("loop")
+    if loop is None:  # one event loop for the worker's life, not one per episode
+        loop = _WORKER["loop"] = asyncio.new_event_loop()
+    record = loop.run_until_complete(explore_episode(task, _WORKER["agent"], _WORKER["config"]))
     return outputs_of(record)
 
 

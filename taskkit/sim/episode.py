@@ -77,10 +77,21 @@ class StepResult:
     info: dict[str, Any] = field(default_factory=dict)
 
 
-def _may_write(env: ToolEnv) -> bool:
-    """Whether running ``env`` can change the state (by its behaviour, whatever it declares)."""
+_ALL = "*"
+
+
+def _writes(env: ToolEnv) -> str | None:
+    """What running ``env`` can change (by its behaviour, whatever it declares): one
+    collection, everything (``*``, a Python handler), or nothing."""
     behavior = env.behavior
-    return behavior is not None and behavior.operation in ("insert", "update", "delete", "handler")
+    if behavior is None:
+        return None
+    op = behavior.operation
+    if op == "handler":
+        return _ALL
+    if op in ("insert", "update", "delete"):
+        return str(getattr(behavior, op))
+    return None
 
 
 class Episode:
@@ -106,7 +117,7 @@ class Episode:
 
     def reset(self) -> AgentInput:
         self.state: dict[str, Any] = copy_json(self.task.initial_state)
-        self._owns_state = True
+        self._owned: set[str] | None = None  # None: this episode owns all of its state
         self.history: list[Exchange] = []
         self.steps: list[StepRecord] = []
         self.calls: list[Call] = []
@@ -121,8 +132,9 @@ class Episode:
     def fork(self) -> Episode:
         """An independent copy at the current point (to score alternative samples)."""
         other = copy.copy(self)
-        # Copy-on-write: forks share the state until one of them runs a tool that writes.
-        self._owns_state = other._owns_state = False
+        # Copy-on-write: forks share the state until one of them runs a tool that writes,
+        # and then copy only the collection it writes.
+        self._owned, other._owned = set(), set()
         other.history = list(self.history)
         other.steps = list(self.steps)
         other.calls = list(self.calls)
@@ -171,6 +183,20 @@ class Episode:
             info["final"] = self.final_json()
         return StepResult(self.observe(), step.score, self.done, info)
 
+    def _own(self, collection: str | None) -> None:
+        """Make what a call is about to write this episode's own (see :meth:`fork`)."""
+        if collection is None or self._owned is None or collection in self._owned:
+            return
+        if collection == _ALL:
+            self.state = copy_json(self.state)
+            self._owned = None
+            return
+        if not self._owned:  # the first write: the top-level mapping itself
+            self.state = dict(self.state)
+        if collection in self.state:
+            self.state[collection] = copy_json(self.state[collection])
+        self._owned.add(collection)
+
     def _run_call(self, call: Any) -> CallRecord:
         verdict = self._verifier.verify(call)
         if not verdict.ok:
@@ -185,9 +211,7 @@ class Episode:
             )
         assert verdict.args is not None
         env = self._envs[verdict.name]
-        if not self._owns_state and _may_write(env):
-            self.state = copy_json(self.state)
-            self._owns_state = True
+        self._own(_writes(env))
         fault = (
             fault_for(
                 self.task.id, self.task.faults, len(self.calls), env.name, run_seed=self.run_seed

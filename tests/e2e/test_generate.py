@@ -147,3 +147,13 @@ def test_cli_generate_writes_everything(tmp_path):
     for name in ("trajectories.jsonl", "sft.jsonl", "dpo.jsonl", "report.json", "run.json"):
         assert (tmp_path / "g" / name).is_file()
     assert "task pass" in result.output
+
+
+def test_dpo_lines_are_the_rows_byte_for_byte(generated):
+    from taskkit.datagen.export import dpo_lines, dpo_rows
+
+    out, _, _ = generated
+    for record in rows(out / "trajectories.jsonl"):
+        assert dpo_lines(record) == [
+            json.dumps(r, ensure_ascii=False) + "\n" for r in dpo_rows(record)
+        ]

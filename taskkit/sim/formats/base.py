@@ -76,3 +76,20 @@ def default_system_prompt(task: CompiledTask) -> str:
         "You are a helpful assistant that completes the user's request by calling the tools "
         "provided. Call tools until you have what you need, then give the final answer."
     )
+
+
+_CALL_KEYS = frozenset({"name", "arguments"})
+
+
+def call_from_object(raw: Any, where: str) -> ToolCall | str:
+    """A ``{"name", "arguments"}`` object (xlam's and hermes's call shape) as a ToolCall, or
+    why it is not one. Arguments pass through as given: the verifier judges them."""
+    if not isinstance(raw, dict):
+        return f"{where} must be an object with 'name' and 'arguments', got {type(raw).__name__}"
+    extra = sorted(set(raw) - _CALL_KEYS)
+    if extra:
+        return f"{where} has unexpected key {extra[0]!r}; use 'name' and 'arguments'"
+    fname = raw.get("name")
+    if not isinstance(fname, str) or not fname.strip():
+        return f"{where} lacks a 'name' string"
+    return ToolCall(fname, raw.get("arguments", {}))

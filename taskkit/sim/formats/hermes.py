@@ -35,13 +35,12 @@ from typing import Any
 
 from ...models import CompiledTask
 from ..verify import ToolCall
-from .base import AgentInput, Exchange, Parsed, Response, default_system_prompt
+from .base import AgentInput, Exchange, Parsed, Response, call_from_object, default_system_prompt
 
 name = "hermes"
 
 _OPEN, _CLOSE = "<tool_call>", "</tool_call>"
 _BLOCK = re.compile(r"<tool_call>(?P<body>.*?)</tool_call>", re.DOTALL)
-_CALL_KEYS = frozenset({"name", "arguments"})
 
 TOOLS_INSTRUCTION = """\
 # Tools
@@ -125,13 +124,7 @@ def _call(index: int, body: str) -> ToolCall | str:
         return f"{where} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
     if not isinstance(data, dict):
         return f"{where} must hold a JSON object, got {type(data).__name__}"
-    extra = sorted(set(data) - _CALL_KEYS)
-    if extra:
-        return f"{where} has unexpected key {extra[0]!r}; use 'name' and 'arguments'"
-    fname = data.get("name")
-    if not isinstance(fname, str) or not fname.strip():
-        return f"{where} lacks a 'name' string"
-    return ToolCall(fname, data.get("arguments", {}))
+    return call_from_object(data, where)
 
 
 def write(

@@ -49,7 +49,7 @@ from typing import Any
 
 from ...models import CompiledTask
 from ..verify import ToolCall
-from .base import AgentInput, Exchange, Parsed, Response, default_system_prompt
+from .base import AgentInput, Exchange, Parsed, Response, call_from_object, default_system_prompt
 
 name = "xlam"
 
@@ -75,7 +75,6 @@ user in "final_answer":
 ```"""
 
 _KEYS = frozenset({"thought", "tool_calls", "final_answer"})
-_CALL_KEYS = frozenset({"name", "arguments"})
 _FENCE = re.compile(r"\A```[A-Za-z]*[ \t]*\n(?P<body>.*?)\n?```\Z", re.DOTALL)
 
 
@@ -219,16 +218,7 @@ def parse(response: Response) -> Parsed:
 
 
 def _call(index: int, raw: Any) -> ToolCall | str:
-    where = f"tool_calls[{index}]"
-    if not isinstance(raw, dict):
-        return f"{where} must be an object with 'name' and 'arguments', got {type(raw).__name__}"
-    extra = sorted(set(raw) - _CALL_KEYS)
-    if extra:
-        return f"{where} has unexpected key {extra[0]!r}; use 'name' and 'arguments'"
-    fname = raw.get("name")
-    if not isinstance(fname, str) or not fname.strip():
-        return f"{where} lacks a 'name' string"
-    return ToolCall(fname, raw.get("arguments", {}))
+    return call_from_object(raw, f"tool_calls[{index}]")
 
 
 def write(

@@ -10,14 +10,13 @@ from typing import Any
 
 import click
 
-from ..agents import make_agent
 from ..datagen import ExploreConfig, GenerateConfig, generate
 from ..datagen.export import read_trajectories
 from ..datagen.run import ConfigMismatch
 from ..report import build_report, format_table, report_from_json
 from ..sim.formats import FORMATS
 from .exit_codes import INTERRUPTED, OK, USAGE
-from .run_cmd import load_tasks
+from .run_cmd import agent_from_flags, load_tasks
 
 
 class _Progress:
@@ -117,15 +116,9 @@ def generate_(
     Rerunning the same command after a crash or Ctrl-C resumes where it stopped.
     """
     tasks = load_tasks(paths, trust)
-    kwargs = (
-        {"model": model, "base_url": base_url, "timeout": timeout, "max_retries": retries}
-        if agent_spec == "openai"
-        else {}
+    agent = agent_from_flags(
+        agent_spec, model=model, base_url=base_url, timeout=timeout, max_retries=retries
     )
-    try:
-        agent = make_agent(agent_spec, **kwargs)
-    except (ValueError, ImportError, AttributeError) as exc:
-        raise click.UsageError(str(exc)) from None
     config = GenerateConfig(
         explore=ExploreConfig(
             samples=samples,

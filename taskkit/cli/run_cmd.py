@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
-from ..agents import make_agent
+from ..agents import Agent, make_agent
 from ..atomic import atomic_writer
 from ..compiler import CompiledFileError, Selection, compile_paths, load_compiled
 from ..diagnostics import format_diagnostics
@@ -43,6 +44,15 @@ def load_tasks(paths: tuple[str, ...], trust: tuple[str, ...]) -> list[CompiledT
         click.echo("compile failed; nothing run", err=True)
         sys.exit(FINDINGS)
     return result.tasks
+
+
+def agent_from_flags(spec: str, **openai_options: Any) -> Agent:
+    """The agent named on the command line; the openai options apply to ``openai`` only."""
+    kwargs = openai_options if spec == "openai" else {}
+    try:
+        return make_agent(spec, **kwargs)
+    except (ValueError, ImportError, AttributeError) as exc:
+        raise click.UsageError(str(exc)) from None
 
 
 @click.command()
@@ -88,11 +98,7 @@ def run(
     to compile first.
     """
     tasks = load_tasks(paths, trust)
-    kwargs = {"model": model, "base_url": base_url} if agent_spec == "openai" else {}
-    try:
-        agent = make_agent(agent_spec, **kwargs)
-    except (ValueError, ImportError, AttributeError) as exc:
-        raise click.UsageError(str(exc)) from None
+    agent = agent_from_flags(agent_spec, model=model, base_url=base_url)
     sink = atomic_writer(output) if output else None
     records = []
     with click.progressbar(

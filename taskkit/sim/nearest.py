@@ -42,6 +42,8 @@ class NearestNames:
         for key in (query, *_deletes(query)):
             found.update(index.get(key, ()))
         found.discard(query)
+        if len(found) == 1:  # the usual typo: no ranking needed, and ranking is the cost
+            return found.pop()
         if found:
             return max(sorted(found), key=lambda n: difflib.SequenceMatcher(None, query, n).ratio())
         if len(self._names) <= _FALLBACK_LIMIT:

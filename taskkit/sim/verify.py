@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from ..jsonvalidate import ERROR_KINDS, Validator, compile_trusted, describe
+from ..jsonvalidate import ERROR_KINDS, Check, Validator, compile_trusted, describe
 from .nearest import NearestNames
 
 __all__ = ["ERROR_TYPES", "ToolCall", "Verdict", "Verifier"]
@@ -45,6 +45,36 @@ class Verdict(NamedTuple):
     message: str = ""
 
 
+class _Unparseable(str):
+    """Why the arguments text is not JSON (a type of its own, so no JSON value is one)."""
+
+    __slots__ = ()
+
+
+_TRUNCATED = _Unparseable("the object is not closed (was the output cut off?)")
+
+
+def _parse_arguments(text: str) -> Any:
+    """The arguments as JSON, or an :class:`_Unparseable` reason.
+
+    A model cut off by its token limit leaves an object without its closing brace, the
+    commonest malformed call. That is caught without the decoder: its error path (the
+    exception and its line/column bookkeeping) costs more than verifying a good call.
+    """
+    body = text.strip()
+    if not body:
+        return {}
+    if body[0] == "{" and body[-1] != "}":
+        return _TRUNCATED
+    try:
+        return json.loads(body)
+    except json.JSONDecodeError as exc:
+        return _Unparseable(exc.msg)
+
+
+# The good call's verdict skips NamedTuple's Python-level __new__ (and its defaults).
+_new_tuple = tuple.__new__
+
 _BY_TEXT: dict[str, Validator] = {}
 """Validators by canonical schema text: tasks with the same tool share one."""
 _BY_ID: dict[int, tuple[Mapping[str, Any], Validator]] = {}
@@ -67,49 +97,43 @@ def shared_validator(schema: Mapping[str, Any]) -> Validator:
 class Verifier:
     """Verifies calls against a fixed set of tools (name -> parameters schema)."""
 
-    __slots__ = ("_compiled", "_nearest", "_schemas")
+    __slots__ = ("_checks", "_nearest", "_schemas")
 
     def __init__(
         self, tools: Mapping[str, Mapping[str, Any]] | Iterable[tuple[str, Mapping[str, Any]]]
     ) -> None:
         self._schemas: dict[str, Mapping[str, Any]] = dict(tools)
-        self._compiled: dict[str, Validator] = {}
+        self._checks: dict[str, Check] = {}  # compiled on a tool's first call
         self._nearest: NearestNames | None = None
 
     def verify(self, call: ToolCall) -> Verdict:
-        args = call.arguments
-        if isinstance(args, str):
-            try:
-                args = json.loads(args) if args.strip() else {}
-            except json.JSONDecodeError as exc:
+        name, args = call.name, call.arguments
+        if type(args) is not dict:
+            if type(args) is str:
+                args = _parse_arguments(args)
+                if type(args) is _Unparseable:
+                    return Verdict(
+                        False, name, None, "unparseable", f"arguments are not valid JSON: {args}"
+                    )
+            if not isinstance(args, dict):
                 return Verdict(
                     False,
-                    call.name,
+                    name,
                     None,
-                    "unparseable",
-                    f"arguments are not valid JSON: {exc.msg}",
+                    "args_not_object",
+                    f"arguments must be a JSON object, got {type(args).__name__}",
                 )
-        if not isinstance(args, dict):
-            return Verdict(
-                False,
-                call.name,
-                None,
-                "args_not_object",
-                f"arguments must be a JSON object, got {type(args).__name__}",
-            )
-        validator = self._compiled.get(call.name)
-        if validator is None:
-            schema = self._schemas.get(call.name)
+        check = self._checks.get(name)
+        if check is None:
+            schema = self._schemas.get(name)
             if schema is None:
                 if self._nearest is None:
                     self._nearest = NearestNames(self._schemas)
-                near = self._nearest.nearest(call.name)
+                near = self._nearest.nearest(name)
                 hint = f"; did you mean {near!r}?" if near else ""
-                return Verdict(
-                    False, call.name, args, "unknown_tool", f"unknown tool {call.name!r}{hint}"
-                )
-            validator = self._compiled[call.name] = shared_validator(schema)
-        err = validator.first_error(args)
-        if err is not None:
-            return Verdict(False, call.name, args, err.kind, f"{call.name}: {describe(err)}")
-        return Verdict(True, call.name, args)
+                return Verdict(False, name, args, "unknown_tool", f"unknown tool {name!r}{hint}")
+            check = self._checks[name] = shared_validator(schema).first_error
+        err = check(args)
+        if err is None:
+            return _new_tuple(Verdict, (True, name, args, None, ""))
+        return Verdict(False, name, args, err.kind, f"{name}: {describe(err)}")

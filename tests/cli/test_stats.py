@@ -11,7 +11,9 @@ from taskkit.cli.main import cli
 
 
 def test_the_bundled_library_is_at_the_seed_scale():
-    result = CliRunner().invoke(cli, ["stats", *map(str, LIBRARY), "--json"], catch_exceptions=False)
+    result = CliRunner().invoke(
+        cli, ["stats", *map(str, LIBRARY), "--json"], catch_exceptions=False
+    )
     assert result.exit_code == 0
     stats = json.loads(result.output)
     if LIBRARY[0] != REPO / "task_library":

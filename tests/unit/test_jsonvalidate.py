@@ -62,6 +62,20 @@ SCHEMAS = [
         "type": "object",
         "properties": {"q": {"type": "number", "exclusiveMaximum": 10, "multipleOf": 0.5}},
     },
+    {  # the shape of most tool parameters: bare types and string enums, checked inline
+        "type": "object",
+        "description": "annotations do not change the checks",
+        "properties": {
+            "s": {"type": "string", "enum": ["a", "AB"], "description": "a string enum"},
+            "i": {"type": "integer"},
+            "b": {"type": "boolean", "default": False},
+            "m": {"type": ["string", "integer"]},
+            "e": {"enum": ["km"]},
+            "o": {"type": "object"},
+        },
+        "required": ["s"],
+        "additionalProperties": False,
+    },
 ]
 
 json_values = st.recursive(
@@ -70,12 +84,32 @@ json_values = st.recursive(
     | st.integers(-20, 20)
     | st.floats(-20, 20, allow_nan=False)
     | st.text(max_size=5)
-    | st.sampled_from(["2026-01-31", "2026-02-30", "AB", "km"]),
+    | st.sampled_from(["2026-01-31", "2026-02-30", "AB", "km", "a", 3.0, 2.5]),
     lambda children: (
         st.lists(children, max_size=4)
         | st.dictionaries(
             st.sampled_from(
-                ["city", "n", "tags", "unit", "x", "d", "p", "v", "w", "pt", "next", "q", "zz"]
+                [
+                    "city",
+                    "n",
+                    "tags",
+                    "unit",
+                    "x",
+                    "d",
+                    "p",
+                    "v",
+                    "w",
+                    "pt",
+                    "next",
+                    "q",
+                    "zz",
+                    "s",
+                    "i",
+                    "b",
+                    "m",
+                    "e",
+                    "o",
+                ]
             ),
             children,
             max_size=4,
@@ -154,3 +188,10 @@ def test_unsupported_keywords_fall_back_to_jsonschema():
     schema = {"type": "object", "dependentRequired": {"a": ["b"]}}
     v = compile_schema(schema)
     assert v.is_valid({"a": 1, "b": 2}) and not v.is_valid({"a": 1})
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=st.dictionaries(st.sampled_from(["s", "i", "b", "m", "e", "o", "zz"]), json_values))
+def test_inline_parameter_checks_agree_with_jsonschema(value):
+    ours, reference = PAIRS[-1]
+    assert ours.is_valid(value) == reference.is_valid(value)

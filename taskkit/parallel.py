@@ -14,7 +14,7 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from typing import TypeVar
 
-__all__ = ["map_chunks", "paused_gc", "workers"]
+__all__ = ["cores", "map_chunks", "paused_gc", "workers"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -23,19 +23,20 @@ MIN_PER_WORKER = 200
 """Below this many items a worker costs more to start than it saves."""
 
 
-def workers(items: int) -> int:
-    """How many processes to use for ``items`` items (1 means: stay in this process)."""
-    if os.environ.get("TASKKIT_JOBS"):
-        wanted = int(os.environ["TASKKIT_JOBS"])
-    else:
-        wanted = (
-            len(os.sched_getaffinity(0))
-            if hasattr(os, "sched_getaffinity")
-            else os.cpu_count() or 1
-        )
+def cores() -> int:
+    """The processes this machine offers (``TASKKIT_JOBS`` overrides; 1 without fork)."""
     if "fork" not in multiprocessing.get_all_start_methods():
         return 1
-    return max(1, min(wanted, items // MIN_PER_WORKER))
+    if os.environ.get("TASKKIT_JOBS"):
+        return max(1, int(os.environ["TASKKIT_JOBS"]))
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def workers(items: int) -> int:
+    """How many processes to use for ``items`` items (1 means: stay in this process)."""
+    return max(1, min(cores(), items // MIN_PER_WORKER))
 
 
 def map_chunks(fn: Callable[[Sequence[T]], list[R]], items: Sequence[T]) -> list[R]:

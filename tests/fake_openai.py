@@ -24,6 +24,7 @@ class FakeOpenAI:
         self.requests: list[dict[str, Any]] = []
         self._lock = threading.Lock()
         self.in_flight = 0
+        self.max_in_flight = 0  # the most requests the server ever held at once
         self.busy = 0.0  # integral of requests in flight over time, in request-seconds
         self._last = time.perf_counter()
         server = self
@@ -36,7 +37,14 @@ class FakeOpenAI:
                 pass
 
             def do_GET(self) -> None:  # /stats: how busy the server was kept
-                self._send(200, {"busy": server.busy, "requests": len(server.requests)})
+                self._send(
+                    200,
+                    {
+                        "busy": server.busy,
+                        "requests": len(server.requests),
+                        "max_in_flight": server.max_in_flight,
+                    },
+                )
 
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
@@ -102,6 +110,7 @@ class FakeOpenAI:
             self.busy += self.in_flight * (now - self._last)
             self._last = now
             self.in_flight += delta
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
 
     def __enter__(self) -> FakeOpenAI:
         self._thread.start()

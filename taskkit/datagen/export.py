@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from .. import jsonlines
 from ..atomic import atomic_writer
 from ..report import build_report
 from .messages import assistant_message, step_messages
@@ -38,8 +39,8 @@ def read_trajectories(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
             if not line.endswith("\n"):
                 break  # written by a run that died mid-line
             try:
-                records.append(json.loads(line))
-            except json.JSONDecodeError:
+                records.append(jsonlines.loads(line))
+            except ValueError:
                 break
     return records
 
@@ -92,17 +93,10 @@ class EpisodeOutput(NamedTuple):
     """The fields the pass-rate report reads."""
 
 
-def _dumps(row: dict[str, Any]) -> str:
-    return json.dumps(row, ensure_ascii=False) + "\n"
-
-
-def _j(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
-
-
 def dpo_lines(record: dict[str, Any]) -> list[str]:
     """:func:`dpo_rows` as JSON lines, byte for byte, with each step's prompt and the tools
     serialised once instead of once per pair (they are most of every row)."""
+    _j = jsonlines.dumps
     tools = _j(record["tools"])
     task_id = _j(record["task_id"])
     lines: list[str] = []
@@ -117,13 +111,13 @@ def dpo_lines(record: dict[str, Any]) -> list[str]:
                 errors = [e["type"] for e in rejected["step"]["errors"]]
                 errors += [e["type"] for e in (rejected.get("final") or {}).get("errors", [])]
                 lines.append(
-                    f'{{"prompt": {prompt_json}, '
-                    f'"chosen": {_j([assistant_message(chosen["step"])])}, '
-                    f'"rejected": {_j([assistant_message(rejected["step"])])}, '
-                    f'"tools": {tools}, "task_id": {task_id}, "step": {_j(step["index"])}, '
-                    f'"rejected_error_types": {_j(errors)}, '
-                    f'"chosen_temperature": {_j(chosen["temperature"])}, '
-                    f'"rejected_temperature": {_j(rejected["temperature"])}}}\n'
+                    f'{{"prompt":{prompt_json},'
+                    f'"chosen":{_j([assistant_message(chosen["step"])])},'
+                    f'"rejected":{_j([assistant_message(rejected["step"])])},'
+                    f'"tools":{tools},"task_id":{task_id},"step":{_j(step["index"])},'
+                    f'"rejected_error_types":{_j(errors)},'
+                    f'"chosen_temperature":{_j(chosen["temperature"])},'
+                    f'"rejected_temperature":{_j(rejected["temperature"])}}}\n'
                 )
         prompt.extend(step_messages(chosen_step))
     return lines
@@ -141,8 +135,8 @@ def outputs_of(record: dict[str, Any], trajectory: str | None = None) -> Episode
     summary["error_types"] = errors
     return EpisodeOutput(
         record["task_id"],
-        trajectory if trajectory is not None else _dumps(record),
-        None if sft is None else _dumps(sft),
+        trajectory if trajectory is not None else jsonlines.line(record),
+        None if sft is None else jsonlines.line(sft),
         dpo_lines(record),
         summary,
     )

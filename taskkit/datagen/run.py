@@ -7,8 +7,9 @@ alone, so which episodes ran before a crash changes no result. The exports are r
 task order, from all finished episodes at the end.
 
 Agents that talk to a server (``act_async``) run as many episodes concurrently as
-``--concurrency`` allows in one event loop; in-process agents are CPU-bound and run in one
-forked worker per core instead.
+``--concurrency`` allows, in one event loop, or in one per forked worker when the limit is
+more than one loop keeps up with (:data:`PER_LOOP`); in-process agents are CPU-bound and
+run in one forked worker per core.
 """
 
 from __future__ import annotations
@@ -17,18 +18,20 @@ import asyncio
 import json
 import multiprocessing
 import os
+import pickle
+import queue
 import signal
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 from ..agents import Agent
 from ..atomic import atomic_writer
 from ..models import CompiledTask
-from ..parallel import workers
+from ..parallel import cores, workers
 from .explore import ExploreConfig, explore_episode
 from .export import EpisodeOutput, outputs_of, read_trajectories, write_exports
 
@@ -111,51 +114,188 @@ def _explore_one(task: CompiledTask) -> EpisodeOutput:
 
 
 def _explore_forked(
-    tasks: Sequence[CompiledTask], agent: Agent, config: GenerateConfig
-) -> Iterator[EpisodeOutput]:
+    tasks: Sequence[CompiledTask],
+    agent: Agent,
+    config: GenerateConfig,
+    emit: Callable[[EpisodeOutput], None],
+) -> None:
     n = workers(len(tasks) * 4)  # episodes are heavier than files: fewer make a worker worth it
     if n <= 1:
         for task in tasks:
-            yield outputs_of(asyncio.run(explore_episode(task, agent, config.explore)))
+            emit(outputs_of(asyncio.run(explore_episode(task, agent, config.explore))))
         return
     _WORKER.update(agent=agent, config=config.explore)  # inherited by the forked workers
     pool = multiprocessing.get_context("fork").Pool(n, _worker_init, (os.getpid(),))
     try:
-        yield from pool.imap_unordered(_explore_one, tasks, chunksize=4)
+        for output in pool.imap_unordered(_explore_one, tasks, chunksize=4):
+            emit(output)
         pool.close()
     finally:
         pool.terminate()
         pool.join()
 
 
-# -- agents with act_async: concurrent episodes in one event loop -------------------------
+# -- agents with act_async: concurrent episodes, one event loop per worker ---------------
+
+PER_LOOP = 8
+"""Requests in flight one event loop keeps up with against a fast server. The client's own
+work is 1-3 ms a request (building it, parsing the reply, scoring the step), so above this
+a single loop starts to delay replies, and the concurrency is split over forked workers."""
 
 
 async def _explore_concurrent(
     tasks: Sequence[CompiledTask],
     agent: Agent,
-    config: GenerateConfig,
+    explore: ExploreConfig,
+    *,
+    concurrency: int,
+    take: Callable[[], int],
     emit: Callable[[EpisodeOutput], None],
 ) -> None:
-    # --concurrency bounds the requests in flight. Twice as many episodes are open, so that
-    # while one scores a response locally another one's request keeps the server busy.
-    requests = asyncio.Semaphore(config.concurrency)
-    episodes = asyncio.Semaphore(2 * config.concurrency)
+    """Explore ``tasks[take()]`` until ``take`` runs past the end, ``concurrency`` requests
+    in flight at most."""
+    # --concurrency bounds the requests in flight: on the wire when the agent can hold its
+    # own connections to it (see OpenAIAgent.limit_in_flight), else around each call.
+    limit_in_flight = getattr(agent, "limit_in_flight", None)
+    requests: asyncio.Semaphore | None = None
+    if limit_in_flight is not None:
+        limit_in_flight(concurrency)
+    else:
+        requests = asyncio.Semaphore(concurrency)
 
-    async def one(task: CompiledTask) -> None:
-        async with episodes:
-            record = await explore_episode(task, agent, config.explore, requests=requests)
-        emit(outputs_of(record))
+    async def slot() -> None:
+        while (i := take()) < len(tasks):
+            emit(outputs_of(await explore_episode(tasks[i], agent, explore, requests=requests)))
 
-    pending = [asyncio.ensure_future(one(t)) for t in tasks]
+    # Twice as many episodes as requests are open, so that while one scores a reply
+    # another one's request is ready to take the free slot.
+    slots = [asyncio.ensure_future(slot()) for _ in range(2 * concurrency)]
     try:
-        await asyncio.gather(*pending)
+        await asyncio.gather(*slots)
     finally:
-        for p in pending:
-            p.cancel()
+        for pending in slots:
+            pending.cancel()
         aclose = getattr(agent, "aclose", None)
         if aclose is not None:
             await aclose()
+
+
+def _counter(n: int = 0) -> Callable[[], int]:
+    it = iter(range(n, sys.maxsize))
+    return lambda: next(it)
+
+
+def _picklable(exc: BaseException) -> BaseException:
+    """``exc`` if it survives the trip to the parent, else its text in a RuntimeError (the
+    queue pickles in a background thread, where a failure would be lost silently)."""
+    try:
+        pickle.loads(pickle.dumps(exc))
+    except Exception:
+        return RuntimeError(f"{type(exc).__name__}: {exc}")
+    return exc
+
+
+class _Failed(NamedTuple):
+    """A worker's exception, sent to the parent to raise (the agent's bug, not ours)."""
+
+    error: BaseException
+
+
+def _concurrent_worker(
+    tasks: Sequence[CompiledTask],
+    agent: Agent,
+    explore: ExploreConfig,
+    *,
+    share: int,
+    next_index: Any,
+    results: Any,
+    parent: int,
+) -> None:
+    _worker_init(parent)
+
+    def take() -> int:
+        if os.getppid() != parent:
+            os._exit(1)  # the parent is gone: stop instead of working for nobody
+        with next_index.get_lock():
+            i: int = next_index.value
+            next_index.value = i + 1
+        return i
+
+    try:
+        asyncio.run(
+            _explore_concurrent(
+                tasks, agent, explore, concurrency=share, take=take, emit=results.put
+            )
+        )
+    except BaseException as exc:
+        results.put(_Failed(_picklable(exc)))
+    finally:
+        results.put(None)  # this worker is done
+        results.close()
+        results.join_thread()
+
+
+def _explore_concurrent_forked(
+    tasks: Sequence[CompiledTask],
+    agent: Agent,
+    config: GenerateConfig,
+    emit: Callable[[EpisodeOutput], None],
+) -> None:
+    # Waiting on a server costs no CPU, so even a few episodes are worth a second loop.
+    n = min(cores(), len(tasks), -(-config.concurrency // PER_LOOP))
+    if n <= 1:
+        asyncio.run(
+            _explore_concurrent(
+                tasks,
+                agent,
+                config.explore,
+                concurrency=config.concurrency,
+                take=_counter(),
+                emit=emit,
+            )
+        )
+        return
+    ctx = multiprocessing.get_context("fork")
+    next_index = ctx.Value("q", 0)
+    results = ctx.Queue()
+    shares = [config.concurrency // n + (i < config.concurrency % n) for i in range(n)]
+    procs = [
+        ctx.Process(
+            target=_concurrent_worker,
+            args=(tasks, agent, config.explore),
+            kwargs={
+                "share": share,
+                "next_index": next_index,
+                "results": results,
+                "parent": os.getpid(),
+            },
+            daemon=True,
+        )
+        for share in shares
+    ]
+    for proc in procs:
+        proc.start()
+    try:
+        running = n
+        while running:
+            try:
+                item = results.get(timeout=1.0)
+            except queue.Empty:
+                if any(p.exitcode not in (None, 0) for p in procs):
+                    raise RuntimeError("a generate worker died (see the system log)") from None
+                continue
+            if item is None:
+                running -= 1
+            elif isinstance(item, _Failed):
+                raise item.error
+            else:
+                emit(item)
+    finally:
+        for proc in procs:
+            if proc.is_alive():
+                proc.terminate()
+        for proc in procs:
+            proc.join()
 
 
 def generate(
@@ -193,11 +333,8 @@ def generate(
                 on_done(output)
 
         try:
-            if hasattr(agent, "act_async"):
-                asyncio.run(_explore_concurrent(todo, agent, config, emit))
-            else:
-                for output in _explore_forked(todo, agent, config):
-                    emit(output)
+            explore = _explore_concurrent_forked if hasattr(agent, "act_async") else _explore_forked
+            explore(todo, agent, config, emit)
         finally:
             f.flush()
             os.fsync(f.fileno())

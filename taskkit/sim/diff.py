@@ -121,8 +121,10 @@ def states_equal(a: dict[str, Any], b: dict[str, Any]) -> bool:
         return False
     for k, x in a.items():
         y = b[k]
+        if x == y:
+            continue  # only the collections that differ pay for canonical text
         if isinstance(x, list) and isinstance(y, list):
-            if sorted(map(_canon, x)) != sorted(map(_canon, y)):
+            if len(x) != len(y) or sorted(map(_canon, x)) != sorted(map(_canon, y)):
                 return False
         elif _canon(x) != _canon(y):
             return False

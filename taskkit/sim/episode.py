@@ -116,8 +116,12 @@ class Episode:
         self.reset()
 
     def reset(self) -> AgentInput:
-        self.state: dict[str, Any] = copy_json(self.task.initial_state)
-        self._owned: set[str] | None = None  # None: this episode owns all of its state
+        # Copy-on-write from the start: the task's initial state is shared (read-only)
+        # until a tool writes, and then only the collection it writes is copied. Most
+        # episodes write one collection, if any; a full copy per episode was a tenth of
+        # generation's time.
+        self.state: dict[str, Any] = self.task.initial_state
+        self._owned: set[str] | None = set()  # None: this episode owns all of its state
         self.history: list[Exchange] = []
         self.steps: list[StepRecord] = []
         self.calls: list[Call] = []

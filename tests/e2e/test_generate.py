@@ -150,10 +150,9 @@ def test_cli_generate_writes_everything(tmp_path):
 
 
 def test_dpo_lines_are_the_rows_byte_for_byte(generated):
+    from taskkit import jsonlines
     from taskkit.datagen.export import dpo_lines, dpo_rows
 
     out, _, _ = generated
     for record in rows(out / "trajectories.jsonl"):
-        assert dpo_lines(record) == [
-            json.dumps(r, ensure_ascii=False) + "\n" for r in dpo_rows(record)
-        ]
+        assert dpo_lines(record) == [jsonlines.line(r) for r in dpo_rows(record)]

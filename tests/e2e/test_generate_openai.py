@@ -53,3 +53,72 @@ def test_generate_over_http(compiled_library, tmp_path):
             assert all(not s["passed"] for s in hot)
     n_calls = sum(len(r["steps"]) * 4 for r in records)
     assert len(server.requests) > n_calls  # every 5th request was a 429, retried
+
+
+def _unique(compiled_library, n):
+    commands = [t.user_command for t in compiled_library]
+    tasks = [
+        t for t in compiled_library if t.faults is None and commands.count(t.user_command) == 1
+    ]
+    return tasks[:n]
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"], ids=["one-loop", "two-workers"])
+def test_concurrency_bounds_the_requests_on_the_wire(compiled_library, tmp_path, monkeypatch, jobs):
+    """--concurrency 12 keeps 12 requests at the server and never more, whether one event
+    loop holds them or the limit is split over forked workers; the episodes are the same."""
+    monkeypatch.setenv("TASKKIT_JOBS", jobs)
+    tasks = _unique(compiled_library, 40)
+    with FakeOpenAI(policy_for(tasks), latency=0.03) as server:
+        agent = make_agent("openai", model="m", base_url=server.url)
+        config = GenerateConfig(explore=ExploreConfig(samples=2, seed=1), concurrency=12)
+        report = generate(tasks, agent, tmp_path / jobs, config)
+        agent.close()
+    assert server.max_in_flight == 12
+    assert report["counts"]["episodes"] == 40
+    lines = sorted((tmp_path / jobs / "trajectories.jsonl").read_text().splitlines())
+    assert [json.loads(x)["task_id"] for x in lines] == sorted(t.id for t in tasks)
+    for name in ("sft.jsonl", "dpo.jsonl"):
+        text = (tmp_path / jobs / name).read_text()
+        assert text == _reference(compiled_library, tmp_path, name)
+
+
+_REFERENCE: dict[str, str] = {}
+
+
+def _reference(compiled_library, tmp_path, name):
+    """The exports of the same run in one process, one request at a time."""
+    if not _REFERENCE:
+        tasks = _unique(compiled_library, 40)
+        with FakeOpenAI(policy_for(tasks)) as server:
+            agent = make_agent("openai", model="m", base_url=server.url)
+            config = GenerateConfig(explore=ExploreConfig(samples=2, seed=1), concurrency=12)
+            generate(tasks, agent, tmp_path / "ref", config)
+            agent.close()
+        for n in ("sft.jsonl", "dpo.jsonl"):
+            _REFERENCE[n] = (tmp_path / "ref" / n).read_text()
+    return _REFERENCE[name]
+
+
+class _Broken:
+    """A server agent with a bug: the run stops with its exception, from any worker."""
+
+    name = "broken"
+
+    def act(self, view):  # pragma: no cover - only act_async is used
+        raise NotImplementedError
+
+    async def act_async(self, view):
+        if view.task.id.endswith("3"):
+            raise ValueError(f"agent bug on {view.task.id}")
+        return {"role": "assistant", "content": "done"}
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"], ids=["one-loop", "two-workers"])
+def test_an_agent_error_stops_the_run_with_that_error(
+    compiled_library, tmp_path, monkeypatch, jobs
+):
+    monkeypatch.setenv("TASKKIT_JOBS", jobs)
+    tasks = [t for t in compiled_library if t.id.endswith("3")][:2] + list(compiled_library[:30])
+    with pytest.raises(ValueError, match="agent bug on"):
+        generate(tasks, _Broken(), tmp_path, GenerateConfig(concurrency=16))

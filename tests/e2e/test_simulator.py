@@ -145,3 +145,21 @@ def test_tool_errors_are_observations_not_exceptions(compiled_library):
     )
     call = step.info["step"]["calls"][0]
     assert call["error_type"] == "precondition" and "no home with id h-0" in call["observation"]
+
+
+def test_episodes_never_change_the_task_they_run(compiled_library):
+    """Episodes share the task's initial state until they write (copy-on-write): running
+    every task's gold actions, in an episode and in a fork of it, leaves every task as it
+    was, so the next run of the same task still passes."""
+    before = [json.dumps(t.initial_state, sort_keys=True) for t in compiled_library]
+    for task in compiled_library:
+        episode = Episode(task, faults=False)
+        fork = episode.fork()
+        for action in task.final.gold_actions:
+            call = {"id": "c", "type": "function"}
+            call["function"] = {"name": action.tool, "arguments": json.dumps(action.args)}
+            for ep in (episode, fork):
+                ep.step({"role": "assistant", "content": None, "tool_calls": [call]})
+    assert [json.dumps(t.initial_state, sort_keys=True) for t in compiled_library] == before
+    for task in compiled_library:
+        assert run_episode(task, ReplayAgent()).final.score == 1, task.id

@@ -135,12 +135,15 @@ class MutantAgent:
 
     def __init__(self, *, base: float = 0.1, slope: float = 0.6, force: str | None = None) -> None:
         self.base, self.slope, self.force = base, slope, force
+        # Which classes apply depends only on the task and the gold step, and every sample
+        # of a step asks the same question: answered once (compiled tasks do not change).
+        self._options: dict[tuple[str, int], list[str]] = {}
 
     def act(self, view: AgentView) -> Response:
         gold = view.task.final.gold_actions
         i = gold_progress(view.steps)
         call = ToolCall(gold[i].tool, dict(gold[i].args)) if i < len(gold) else None
-        choice = self._choose(view, call, expect_error=i < len(gold) and gold[i].expect_error)
+        choice = self._choose(view, call, i)
         if choice == PREMATURE_ANSWER:
             return view.format.write(answer="All done.")
         if call is None:
@@ -152,14 +155,20 @@ class MutantAgent:
                 return view.format.write(calls=[mutated])
         return view.format.write(calls=[call])
 
-    def _choose(self, view: AgentView, call: ToolCall | None, *, expect_error: bool) -> str | None:
-        options = applicable(view.task, call, expect_error=expect_error)
+    def _choose(self, view: AgentView, call: ToolCall | None, step: int) -> str | None:
+        """The mutation class for gold step ``step`` (``call``), or None for the gold."""
+        if self.force is None and view.rng.random() >= self.base + self.slope * view.temperature:
+            return None  # most samples: no need to know which classes would apply
+        key = (view.task.id, step)
+        options = self._options.get(key)
+        if options is None:
+            gold = view.task.final.gold_actions
+            expect_error = step < len(gold) and gold[step].expect_error
+            options = self._options[key] = applicable(view.task, call, expect_error=expect_error)
         if self.force is not None:
             already = any(s.score == 0 for s in view.steps)
             return self.force if self.force in options and not already else None
-        if not options or view.rng.random() >= self.base + self.slope * view.temperature:
-            return None
-        return view.rng.choice(options)
+        return view.rng.choice(options) if options else None
 
 
 FINAL_ERRORS = frozenset({"state_mismatch", "diff_assertion", "wrong_answer", "no_answer"})

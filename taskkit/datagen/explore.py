@@ -63,6 +63,25 @@ async def _limited(agent: Agent, view: AgentView, requests: asyncio.Semaphore | 
         return await _act(agent, view)
 
 
+async def _respond(
+    agent: Agent, views: list[AgentView], requests: asyncio.Semaphore | None
+) -> list[Response]:
+    """The agent's response to each view: concurrently for a server agent, in turn (no
+    task per sample, which is most of the cost with a fast agent) for an in-process one."""
+    if requests is None and getattr(agent, "act_async", None) is None:
+        responses = [agent.act(v) for v in views]
+        if not any(inspect.isawaitable(r) for r in responses):
+            return responses
+        return list(await asyncio.gather(*(_resolved(r) for r in responses)))
+    return list(await asyncio.gather(*(_limited(agent, v, requests) for v in views)))
+
+
+async def _resolved(response: Any) -> Response:
+    if inspect.isawaitable(response):
+        return await response  # type: ignore[no-any-return]
+    return response  # type: ignore[no-any-return]
+
+
 def _sample_json(ep: Episode, temperature: float, index: int) -> dict[str, Any]:
     step = ep.steps[-1]
     final = ep.final_json() if ep.done else None
@@ -105,10 +124,10 @@ async def explore_episode(
             )
             for i, t in enumerate(temps)
         ]
-        responses = await asyncio.gather(*(_limited(agent, v, requests) for v in views))
+        responses = await _respond(agent, views, requests)
         samples = []
         for i, (fork, response) in enumerate(zip(forks, responses, strict=True)):
-            fork.step(response)
+            fork.advance(response)
             samples.append(_sample_json(fork, temps[i], i))
         passing = [i for i, s in enumerate(samples) if s["passed"]]
         if passing:

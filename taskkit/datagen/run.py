@@ -103,12 +103,13 @@ def _worker_init(parent: int) -> None:
     _WORKER["parent"] = parent
 
 
-def _explore_one(task: CompiledTask) -> EpisodeOutput:
+def _explore_one(index: int) -> EpisodeOutput:
     if os.getppid() != _WORKER["parent"]:
         os._exit(1)  # the parent is gone (killed): stop instead of working for nobody
     loop = _WORKER.get("loop")
     if loop is None:  # one event loop for the worker's life, not one per episode
         loop = _WORKER["loop"] = asyncio.new_event_loop()
+    task = _WORKER["tasks"][index]
     record = loop.run_until_complete(explore_episode(task, _WORKER["agent"], _WORKER["config"]))
     return outputs_of(record)
 
@@ -124,10 +125,12 @@ def _explore_forked(
         for task in tasks:
             emit(outputs_of(asyncio.run(explore_episode(task, agent, config.explore))))
         return
-    _WORKER.update(agent=agent, config=config.explore)  # inherited by the forked workers
+    # Inherited by the forked workers: only task indices cross the process boundary (a
+    # compiled task costs more to pickle and rebuild than to explore with a fast agent).
+    _WORKER.update(tasks=tasks, agent=agent, config=config.explore)
     pool = multiprocessing.get_context("fork").Pool(n, _worker_init, (os.getpid(),))
     try:
-        for output in pool.imap_unordered(_explore_one, tasks, chunksize=4):
+        for output in pool.imap_unordered(_explore_one, range(len(tasks)), chunksize=4):
             emit(output)
         pool.close()
     finally:

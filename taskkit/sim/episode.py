@@ -145,6 +145,18 @@ class Episode:
         return other
 
     def step(self, response: Response) -> StepResult:
+        """Gym's step: :meth:`advance`, then the next observation and the step's record."""
+        step = self.advance(response)
+        info: dict[str, Any] = {"step": step.as_json()}
+        if self.done:
+            info["final"] = self.final_json()
+        return StepResult(self.observe(), step.score, self.done, info)
+
+    def advance(self, response: Response) -> StepRecord:
+        """Parse, verify, execute and score ``response``; at the end, the final evaluation.
+
+        :meth:`step` without rendering the next observation, for callers that score many
+        samples and go on from one of them (data generation)."""
         if self.done:
             raise RuntimeError("the episode is over; call reset()")
         parsed = self.format.parse(response)
@@ -172,7 +184,6 @@ class Episode:
         self.history.append(Exchange(response, parsed, observations))
         if not self.done and len(self.steps) >= self.task.max_turns:
             self.done = True
-        info: dict[str, Any] = {"step": step.as_json()}
         if self.done:
             self.final = final_for_task(self.task, self.state, self.answer)
             if self.answer is None:
@@ -184,8 +195,7 @@ class Episode:
                     ],
                     self.final.diff,
                 )
-            info["final"] = self.final_json()
-        return StepResult(self.observe(), step.score, self.done, info)
+        return step
 
     def _own(self, collection: str | None) -> None:
         """Make what a call is about to write this episode's own (see :meth:`fork`)."""

@@ -163,3 +163,25 @@ def test_episodes_never_change_the_task_they_run(compiled_library):
     assert [json.dumps(t.initial_state, sort_keys=True) for t in compiled_library] == before
     for task in compiled_library:
         assert run_episode(task, ReplayAgent()).final.score == 1, task.id
+
+
+def test_advance_is_step_without_the_observation(compiled_library):
+    """`advance` (what data generation uses) scores exactly as `step` does."""
+    task = next(t for t in compiled_library if t.task == "book_cheapest_viewing")
+    stepped, advanced = Episode(task), Episode(task)
+    for response in (
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {"id": "c1", "type": "function", "function": {"name": "x", "arguments": "{}"}}
+            ],
+        },
+        "Sorry, I give up.",
+    ):
+        result = stepped.step(response)
+        record = advanced.advance(response)
+        assert result.info["step"] == record.as_json()
+        assert (result.score, result.done) == (record.score, advanced.done)
+    assert advanced.final_json() == stepped.final_json() == result.info["final"]
+    assert advanced.record() == stepped.record()

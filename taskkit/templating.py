@@ -33,6 +33,7 @@ __all__ = [
     "render_string",
     "render_value",
     "undeclared_variables",
+    "value_renderer",
 ]
 
 
@@ -297,3 +298,79 @@ def render_value(value: Any, context: Mapping[str, Any]) -> Any:
     if isinstance(value, list):
         return [render_value(v, context) for v in value]
     return value
+
+
+Renderer = Callable[[Mapping[str, Any]], Any]
+
+_RENDERERS: dict[int, tuple[Any, Renderer]] = {}
+
+
+def value_renderer(value: Any) -> Renderer:
+    """``render_value(value, ·)`` compiled once, for values rendered on every call (a tool's
+    declared behaviour): the tree is walked and each template's kind decided here, not on
+    each call. Shared by identity, so ``value`` must not change afterwards."""
+    if isinstance(value, str):
+        return _string_renderer(value)  # by text: callers may build the same text anew
+    hit = _RENDERERS.get(id(value))
+    if hit is not None and hit[0] is value:
+        return hit[1]
+    renderer = _compile_renderer(value)
+    _RENDERERS[id(value)] = (value, renderer)  # holding `value` keeps its id from being reused
+    return renderer
+
+
+def _compile_renderer(value: Any) -> Renderer:
+    if isinstance(value, str):
+        return _string_renderer(value)
+    if isinstance(value, dict):
+        items = tuple((k, _compile_renderer(v)) for k, v in value.items())
+        return lambda ctx: {k: render(ctx) for k, render in items}
+    if isinstance(value, list):
+        parts = tuple(_compile_renderer(v) for v in value)
+        return lambda ctx: [render(ctx) for render in parts]
+    return lambda ctx: value
+
+
+@lru_cache(maxsize=65536)
+def _string_renderer(source: str) -> Renderer:
+    if not is_template(source):
+        return lambda ctx: source
+    kind, plan = _plan(source, True)
+    if kind == "default":
+        root, attrs, fallback = plan
+        get = _path_getter(root, attrs)
+
+        def with_default(ctx: Mapping[str, Any]) -> Any:
+            value = get(ctx)
+            return fallback if value is _MISSING else value
+
+        return with_default
+    if kind == "expr" and plan is not None:
+        root, attrs = plan
+        get = _path_getter(root, attrs)
+
+        def expression(ctx: Mapping[str, Any]) -> Any:
+            value = get(ctx)
+            return _lookup_path(ctx, root, attrs) if value is _MISSING else value  # it raises
+
+        return expression
+    return lambda ctx: render_string(source, ctx)
+
+
+_MISSING = object()
+
+
+def _path_getter(root: str, attrs: str) -> Renderer:
+    """``root.a.b`` as :func:`_lookup_path` resolves it, but :data:`_MISSING` instead of an
+    exception: an optional argument left out is the common case, not an error."""
+    parts = tuple(attrs.split(".")[1:])
+
+    def get(ctx: Mapping[str, Any]) -> Any:
+        value = ctx.get(root, _MISSING)
+        for attr in parts:
+            if value is _MISSING or not isinstance(value, dict) or attr not in value:
+                return _MISSING
+            value = value[attr]
+        return value
+
+    return get

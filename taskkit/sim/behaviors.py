@@ -14,7 +14,7 @@ from typing import Any
 
 from ..models import Behavior
 from ..models.toolset import Require
-from ..templating import TemplateError, render_value
+from ..templating import TemplateError, value_renderer
 from .records import find, matches, norm, sort_records
 
 __all__ = ["HandlerRefused", "ToolError", "check_source", "run_behavior"]
@@ -68,7 +68,7 @@ class _Args(dict[str, Any]):
 
 def _render(value: Any, ctx: dict[str, Any]) -> Any:
     try:
-        return render_value(value, ctx)
+        return value_renderer(value)(ctx)
     except TemplateError as exc:
         raise ToolError(f"tool misconfigured: {exc.message}", kind="behavior_error") from None
 

@@ -17,6 +17,9 @@ from .behaviors import ToolError, run_behavior
 
 __all__ = ["FAULT_MESSAGES", "Observation", "execute", "fault_for"]
 
+# One encoder for every observation (json.dumps with options builds one per call).
+_OBSERVATION_JSON = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
+
 FAULT_MESSAGES = {
     "error": "internal server error (HTTP 500); the request was not processed",
     "timeout": "the request timed out after 30 s; it was not processed",
@@ -38,8 +41,8 @@ class Observation:
 
     def text(self) -> str:
         if self.ok:
-            return json.dumps(self.content, ensure_ascii=False, separators=(", ", ": "))
-        return json.dumps({"error": self.content}, ensure_ascii=False)
+            return _OBSERVATION_JSON(self.content)
+        return _OBSERVATION_JSON({"error": self.content})
 
     def as_json(self) -> dict[str, Any]:
         return {"ok": self.ok, "content": self.content, "error_type": self.error_type}

@@ -15,6 +15,7 @@ from taskkit.templating import (
     render_string,
     render_value,
     undeclared_variables,
+    value_renderer,
 )
 
 CTX = {"city": "Austin", "n": 3, "homes": [{"id": "h1"}], "entry": {"city": "Austin", "n": 3}}
@@ -79,3 +80,36 @@ texts = st.text(alphabet=st.characters(blacklist_characters="{}%#"), max_size=12
 def test_fast_path_matches_jinja(pieces, tail):
     source = "".join(f"{text}{{{{ {name} }}}}" for text, name in pieces) + tail
     assert render_string(source, CTX, native=False) == _reference.from_string(source).render(CTX)
+
+
+RENDERED = {
+    "where": {"category": "{{ args.category | default(none) }}", "id": "{{ args.app_id }}"},
+    "limit": "{{ args.limit | default(10) }}",
+    "nested": "{{ args.app.id }}",
+    "text": "no app {{ args.app_id }}",
+    "jinja": "{{ args.app_id | upper }}",
+    "constants": [3, True, None, "plain"],
+}
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        {"app_id": "a1", "category": "games", "limit": None, "app": {"id": 7}},
+        {"app_id": "a1"},
+        {},
+        {"app_id": {"x": 1}, "app": "not a mapping"},
+    ],
+)
+@pytest.mark.parametrize("key", sorted(RENDERED))
+def test_a_compiled_renderer_renders_as_render_value(key, args):
+    """value_renderer(v)(ctx) == render_value(v, ctx), errors included."""
+
+    def outcome(render):
+        try:
+            return "ok", render()
+        except TemplateError as exc:
+            return "error", exc.message
+
+    value, ctx = RENDERED[key], {"args": args, "state": {}}
+    assert outcome(lambda: value_renderer(value)(ctx)) == outcome(lambda: render_value(value, ctx))

@@ -26,7 +26,7 @@ def compiled(tmp_path_factory):
     return path
 
 
-def command(compiled: Path, out: Path) -> list[str]:
+def command(compiled: Path, out: Path, *agent: str, concurrency: int = 4) -> list[str]:
     return [
         sys.executable,
         "-m",
@@ -40,7 +40,8 @@ def command(compiled: Path, out: Path) -> list[str]:
         "--seed",
         "7",
         "--concurrency",
-        "4",
+        str(concurrency),
+        *agent,
     ]
 
 
@@ -53,15 +54,57 @@ def by_task(out: Path) -> dict[str, str]:
     return {r["task_id"]: json.dumps(r, sort_keys=True) for r in records}
 
 
-@pytest.mark.parametrize("signals", [(signal.SIGKILL, signal.SIGINT, signal.SIGTERM)])
+SIGNALS = (signal.SIGKILL, signal.SIGINT, signal.SIGTERM)
+
+
+@pytest.fixture
+def server_agent(compiled, monkeypatch):
+    """The openai agent against a loopback server, its concurrency split over two forked
+    event loops (the episodes in flight are in the workers, not in the killed process)."""
+    pytest.importorskip("openai")
+    from fake_openai import FakeOpenAI, tool_call
+
+    from taskkit.compiler import load_compiled
+
+    by_command = {t.user_command: t for t in load_compiled(compiled)}
+
+    def reply(request):
+        task = by_command[request["messages"][1]["content"]]
+        step = sum(1 for m in request["messages"] if m["role"] == "assistant")
+        gold = task.final.gold_actions
+        if request["temperature"] >= 0.5 or step >= len(gold):
+            return {"content": task.final.gold_answer or "done"}
+        return tool_call(gold[step].tool, json.dumps(gold[step].args))
+
+    monkeypatch.setenv("TASKKIT_JOBS", "2")
+    with FakeOpenAI(reply, latency=0.002) as server:
+        yield ("--agent", "openai", "--model", "m", "--base-url", server.url)
+
+
+@pytest.mark.parametrize("signals", [SIGNALS])
 def test_killed_and_resumed_equals_uninterrupted(compiled, tmp_path, signals):
+    killed_and_resumed(compiled, tmp_path, signals)
+
+
+def test_a_server_agent_killed_and_resumed_equals_uninterrupted(compiled, tmp_path, server_agent):
+    killed_and_resumed(compiled, tmp_path, SIGNALS, *server_agent, concurrency=16)
+
+
+def killed_and_resumed(compiled, tmp_path, signals, *agent, concurrency=4):
     whole = tmp_path / "whole"
-    subprocess.run(command(compiled, whole), check=True, capture_output=True, timeout=600)
+    subprocess.run(
+        command(compiled, whole, *agent, concurrency=concurrency),
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
 
     broken = tmp_path / "broken"
     for i, sig in enumerate(signals):
         proc = subprocess.Popen(
-            command(compiled, broken), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+            command(compiled, broken, *agent, concurrency=concurrency),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
         )
         target = lines(broken / "trajectories.jsonl") + 40 * (i + 1)
         deadline = time.monotonic() + 120
@@ -72,7 +115,12 @@ def test_killed_and_resumed_equals_uninterrupted(compiled, tmp_path, signals):
         _, err = proc.communicate(timeout=60)
         assert b"Traceback" not in err
     assert lines(broken / "trajectories.jsonl") < 600  # it really was interrupted
-    subprocess.run(command(compiled, broken), check=True, capture_output=True, timeout=600)
+    subprocess.run(
+        command(compiled, broken, *agent, concurrency=concurrency),
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
 
     assert by_task(broken) == by_task(whole)
     for name in ("sft.jsonl", "dpo.jsonl", "report.json"):

@@ -14,7 +14,7 @@ from ..models import Content, Task
 from ..sim.behaviors import check_source
 from ..templating import TemplateError, is_template, parse
 
-__all__ = ["LintContext", "TemplateSite"]
+__all__ = ["LintContext", "TaskName", "TemplateSite"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +26,15 @@ class TemplateSite:
     source: str
 
 
+@dataclass(frozen=True, slots=True)
+class TaskName:
+    """A valid task's id and dataset: what the library-wide rules read of a task."""
+
+    owner: LoadedDoc
+    id: str
+    content: str
+
+
 @dataclass
 class LintContext:
     lib: Library
@@ -34,6 +43,9 @@ class LintContext:
     trust: frozenset[str] = frozenset()
     _validators: dict[str, Validator | SchemaError] = field(default_factory=dict)
     _compiled: list[Diagnostic] | None = None
+    task_names: list[TaskName] | None = None
+    """Every valid task, when the tasks themselves were linted in other processes and
+    ``lib`` holds only the documents they refer to (see :mod:`.shards`)."""
     _sites: dict[int, list[TemplateSite]] = field(default_factory=dict)
 
     def compile_diagnostics(self, rule: str) -> Iterator[Diagnostic]:
@@ -72,6 +84,14 @@ class LintContext:
         for ld in self.lib.tasks:
             if isinstance(ld.model, Task):
                 yield ld, ld.model
+
+    def names_of_tasks(self) -> Iterator[TaskName]:
+        """Every valid task's id and dataset, in library order."""
+        if self.task_names is not None:
+            yield from self.task_names
+            return
+        for ld, task in self.tasks():
+            yield TaskName(ld, task.id, task.content)
 
     def content_of(self, ld: LoadedDoc, task: Task) -> tuple[LoadedDoc, Content] | None:
         content = self.lib.content(ld.pack, task.content)

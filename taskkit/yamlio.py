@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import codecs
 import json
+import operator
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,13 +65,22 @@ class _FastResolve:
 
     def resolve(self, kind: type[yaml.Node], value: Any, implicit: tuple[bool, bool]) -> str:
         if kind is yaml.ScalarNode:
-            if implicit[0] and value and value[0] not in _MAYBE_TYPED:
+            if not implicit[0]:
+                return _STR  # quoted or block text: YAML resolves only plain scalars
+            if value and value[0] not in _MAYBE_TYPED:
                 return _STR
+            if value.isdigit() and value.isascii() and (value[0] != "0" or len(value) == 1):
+                return _INT  # a decimal; a leading 0 would make it octal, left to the regexes
         elif kind is yaml.MappingNode:
             return _MAP
         elif kind is yaml.SequenceNode:
             return _SEQ
         return super().resolve(kind, value, implicit)  # type: ignore[misc, no-any-return]
+
+    # The composer calls these around every node, for path resolvers, which a safe loader
+    # never has; C built-ins that ignore their arguments cost a fraction of a method call.
+    descend_resolver = staticmethod(operator.is_)
+    ascend_resolver = staticmethod(tuple)
 
 
 _Loader: type[Any] = type(
@@ -281,7 +291,7 @@ def load_yaml_text(text: str, path: str = "<string>") -> LoadResult:
         )
     for index, root in enumerate(roots):
         try:
-            constructor = _Constructor(path, diags)
+            constructor = _Constructor(path, diags, aliases="*" in text)
             data = constructor.build(root)
             if constructor.aliased:
                 _check_size(root)
@@ -371,14 +381,19 @@ def _check_size(root: yaml.Node) -> None:
 class _Constructor:
     """Nodes -> JSON-like data; shared (aliased) nodes become shared objects."""
 
-    def __init__(self, path: str, diags: list[Diagnostic]) -> None:
+    def __init__(self, path: str, diags: list[Diagnostic], *, aliases: bool = True) -> None:
         self._path = path
         self._diags = diags
         self._memo: dict[int, Any] = {}
         self._active: set[int] = set()
+        self._aliases = aliases
         self.aliased = False
+        # Without an alias (``*name``) in the text every node is met once, and the
+        # bookkeeping that finds shared nodes can be skipped. Chosen once, not per node, so
+        # that nesting costs the same stack depth either way.
+        self.build: Callable[[yaml.Node], Any] = self._shared if aliases else self._tree
 
-    def build(self, node: yaml.Node) -> Any:
+    def _shared(self, node: yaml.Node) -> Any:
         """Construct ``node``. Each node is built once; meeting one again means an alias,
         and then :func:`_check_size` must vet the document before anything walks it."""
         key = id(node)
@@ -407,6 +422,26 @@ class _Constructor:
         self._active.discard(key)
         self._memo[key] = value
         return value
+
+    def _tree(self, node: yaml.Node) -> Any:
+        """:meth:`build` for a document without aliases: a tree, each node built once."""
+        tag = node.tag
+        if type(node) is yaml.ScalarNode:
+            return node.value if tag == _STR else self._scalar(node, tag)
+        if type(node) is yaml.SequenceNode:
+            if tag != _SEQ:
+                raise _unsupported(node)
+            return [
+                child.value
+                if type(child) is yaml.ScalarNode and child.tag == _STR
+                else self.build(child)
+                for child in node.value
+            ]
+        if type(node) is yaml.MappingNode:
+            if tag != _MAP:
+                raise _unsupported(node)
+            return self._mapping(node)
+        raise _unsupported(node)  # pragma: no cover - composer yields only these three
 
     def _scalar(self, node: yaml.ScalarNode, tag: str) -> Any:
         if tag in (_STR, _TIMESTAMP):
@@ -444,10 +479,13 @@ class _Constructor:
                 continue
             if not isinstance(key_node, yaml.ScalarNode):
                 raise _Refused("TK005", "mapping keys must be plain scalars", key_node)
-            key = self.build(key_node)
-            if isinstance(key, bool) or key is None or isinstance(key, float):
-                key = key_node.value  # `yes:` or `null:` as a key means the text the author wrote
-            key = str(key)
+            if not self._aliases and key_node.tag == _STR:
+                key = key_node.value  # the common case, without a call per key
+            else:
+                key = self.build(key_node)
+                if isinstance(key, bool) or key is None or isinstance(key, float):
+                    key = key_node.value  # `yes:` or `null:` as a key: the text the author wrote
+                key = str(key)
             if key in explicit:
                 line, col = _node_pos(key_node)
                 self._diags.append(
@@ -461,7 +499,10 @@ class _Constructor:
                     )
                 )
             explicit.add(key)
-            out[key] = self.build(value_node)
+            if not self._aliases and value_node.tag == _STR and type(value_node) is yaml.ScalarNode:
+                out[key] = value_node.value
+            else:
+                out[key] = self.build(value_node)
         return out
 
     def _merge_sources(self, node: yaml.Node) -> Iterator[dict[str, Any]]:

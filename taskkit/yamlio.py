@@ -21,6 +21,7 @@ import codecs
 import json
 import operator
 import os
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -291,7 +292,9 @@ def load_yaml_text(text: str, path: str = "<string>") -> LoadResult:
         )
     for index, root in enumerate(roots):
         try:
-            constructor = _Constructor(path, diags, aliases="*" in text)
+            # An alias (``*name``) needs an anchor (``&name``) before it: without both
+            # characters, no node can be shared.
+            constructor = _Constructor(path, diags, aliases="&" in text and "*" in text)
             data = constructor.build(root)
             if constructor.aliased:
                 _check_size(root)
@@ -486,6 +489,9 @@ class _Constructor:
                 if isinstance(key, bool) or key is None or isinstance(key, float):
                     key = key_node.value  # `yes:` or `null:` as a key: the text the author wrote
                 key = str(key)
+            # Datasets repeat the same few keys in every record: one string object each
+            # saves memory here and in every process the data is sent to.
+            key = sys.intern(key)
             if key in explicit:
                 line, col = _node_pos(key_node)
                 self._diags.append(

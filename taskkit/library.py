@@ -186,7 +186,8 @@ class Library:
             out.append(Entry(entry_id, rec.data, str(jsonl), (), jsonl_line=rec.line))
         return out
 
-    def resolve(self, pack: str, ref: str) -> tuple[str, str]:
+    @staticmethod
+    def resolve(pack: str, ref: str) -> tuple[str, str]:
         """``name`` or ``pack/name`` -> (pack, name)."""
         if "/" in ref:
             p, _, name = ref.partition("/")

@@ -55,11 +55,11 @@ def map_chunks(fn: Callable[[Sequence[T]], list[R]], items: Sequence[T]) -> list
 
 class TwoRounds(Protocol):
     """Work on one shard that keeps state between two rounds: the coordinator reads every
-    shard's first answer before it can say what all of them need for the second."""
+    shard's first answer before it can say what each needs for the second."""
 
     def first(self) -> bytes: ...
 
-    def second(self, shared: bytes) -> bytes: ...
+    def second(self, given: bytes) -> bytes: ...
 
 
 class WorkerError(RuntimeError):
@@ -79,7 +79,7 @@ class Rounds:
         self._fork = fork
         self._conns: list[Connection] = []
         self._procs: list[multiprocessing.process.BaseProcess] = []
-        self._shared = b""
+        self._inputs: Sequence[bytes] = ()
 
     def __enter__(self) -> Rounds:
         if self._fork:
@@ -111,24 +111,25 @@ class Rounds:
             return [shard.first() for shard in self._shards]
         return [_receive(conn) for conn in self._conns]
 
-    def second(self, shared: bytes) -> None:
+    def second(self, inputs: Sequence[bytes]) -> None:
+        """Start round two, with one input per shard."""
         if not self._fork:
-            self._shared = shared
+            self._inputs = inputs
             return
-        for conn in self._conns:
-            conn.send_bytes(shared)
+        for conn, data in zip(self._conns, inputs, strict=True):
+            conn.send_bytes(data)
 
     def results(self) -> list[bytes]:
         if not self._fork:
-            return [shard.second(self._shared) for shard in self._shards]
+            return [s.second(data) for s, data in zip(self._shards, self._inputs, strict=True)]
         return [_receive(conn) for conn in self._conns]
 
 
 def _serve(shard: TwoRounds, conn: Connection) -> None:
     try:
         conn.send_bytes(_OK + shard.first())
-        shared = conn.recv_bytes()
-        conn.send_bytes(_OK + shard.second(shared))
+        given = conn.recv_bytes()
+        conn.send_bytes(_OK + shard.second(given))
     except EOFError:
         pass  # the coordinator stopped (interrupted, or failed elsewhere)
     except BaseException:  # any failure goes to the coordinator, which raises it

@@ -135,10 +135,12 @@ def lint_in_shards(
         manifests = (m for answer in loaded for m in answer.manifests)
         for _, root, name in sorted(manifests, key=lambda m: m[0]):
             names[root] = name
-        docs: list[tuple[int, bool, Any]] = sorted(
-            (d for answer in loaded for d in marshal.loads(answer.docs)), key=lambda d: d[0]
-        )
-        rounds.second(marshal.dumps((names, [item for _, is_index, item in docs if is_index])))
+        docs: list[tuple[int, bool, Any]] = []
+        for answer in loaded:
+            docs.extend(marshal.loads(answer.docs))
+            answer.docs = b""  # decoded: free it
+        docs.sort(key=lambda d: d[0])
+        rounds.second([marshal.dumps((names, index)) for index in _index_for(parts, docs, names)])
         # While the shards lint their own documents, lint the index documents here.
         for found in (
             sorted((f for answer in loaded for f in answer.read), key=lambda f: f[0]),
@@ -162,7 +164,7 @@ def lint_in_shards(
     return ShardedLint(lib, by_rule, {item[0] for _, _, item in docs})
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Loaded:
     """A shard's answer to round one, each item with its file's position in the library."""
 
@@ -233,6 +235,33 @@ class _Shard:
         ctx = LintContext(lib, trust=self.trust)
         found = {rule_id: list(RULES[rule_id].check(ctx)) for rule_id in self.rules}
         return pickle.dumps(found, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _index_for(
+    shards: Sequence[_Shard], docs: list[tuple[int, bool, Any]], names: dict[str, str]
+) -> list[list[_IndexDoc]]:
+    """The index documents each shard needs: all but the content datasets, which are most
+    of an index, and of those the ones its tasks read -- a task reads its own pack's
+    datasets (by name, or their names for a hint) and those it names as ``pack/name``."""
+    shard_of = {at: i for i, shard in enumerate(shards) for at, _ in shard.files}
+    wanted: list[set[tuple[str, str]]] = [set() for _ in shards]
+    packs: list[set[str]] = [set() for _ in shards]
+    for at, is_index, item in docs:
+        if not is_index and item[3] is not None:  # a valid task
+            path, root, _, _, content = item
+            pack = namespace(path, root, names)
+            packs[shard_of[at]].add(pack)
+            wanted[shard_of[at]].add(Library.resolve(pack, content))
+    out: list[list[_IndexDoc]] = [[] for _ in shards]
+    for _, is_index, item in docs:
+        if not is_index:
+            continue
+        path, root, _, data, _ = item
+        key = (namespace(path, root, names), data["name"]) if data["kind"] == "content" else None
+        for i in range(len(shards)):
+            if key is None or key in wanted[i] or key[0] in packs[i]:
+                out[i].append(item)
+    return out
 
 
 def _index_doc(item: _IndexDoc, names: dict[str, str]) -> LoadedDoc:

@@ -60,21 +60,24 @@ _MAP, _SEQ, _TIMESTAMP, _MERGE = _T + "map", _T + "seq", _T + "timestamp", _T + 
 _MAYBE_TYPED = frozenset("yYnNtTfFoO~-+0123456789.<=")
 
 
+_SCALAR_NODE, _MAPPING_NODE, _SEQUENCE_NODE = yaml.ScalarNode, yaml.MappingNode, yaml.SequenceNode
+
+
 class _FastResolve:
     """libyaml parses in C but calls back into Python to resolve every node's tag; most
     scalars in a pack are plain words, which need none of the resolver's regexes."""
 
     def resolve(self, kind: type[yaml.Node], value: Any, implicit: tuple[bool, bool]) -> str:
-        if kind is yaml.ScalarNode:
+        if kind is _SCALAR_NODE:
             if not implicit[0]:
                 return _STR  # quoted or block text: YAML resolves only plain scalars
             if value and value[0] not in _MAYBE_TYPED:
                 return _STR
             if value.isdigit() and value.isascii() and (value[0] != "0" or len(value) == 1):
                 return _INT  # a decimal; a leading 0 would make it octal, left to the regexes
-        elif kind is yaml.MappingNode:
+        elif kind is _MAPPING_NODE:
             return _MAP
-        elif kind is yaml.SequenceNode:
+        elif kind is _SEQUENCE_NODE:
             return _SEQ
         return super().resolve(kind, value, implicit)  # type: ignore[misc, no-any-return]
 

@@ -217,10 +217,18 @@ def discover(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[str], list[D
         elif os.path.isdir(path):
             for root, dirs, files in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in _SKIP_DIRS)
+                real_root = os.path.realpath(root)
                 for f in files:
                     if f.endswith(YAML_SUFFIXES) and not f.startswith("."):
                         name = os.path.normpath(os.path.join(root, f))
-                        found.setdefault(os.path.realpath(name), name)
+                        # Resolving the folder once and the file only when it is a link
+                        # gives realpath(name) at a fraction of the system calls.
+                        real = (
+                            os.path.realpath(name)
+                            if os.path.islink(name)
+                            else os.path.join(real_root, f)
+                        )
+                        found.setdefault(real, name)
         else:
             diags.append(Diagnostic(path, 1, 1, "TK003", "no such file or directory"))
     return sorted(found.values()), diags

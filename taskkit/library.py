@@ -27,7 +27,20 @@ from .models.toolset import Tool
 from .parallel import map_chunks, paused_gc
 from .yamlio import MAX_FILE_BYTES, Document, LoadResult, load_jsonl_file, load_yaml_file
 
-__all__ = ["Entry", "Library", "LoadedDoc", "ToolInfo", "discover", "load_library"]
+__all__ = [
+    "INDEX_MODELS",
+    "Entry",
+    "Library",
+    "LoadedDoc",
+    "PackFinder",
+    "ToolInfo",
+    "discover",
+    "index_document",
+    "load_library",
+    "manifest_name",
+    "namespace",
+    "validate_document",
+]
 
 YAML_SUFFIXES = (".yaml", ".yml")
 _SKIP_DIRS = frozenset({"__pycache__", "node_modules", "venv", ".venv"})
@@ -173,7 +186,8 @@ class Library:
             out.append(Entry(entry_id, rec.data, str(jsonl), (), jsonl_line=rec.line))
         return out
 
-    def resolve(self, pack: str, ref: str) -> tuple[str, str]:
+    @staticmethod
+    def resolve(pack: str, ref: str) -> tuple[str, str]:
         """``name`` or ``pack/name`` -> (pack, name)."""
         if "/" in ref:
             p, _, name = ref.partition("/")
@@ -203,16 +217,24 @@ def discover(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[str], list[D
         elif os.path.isdir(path):
             for root, dirs, files in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in _SKIP_DIRS)
+                real_root = os.path.realpath(root)
                 for f in files:
                     if f.endswith(YAML_SUFFIXES) and not f.startswith("."):
                         name = os.path.normpath(os.path.join(root, f))
-                        found.setdefault(os.path.realpath(name), name)
+                        # Resolving the folder once and the file only when it is a link
+                        # gives realpath(name) at a fraction of the system calls.
+                        real = (
+                            os.path.realpath(name)
+                            if os.path.islink(name)
+                            else os.path.join(real_root, f)
+                        )
+                        found.setdefault(real, name)
         else:
             diags.append(Diagnostic(path, 1, 1, "TK003", "no such file or directory"))
     return sorted(found.values()), diags
 
 
-class _PackFinder:
+class PackFinder:
     """Which pack a file belongs to; pack.yaml look-ups are cached per folder."""
 
     def __init__(self) -> None:
@@ -231,7 +253,8 @@ class _PackFinder:
         return result
 
 
-def _namespace(path: str, root: str | None, names: dict[str, str]) -> str:
+def namespace(path: str, root: str | None, names: dict[str, str]) -> str:
+    """The pack a file belongs to, given its pack root and the manifests' names by root."""
     if root is not None:
         return names.get(root, os.path.basename(root))
     parts = Path(path).parts
@@ -253,7 +276,7 @@ def load_library(
 def _load_library(paths: Iterable[str | os.PathLike[str]], *, max_bytes: int) -> Library:
     files, diags = discover(paths)
     lib = Library(diagnostics=diags, max_bytes=max_bytes)
-    finder = _PackFinder()
+    finder = PackFinder()
     loaded: list[tuple[str, str | None, Document]] = []
     for path, result in map_chunks(partial(_read_files, max_bytes=max_bytes), files):
         lib.diagnostics.extend(result.diagnostics)
@@ -262,22 +285,30 @@ def _load_library(paths: Iterable[str | os.PathLike[str]], *, max_bytes: int) ->
     # Pack names come from the manifests, so read those first.
     names: dict[str, str] = {}
     for path, root, doc in loaded:
-        if os.path.basename(path) == "pack.yaml" and isinstance(doc.data, dict):
-            name = doc.data.get("name")
-            if isinstance(name, str) and root is not None:
-                names[root] = name
+        name = manifest_name(path, root, doc)
+        if name is not None and root is not None:
+            names[root] = name
     for path, root, doc in loaded:
-        ld = _validate(doc, _namespace(path, root, names), lib.diagnostics)
+        ld = validate_document(doc, namespace(path, root, names), lib.diagnostics)
         lib.docs.append(ld)
-        _index(lib, ld)
+        index_document(lib, ld)
     return lib
+
+
+def manifest_name(path: str, root: str | None, doc: Document) -> str | None:
+    """The pack name a ``pack.yaml`` document gives its folder, if it gives one."""
+    if root is None or os.path.basename(path) != "pack.yaml" or not isinstance(doc.data, dict):
+        return None
+    name = doc.data.get("name")
+    return name if isinstance(name, str) else None
 
 
 def _read_files(paths: Sequence[str], *, max_bytes: int) -> list[tuple[str, LoadResult]]:
     return [(path, load_yaml_file(path, max_bytes=max_bytes)) for path in paths]
 
 
-def _validate(doc: Document, pack: str, diags: list[Diagnostic]) -> LoadedDoc:
+def validate_document(doc: Document, pack: str, diags: list[Diagnostic]) -> LoadedDoc:
+    """The document with its model; what makes it invalid goes to ``diags``."""
     data = doc.data
     if not isinstance(data, dict):
         diags.append(
@@ -378,7 +409,12 @@ def _allowed_keys(kind: str | None, loc: Sequence[str | int], parent: Any) -> li
     return allowed_keys(kind, loc, parent)
 
 
-def _index(lib: Library, ld: LoadedDoc) -> None:
+INDEX_MODELS = (Pack, Toolset, Content, Evaluator)
+"""Documents that other documents refer to by name (tasks are the rest of a library)."""
+
+
+def index_document(lib: Library, ld: LoadedDoc) -> None:
+    """Add ``ld`` to the name indexes of ``lib`` (the first of a name wins)."""
     model = ld.model
     if isinstance(model, Pack):
         lib.packs.setdefault(model.name, ld)

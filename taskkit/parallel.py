@@ -11,10 +11,13 @@ import contextlib
 import gc
 import multiprocessing
 import os
+import traceback
 from collections.abc import Callable, Iterator, Sequence
-from typing import TypeVar
+from multiprocessing.connection import Connection
+from types import TracebackType
+from typing import Protocol, TypeVar
 
-__all__ = ["cores", "map_chunks", "paused_gc", "workers"]
+__all__ = ["Rounds", "TwoRounds", "cores", "map_chunks", "paused_gc", "workers"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -49,6 +52,101 @@ def map_chunks(fn: Callable[[Sequence[T]], list[R]], items: Sequence[T]) -> list
     with multiprocessing.get_context("fork").Pool(n) as pool:
         parts = pool.map(fn, chunks)
     return [r for part in parts for r in part]
+
+
+class TwoRounds(Protocol):
+    """Work on one shard that keeps state between two rounds: the coordinator reads every
+    shard's first answer before it can say what each needs for the second."""
+
+    def first(self) -> bytes: ...
+
+    def second(self, given: bytes) -> bytes: ...
+
+
+class WorkerError(RuntimeError):
+    """A worker process failed; the message carries its traceback."""
+
+
+_OK, _FAILED = b"+", b"!"
+
+
+class Rounds:
+    """Run shards in forked processes, one each, or all in this process when ``fork`` is
+    False (same results). Use as a context manager, then :meth:`first`, :meth:`second`
+    (which returns at once: the coordinator works meanwhile) and :meth:`results`."""
+
+    def __init__(self, shards: Sequence[TwoRounds], *, fork: bool) -> None:
+        self._shards = shards
+        self._fork = fork
+        self._conns: list[Connection] = []
+        self._procs: list[multiprocessing.process.BaseProcess] = []
+        self._inputs: Sequence[bytes] = ()
+
+    def __enter__(self) -> Rounds:
+        if self._fork:
+            context = multiprocessing.get_context("fork")
+            for shard in self._shards:
+                here, there = context.Pipe()
+                proc = context.Process(target=_serve, args=(shard, there), daemon=True)
+                proc.start()
+                there.close()
+                self._conns.append(here)
+                self._procs.append(proc)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        for conn in self._conns:
+            conn.close()
+        for proc in self._procs:
+            if exc is not None and proc.is_alive():
+                proc.terminate()
+            proc.join()
+
+    def first(self) -> list[bytes]:
+        if not self._fork:
+            return [shard.first() for shard in self._shards]
+        return [_receive(conn) for conn in self._conns]
+
+    def second(self, inputs: Sequence[bytes]) -> None:
+        """Start round two, with one input per shard."""
+        if not self._fork:
+            self._inputs = inputs
+            return
+        for conn, data in zip(self._conns, inputs, strict=True):
+            conn.send_bytes(data)
+
+    def results(self) -> list[bytes]:
+        if not self._fork:
+            return [s.second(data) for s, data in zip(self._shards, self._inputs, strict=True)]
+        return [_receive(conn) for conn in self._conns]
+
+
+def _serve(shard: TwoRounds, conn: Connection) -> None:
+    try:
+        conn.send_bytes(_OK + shard.first())
+        given = conn.recv_bytes()
+        conn.send_bytes(_OK + shard.second(given))
+    except EOFError:
+        pass  # the coordinator stopped (interrupted, or failed elsewhere)
+    except BaseException:  # any failure goes to the coordinator, which raises it
+        conn.send_bytes(_FAILED + traceback.format_exc().encode())
+    finally:
+        conn.close()
+
+
+def _receive(conn: Connection) -> bytes:
+    try:
+        message = conn.recv_bytes()
+    except EOFError:
+        raise WorkerError("a worker process exited without answering") from None
+    if message[:1] != _OK:
+        raise WorkerError("a worker process failed:\n" + message[1:].decode(errors="replace"))
+    return message[1:]
 
 
 @contextlib.contextmanager

@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import codecs
 import json
+import operator
 import os
-from collections.abc import Iterator, Sequence
+import sys
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,19 +60,31 @@ _MAP, _SEQ, _TIMESTAMP, _MERGE = _T + "map", _T + "seq", _T + "timestamp", _T + 
 _MAYBE_TYPED = frozenset("yYnNtTfFoO~-+0123456789.<=")
 
 
+_SCALAR_NODE, _MAPPING_NODE, _SEQUENCE_NODE = yaml.ScalarNode, yaml.MappingNode, yaml.SequenceNode
+
+
 class _FastResolve:
     """libyaml parses in C but calls back into Python to resolve every node's tag; most
     scalars in a pack are plain words, which need none of the resolver's regexes."""
 
     def resolve(self, kind: type[yaml.Node], value: Any, implicit: tuple[bool, bool]) -> str:
-        if kind is yaml.ScalarNode:
-            if implicit[0] and value and value[0] not in _MAYBE_TYPED:
+        if kind is _SCALAR_NODE:
+            if not implicit[0]:
+                return _STR  # quoted or block text: YAML resolves only plain scalars
+            if value and value[0] not in _MAYBE_TYPED:
                 return _STR
-        elif kind is yaml.MappingNode:
+            if value.isdigit() and value.isascii() and (value[0] != "0" or len(value) == 1):
+                return _INT  # a decimal; a leading 0 would make it octal, left to the regexes
+        elif kind is _MAPPING_NODE:
             return _MAP
-        elif kind is yaml.SequenceNode:
+        elif kind is _SEQUENCE_NODE:
             return _SEQ
         return super().resolve(kind, value, implicit)  # type: ignore[misc, no-any-return]
+
+    # The composer calls these around every node, for path resolvers, which a safe loader
+    # never has; C built-ins that ignore their arguments cost a fraction of a method call.
+    descend_resolver = staticmethod(operator.is_)
+    ascend_resolver = staticmethod(tuple)
 
 
 _Loader: type[Any] = type(
@@ -281,7 +295,9 @@ def load_yaml_text(text: str, path: str = "<string>") -> LoadResult:
         )
     for index, root in enumerate(roots):
         try:
-            constructor = _Constructor(path, diags)
+            # An alias (``*name``) needs an anchor (``&name``) before it: without both
+            # characters, no node can be shared.
+            constructor = _Constructor(path, diags, aliases="&" in text and "*" in text)
             data = constructor.build(root)
             if constructor.aliased:
                 _check_size(root)
@@ -371,14 +387,19 @@ def _check_size(root: yaml.Node) -> None:
 class _Constructor:
     """Nodes -> JSON-like data; shared (aliased) nodes become shared objects."""
 
-    def __init__(self, path: str, diags: list[Diagnostic]) -> None:
+    def __init__(self, path: str, diags: list[Diagnostic], *, aliases: bool = True) -> None:
         self._path = path
         self._diags = diags
         self._memo: dict[int, Any] = {}
         self._active: set[int] = set()
+        self._aliases = aliases
         self.aliased = False
+        # Without an alias (``*name``) in the text every node is met once, and the
+        # bookkeeping that finds shared nodes can be skipped. Chosen once, not per node, so
+        # that nesting costs the same stack depth either way.
+        self.build: Callable[[yaml.Node], Any] = self._shared if aliases else self._tree
 
-    def build(self, node: yaml.Node) -> Any:
+    def _shared(self, node: yaml.Node) -> Any:
         """Construct ``node``. Each node is built once; meeting one again means an alias,
         and then :func:`_check_size` must vet the document before anything walks it."""
         key = id(node)
@@ -407,6 +428,26 @@ class _Constructor:
         self._active.discard(key)
         self._memo[key] = value
         return value
+
+    def _tree(self, node: yaml.Node) -> Any:
+        """:meth:`build` for a document without aliases: a tree, each node built once."""
+        tag = node.tag
+        if type(node) is yaml.ScalarNode:
+            return node.value if tag == _STR else self._scalar(node, tag)
+        if type(node) is yaml.SequenceNode:
+            if tag != _SEQ:
+                raise _unsupported(node)
+            return [
+                child.value
+                if type(child) is yaml.ScalarNode and child.tag == _STR
+                else self.build(child)
+                for child in node.value
+            ]
+        if type(node) is yaml.MappingNode:
+            if tag != _MAP:
+                raise _unsupported(node)
+            return self._mapping(node)
+        raise _unsupported(node)  # pragma: no cover - composer yields only these three
 
     def _scalar(self, node: yaml.ScalarNode, tag: str) -> Any:
         if tag in (_STR, _TIMESTAMP):
@@ -444,10 +485,16 @@ class _Constructor:
                 continue
             if not isinstance(key_node, yaml.ScalarNode):
                 raise _Refused("TK005", "mapping keys must be plain scalars", key_node)
-            key = self.build(key_node)
-            if isinstance(key, bool) or key is None or isinstance(key, float):
-                key = key_node.value  # `yes:` or `null:` as a key means the text the author wrote
-            key = str(key)
+            if not self._aliases and key_node.tag == _STR:
+                key = key_node.value  # the common case, without a call per key
+            else:
+                key = self.build(key_node)
+                if isinstance(key, bool) or key is None or isinstance(key, float):
+                    key = key_node.value  # `yes:` or `null:` as a key: the text the author wrote
+                key = str(key)
+            # Datasets repeat the same few keys in every record: one string object each
+            # saves memory here and in every process the data is sent to.
+            key = sys.intern(key)
             if key in explicit:
                 line, col = _node_pos(key_node)
                 self._diags.append(
@@ -461,7 +508,10 @@ class _Constructor:
                     )
                 )
             explicit.add(key)
-            out[key] = self.build(value_node)
+            if not self._aliases and value_node.tag == _STR and type(value_node) is yaml.ScalarNode:
+                out[key] = value_node.value
+            else:
+                out[key] = self.build(value_node)
         return out
 
     def _merge_sources(self, node: yaml.Node) -> Iterator[dict[str, Any]]:

@@ -14,7 +14,7 @@ from ..models import Content, Task
 from ..sim.behaviors import check_source
 from ..templating import TemplateError, is_template, parse
 
-__all__ = ["LintContext", "TemplateSite"]
+__all__ = ["LintContext", "TaskName", "TemplateSite"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +26,15 @@ class TemplateSite:
     source: str
 
 
+@dataclass(frozen=True, slots=True)
+class TaskName:
+    """A valid task's id and dataset: what the library-wide rules read of a task."""
+
+    owner: LoadedDoc
+    id: str
+    content: str
+
+
 @dataclass
 class LintContext:
     lib: Library
@@ -34,6 +43,10 @@ class LintContext:
     trust: frozenset[str] = frozenset()
     _validators: dict[str, Validator | SchemaError] = field(default_factory=dict)
     _compiled: list[Diagnostic] | None = None
+    task_names: list[TaskName] | None = None
+    """Every valid task, when the tasks themselves were linted in other processes and
+    ``lib`` holds only the documents they refer to (see :mod:`.shards`)."""
+    _sites: dict[int, list[TemplateSite]] = field(default_factory=dict)
 
     def compile_diagnostics(self, rule: str) -> Iterator[Diagnostic]:
         """Diagnostics of a full compile (cached), when linting ``deep``."""
@@ -72,26 +85,28 @@ class LintContext:
             if isinstance(ld.model, Task):
                 yield ld, ld.model
 
+    def names_of_tasks(self) -> Iterator[TaskName]:
+        """Every valid task's id and dataset, in library order."""
+        if self.task_names is not None:
+            yield from self.task_names
+            return
+        for ld, task in self.tasks():
+            yield TaskName(ld, task.id, task.content)
+
     def content_of(self, ld: LoadedDoc, task: Task) -> tuple[LoadedDoc, Content] | None:
         content = self.lib.content(ld.pack, task.content)
         if content is None or not isinstance(content.model, Content):
             return None
         return content, content.model
 
-    def template_sites(self, ld: LoadedDoc) -> Iterator[TemplateSite]:
-        """Every string with Jinja syntax in a valid document, with its key path."""
-        stack: list[tuple[tuple[str | int, ...], Any]] = [((), ld.doc.data)]
-        while stack:
-            loc, value = stack.pop()
-            if isinstance(value, str):
-                if is_template(value):
-                    yield TemplateSite(ld, loc, value)
-                elif len(loc) >= 2 and loc[-1] == "check" and loc[-3:-2] == ("require",):
-                    yield TemplateSite(ld, loc, check_source(value))
-            elif isinstance(value, dict):
-                stack.extend(((*loc, k), v) for k, v in reversed(value.items()))
-            elif isinstance(value, list):
-                stack.extend(((*loc, i), v) for i, v in reversed(list(enumerate(value))))
+    def template_sites(self, ld: LoadedDoc) -> list[TemplateSite]:
+        """Every string with Jinja syntax in a valid document, with its key path.
+
+        Three rules read the same sites, so they are found once per document."""
+        sites = self._sites.get(id(ld))
+        if sites is None:
+            sites = self._sites[id(ld)] = _template_sites(ld)
+        return sites
 
     def parses(self, source: str) -> bool:
         try:
@@ -99,3 +114,34 @@ class LintContext:
         except TemplateError:
             return False
         return True
+
+
+def _template_sites(ld: LoadedDoc) -> list[TemplateSite]:
+    """Depth-first, in document order. A key path is built only for containers and for the
+    strings that are sites: most strings are not, and building a tuple for every value
+    was most of the cost of walking a task."""
+    data = ld.doc.data
+    if isinstance(data, str):
+        return [TemplateSite(ld, (), data)] if is_template(data) else []
+    if not isinstance(data, dict | list):
+        return []
+    out: list[TemplateSite] = []
+    stack: list[tuple[Iterator[tuple[Any, Any]], tuple[str | int, ...]]] = [(_children(data), ())]
+    while stack:
+        children, loc = stack[-1]
+        for key, value in children:
+            if isinstance(value, str):
+                if is_template(value):
+                    out.append(TemplateSite(ld, (*loc, key), value))
+                elif key == "check" and len(loc) >= 2 and loc[-2] == "require":
+                    out.append(TemplateSite(ld, (*loc, key), check_source(value)))
+            elif isinstance(value, dict | list):
+                stack.append((_children(value), (*loc, key)))
+                break  # descend now; this level resumes where it left off
+        else:
+            stack.pop()
+    return out
+
+
+def _children(value: dict[str, Any] | list[Any]) -> Iterator[tuple[Any, Any]]:
+    return iter(value.items()) if isinstance(value, dict) else enumerate(value)

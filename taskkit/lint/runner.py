@@ -7,11 +7,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ..diagnostics import Diagnostic, Severity, sort_key
-from ..library import Library, load_library
+from ..library import Library, discover, load_library
 from ..parallel import paused_gc
 from ..yamlio import MAX_FILE_BYTES
 from .context import LintContext
 from .registry import RULES
+from .shards import lint_in_shards
 
 __all__ = ["LintResult", "lint", "lint_library"]
 
@@ -43,10 +44,36 @@ def lint(
     deep: bool = False,
     trust: Sequence[str] = (),
 ) -> LintResult:
-    """Load everything under ``paths`` and run the rules; diagnostics come back sorted."""
-    lib = load_library(paths, max_bytes=max_bytes)
+    """Load everything under ``paths`` and run the rules; diagnostics come back sorted.
+
+    Without ``deep``, files are read and linted in shards, one per core (see
+    :mod:`.shards`), and ``LintResult.library`` holds the index documents (packs, toolsets,
+    content, evaluators) with a summary of each task. With ``deep``, compiling needs every
+    document in one place, so the whole library is loaded here."""
+    if deep:
+        lib = load_library(paths, max_bytes=max_bytes)
+        with paused_gc():
+            return lint_library(lib, select=select, ignore=ignore, deep=deep, trust=trust)
+    return _lint_in_shards(paths, select=select, ignore=ignore, max_bytes=max_bytes, trust=trust)
+
+
+def _lint_in_shards(
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+    max_bytes: int = MAX_FILE_BYTES,
+    trust: Sequence[str] = (),
+    shards: int | None = None,
+) -> LintResult:
     with paused_gc():
-        return lint_library(lib, select=select, ignore=ignore, deep=deep, trust=trust)
+        files, diags = discover(paths)
+        lib = Library(diagnostics=diags, max_bytes=max_bytes)
+        rules = _selected(select, ignore)
+        sharded = lint_in_shards(files, lib, rules, trust=frozenset(trust), shards=shards)
+        ordered = _merge(sharded.by_rule)
+        files_seen = sharded.paths | {d.path for d in sharded.library.diagnostics}
+        return LintResult(sorted(ordered, key=sort_key), len(files_seen), sharded.library)
 
 
 def lint_library(
@@ -61,16 +88,28 @@ def lint_library(
         if ld.kind == "content" and ld.model is not None:
             lib.entries(ld)
     ctx = LintContext(lib, deep=deep, trust=frozenset(trust))
+    ordered = _merge({r: list(RULES[r].check(ctx)) for r in _selected(select, ignore)})
+    files = len({d.doc.path for d in lib.docs} | {d.path for d in lib.diagnostics})
+    return LintResult(sorted(ordered, key=sort_key), files, lib)
+
+
+def _selected(select: Sequence[str], ignore: Sequence[str]) -> list[str]:
+    """Rule ids to run, in registry order."""
+    return [
+        rule_id
+        for rule_id in RULES
+        if (not select or any(rule_id.startswith(s) for s in select))
+        and not any(rule_id.startswith(i) for i in ignore)
+    ]
+
+
+def _merge(by_rule: dict[str, list[Diagnostic]]) -> list[Diagnostic]:
+    """Every rule's findings in rule order, each once (two rules may find the same)."""
     found: set[tuple[Diagnostic, str]] = set()
     ordered: list[Diagnostic] = []
-    for rule_id, rule in RULES.items():
-        if (select and not any(rule_id.startswith(s) for s in select)) or any(
-            rule_id.startswith(i) for i in ignore
-        ):
-            continue
-        for diag in rule.check(ctx):
+    for diags in by_rule.values():
+        for diag in diags:
             if (diag, diag.message) not in found:
                 found.add((diag, diag.message))
                 ordered.append(diag)
-    files = len({d.doc.path for d in lib.docs} | {d.path for d in lib.diagnostics})
-    return LintResult(sorted(ordered, key=sort_key), files, lib)
+    return ordered

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 
 from ...diagnostics import Diagnostic, Severity
 from ...library import Entry, LoadedDoc
-from ...models import Content, Evaluator, Pack, Task, Toolset
+from ...models import Content, Evaluator, Pack, Toolset
 from ..context import LintContext
 
 ID = "TK201"
@@ -48,8 +48,6 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
                 yield from seen(
                     ("tool", ld.pack, model.name, tool.name), ld, ("tools", i, "name"), "tool"
                 )
-        elif isinstance(model, Task):
-            yield from seen(("task", ld.pack, model.id), ld, ("id",), "task id")
         elif isinstance(model, Content):
             yield from seen(("content", ld.pack, model.name), ld, ("name",), "content dataset")
             ids: dict[str, Entry] = {}
@@ -67,3 +65,6 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
                 ids.setdefault(entry.id, entry)
         elif isinstance(model, Evaluator):
             yield from seen(("evaluator", ld.pack, model.name), ld, ("name",), "evaluator")
+    # Task ids clash only with task ids, so tasks can come after the other documents.
+    for task in ctx.names_of_tasks():
+        yield from seen(("task", task.owner.pack, task.id), task.owner, ("id",), "task id")

@@ -11,9 +11,12 @@ Good: make the entry's ``bedrooms`` the integer ``3`` (and type the field in ``f
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from ...diagnostics import Diagnostic, Severity
-from ...jsonvalidate import SchemaError, describe
+from ...jsonvalidate import SchemaError, Validator, VError, describe
+from ...library import Entry, LoadedDoc
+from ...models.task import GoldAction
 from ...render import RenderError, entry_context, render_at
 from ..context import LintContext
 from ..positions import template_position
@@ -26,64 +29,81 @@ MAX_PER_ACTION = 3
 """Entries reported per failing action; the rest are counted in one line."""
 
 
+Failure = tuple[int, RenderError | VError]
+"""An entry (by index) for which an action fails, and why."""
+
+
 def check(ctx: LintContext) -> Iterator[Diagnostic]:
+    validators: dict[int, Validator | SchemaError] = {}
+    # Tasks of a pack repeat the same few gold actions over the same datasets: whether an
+    # action renders and validates for each entry is worked out once per distinct action.
+    outcomes: dict[tuple[int, int, str], list[Failure]] = {}
     for ld, task in ctx.tasks():
         found = ctx.content_of(ld, task)
         if found is None:
             continue
         content_ld, _ = found
         offered = set(task.tools) | set(task.distractors)
-        actions = []
+        entries = ctx.lib.entries(content_ld)
+        failing: list[tuple[int, int, GoldAction, list[Failure]]] = []
         for i, action in enumerate(task.final.gold_actions):
             info = ctx.lib.tool(ld.pack, action.tool)
             if info is None or action.tool not in offered:
                 continue  # TK202 reports it
-            validator = ctx.validator(info.tool.parameters)
+            validator = validators.get(id(info))
+            if validator is None:
+                validator = validators[id(info)] = ctx.validator(info.tool.parameters)
             if isinstance(validator, SchemaError):
                 continue  # TK402 reports it
-            actions.append((i, action, validator))
-        if not actions:
-            continue
-        failures: dict[int, list[Diagnostic]] = {}
-        for entry in ctx.lib.entries(content_ld):
-            context = entry_context(entry.data)
-            for i, action, validator in actions:
-                loc: tuple[str | int, ...] = ("final", "gold_actions", i, "args")
-                try:
-                    args = render_at(action.args, context, loc)
-                except RenderError as exc:
-                    line, col = template_position(ld, exc.loc, needle=exc.error.name)
-                    diag = Diagnostic(
-                        ld.path,
-                        line,
-                        col,
-                        ID,
-                        f"gold action {i + 1} does not render for entry {entry.id!r}: {exc.error.message}",
-                        hint=f"entry at {entry.path}:{entry.line}",
-                    )
-                    failures.setdefault(i, []).append(diag)
-                    continue
-                err = validator.first_error(args)
-                if err is not None:
-                    line, col = ld.doc.locate((*loc, *err.path[:1]))
-                    failures.setdefault(i, []).append(
-                        Diagnostic(
-                            ld.path,
-                            line,
-                            col,
-                            ID,
-                            f"gold action {i + 1} ({action.tool}) for entry {entry.id!r}: {describe(err)}",
-                            hint=f"entry at {entry.path}:{entry.line}",
-                        )
-                    )
-        for diags in failures.values():
+            key = (id(content_ld), id(validator), repr(action.args))
+            failures = outcomes.get(key)
+            if failures is None:
+                failures = outcomes[key] = _failures(action.args, validator, entries)
+            if failures:
+                failing.append((failures[0][0], i, action, failures))
+        # Actions in the order of their first failing entry, as one pass over the entries
+        # would find them.
+        for _, i, action, failures in sorted(failing, key=lambda f: f[:2]):
+            diags = [
+                _diagnostic(ld, i, action, entries[n], problem)
+                for n, problem in failures[: MAX_PER_ACTION + 1]
+            ]
             yield from diags[:MAX_PER_ACTION]
-            if len(diags) > MAX_PER_ACTION:
+            if len(failures) > MAX_PER_ACTION:
                 d = diags[MAX_PER_ACTION]
                 yield Diagnostic(
                     d.path,
                     d.line,
                     d.col,
                     ID,
-                    f"... and {len(diags) - MAX_PER_ACTION} more entries fail this gold action",
+                    f"... and {len(failures) - MAX_PER_ACTION} more entries fail this gold action",
                 )
+
+
+def _failures(args: dict[str, Any], validator: Validator, entries: list[Entry]) -> list[Failure]:
+    out: list[Failure] = []
+    for n, entry in enumerate(entries):
+        try:
+            rendered = render_at(args, entry_context(entry.data), ())
+        except RenderError as exc:
+            out.append((n, exc))
+            continue
+        err = validator.first_error(rendered)
+        if err is not None:
+            out.append((n, err))
+    return out
+
+
+def _diagnostic(
+    ld: LoadedDoc, i: int, action: GoldAction, entry: Entry, problem: RenderError | VError
+) -> Diagnostic:
+    loc: tuple[str | int, ...] = ("final", "gold_actions", i, "args")
+    if isinstance(problem, RenderError):
+        line, col = template_position(ld, (*loc, *problem.loc), needle=problem.error.name)
+        message = (
+            f"gold action {i + 1} does not render for entry {entry.id!r}: {problem.error.message}"
+        )
+    else:
+        line, col = ld.doc.locate((*loc, *problem.path[:1]))
+        message = f"gold action {i + 1} ({action.tool}) for entry {entry.id!r}: {describe(problem)}"
+    return Diagnostic(ld.path, line, col, ID, message, hint=f"entry at {entry.path}:{entry.line}")

@@ -18,8 +18,8 @@ SEVERITY = Severity.WARNING
 
 
 def check(ctx: LintContext) -> Iterator[Diagnostic]:
-    used = {ctx.lib.resolve(ld.pack, task.content) for ld, task in ctx.tasks()}
-    if not ctx.lib.tasks:
+    used = {ctx.lib.resolve(t.owner.pack, t.content) for t in ctx.names_of_tasks()}
+    if not used:
         return  # linting datasets alone: nothing to compare with
     for ld in ctx.lib.docs:
         if isinstance(ld.model, Content) and (ld.pack, ld.model.name) not in used:

@@ -1,0 +1,303 @@
+"""Linting a library in shards of files, so that reading and the rules run on every core
+and no process holds every parsed document.
+
+Round one, in each shard: read and validate the shard's files. The coordinator gets back the
+loader's diagnostics, the *index documents* (packs, toolsets, content datasets, evaluators:
+what tasks refer to by name; a small part of a library), and the id and dataset of every
+task.
+
+Round two: the coordinator sends every shard the whole index. Each shard runs the rules over
+its own documents and returns diagnostics only. Meanwhile the coordinator runs every rule
+over the index documents, with the task ids standing in for the tasks (see
+:attr:`LintContext.task_names`), so that the rules that compare documents with each other,
+:data:`COORDINATOR_RULES`, see the whole library.
+
+Every other rule reports on one document at a time, given the index, so running it per
+shard finds what one pass over the whole library finds. A file's documents stay in one
+shard, and findings are sorted by file, so the order in which shards report does not show.
+Documents cross processes with :mod:`marshal` (they are JSON-like), many times faster than
+pickling them or their models.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+import pickle
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..diagnostics import Diagnostic
+from ..library import (
+    INDEX_MODELS,
+    Library,
+    LoadedDoc,
+    PackFinder,
+    index_document,
+    manifest_name,
+    namespace,
+    validate_document,
+)
+from ..models import Task
+from ..parallel import Rounds, workers
+from ..yamlio import Document, load_yaml_file
+from .context import LintContext, TaskName
+from .registry import RULES
+
+__all__ = ["COORDINATOR_RULES", "ShardedLint", "lint_in_shards", "split"]
+
+COORDINATOR_RULES = frozenset(
+    {
+        # the loader's findings, collected from every shard
+        *("TK001", "TK003", "TK004", "TK005", "TK006", "TK007", "TK008"),
+        *("TK101", "TK102", "TK103"),
+        "TK201",  # duplicate ids: across documents
+        "TK502",  # unused content: needs every task's dataset
+        "TK604",  # pack locks: once per pack, not per shard
+    }
+)
+"""Rules that the coordinator runs, over the index documents and the task summaries."""
+
+_IndexDoc = tuple[str, "str | None", int, Any, str]
+"""An index document as it crosses processes: path, pack root, index in file, data, text."""
+
+_Summary = tuple[str, "str | None", int, "str | None", "str | None"]
+"""Any other document: path, pack root, index in file, and a valid task's id and dataset."""
+
+
+@dataclass(frozen=True)
+class ShardedLint:
+    """What the coordinator has after both rounds."""
+
+    library: Library
+    """The index documents (tasks stay in the shards that linted them)."""
+    by_rule: dict[str, list[Diagnostic]]
+    """Each selected rule's findings, in the order one pass over the library finds them."""
+    paths: set[str]
+    """Every file with a document in it."""
+
+
+def split(files: Sequence[str], parts: int) -> list[list[str]]:
+    """``files`` in ``parts`` shards of about equal size in bytes (reading costs follow size),
+    a folder at a time where folders are small: a pack's tasks stay together, and share
+    the caches of templates and gold actions; a pack's datasets and its tasks need not."""
+    parts = max(1, parts)
+    cap = max(50, len(files) // (parts * 4))  # no folder so big that the shards cannot even out
+    groups: dict[str, list[str]] = {}
+    for path in files:
+        groups.setdefault(os.path.dirname(path), []).append(path)
+    out: list[list[str]] = [[] for _ in range(parts)]
+    loads = [0] * parts
+    for group in groups.values():
+        for start in range(0, len(group), cap):
+            chunk = group[start : start + cap]
+            lightest = loads.index(min(loads))
+            out[lightest].extend(chunk)
+            loads[lightest] += sum(_size(path) for path in chunk)
+    return out
+
+
+def _size(path: str) -> int:
+    try:
+        return os.path.getsize(path) + 256  # a small file still costs a little
+    except OSError:
+        return 256
+
+
+def lint_in_shards(
+    files: Sequence[str],
+    lib: Library,
+    rules: Sequence[str],
+    *,
+    trust: frozenset[str] = frozenset(),
+    shards: int | None = None,
+) -> ShardedLint:
+    """Read ``files`` and run ``rules`` (ids, in registry order) over them.
+
+    ``lib`` is empty but for discovery's diagnostics. ``shards`` defaults to one per worker
+    process; a number given runs that many shards one after the other in this process (the
+    tests use it to check that sharding changes nothing)."""
+    fork = shards is None and workers(len(files)) > 1
+    n = workers(len(files)) if shards is None else shards
+    local = [r for r in rules if r not in COORDINATOR_RULES]
+    position = {path: i for i, path in enumerate(files)}
+    parts = [
+        _Shard([(position[p], p) for p in part], lib.max_bytes, local, trust)
+        for part in split(files, n)
+    ]
+    with Rounds(parts, fork=fork) as rounds:
+        loaded: list[_Loaded] = [pickle.loads(answer) for answer in rounds.first()]
+        # Shards hold files from all over the library: put everything back in file order,
+        # which decides e.g. which of two duplicates is "first defined".
+        names: dict[str, str] = {}
+        manifests = (m for answer in loaded for m in answer.manifests)
+        for _, root, name in sorted(manifests, key=lambda m: m[0]):
+            names[root] = name
+        docs: list[tuple[int, bool, Any]] = []
+        for answer in loaded:
+            docs.extend(marshal.loads(answer.docs))
+            answer.docs = b""  # decoded: free it
+        docs.sort(key=lambda d: d[0])
+        rounds.second([marshal.dumps((names, index)) for index in _index_for(parts, docs, names)])
+        # While the shards lint their own documents, lint the index documents here.
+        for found in (
+            sorted((f for answer in loaded for f in answer.read), key=lambda f: f[0]),
+            sorted((f for answer in loaded for f in answer.check), key=lambda f: f[0]),
+        ):
+            for _, diags in found:
+                lib.diagnostics.extend(diags)
+        task_names = _index_and_task_names(lib, names, docs)
+        for ld in lib.docs:  # read JSONL entries now, so their diagnostics reach TK008
+            if ld.kind == "content" and ld.model is not None:
+                lib.entries(ld)
+        ctx = LintContext(lib, trust=trust, task_names=task_names)
+        mine = {rule_id: list(RULES[rule_id].check(ctx)) for rule_id in rules}
+        theirs: list[dict[str, list[Diagnostic]]] = [
+            pickle.loads(answer) for answer in rounds.results()
+        ]
+    by_rule = {
+        rule_id: [*found, *(d for shard in theirs for d in shard.get(rule_id, ()))]
+        for rule_id, found in mine.items()
+    }
+    return ShardedLint(lib, by_rule, {item[0] for _, _, item in docs})
+
+
+@dataclass
+class _Loaded:
+    """A shard's answer to round one, each item with its file's position in the library."""
+
+    read: list[tuple[int, list[Diagnostic]]]
+    """Diagnostics of reading each file (syntax, encoding, tags, ...)."""
+    check: list[tuple[int, list[Diagnostic]]]
+    """Diagnostics of validating each file's documents (kind, version, schema)."""
+    manifests: list[tuple[int, str, str]]
+    """Pack root and name of every pack.yaml."""
+    docs: bytes
+    """Marshalled: every document as ``(position, True, _IndexDoc)`` or
+    ``(position, False, _Summary)``, in file order."""
+
+
+class _Shard:
+    """Files read in round one, and linted in round two."""
+
+    def __init__(
+        self,
+        files: Sequence[tuple[int, str]],
+        max_bytes: int,
+        rules: Sequence[str],
+        trust: frozenset[str],
+    ) -> None:
+        self.files = files
+        self.max_bytes = max_bytes
+        self.rules = rules
+        self.trust = trust
+        self.own: list[tuple[str | None, LoadedDoc]] = []
+
+    def first(self) -> bytes:
+        finder = PackFinder()
+        read: list[tuple[int, list[Diagnostic]]] = []
+        checked: list[tuple[int, list[Diagnostic]]] = []
+        manifests: list[tuple[int, str, str]] = []
+        docs: list[tuple[int, bool, _IndexDoc | _Summary]] = []
+        for at, path in self.files:
+            result = load_yaml_file(path, max_bytes=self.max_bytes)
+            read.append((at, result.diagnostics))
+            root = finder.pack_root(os.path.dirname(os.path.abspath(path)))
+            check: list[Diagnostic] = []
+            checked.append((at, check))
+            for doc in result.documents:
+                name = manifest_name(path, root, doc)
+                if name is not None and root is not None:
+                    manifests.append((at, root, name))
+                ld = validate_document(doc, "", check)
+                if isinstance(ld.model, INDEX_MODELS):
+                    # Not kept: the coordinator sends every shard the whole index.
+                    docs.append((at, True, (path, root, doc.index, doc.data, doc.text)))
+                    continue
+                self.own.append((root, ld))
+                task = ld.model if isinstance(ld.model, Task) else None
+                names = (task.id, task.content) if task else (None, None)
+                docs.append((at, False, (path, root, doc.index, *names)))
+        answer = _Loaded(read, checked, manifests, marshal.dumps(docs))
+        return pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def second(self, shared: bytes) -> bytes:
+        names, index_docs = marshal.loads(shared)
+        lib = Library(max_bytes=self.max_bytes)
+        for item in index_docs:
+            index_document(lib, _index_doc(item, names))
+        for root, ld in self.own:  # the rules run on this shard's documents only
+            ld.pack = namespace(ld.path, root, names)
+            lib.docs.append(ld)
+            index_document(lib, ld)
+        ctx = LintContext(lib, trust=self.trust)
+        found = {rule_id: list(RULES[rule_id].check(ctx)) for rule_id in self.rules}
+        return pickle.dumps(found, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _index_for(
+    shards: Sequence[_Shard], docs: list[tuple[int, bool, Any]], names: dict[str, str]
+) -> list[list[_IndexDoc]]:
+    """The index documents each shard needs: all but the content datasets, which are most
+    of an index, and of those the ones its tasks read -- a task reads its own pack's
+    datasets (by name, or their names for a hint) and those it names as ``pack/name``."""
+    shard_of = {at: i for i, shard in enumerate(shards) for at, _ in shard.files}
+    wanted: list[set[tuple[str, str]]] = [set() for _ in shards]
+    packs: list[set[str]] = [set() for _ in shards]
+    for at, is_index, item in docs:
+        if not is_index and item[3] is not None:  # a valid task
+            path, root, _, _, content = item
+            pack = namespace(path, root, names)
+            packs[shard_of[at]].add(pack)
+            wanted[shard_of[at]].add(Library.resolve(pack, content))
+    out: list[list[_IndexDoc]] = [[] for _ in shards]
+    for _, is_index, item in docs:
+        if not is_index:
+            continue
+        path, root, _, data, _ = item
+        key = (namespace(path, root, names), data["name"]) if data["kind"] == "content" else None
+        for i in range(len(shards)):
+            if key is None or key in wanted[i] or key[0] in packs[i]:
+                out[i].append(item)
+    return out
+
+
+def _index_doc(item: _IndexDoc, names: dict[str, str]) -> LoadedDoc:
+    """An index document, validated again here (cheap: they are few); its shard reported
+    what was wrong with it."""
+    path, root, number, data, text = item
+    doc = Document(path=path, data=data, text=text, index=number)
+    return validate_document(doc, namespace(path, root, names), [])
+
+
+def _index_and_task_names(
+    lib: Library, names: dict[str, str], docs: list[tuple[int, bool, Any]]
+) -> list[TaskName]:
+    """Add the index documents to ``lib``, and name every valid task. A task stands in
+    with an empty document, read again only when its id is not unique (TK201 points there)."""
+    task_names: list[TaskName] = []
+    for _, is_index, item in docs:
+        if is_index:
+            ld = _index_doc(item, names)
+            lib.docs.append(ld)
+            index_document(lib, ld)
+            continue
+        path, root, number, task_id, content = item
+        if task_id is not None:
+            doc = Document(path=path, data=None, text="", index=number)
+            stand_in = LoadedDoc(doc, namespace(path, root, names), "task", None)
+            task_names.append(TaskName(stand_in, task_id, content))
+    counts = Counter((t.owner.pack, t.id) for t in task_names)
+    for t in task_names:
+        if counts[t.owner.pack, t.id] > 1:
+            t.owner.doc = _reread(t.owner.doc)
+    return task_names
+
+
+def _reread(stand_in: Document) -> Document:
+    for doc in load_yaml_file(stand_in.path).documents:
+        if doc.index == stand_in.index:
+            return doc
+    return stand_in  # changed since: positions fall back to the top of the file

@@ -152,6 +152,15 @@ class Library:
                 )
             return out
         assert model.entries_file is not None
+        if "\0" in model.entries_file:  # no file has such a name; the OS refuses to look
+            self.diagnostics.append(
+                content.at(
+                    ("entries_file",),
+                    "TK008",
+                    f"entries file {model.entries_file!r} is not a file name (it holds a NUL)",
+                )
+            )
+            return out
         folder = Path(content.path).parent
         jsonl = folder / model.entries_file
         inside = os.path.realpath(jsonl).startswith(os.path.realpath(folder) + os.sep)

@@ -90,28 +90,112 @@ class _Sink:
             self.synced = time.monotonic()
 
 
-# -- in-process agents: one forked worker per core ---------------------------------------
+# -- forked workers -------------------------------------------------------------------------
+#
+# Workers pull task indices from a shared counter (the tasks themselves are inherited through
+# fork: a compiled task costs more to pickle and rebuild than to explore with a fast agent)
+# and send finished episodes back on one queue. There is no task queue to feed, so stopping
+# never waits on a pipe: multiprocessing.Pool's terminate() can hang for good when its
+# feeder thread is blocked on a full task pipe and the workers are gone (a Ctrl-C did).
 
-_WORKER: dict[str, Any] = {}
+Work = Callable[[Callable[[], int], Callable[[EpisodeOutput], None]], None]
+"""What a worker does: ``work(take, emit)`` explores ``tasks[take()]`` until ``take``
+passes the end, handing each finished episode to ``emit``."""
 
 
-def _worker_init(parent: int) -> None:
+class _Failed(NamedTuple):
+    """A worker's exception, sent to the parent to raise (the agent's bug, not ours)."""
+
+    error: BaseException
+
+
+def _picklable(exc: BaseException) -> BaseException:
+    """``exc`` if it survives the trip to the parent, else its text in a RuntimeError (the
+    queue pickles in a background thread, where a failure would be lost silently)."""
+    try:
+        pickle.loads(pickle.dumps(exc))
+    except Exception:
+        return RuntimeError(f"{type(exc).__name__}: {exc}")
+    return exc
+
+
+def _worker(work: Work, next_index: Any, results: Any, parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C means
     # A worker whose parent was killed dies on a broken pipe inside multiprocessing; that is
     # expected and not the user's business. Errors of the work itself reach the parent.
     sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - for the life of the worker
-    _WORKER["parent"] = parent
+
+    def take() -> int:
+        if os.getppid() != parent:
+            os._exit(1)  # the parent is gone (killed): stop instead of working for nobody
+        with next_index.get_lock():
+            i: int = next_index.value
+            next_index.value = i + 1
+        return i
+
+    try:
+        work(take, results.put)
+    except BaseException as exc:
+        results.put(_Failed(_picklable(exc)))
+    finally:
+        results.put(None)  # this worker is done
+        results.close()
+        results.join_thread()
 
 
-def _explore_one(index: int) -> EpisodeOutput:
-    if os.getppid() != _WORKER["parent"]:
-        os._exit(1)  # the parent is gone (killed): stop instead of working for nobody
-    loop = _WORKER.get("loop")
-    if loop is None:  # one event loop for the worker's life, not one per episode
-        loop = _WORKER["loop"] = asyncio.new_event_loop()
-    task = _WORKER["tasks"][index]
-    record = loop.run_until_complete(explore_episode(task, _WORKER["agent"], _WORKER["config"]))
-    return outputs_of(record)
+def _in_workers(works: Sequence[Work], emit: Callable[[EpisodeOutput], None]) -> None:
+    """Run each of ``works`` in a forked process, sharing one task counter; ``emit`` every
+    episode in the order they finish. A worker's exception is raised here."""
+    ctx = multiprocessing.get_context("fork")
+    next_index = ctx.Value("q", 0)
+    results = ctx.Queue()
+    procs = [
+        ctx.Process(target=_worker, args=(work, next_index, results, os.getpid()), daemon=True)
+        for work in works
+    ]
+    for proc in procs:
+        proc.start()
+    try:
+        running = len(procs)
+        while running:
+            try:
+                item = results.get(timeout=1.0)
+            except queue.Empty:
+                if any(p.exitcode not in (None, 0) for p in procs):
+                    raise RuntimeError("a generate worker died (see the system log)") from None
+                continue
+            if item is None:
+                running -= 1
+            elif isinstance(item, _Failed):
+                raise item.error
+            else:
+                emit(item)
+    finally:
+        for proc in procs:
+            if proc.is_alive():
+                proc.terminate()
+        for proc in procs:
+            proc.join()
+
+
+def _counter() -> Callable[[], int]:
+    it = iter(range(sys.maxsize))
+    return lambda: next(it)
+
+
+# -- in-process agents: CPU-bound, one worker per core -------------------------------------
+
+
+def _explore_in_turn(tasks: Sequence[CompiledTask], agent: Agent, explore: ExploreConfig) -> Work:
+    def work(take: Callable[[], int], emit: Callable[[EpisodeOutput], None]) -> None:
+        loop = asyncio.new_event_loop()  # one for the worker's life, not one per episode
+        try:
+            while (i := take()) < len(tasks):
+                emit(outputs_of(loop.run_until_complete(explore_episode(tasks[i], agent, explore))))
+        finally:
+            loop.close()
+
+    return work
 
 
 def _explore_forked(
@@ -121,21 +205,11 @@ def _explore_forked(
     emit: Callable[[EpisodeOutput], None],
 ) -> None:
     n = workers(len(tasks) * 4)  # episodes are heavier than files: fewer make a worker worth it
+    work = _explore_in_turn(tasks, agent, config.explore)
     if n <= 1:
-        for task in tasks:
-            emit(outputs_of(asyncio.run(explore_episode(task, agent, config.explore))))
-        return
-    # Inherited by the forked workers: only task indices cross the process boundary (a
-    # compiled task costs more to pickle and rebuild than to explore with a fast agent).
-    _WORKER.update(tasks=tasks, agent=agent, config=config.explore)
-    pool = multiprocessing.get_context("fork").Pool(n, _worker_init, (os.getpid(),))
-    try:
-        for output in pool.imap_unordered(_explore_one, range(len(tasks)), chunksize=4):
-            emit(output)
-        pool.close()
-    finally:
-        pool.terminate()
-        pool.join()
+        work(_counter(), emit)
+    else:
+        _in_workers([work] * n, emit)
 
 
 # -- agents with act_async: concurrent episodes, one event loop per worker ---------------
@@ -183,59 +257,17 @@ async def _explore_concurrent(
             await aclose()
 
 
-def _counter(n: int = 0) -> Callable[[], int]:
-    it = iter(range(n, sys.maxsize))
-    return lambda: next(it)
-
-
-def _picklable(exc: BaseException) -> BaseException:
-    """``exc`` if it survives the trip to the parent, else its text in a RuntimeError (the
-    queue pickles in a background thread, where a failure would be lost silently)."""
-    try:
-        pickle.loads(pickle.dumps(exc))
-    except Exception:
-        return RuntimeError(f"{type(exc).__name__}: {exc}")
-    return exc
-
-
-class _Failed(NamedTuple):
-    """A worker's exception, sent to the parent to raise (the agent's bug, not ours)."""
-
-    error: BaseException
-
-
-def _concurrent_worker(
-    tasks: Sequence[CompiledTask],
-    agent: Agent,
-    explore: ExploreConfig,
-    *,
-    share: int,
-    next_index: Any,
-    results: Any,
-    parent: int,
-) -> None:
-    _worker_init(parent)
-
-    def take() -> int:
-        if os.getppid() != parent:
-            os._exit(1)  # the parent is gone: stop instead of working for nobody
-        with next_index.get_lock():
-            i: int = next_index.value
-            next_index.value = i + 1
-        return i
-
-    try:
+def _explore_concurrently(
+    tasks: Sequence[CompiledTask], agent: Agent, explore: ExploreConfig, concurrency: int
+) -> Work:
+    def work(take: Callable[[], int], emit: Callable[[EpisodeOutput], None]) -> None:
         asyncio.run(
             _explore_concurrent(
-                tasks, agent, explore, concurrency=share, take=take, emit=results.put
+                tasks, agent, explore, concurrency=concurrency, take=take, emit=emit
             )
         )
-    except BaseException as exc:
-        results.put(_Failed(_picklable(exc)))
-    finally:
-        results.put(None)  # this worker is done
-        results.close()
-        results.join_thread()
+
+    return work
 
 
 def _explore_concurrent_forked(
@@ -247,58 +279,10 @@ def _explore_concurrent_forked(
     # Waiting on a server costs no CPU, so even a few episodes are worth a second loop.
     n = min(cores(), len(tasks), -(-config.concurrency // PER_LOOP))
     if n <= 1:
-        asyncio.run(
-            _explore_concurrent(
-                tasks,
-                agent,
-                config.explore,
-                concurrency=config.concurrency,
-                take=_counter(),
-                emit=emit,
-            )
-        )
+        _explore_concurrently(tasks, agent, config.explore, config.concurrency)(_counter(), emit)
         return
-    ctx = multiprocessing.get_context("fork")
-    next_index = ctx.Value("q", 0)
-    results = ctx.Queue()
     shares = [config.concurrency // n + (i < config.concurrency % n) for i in range(n)]
-    procs = [
-        ctx.Process(
-            target=_concurrent_worker,
-            args=(tasks, agent, config.explore),
-            kwargs={
-                "share": share,
-                "next_index": next_index,
-                "results": results,
-                "parent": os.getpid(),
-            },
-            daemon=True,
-        )
-        for share in shares
-    ]
-    for proc in procs:
-        proc.start()
-    try:
-        running = n
-        while running:
-            try:
-                item = results.get(timeout=1.0)
-            except queue.Empty:
-                if any(p.exitcode not in (None, 0) for p in procs):
-                    raise RuntimeError("a generate worker died (see the system log)") from None
-                continue
-            if item is None:
-                running -= 1
-            elif isinstance(item, _Failed):
-                raise item.error
-            else:
-                emit(item)
-    finally:
-        for proc in procs:
-            if proc.is_alive():
-                proc.terminate()
-        for proc in procs:
-            proc.join()
+    _in_workers([_explore_concurrently(tasks, agent, config.explore, c) for c in shares], emit)
 
 
 def generate(

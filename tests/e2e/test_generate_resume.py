@@ -123,5 +123,26 @@ def killed_and_resumed(compiled, tmp_path, signals, *agent, concurrency=4):
     )
 
     assert by_task(broken) == by_task(whole)
+    assert not _left_running(broken)  # no worker outlives its killed parent for long
     for name in ("sft.jsonl", "dpo.jsonl", "report.json"):
         assert (broken / name).read_bytes() == (whole / name).read_bytes(), name
+
+
+def _left_running(out: Path, grace: float = 10.0) -> list[int]:
+    """Processes (the run's forked workers share its command line) still working on ``out``
+    after ``grace`` seconds."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return []
+    deadline = time.monotonic() + grace
+    while True:
+        alive = []
+        for entry in proc.iterdir():
+            try:
+                if entry.name.isdigit() and str(out).encode() in (entry / "cmdline").read_bytes():
+                    alive.append(int(entry.name))
+            except OSError:
+                continue
+        if not alive or time.monotonic() > deadline:
+            return alive
+        time.sleep(0.2)

@@ -136,4 +136,4 @@ class Verifier:
         err = check(args)
         if err is None:
             return _new_tuple(Verdict, (True, name, args, None, ""))
-        return Verdict(False, name, args, err.kind, f"{name}: {describe(err)}")
+        return _new_tuple(Verdict, (False, name, args, err.kind, f"{name}: {describe(err)}"))

@@ -195,3 +195,21 @@ def test_unsupported_keywords_fall_back_to_jsonschema():
 def test_inline_parameter_checks_agree_with_jsonschema(value):
     ours, reference = PAIRS[-1]
     assert ours.is_valid(value) == reference.is_valid(value)
+
+
+def test_schema_text_never_becomes_code(monkeypatch):
+    """Object checks are generated functions; names and values from the schema are data."""
+    monkeypatch.delenv("TASKKIT_PWNED", raising=False)
+    payload = "x')\nimport os; os.environ['TASKKIT_PWNED'] = '1'  # {k0}"
+    schema = {
+        "type": "object",
+        "properties": {payload: {"type": "string", "enum": [payload]}, "k0": {"type": "integer"}},
+        "required": [payload],
+        "additionalProperties": False,
+    }
+    check = compile_schema(schema)
+    assert check.first_error({payload: payload, "k0": 1}) is None
+    assert check.first_error({payload: "other"}).kind == "enum_error"
+    assert check.first_error({"k0": 1}).kind == "missing_required"
+    assert check.first_error({payload: payload, "k0": "1"}).path == ("k0",)
+    assert "TASKKIT_PWNED" not in __import__("os").environ

@@ -3,6 +3,8 @@ the verifier's order."""
 
 from __future__ import annotations
 
+import os
+
 import jsonschema
 import pytest
 from hypothesis import given, settings
@@ -212,4 +214,4 @@ def test_schema_text_never_becomes_code(monkeypatch):
     assert check.first_error({payload: "other"}).kind == "enum_error"
     assert check.first_error({"k0": 1}).kind == "missing_required"
     assert check.first_error({payload: payload, "k0": "1"}).path == ("k0",)
-    assert "TASKKIT_PWNED" not in __import__("os").environ
+    assert "TASKKIT_PWNED" not in os.environ

@@ -44,6 +44,7 @@ class OpenAIAgent:
         self._async_options = options
         self._async_client: Any = None
         self._in_flight: int | None = None
+        self._retired: list[Any] = []
 
     def limit_in_flight(self, n: int) -> None:
         """Keep at most ``n`` requests on the wire: the connection pool's limit.
@@ -53,8 +54,12 @@ class OpenAIAgent:
         slots are spent waiting for the server, and requests queued for a connection are
         ready to go the moment one frees up.
         """
+        if n == self._in_flight:
+            return
         self._in_flight = n
-        self._async_client = None  # the next request makes a pool of the new size
+        if self._async_client is not None:  # closed by aclose(); the next request makes
+            self._retired.append(self._async_client)  # a pool of the new size
+            self._async_client = None
 
     def request(self, view: AgentView) -> dict[str, Any]:
         kwargs: dict[str, Any] = {
@@ -83,9 +88,11 @@ class OpenAIAgent:
         self.client.close()
 
     async def aclose(self) -> None:
-        if self._async_client is not None:
-            await self._async_client.close()
-            self._async_client = None  # a client belongs to the event loop that made it
+        clients = [*self._retired, self._async_client]
+        self._retired, self._async_client = [], None  # a client belongs to its event loop
+        for client in clients:
+            if client is not None:
+                await client.close()
 
     async def act_async(self, view: AgentView) -> Response:
         """The same request without blocking: many episodes share one connection pool."""

@@ -3,13 +3,17 @@ well-formed and malformed tool calls."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import random
 
 import pytest
 from fake_openai import FakeOpenAI, tool_call
 
 from taskkit.agents import make_agent
+from taskkit.agents.base import AgentView
 from taskkit.runner import run_episode
+from taskkit.sim.formats import get_format
 
 pytest.importorskip("openai")
 
@@ -89,3 +93,27 @@ def test_rate_limits_are_retried(task):
         agent.close()
     assert episode.final.score == 1
     assert len(server.requests) > len(replies)  # 429s were answered and retried
+
+
+def test_a_new_request_limit_takes_effect_and_every_client_is_closed(task):
+    """limit_in_flight between requests gives the next ones a pool of the new size; aclose
+    closes the client made before the change as well as the current one."""
+    fmt = get_format("openai")
+    view = AgentView(task, fmt, fmt.render(task, []), [], 0.0, random.Random(0))
+
+    async def scenario(agent):
+        await agent.act_async(view)
+        first = agent._async_client
+        agent.limit_in_flight(3)
+        await agent.act_async(view)
+        second = agent._async_client
+        await agent.aclose()
+        return first, second
+
+    with FakeOpenAI(scripted({"content": "a"}, {"content": "b"})) as server:
+        agent = make_agent("openai", model="m", base_url=server.url, max_retries=0)
+        first, second = asyncio.run(scenario(agent))
+        agent.close()
+    assert first is not second
+    assert first.is_closed() and second.is_closed()
+    assert len(server.requests) == 2

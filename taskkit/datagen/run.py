@@ -19,14 +19,14 @@ import json
 import multiprocessing
 import os
 import pickle
-import queue
 import signal
 import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
+from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from typing import IO, Any, NamedTuple
+from typing import IO, Any, NamedTuple, cast
 
 from ..agents import Agent
 from ..atomic import atomic_writer
@@ -119,10 +119,14 @@ def _picklable(exc: BaseException) -> BaseException:
     return exc
 
 
-def _worker(work: Work, next_index: Any, results: Any, parent: int) -> None:
+def _worker(
+    work: Work, next_index: Any, conn: Connection, parent: int, theirs: list[Connection]
+) -> None:
+    # Only the parent may hold the reading ends: when it dies, a send fails at once
+    # (EPIPE) instead of filling a pipe that nobody reads and waiting forever.
+    for reader in theirs:
+        reader.close()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C means
-    # A worker whose parent was killed dies on a broken pipe inside multiprocessing; that is
-    # expected and not the user's business. Errors of the work itself reach the parent.
     sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - for the life of the worker
 
     def take() -> int:
@@ -133,14 +137,18 @@ def _worker(work: Work, next_index: Any, results: Any, parent: int) -> None:
             next_index.value = i + 1
         return i
 
+    def send(item: EpisodeOutput | _Failed | None) -> None:
+        try:
+            conn.send(item)
+        except OSError:  # the parent is gone
+            os._exit(1)
+
     try:
-        work(take, results.put)
+        work(take, send)
     except BaseException as exc:
-        results.put(_Failed(_picklable(exc)))
-    finally:
-        results.put(None)  # this worker is done
-        results.close()
-        results.join_thread()
+        send(_Failed(_picklable(exc)))
+    send(None)  # this worker is done
+    conn.close()
 
 
 def _in_workers(works: Sequence[Work], emit: Callable[[EpisodeOutput], None]) -> None:
@@ -148,28 +156,36 @@ def _in_workers(works: Sequence[Work], emit: Callable[[EpisodeOutput], None]) ->
     episode in the order they finish. A worker's exception is raised here."""
     ctx = multiprocessing.get_context("fork")
     next_index = ctx.Value("q", 0)
-    results = ctx.Queue()
-    procs = [
-        ctx.Process(target=_worker, args=(work, next_index, results, os.getpid()), daemon=True)
-        for work in works
-    ]
-    for proc in procs:
-        proc.start()
+    readers: dict[Connection, Any] = {}
+    procs: list[Any] = []
     try:
-        running = len(procs)
-        while running:
-            try:
-                item = results.get(timeout=1.0)
-            except queue.Empty:
-                if any(p.exitcode not in (None, 0) for p in procs):
+        for work in works:
+            reader, writer = ctx.Pipe(duplex=False)  # one each: a worker never blocks another
+            proc = ctx.Process(
+                target=_worker,
+                args=(work, next_index, writer, os.getpid(), [*readers, reader]),
+                daemon=True,
+            )
+            proc.start()
+            writer.close()  # the worker's alone, so its exit is the reader's end of file
+            readers[reader] = proc
+            procs.append(proc)
+        while readers:
+            ready = wait(list(readers), timeout=1.0)
+            if not ready and any(p.exitcode not in (None, 0) for p in procs):
+                raise RuntimeError("a generate worker died (see the system log)")
+            for conn in ready:
+                reader = cast(Connection, conn)  # wait() returns what it was given
+                try:
+                    item = reader.recv()
+                except EOFError:
                     raise RuntimeError("a generate worker died (see the system log)") from None
-                continue
-            if item is None:
-                running -= 1
-            elif isinstance(item, _Failed):
-                raise item.error
-            else:
-                emit(item)
+                if item is None:
+                    del readers[reader]
+                elif isinstance(item, _Failed):
+                    raise item.error
+                else:
+                    emit(item)
     finally:
         for proc in procs:
             if proc.is_alive():

@@ -307,56 +307,23 @@ class _Compiler:
 
     def _object(self, schema: Mapping[str, Any], depth: int, *, typed: bool = False) -> Check:
         """Properties, required and additionalProperties; with ``typed``, also the
-        ``type: object`` test, so a tool's whole ``parameters`` is one closure."""
+        ``type: object`` test, so a tool's whole ``parameters`` is one function."""
         props = {
             k: self.compile(s, depth=depth + 1) for k, s in schema.get("properties", {}).items()
         }
-        required = tuple(schema.get("required", ()))
-        need = frozenset(required)
         extra = schema.get("additionalProperties", True)
-        extra_check = None if isinstance(extra, bool) else self.compile(extra, depth=depth + 1)
-        closed = extra is False
-        known = frozenset(props)
         # Per property, the values accepted without calling its check: most tool parameters
-        # are a bare type or a string enum, so the common call never leaves this frame.
+        # are a bare type or a string enum, so the common call never leaves the function.
         fields = tuple(
             (name, *_accepts(schema["properties"][name]), sub) for name, sub in props.items()
         )
-        not_object = _type_check("object", depth) if typed else None
-        if extra_check is None:
-            return _object_function(fields, required, closed=closed, not_object=not_object)
-
-        def check(v: Any) -> VError | None:
-            if type(v) is not dict:
-                return None if not_object is None else not_object(v)
-            if need and not need <= v.keys():
-                for name in required:
-                    if name not in v:
-                        return VError(
-                            "missing_required", (name,), f"missing required parameter {name!r}"
-                        )
-            if closed and not v.keys() <= known:
-                for name in v:
-                    if name not in known:
-                        return VError(
-                            "unexpected_parameter", (name,), f"unexpected parameter {name!r}"
-                        )
-            for name, types, words, sub in fields:
-                value = v.get(name, _ABSENT)
-                if value is _ABSENT or (type(value) in types and (words is None or value in words)):
-                    continue
-                err = sub(value)
-                if err is not None:
-                    return err.within(name)
-            if extra_check is not None:
-                for name, item in v.items():
-                    if name not in known:
-                        err = extra_check(item)
-                        if err is not None:
-                            return err.within(name)
-            return None
-
-        return check
+        return _object_function(
+            fields,
+            tuple(schema.get("required", ())),
+            closed=extra is False,
+            extra=None if isinstance(extra, bool) else self.compile(extra, depth=depth + 1),
+            not_object=_type_check("object", depth) if typed else None,
+        )
 
     def _array(self, schema: Mapping[str, Any], depth: int) -> Check:
         prefix = [self.compile(s, depth=depth + 1) for s in schema.get("prefixItems", ())]
@@ -414,6 +381,7 @@ def _object_function(
     required: tuple[str, ...],
     *,
     closed: bool,
+    extra: Check | None,
     not_object: Check | None,
 ) -> Check:
     """The object check as one straight-line function, one ``if`` per property.
@@ -431,6 +399,7 @@ def _object_function(
         "known": frozenset(name for name, *_ in fields),
         "required": required,
         "not_object": not_object,
+        "extra": extra,
     }
     lines = [
         "def check(v):",
@@ -470,6 +439,14 @@ def _object_function(
             f"        e = s{i}(x)",
             "        if e is not None:",
             f"            return e.within(k{i})",
+        ]
+    if extra is not None:
+        lines += [
+            "    for name, item in v.items():",
+            "        if name not in known:",
+            "            e = extra(item)",
+            "            if e is not None:",
+            "                return e.within(name)",
         ]
     lines.append("    return None")
     exec("\n".join(lines), ns)  # our own source, schema values only in `ns` (see above)

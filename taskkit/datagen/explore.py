@@ -136,7 +136,9 @@ async def explore_episode(
             pick = 0  # nothing passed: go on with the most conservative sample
         episode = forks[pick]
         steps.append({"index": len(steps), "samples": samples, "chosen": pick})
-    record = episode.record()
+    # The chosen path's steps were serialised as samples already: reused, not rebuilt.
+    chosen_steps = [st["samples"][st["chosen"]]["step"] for st in steps]
+    task_score = episode.final.score if episode.final else 0
     action_scores = [int(s["passed"]) for st in steps for s in st["samples"]]
     return {
         "task_id": task.id,
@@ -151,12 +153,11 @@ async def explore_episode(
         "format": config.format,
         "seed": config.seed,
         "steps": steps,
-        "chosen_steps": record["steps"],
-        "answer": record["answer"],
-        "final": record["final"],
-        "final_state": record["final_state"],
+        "chosen_steps": chosen_steps,
+        "answer": episode.answer,
+        "final": episode.final_json(),
+        "final_state": episode.state,
         "action_scores": action_scores,
-        "task_score": record["task_score"],
-        "passed": record["task_score"] == 1
-        and all(s["samples"][s["chosen"]]["passed"] for s in steps),
+        "task_score": task_score,
+        "passed": task_score == 1 and all(s["samples"][s["chosen"]]["passed"] for s in steps),
     }

@@ -15,6 +15,7 @@ run in one forked worker per core.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import multiprocessing
 import os
@@ -194,11 +195,6 @@ def _in_workers(works: Sequence[Work], emit: Callable[[EpisodeOutput], None]) ->
             proc.join()
 
 
-def _counter() -> Callable[[], int]:
-    it = iter(range(sys.maxsize))
-    return lambda: next(it)
-
-
 # -- in-process agents: CPU-bound, one worker per core -------------------------------------
 
 
@@ -223,7 +219,7 @@ def _explore_forked(
     n = workers(len(tasks) * 4)  # episodes are heavier than files: fewer make a worker worth it
     work = _explore_in_turn(tasks, agent, config.explore)
     if n <= 1:
-        work(_counter(), emit)
+        work(itertools.count().__next__, emit)
     else:
         _in_workers([work] * n, emit)
 
@@ -295,7 +291,9 @@ def _explore_concurrent_forked(
     # Waiting on a server costs no CPU, so even a few episodes are worth a second loop.
     n = min(cores(), len(tasks), -(-config.concurrency // PER_LOOP))
     if n <= 1:
-        _explore_concurrently(tasks, agent, config.explore, config.concurrency)(_counter(), emit)
+        _explore_concurrently(tasks, agent, config.explore, config.concurrency)(
+            itertools.count().__next__, emit
+        )
         return
     shares = [config.concurrency // n + (i < config.concurrency % n) for i in range(n)]
     _in_workers([_explore_concurrently(tasks, agent, config.explore, c) for c in shares], emit)

@@ -23,7 +23,7 @@ import importlib.util
 import os
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from ..diagnostics import Diagnostic, Severity, did_you_mean
@@ -116,16 +116,7 @@ class PackInfo:
 
 
 def _rebase(d: Diagnostic, root: str) -> Diagnostic:
-    return Diagnostic(
-        os.path.normpath(os.path.join(root, d.path)),
-        d.line,
-        d.col,
-        d.rule,
-        d.message,
-        severity=d.severity,
-        hint=d.hint,
-        pointer=d.pointer,
-    )
+    return replace(d, path=os.path.normpath(os.path.join(root, d.path)))
 
 
 @dataclass

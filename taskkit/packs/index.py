@@ -28,7 +28,7 @@ import hashlib
 import json
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .. import __version__
@@ -405,16 +405,6 @@ def _summarize(root: str, files: list[str], dirs: tuple[str, ...]) -> Summary:
         name_at=name_at,
         content_dirs=dirs,
         diagnostics=tuple(
-            Diagnostic(
-                os.path.relpath(d.path, root),
-                d.line,
-                d.col,
-                d.rule,
-                d.message,
-                severity=d.severity,
-                hint=d.hint,
-                pointer=d.pointer,
-            )
-            for d in result.diagnostics
+            replace(d, path=os.path.relpath(d.path, root)) for d in result.diagnostics
         ),
     )

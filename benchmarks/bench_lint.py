@@ -6,7 +6,8 @@
 1. Generates the library once, into a temporary folder (removed afterwards) or into ``--keep
    DIR`` (kept, and reused by later runs with the same generator parameters).
 2. Runs ``python -m taskkit lint --strict -q task_library content_datasets`` as a child process
-   ``--runs`` times; for each run, the wall time (spawn to exit, so interpreter start-up and
+   ``--runs`` times (with ``--readers both``, that many times with each YAML reader, taking
+   turns); for each run, the wall time (spawn to exit, so interpreter start-up and
    imports count, as a user sees them) and the child's peak RSS (``os.wait4`` rusage, so each
    run is measured alone, not the maximum over all children so far).
 3. Prints the median, min and max wall time and the peak RSS next to the targets (3.5 s wall,
@@ -85,11 +86,13 @@ def count_files(root: Path) -> dict[str, int]:
     return counts
 
 
-def run_child(argv: list[str], cwd: Path) -> tuple[float, float, int, str]:
+def run_child(
+    argv: list[str], cwd: Path, env: dict[str, str] | None = None
+) -> tuple[float, float, int, str]:
     """Run ``argv``; return wall seconds, peak RSS in MiB, exit code and the output's tail."""
     with tempfile.TemporaryFile() as out:
         t0 = time.perf_counter()
-        proc = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, env=env)
         _pid, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - t0
         proc.returncode = os.waitstatus_to_exitcode(status)  # reaped: Popen must not wait again
@@ -97,6 +100,13 @@ def run_child(argv: list[str], cwd: Path) -> tuple[float, float, int, str]:
         tail = out.read()[-4000:].decode(errors="replace")
     rss_mib = usage.ru_maxrss / 1024 if sys.platform != "darwin" else usage.ru_maxrss / 2**20
     return wall, rss_mib, proc.returncode, tail
+
+
+def _fast_reader(python: str) -> bool:
+    """Whether ``python`` has taskkit's fast YAML reader (the `fast` extra)."""
+    probe = "import taskkit.fastyaml as f, sys; sys.exit(0 if f.available() else 1)"
+    env = {**os.environ, "TASKKIT_YAML": ""}
+    return subprocess.run([python, "-c", probe], env=env, check=False).returncode == 0
 
 
 def _load() -> str:
@@ -257,6 +267,13 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="also: per-phase times, and one run under cProfile (top 25 cumulative)",
     )
+    ap.add_argument(
+        "--readers",
+        choices=("installed", "both"),
+        default="installed",
+        help="'both': alternate runs with the fast YAML reader (the `fast` extra) and with "
+        "the reference one (TASKKIT_YAML=pyyaml), and report each (default: as installed)",
+    )
     args = ap.parse_args(argv)
     if args.runs < 1:
         ap.error("--runs must be >= 1")
@@ -305,26 +322,45 @@ def _bench(args: argparse.Namespace, synth: ModuleType, params: Any, root: Path)
         f"{rss0:.0f} MiB" + ("" if code0 == 0 else f" (exit {code0})")
     )
     print(f"command: {' '.join(lint_argv[1:])}  (cwd {root})")
+    fast = _fast_reader(args.python)
+    readers = (
+        ["fast", "pyyaml"] if args.readers == "both" and fast else ["fast" if fast else "pyyaml"]
+    )
+    print(
+        f"YAML reader: {' and '.join(readers)}" + ("" if fast else " (`fast` extra not installed)")
+    )
     for i in range(args.warmup):
         wall, rss, code, _ = run_child(lint_argv, root)
         print(f"  warm-up {i + 1}: {wall:.2f} s, {rss:.0f} MiB, exit {code}")
-    walls: list[float] = []
+    walls: dict[str, list[float]] = {r: [] for r in readers}
     rsss: list[float] = []
     failed = None
     for i in range(args.runs):
-        wall, rss, code, tail = run_child(lint_argv, root)
-        walls.append(wall)
-        rsss.append(rss)
-        print(
-            f"  run {i + 1}/{args.runs}: {wall:7.2f} s  {rss:7.1f} MiB  exit {code}  ({_load()})",
-            flush=True,
-        )
-        if code != 0 and failed is None:
-            failed = (code, tail)
+        for reader in readers:  # taking turns: a slow spell of the machine hits both
+            env = {**os.environ, "TASKKIT_YAML": reader}
+            wall, rss, code, tail = run_child(lint_argv, root, env)
+            walls[reader].append(wall)
+            if reader == readers[0]:
+                rsss.append(rss)
+            print(
+                f"  run {i + 1}/{args.runs} ({reader}): {wall:7.2f} s  {rss:7.1f} MiB  "
+                f"exit {code}  ({_load()})",
+                flush=True,
+            )
+            if code != 0 and failed is None:
+                failed = (code, tail)
     if failed:
         print(f"lint exited {failed[0]} (findings or error); last output:\n{failed[1]}")
+    if len(readers) == 2:
+        ref = statistics.median(walls["pyyaml"])
+        print(
+            f"\nreference reader: median {ref:.2f} s; fast reader "
+            f"x{ref / statistics.median(walls['fast']):.2f} faster (medians, same session)"
+        )
+    other = {f"wall_median_{r}_s": round(statistics.median(w), 3) for r, w in walls.items()}
+    walls_main = walls[readers[0]]
 
-    med, lo, hi = statistics.median(walls), min(walls), max(walls)
+    med, lo, hi = statistics.median(walls_main), min(walls_main), max(walls_main)
     peak = max(rsss)
     print(
         f"\nwall time  median {med:.2f} s   min {lo:.2f} s   max {hi:.2f} s   "
@@ -350,7 +386,9 @@ def _bench(args: argparse.Namespace, synth: ModuleType, params: Any, root: Path)
         "jsonl_files": files["jsonl"],
         "entries": s["entries"],
         "packs": s["packs"],
-        "runs": len(walls),
+        "runs": len(walls_main),
+        "yaml_reader": readers[0],
+        **other,
         "wall_median_s": round(med, 3),
         "wall_min_s": round(lo, 3),
         "wall_max_s": round(hi, 3),

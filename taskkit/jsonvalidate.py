@@ -14,11 +14,13 @@ once), so the answer is never wrong, only slower.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import ipaddress
 import math
 import re
 import uuid
 from collections.abc import Callable, Mapping
+from types import CodeType
 from typing import Any, NamedTuple
 
 import jsonschema
@@ -449,9 +451,17 @@ def _object_function(
             "                return e.within(name)",
         ]
     lines.append("    return None")
-    exec("\n".join(lines), ns)  # our own source, schema values only in `ns` (see above)
+    exec(_code("\n".join(lines)), ns)  # our own source, schema values only in `ns` (see above)
     check: Check = ns["check"]
     return check
+
+
+@functools.lru_cache(maxsize=1024)
+def _code(source: str) -> CodeType:
+    """Compiled once per shape: schemas of the same shape (a library's tools mostly share
+    a few) differ only in the values bound in the namespace, and compiling is 20x the cost
+    of binding."""
+    return compile(source, "<taskkit object check>", "exec")
 
 
 _ABSENT = object()

@@ -10,6 +10,8 @@ JSON-like data by a small constructor of our own, so that:
   explode (a "billion laughs" or merge bomb) or that refers to itself is refused before any
   later step walks it;
 * duplicate keys, which PyYAML silently collapses, are reported;
+* where the optional fast reader is installed, it reads what it provably reads the same
+  (see :mod:`taskkit.fastyaml`);
 * every value can be located: :meth:`Document.locate` maps a key/index path (pydantic ``loc``
   or jsonschema ``absolute_path``) to a 1-based line and column. The source map is built
   lazily, on the first lookup, because clean files never need one.
@@ -28,6 +30,7 @@ from typing import Any
 
 import yaml
 
+from . import fastyaml
 from .diagnostics import Diagnostic
 
 __all__ = [
@@ -126,7 +129,10 @@ class Document:
 
     def _source_map(self) -> _SourceMap:
         if self._map is None:
-            nodes = list(yaml.compose_all(self.text, Loader=_Loader))
+            try:
+                nodes = list(yaml.compose_all(self.text, Loader=_Loader))
+            except (yaml.YAMLError, RecursionError):  # read by the fast reader, not libyaml
+                nodes = []
             self._map = _SourceMap(nodes[self.index] if self.index < len(nodes) else None)
         return self._map
 
@@ -276,6 +282,9 @@ def load_yaml_text(text: str, path: str = "<string>") -> LoadResult:
                 hint="flatten the data, or move it to a JSONL content file",
             )
         )
+    fast = fastyaml.read(text)
+    if fast is not None:
+        return LoadResult([Document(path=path, data=fast, text=text)], [])
     try:
         roots = list(yaml.compose_all(text, Loader=_Loader))
     except yaml.MarkedYAMLError as exc:

@@ -30,3 +30,16 @@ def compiled_library():
     result = compile_paths(LIBRARY)
     assert result.ok, [d.text() for d in result.diagnostics]
     return result.tasks
+
+
+@pytest.fixture(params=["fast", "reference"])
+def yaml_reader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run a test with each YAML reader: the optional fast one (yaml-rs, the ``fast``
+    extra) where it applies, and the reference one (libyaml) always."""
+    from taskkit import fastyaml
+
+    if request.param == "reference":
+        monkeypatch.setattr(fastyaml, "_yaml_rs", None)
+    elif not fastyaml.available():
+        pytest.skip("the fast YAML reader (the `fast` extra, yaml-rs) is not installed")
+    return str(request.param)

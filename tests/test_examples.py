@@ -85,13 +85,15 @@ def expected(case: Path) -> list[str]:
 
 @pytest.mark.parametrize("deep", [False, True], ids=["lint", "lint-deep"])
 @pytest.mark.parametrize("case", VALID, ids=lambda p: p.name)
-def test_valid_example_lints_clean(case: Path, deep: bool) -> None:
+def test_valid_example_lints_clean(case: Path, deep: bool, yaml_reader: str) -> None:
     assert not (case / "expected.txt").exists(), "valid examples expect nothing"
     assert findings(case, deep=deep) == []  # not even a warning: `--strict` passes
 
 
 @pytest.mark.parametrize("case", INVALID, ids=lambda p: p.name)
-def test_invalid_example_reports_exactly_the_expected_diagnostics(case: Path) -> None:
+def test_invalid_example_reports_exactly_the_expected_diagnostics(
+    case: Path, yaml_reader: str
+) -> None:
     got, want = findings(case, deep=case.name.startswith(COMPILE_PHASE)), expected(case)
     missing, extra = Counter(want) - Counter(got), Counter(got) - Counter(want)
     assert got == want, f"missing: {sorted(missing.elements())}, extra: {sorted(extra.elements())}"

@@ -47,6 +47,7 @@ class LintContext:
     """Every valid task, when the tasks themselves were linted in other processes and
     ``lib`` holds only the documents they refer to (see :mod:`.shards`)."""
     _sites: dict[int, list[TemplateSite]] = field(default_factory=dict)
+    _walked: dict[int, list[tuple[tuple[str | int, ...], str]]] = field(default_factory=dict)
 
     def compile_diagnostics(self, rule: str) -> Iterator[Diagnostic]:
         """Diagnostics of a full compile (cached), when linting ``deep``."""
@@ -105,8 +106,27 @@ class LintContext:
         Three rules read the same sites, so they are found once per document."""
         sites = self._sites.get(id(ld))
         if sites is None:
-            sites = self._sites[id(ld)] = _template_sites(ld)
+            sites = self._sites[id(ld)] = [
+                TemplateSite(ld, loc, text if is_template(text) else check_source(text))
+                for loc, text in self._strings(ld)
+                if is_template(text) or _is_check(loc)
+            ]
         return sites
+
+    def braced_strings(self, ld: LoadedDoc) -> list[tuple[tuple[str | int, ...], str]]:
+        """Every string with a ``{`` in it, with its key path, in document order."""
+        return [(loc, text) for loc, text in self._strings(ld) if "{" in text]
+
+    def _strings(self, ld: LoadedDoc) -> list[tuple[tuple[str | int, ...], str]]:
+        found = self._walked.get(id(ld))
+        if found is None:
+            found = self._walked[id(ld)] = []
+            if isinstance(ld.doc.data, str):
+                if "{" in ld.doc.data:
+                    found.append(((), ld.doc.data))
+            elif isinstance(ld.doc.data, dict | list):
+                _collect(ld.doc.data, (), found)
+        return found
 
     def parses(self, source: str) -> bool:
         try:
@@ -116,32 +136,24 @@ class LintContext:
         return True
 
 
-def _template_sites(ld: LoadedDoc) -> list[TemplateSite]:
-    """Depth-first, in document order. A key path is built only for containers and for the
-    strings that are sites: most strings are not, and building a tuple for every value
-    was most of the cost of walking a task."""
-    data = ld.doc.data
-    if isinstance(data, str):
-        return [TemplateSite(ld, (), data)] if is_template(data) else []
-    if not isinstance(data, dict | list):
-        return []
-    out: list[TemplateSite] = []
-    stack: list[tuple[Iterator[tuple[Any, Any]], tuple[str | int, ...]]] = [(_children(data), ())]
-    while stack:
-        children, loc = stack[-1]
-        for key, value in children:
-            if isinstance(value, str):
-                if is_template(value):
-                    out.append(TemplateSite(ld, (*loc, key), value))
-                elif key == "check" and len(loc) >= 2 and loc[-2] == "require":
-                    out.append(TemplateSite(ld, (*loc, key), check_source(value)))
-            elif isinstance(value, dict | list):
-                stack.append((_children(value), (*loc, key)))
-                break  # descend now; this level resumes where it left off
-        else:
-            stack.pop()
-    return out
+def _is_check(loc: tuple[str | int, ...]) -> bool:
+    """A behaviour's ``require: [{check: ...}]`` (a template without its braces)."""
+    return len(loc) >= 3 and loc[-1] == "check" and loc[-3] == "require"
 
 
-def _children(value: dict[str, Any] | list[Any]) -> Iterator[tuple[Any, Any]]:
-    return iter(value.items()) if isinstance(value, dict) else enumerate(value)
+def _collect(
+    value: dict[str, Any] | list[Any],
+    loc: tuple[str | int, ...],
+    out: list[tuple[tuple[str | int, ...], str]],
+) -> None:
+    """The strings :meth:`LintContext.template_sites` and ``braced_strings`` read, in
+    document order. Key paths are built for containers and hits only: most strings are
+    neither, and a tuple for every value was most of the cost of walking a task."""
+    items = value.items() if type(value) is dict else enumerate(value)
+    for key, item in items:
+        kind = type(item)
+        if kind is str:
+            if "{" in item or (key == "check" and len(loc) >= 2 and loc[-2] == "require"):
+                out.append(((*loc, key), item))
+        elif kind is dict or kind is list:
+            _collect(item, (*loc, key), out)

@@ -7,10 +7,12 @@ import jinja2
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from jinja2 import meta
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from taskkit.templating import (
     TemplateError,
+    check_syntax,
     python_braces,
     render_string,
     render_value,
@@ -80,6 +82,33 @@ texts = st.text(alphabet=st.characters(blacklist_characters="{}%#"), max_size=12
 def test_fast_path_matches_jinja(pieces, tail):
     source = "".join(f"{text}{{{{ {name} }}}}" for text, name in pieces) + tail
     assert render_string(source, CTX, native=False) == _reference.from_string(source).render(CTX)
+
+
+placeholders = st.builds(
+    lambda path, filters, pad: pad + path + "".join(f"{pad}|{pad}{f}" for f in filters) + pad,
+    st.sampled_from(["city", "entry.city", "n", "true", "entry.items", "a b", "x.__class__"]),
+    st.lists(st.sampled_from(["title", "upper", "default", "nofilter", "trim", "d"]), max_size=3),
+    st.sampled_from(["", " ", "  "]),
+)
+fragments = st.sampled_from(["", "text", "{", "}}", "{{", "{%", "%}", "{# c #}", " | "])
+
+
+@given(st.lists(st.tuples(fragments, placeholders), min_size=1, max_size=3), fragments)
+def test_the_fast_syntax_check_agrees_with_jinja(pieces, tail):
+    """Without parsing, the same verdict and the same variables as Jinja's parser."""
+    source = "".join(f"{text}{{{{{expr}}}}}" for text, expr in pieces) + tail
+    try:
+        tree = _reference.parse(source)
+    except jinja2.TemplateSyntaxError:
+        with pytest.raises(TemplateError):
+            check_syntax(source)
+        return
+    check_syntax(source)
+    try:  # compiling finds unknown filters, which parsing does not
+        expected = meta.find_undeclared_variables(tree)
+    except jinja2.TemplateAssertionError:
+        return
+    assert undeclared_variables(source) == expected
 
 
 RENDERED = {

@@ -18,6 +18,7 @@ from ...jsonvalidate import SchemaError, Validator, VError, describe
 from ...library import Entry, LoadedDoc
 from ...models.task import GoldAction
 from ...render import RenderError, entry_context, render_at
+from ...templating import TemplateError, compile_renderer
 from ..context import LintContext
 from ..positions import template_position
 
@@ -38,6 +39,7 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
     # Tasks of a pack repeat the same few gold actions over the same datasets: whether an
     # action renders and validates for each entry is worked out once per distinct action.
     outcomes: dict[tuple[int, int, str], list[Failure]] = {}
+    contexts: dict[int, list[dict[str, Any]]] = {}  # each entry's, once per dataset
     for ld, task in ctx.tasks():
         found = ctx.content_of(ld, task)
         if found is None:
@@ -58,7 +60,10 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
             key = (id(content_ld), id(validator), repr(action.args))
             failures = outcomes.get(key)
             if failures is None:
-                failures = outcomes[key] = _failures(action.args, validator, entries)
+                if id(content_ld) not in contexts:
+                    contexts[id(content_ld)] = [entry_context(e.data) for e in entries]
+                failures = _failures(action.args, validator, contexts[id(content_ld)])
+                outcomes[key] = failures
             if failures:
                 failing.append((failures[0][0], i, action, failures))
         # Actions in the order of their first failing entry, as one pass over the entries
@@ -80,15 +85,22 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
                 )
 
 
-def _failures(args: dict[str, Any], validator: Validator, entries: list[Entry]) -> list[Failure]:
+def _failures(
+    args: dict[str, Any], validator: Validator, contexts: list[dict[str, Any]]
+) -> list[Failure]:
     out: list[Failure] = []
-    for n, entry in enumerate(entries):
+    render = compile_renderer(args)  # the slow path below only says which template failed
+    check = validator.first_error
+    for n, context in enumerate(contexts):
         try:
-            rendered = render_at(args, entry_context(entry.data), ())
-        except RenderError as exc:
-            out.append((n, exc))
-            continue
-        err = validator.first_error(rendered)
+            rendered = render(context)
+        except TemplateError:
+            try:
+                rendered = render_at(args, context, ())
+            except RenderError as exc:
+                out.append((n, exc))
+                continue
+        err = check(rendered)
         if err is not None:
             out.append((n, err))
     return out

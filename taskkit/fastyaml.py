@@ -1,0 +1,161 @@
+"""The optional fast YAML reader, and when it may stand in for the reference reader.
+
+The reference reader (:mod:`taskkit.yamlio`: libyaml, our constructor) costs about 4 µs a
+node, most of a large library's lint. With the ``fast`` extra installed, `yaml-rs
+<https://pypi.org/project/yaml-rs/>`_ (Rust) reads a file five times faster -- but it reads
+YAML 1.2, and we promise YAML 1.1 as PyYAML reads it, duplicate keys and bombs reported,
+tags refused. So it reads a file only where the two provably give the same data, and
+:func:`read` returns None, sending the file to the reference reader, whenever:
+
+* the text has anything but plain block and flow YAML: tabs, carriage returns, Unicode line
+  separators, characters libyaml refuses, anchors, aliases, tags, merge keys, directives, several documents;
+* it has a number whose reading changed between YAML 1.1 and 1.2 (``010``, ``0o7``,
+  ``1e3``, ``-.5``, ``1_000``); the scan is of the whole text, so a false alarm costs only
+  speed;
+* yaml-rs refuses it (a syntax error, a duplicate key): the reference reader says why;
+* the result is not a mapping with string keys, or holds a string that YAML 1.1 reads as
+  something else when it is written plain (``yes``, ``12:30``), which yaml-rs leaves a
+  string -- so it may have been written plain.
+
+``TASKKIT_YAML=pyyaml`` in the environment turns the fast reader off.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from functools import lru_cache
+from types import ModuleType
+from typing import Any
+
+import yaml
+
+__all__ = ["available", "read"]
+
+
+def _import() -> ModuleType | None:
+    if os.environ.get("TASKKIT_YAML", "").lower() == "pyyaml":
+        return None
+    try:
+        import yaml_rs  # noqa: PLC0415 - an optional extra
+    except ImportError:
+        return None
+    return yaml_rs
+
+
+_yaml_rs = _import()
+
+# One pass each, at regex speed (a third of yaml-rs's own time over a library): characters
+# that YAML 1.1 and 1.2 treat apart (tabs, carriage returns, Unicode line breaks) or that
+# libyaml refuses (control characters, surrogates, a BOM inside the text); ...
+_UNREADABLE = re.compile(
+    r"[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+)
+# ... anchors, aliases and tags, and numbers that YAML 1.1 and 1.2 read differently
+# (leading zeros and radix prefixes, exponents, digit separators, a sign before the point)
+_INDICATOR_OR_NUMBER = re.compile(
+    r"[ \[{,\n](?:[&*!]|[-+]?(?:0[0-9bBoOxX]|\.[0-9]|[0-9][0-9.]*[eE_]))"
+)
+# ... and substrings found faster by `in`: merge keys, document markers and directives,
+# infinities and NaNs.
+_MARKERS = ("<<", "\n---", "\n...", "\n%", ".inf", ".Inf", ".INF", ".nan", ".NaN", ".NAN")
+_OPENERS = ("---", "...", "%", "&", "*", "!")
+
+
+def _outside_subset(text: str) -> bool:
+    return (
+        text.startswith(_OPENERS)
+        or any(marker in text for marker in _MARKERS)
+        or _UNREADABLE.search(text) is not None
+        or _INDICATOR_OR_NUMBER.search(text) is not None
+    )
+
+
+# First characters of plain scalars that YAML 1.1 may resolve to something but a string;
+# and a line break, which starts the text of an empty block scalar (``k: |``) as yaml-rs
+# reads it ("\n"; libyaml reads "").
+_MAYBE_TYPED = frozenset("yYnNtTfFoO~-+0123456789.<=\n")
+_STR = "tag:yaml.org,2002:str"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"  # kept as the text written, by both readers
+_resolver = yaml.resolver.Resolver()
+
+
+def available() -> bool:
+    """Whether the fast reader is installed (and not turned off)."""
+    return _yaml_rs is not None
+
+
+def read(text: str) -> dict[str, Any] | None:
+    """The data of ``text``, a single mapping document, or None when the reference reader
+    must read it (see the module's docstring)."""
+    if _yaml_rs is None or _outside_subset(text):
+        return None
+    try:
+        data = _yaml_rs.loads(text, parse_datetime=False)
+    except Exception:
+        return None
+    if type(data) is not dict:
+        return None
+    return _checked(data)
+
+
+def _checked(data: dict[Any, Any]) -> dict[str, Any] | None:
+    """``data`` with every mapping key interned (a dataset repeats the same few keys in
+    every record: one string object each saves memory here and wherever the data is sent),
+    or None if YAML 1.1 may read the text it came from otherwise."""
+    root = _interned(data)
+    stack: list[Any] = [root]
+    pop, push = stack.pop, stack.append
+    while stack:
+        node = pop()
+        if type(node) is dict:
+            for key, item in node.items():
+                if type(key) is not str or (key and key[0] in _MAYBE_TYPED and _typed_11(key)):
+                    return None
+                if type(item) is str:
+                    if item and item[0] in _MAYBE_TYPED and _typed_11(item):
+                        return None
+                elif type(item) is dict:
+                    # same size, same keys: assigning while iterating is allowed
+                    node[key] = copy = _interned(item)
+                    push(copy)
+                elif type(item) is list:
+                    push(item)
+        else:
+            for i, item in enumerate(node):
+                if type(item) is str:
+                    if item and item[0] in _MAYBE_TYPED and _typed_11(item):
+                        return None
+                elif type(item) is dict:
+                    node[i] = copy = _interned(item)
+                    push(copy)
+                elif type(item) is list:
+                    push(item)
+    return root
+
+
+def _interned(mapping: dict[Any, Any]) -> dict[Any, Any]:
+    return dict(zip(map(_intern_key, mapping), mapping.values(), strict=True))
+
+
+def _intern_key(key: Any) -> Any:
+    return sys.intern(key) if type(key) is str else key
+
+
+@lru_cache(maxsize=4096)
+def _typed_11(text: str) -> bool:
+    """Whether ``text``, written plain, is a string to yaml-rs but not to YAML 1.1 (the
+    string came back from yaml-rs, so it was quoted or that is how yaml-rs reads it), or
+    may be an empty block scalar."""
+    if not text.strip("\n"):
+        return True
+    tag = _resolver.resolve(yaml.ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
+    if tag in (_STR, _TIMESTAMP):
+        return False
+    assert _yaml_rs is not None
+    try:
+        plain = _yaml_rs.loads("x: " + text, parse_datetime=False)
+    except Exception:
+        return True
+    return type(plain) is not dict or type(plain.get("x")) is str

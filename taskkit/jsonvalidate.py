@@ -23,8 +23,6 @@ from collections.abc import Callable, Mapping
 from types import CodeType
 from typing import Any, NamedTuple
 
-import jsonschema
-
 from .schemacheck import schema_problems
 
 __all__ = ["ERROR_KINDS", "Check", "SchemaError", "VError", "Validator", "compile_schema"]
@@ -209,6 +207,10 @@ def _supported(schema: Any) -> bool:
 
 
 def _fallback(schema: Mapping[str, Any] | bool) -> Check:
+    # Imported here: a tenth of a second of every command's start-up, for the few schemas
+    # outside the supported set.
+    import jsonschema  # noqa: PLC0415
+
     validator = jsonschema.Draft202012Validator(
         schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
     )

@@ -6,11 +6,12 @@ loader's diagnostics, the *index documents* (packs, toolsets, content datasets, 
 what tasks refer to by name; a small part of a library), and the id and dataset of every
 task.
 
-Round two: the coordinator sends every shard the whole index. Each shard runs the rules over
-its own documents and returns diagnostics only. Meanwhile the coordinator runs every rule
-over the index documents, with the task ids standing in for the tasks (see
-:attr:`LintContext.task_names`), so that the rules that compare documents with each other,
-:data:`COORDINATOR_RULES`, see the whole library.
+Round two: the coordinator sends every shard the index documents it did not read itself
+(of the datasets, only those its tasks read). Each shard runs the rules over its own
+documents, index documents included, and returns diagnostics only. Meanwhile the
+coordinator runs the rules that compare documents with each other,
+:data:`COORDINATOR_RULES`, over the whole index, with the task ids standing in for the
+tasks (see :attr:`LintContext.task_names`).
 
 Every other rule reports on one document at a time, given the index, so running it per
 shard finds what one pass over the whole library finds. A file's documents stay in one
@@ -153,13 +154,13 @@ def lint_in_shards(
             if ld.kind == "content" and ld.model is not None:
                 lib.entries(ld)
         ctx = LintContext(lib, trust=trust, task_names=task_names)
-        mine = {rule_id: list(RULES[rule_id].check(ctx)) for rule_id in rules}
+        mine = {r: list(RULES[r].check(ctx)) for r in rules if r in COORDINATOR_RULES}
         theirs: list[dict[str, list[Diagnostic]]] = [
             pickle.loads(answer) for answer in rounds.results()
         ]
     by_rule = {
-        rule_id: [*found, *(d for shard in theirs for d in shard.get(rule_id, ()))]
-        for rule_id, found in mine.items()
+        rule_id: [*mine.get(rule_id, ()), *(d for shard in theirs for d in shard.get(rule_id, ()))]
+        for rule_id in rules
     }
     return ShardedLint(lib, by_rule, {item[0] for _, _, item in docs})
 
@@ -193,7 +194,8 @@ class _Shard:
         self.max_bytes = max_bytes
         self.rules = rules
         self.trust = trust
-        self.own: list[tuple[str | None, LoadedDoc]] = []
+        self.own: list[tuple[int, str | None, LoadedDoc]] = []
+        """Every valid-kind document this shard read, with its file's position and pack root."""
 
     def first(self) -> bytes:
         finder = PackFinder()
@@ -212,11 +214,10 @@ class _Shard:
                 if name is not None and root is not None:
                     manifests.append((at, root, name))
                 ld = validate_document(doc, "", check)
+                self.own.append((at, root, ld))
                 if isinstance(ld.model, INDEX_MODELS):
-                    # Not kept: the coordinator sends every shard the whole index.
                     docs.append((at, True, (path, root, doc.index, doc.data, doc.text)))
                     continue
-                self.own.append((root, ld))
                 task = ld.model if isinstance(ld.model, Task) else None
                 names = (task.id, task.content) if task else (None, None)
                 docs.append((at, False, (path, root, doc.index, *names)))
@@ -226,11 +227,14 @@ class _Shard:
     def second(self, shared: bytes) -> bytes:
         names, index_docs = marshal.loads(shared)
         lib = Library(max_bytes=self.max_bytes)
-        for item in index_docs:
-            index_document(lib, _index_doc(item, names))
-        for root, ld in self.own:  # the rules run on this shard's documents only
+        for _, root, ld in self.own:
             ld.pack = namespace(ld.path, root, names)
-            lib.docs.append(ld)
+        documents = [(at, _index_doc(item, names), False) for at, item in index_docs]
+        documents += [(at, ld, True) for at, _, ld in self.own]
+        # In file order, as one pass indexes them: the first of a name wins.
+        for _, ld, mine in sorted(documents, key=lambda d: d[0]):
+            if mine:  # the rules run on this shard's documents only
+                lib.docs.append(ld)
             index_document(lib, ld)
         ctx = LintContext(lib, trust=self.trust)
         found = {rule_id: list(RULES[rule_id].check(ctx)) for rule_id in self.rules}
@@ -239,10 +243,11 @@ class _Shard:
 
 def _index_for(
     shards: Sequence[_Shard], docs: list[tuple[int, bool, Any]], names: dict[str, str]
-) -> list[list[_IndexDoc]]:
-    """The index documents each shard needs: all but the content datasets, which are most
-    of an index, and of those the ones its tasks read -- a task reads its own pack's
-    datasets (by name, or their names for a hint) and those it names as ``pack/name``."""
+) -> list[list[tuple[int, _IndexDoc]]]:
+    """The index documents each shard needs, with their files' positions, but for those it
+    read itself: all but the content datasets, which are most of an index, and of those the
+    ones its tasks read -- a task reads its own pack's datasets (by name, or their names for
+    a hint) and those it names as ``pack/name``."""
     shard_of = {at: i for i, shard in enumerate(shards) for at, _ in shard.files}
     wanted: list[set[tuple[str, str]]] = [set() for _ in shards]
     packs: list[set[str]] = [set() for _ in shards]
@@ -252,15 +257,15 @@ def _index_for(
             pack = namespace(path, root, names)
             packs[shard_of[at]].add(pack)
             wanted[shard_of[at]].add(Library.resolve(pack, content))
-    out: list[list[_IndexDoc]] = [[] for _ in shards]
-    for _, is_index, item in docs:
+    out: list[list[tuple[int, _IndexDoc]]] = [[] for _ in shards]
+    for at, is_index, item in docs:
         if not is_index:
             continue
         path, root, _, data, _ = item
         key = (namespace(path, root, names), data["name"]) if data["kind"] == "content" else None
         for i in range(len(shards)):
-            if key is None or key in wanted[i] or key[0] in packs[i]:
-                out[i].append(item)
+            if i != shard_of[at] and (key is None or key in wanted[i] or key[0] in packs[i]):
+                out[i].append((at, item))
     return out
 
 

@@ -14,8 +14,7 @@ Good::
 from __future__ import annotations
 
 from collections.abc import Iterator
-
-import jsonschema
+from typing import Any
 
 from ...diagnostics import Diagnostic, Severity
 from ...jsonvalidate import SchemaError
@@ -42,9 +41,7 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
             data = {k: v for k, v in entry.data.items() if k != "id"}
             if validator.is_valid(data):
                 continue
-            full = full or jsonschema.Draft202012Validator(
-                ld.model.fields, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
-            )
+            full = full or _explaining_validator(ld.model.fields)
             for err in sorted(
                 full.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))
             ):
@@ -55,6 +52,16 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
                     tuple(err.absolute_path),
                     f"entry {entry.id!r}: {where + ': ' if where else ''}{err.message}",
                 )
+
+
+def _explaining_validator(schema: dict[str, Any]) -> Any:
+    """jsonschema's validator, which lists every violation (ours stops at the first).
+    Imported on the first invalid entry: most lint runs have none."""
+    import jsonschema  # noqa: PLC0415
+
+    return jsonschema.Draft202012Validator(
+        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
 
 
 def _at(ld: LoadedDoc, entry: Entry, sub: tuple[str | int, ...], message: str) -> Diagnostic:

@@ -2,20 +2,27 @@
 
 The reference reader (:mod:`taskkit.yamlio`: libyaml, our constructor) costs about 4 µs a
 node, most of a large library's lint. With the ``fast`` extra installed, `yaml-rs
-<https://pypi.org/project/yaml-rs/>`_ (Rust) reads a file five times faster -- but it reads
-YAML 1.2, and we promise YAML 1.1 as PyYAML reads it, duplicate keys and bombs reported,
-tags refused. So it reads a file only where the two provably give the same data, and
-:func:`read` returns None, sending the file to the reference reader, whenever:
+<https://pypi.org/project/yaml-rs/>`_ (Rust) reads a file several times faster -- but it
+reads YAML 1.2, accepts some text libyaml refuses, and we promise YAML 1.1 as PyYAML reads
+it, duplicate keys and bombs reported, tags refused. So it reads only the subset of YAML
+where the two are known to agree, and :func:`read` returns None, sending the file to the
+reference reader, whenever:
 
 * the text has anything but plain block and flow YAML: tabs, carriage returns, Unicode line
-  separators, characters libyaml refuses, anchors, aliases, tags, merge keys, directives, several documents;
+  separators, characters libyaml refuses, anchors, aliases, tags, merge keys, directives,
+  several documents, a flow collection spread over lines (where yaml-rs accepts a
+  multi-line key or a block scalar inside brackets);
 * it has a number whose reading changed between YAML 1.1 and 1.2 (``010``, ``0o7``,
   ``1e3``, ``-.5``, ``1_000``); the scan is of the whole text, so a false alarm costs only
   speed;
 * yaml-rs refuses it (a syntax error, a duplicate key): the reference reader says why;
 * the result is not a mapping with string keys, or holds a string that YAML 1.1 reads as
   something else when it is written plain (``yes``, ``12:30``), which yaml-rs leaves a
-  string -- so it may have been written plain.
+  string -- so it may have been written plain -- or an empty block scalar, which yaml-rs
+  reads as a line break.
+
+``tests/unit/test_fastyaml.py`` compares the two readers on generated and hand-written
+YAML; the last two exceptions above are what it found.
 
 ``TASKKIT_YAML=pyyaml`` in the environment turns the fast reader off.
 """
@@ -63,19 +70,39 @@ _MARKERS = ("<<", "\n---", "\n...", "\n%", ".inf", ".Inf", ".INF", ".nan", ".NaN
 _OPENERS = ("---", "...", "%", "&", "*", "!")
 
 
+# Flow collections spread over lines: yaml-rs reads some that libyaml refuses (a
+# multi-line key, a block scalar indicator inside brackets). Found by keeping only the
+# brackets and line breaks, then taking out the pairs closed on their own line.
+_ALL_BUT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}\n")
+
+
+def _flow_spans_lines(text: str) -> bool:
+    shape = text.encode().translate(None, _ALL_BUT_BRACKETS)
+    while True:
+        inner = shape.replace(b"[]", b"").replace(b"{}", b"")
+        if inner == shape:
+            return b"[" in shape or b"{" in shape
+        shape = inner
+
+
 def _outside_subset(text: str) -> bool:
     return (
         text.startswith(_OPENERS)
         or any(marker in text for marker in _MARKERS)
         or _UNREADABLE.search(text) is not None
         or _INDICATOR_OR_NUMBER.search(text) is not None
+        or _flow_spans_lines(text)
     )
 
 
-# First characters of plain scalars that YAML 1.1 may resolve to something but a string;
-# and a line break, which starts the text of an empty block scalar (``k: |``) as yaml-rs
-# reads it ("\n"; libyaml reads "").
-_MAYBE_TYPED = frozenset("yYnNtTfFoO~-+0123456789.<=\n")
+# First characters of the strings yaml-rs returns that YAML 1.1 may read as something else
+# when written plain: `yes`/`no`/`on`/`off` (`true`, `false` and `null` come back typed from
+# yaml-rs too), numbers and times, `~`, `<<`, `=`; and a line break, which starts the text
+# of an empty block scalar (``k: |``) as yaml-rs reads it ("\n"; libyaml reads "").
+_MAYBE_TYPED = frozenset("yYnNoO~-+0123456789.<=\n")
+# ... and of keys: YAML 1.1 bools, nulls and floats as keys keep the text written (see
+# yamlio's constructor), so only integers (`12:30` is 750) and `=` can differ.
+_KEY_MAYBE_TYPED = frozenset("-+0123456789=")
 _STR = "tag:yaml.org,2002:str"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"  # kept as the text written, by both readers
 _resolver = yaml.resolver.Resolver()
@@ -103,44 +130,45 @@ def read(text: str) -> dict[str, Any] | None:
 def _checked(data: dict[Any, Any]) -> dict[str, Any] | None:
     """``data`` with every mapping key interned (a dataset repeats the same few keys in
     every record: one string object each saves memory here and wherever the data is sent),
-    or None if YAML 1.1 may read the text it came from otherwise."""
-    root = _interned(data)
-    stack: list[Any] = [root]
-    pop, push = stack.pop, stack.append
-    while stack:
-        node = pop()
-        if type(node) is dict:
-            for key, item in node.items():
-                if type(key) is not str or (key and key[0] in _MAYBE_TYPED and _typed_11(key)):
-                    return None
-                if type(item) is str:
-                    if item and item[0] in _MAYBE_TYPED and _typed_11(item):
+    or None if a key is not a string, or YAML 1.1 may read the text it came from otherwise."""
+    try:
+        root = _interned(data)
+        stack: list[Any] = [root]
+        pop, push = stack.pop, stack.append
+        while stack:
+            node = pop()
+            # The two branches are one loop written twice: this is most of the reader's
+            # own time, and a shared helper would cost a call per value.
+            if type(node) is dict:
+                for key, item in node.items():
+                    if key and key[0] in _KEY_MAYBE_TYPED and _typed_11(key):
                         return None
-                elif type(item) is dict:
-                    # same size, same keys: assigning while iterating is allowed
-                    node[key] = copy = _interned(item)
-                    push(copy)
-                elif type(item) is list:
-                    push(item)
-        else:
-            for i, item in enumerate(node):
-                if type(item) is str:
-                    if item and item[0] in _MAYBE_TYPED and _typed_11(item):
-                        return None
-                elif type(item) is dict:
-                    node[i] = copy = _interned(item)
-                    push(copy)
-                elif type(item) is list:
-                    push(item)
+                    if type(item) is str:
+                        if item and item[0] in _MAYBE_TYPED and _typed_11(item):
+                            return None
+                    elif type(item) is dict:
+                        # same size, same keys: assigning while iterating is allowed
+                        node[key] = copy = _interned(item)
+                        push(copy)
+                    elif type(item) is list:
+                        push(item)
+            else:
+                for i, item in enumerate(node):
+                    if type(item) is str:
+                        if item and item[0] in _MAYBE_TYPED and _typed_11(item):
+                            return None
+                    elif type(item) is dict:
+                        node[i] = copy = _interned(item)
+                        push(copy)
+                    elif type(item) is list:
+                        push(item)
+    except TypeError:  # sys.intern: a key that is not a string (1: or true: or ? [a])
+        return None
     return root
 
 
-def _interned(mapping: dict[Any, Any]) -> dict[Any, Any]:
-    return dict(zip(map(_intern_key, mapping), mapping.values(), strict=True))
-
-
-def _intern_key(key: Any) -> Any:
-    return sys.intern(key) if type(key) is str else key
+def _interned(mapping: dict[Any, Any]) -> dict[str, Any]:
+    return dict(zip(map(sys.intern, mapping), mapping.values(), strict=True))
 
 
 @lru_cache(maxsize=4096)

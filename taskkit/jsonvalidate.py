@@ -509,6 +509,9 @@ def _chain(checks: list[Check]) -> Check:
         return _ok
     if len(checks) == 1:
         return checks[0]
+    if len(checks) == 2:  # the usual pair, a type and one constraint: no loop
+        first, second = checks
+        return lambda v: first(v) or second(v)  # a VError is a non-empty tuple: truthy
     seq = tuple(checks)
 
     def check(v: Any) -> VError | None:

@@ -73,7 +73,7 @@ def test_reads_plain_block_and_flow_yaml():
         "%YAML 1.1\n---\na: 1\n",
         "a: 1\na: 2\n",  # duplicate keys: TK007
         "1: x\n",  # a key that is not a string
-        "yes: x\n",
+        "12:30: x\n",  # 1.1 reads the key as 750
         "? [a]\n: x\n",
         "- a\n- b\n",  # not a mapping
         "just text\n",
@@ -86,6 +86,12 @@ def test_reads_plain_block_and_flow_yaml():
 )
 def test_declines_what_the_two_versions_or_readers_may_read_apart(text):
     assert fastyaml.read(text) is None
+
+
+@pytest.mark.parametrize("text", ["yes: x\n", "Off: x\n", "true-ish: x\n"])
+def test_keys_read_as_the_text_written_are_read(text, monkeypatch):
+    """The reference reader keeps the text of a boolean or float key: the same string."""
+    assert fastyaml.read(text) == reference(text, monkeypatch)
 
 
 def test_mapping_keys_are_interned():
@@ -170,6 +176,9 @@ _line = st.builds(
 @settings(max_examples=400, deadline=None)
 @given(st.lists(_line, min_size=1, max_size=8))
 @example(["k: |"])
+@example(["a: {b: c,", "    more", "  d: e}"])
+@example(["a: [1,", "  k: |+", "  2]"])
 def test_reads_hand_written_yaml_as_the_reference_does_or_declines(lines):
-    """This found yaml-rs reading an empty block scalar (``k: |``) as a line break."""
+    """Found: yaml-rs reads an empty block scalar (``k: |``) as a line break, and accepts
+    a multi-line key or a block scalar indicator in a flow collection spread over lines."""
     assert_reads_as_reference_or_declines("\n".join(lines) + "\n")

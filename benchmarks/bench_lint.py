@@ -7,8 +7,9 @@
    DIR`` (kept, and reused by later runs with the same generator parameters).
 2. Byte-compiles taskkit (as pip does on install), then runs ``python -m taskkit lint
    --strict -q task_library content_datasets`` as a child process ``--runs`` times (with
-   ``--readers both``, that many times with each YAML reader, taking turns); for each run, the wall time (spawn to exit, so interpreter start-up and
-   imports count, as a user sees them) and the child's peak RSS (``os.wait4`` rusage, so each
+   ``--readers both``, that many times with each YAML reader, taking turns); for each run,
+   the wall time (spawn to exit, so interpreter start-up and imports count, as a user sees
+   them) and the child's peak RSS (``os.wait4`` rusage, so each
    run is measured alone, not the maximum over all children so far).
 3. Prints the median, min and max wall time and the peak RSS next to the targets (3.5 s wall,
    300 MiB), the library counts, and a one-line JSON summary as the last line.

@@ -23,11 +23,13 @@ import codecs
 import json
 import operator
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 import yaml
 
 from . import fastyaml
@@ -585,7 +587,7 @@ def load_jsonl_file(
         if not line.strip():
             continue
         try:
-            records.append(JsonlRecord(number, json.loads(line)))
+            records.append(JsonlRecord(number, _json_line(line)))
         except json.JSONDecodeError as exc:
             diags.append(
                 Diagnostic(name, number, exc.colno, "TK008", f"invalid JSON line: {exc.msg}")
@@ -593,6 +595,21 @@ def load_jsonl_file(
         except RecursionError:
             diags.append(Diagnostic(name, number, 1, "TK006", "JSON nested too deeply to read"))
     return records, diags
+
+
+_LONG_NUMBER = re.compile(r"[0-9]{19}")
+
+
+def _json_line(line: str) -> Any:
+    """One JSON value, read by orjson (several times faster) where it reads what json
+    reads: not where a number may pass 64 bits (orjson makes it a float), nor where it
+    refuses the line (NaN, 1e400, errors), so json's values and messages stay the reference."""
+    if _LONG_NUMBER.search(line) is None:
+        try:
+            return orjson.loads(line)
+        except orjson.JSONDecodeError:
+            pass
+    return json.loads(line)
 
 
 class _Dumper(yaml.SafeDumper):

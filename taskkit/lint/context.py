@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 from ..diagnostics import Diagnostic
 from ..jsonvalidate import SchemaError, Validator, compile_schema
 from ..library import Library, LoadedDoc
@@ -41,7 +43,7 @@ class LintContext:
     deep: bool = False
     """Also render every entry and replay the gold actions (the compile-phase rules)."""
     trust: frozenset[str] = frozenset()
-    _validators: dict[str, Validator | SchemaError] = field(default_factory=dict)
+    _validators: dict[bytes | str, Validator | SchemaError] = field(default_factory=dict)
     _compiled: list[Diagnostic] | None = None
     task_names: list[TaskName] | None = None
     """Every valid task, when the tasks themselves were linted in other processes and
@@ -66,7 +68,7 @@ class LintContext:
 
     def validator(self, schema: dict[str, Any]) -> Validator | SchemaError:
         """A compiled validator for ``schema`` (or why it is invalid), cached by content."""
-        key = json.dumps(schema, sort_keys=True, default=str)
+        key = _schema_key(schema)
         hit = self._validators.get(key)
         if hit is None:
             try:
@@ -134,6 +136,14 @@ class LintContext:
         except TemplateError:
             return False
         return True
+
+
+def _schema_key(schema: dict[str, Any]) -> bytes | str:
+    """A schema's identity by content (orjson, or json past its limits: 64-bit integers)."""
+    try:
+        return orjson.dumps(schema, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
+    except TypeError:
+        return json.dumps(schema, sort_keys=True, default=str)
 
 
 def _is_check(loc: tuple[str | int, ...]) -> bool:

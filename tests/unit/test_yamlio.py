@@ -108,3 +108,25 @@ def test_jsonl_records_keep_their_lines(tmp_path):
     records, diags = load_jsonl_file(path)
     assert [(r.line, r.data["id"]) for r in records] == [(1, "a"), (4, "c")]
     assert [(d.line, d.rule) for d in diags] == [(3, "TK008")]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        '{"id": "a", "n": 18446744073709551616}',  # past 64 bits: an int, not a float
+        '{"id": "a", "n": -9223372036854775809}',
+        '{"id": "a", "x": NaN, "y": Infinity}',
+        '{"id": "a", "x": 1e400}',
+        '{"id": "a", "s": "\\u00e9\\ud83d\\ude00", "f": -0.0, "g": 1E2}',
+    ],
+)
+def test_jsonl_values_are_what_json_reads(tmp_path, line):
+    import json
+
+    path = tmp_path / "entries.jsonl"
+    path.write_text(line + "\n", encoding="utf-8")
+    (record,), diags = load_jsonl_file(path)
+    expected = json.loads(line)
+    assert diags == []
+    assert json.dumps(record.data) == json.dumps(expected)  # NaN-safe, and types show
+    assert all(type(record.data[k]) is type(v) for k, v in expected.items())

@@ -120,7 +120,9 @@ def read(text: str) -> dict[str, Any] | None:
         return None
     try:
         data = _yaml_rs.loads(text, parse_datetime=False)
-    except Exception:
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException:  # any refusal, a Rust panic too: the reference reader reports it
         return None
     if type(data) is not dict:
         return None
@@ -184,6 +186,8 @@ def _typed_11(text: str) -> bool:
     assert _yaml_rs is not None
     try:
         plain = _yaml_rs.loads("x: " + text, parse_datetime=False)
-    except Exception:
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException:  # cannot tell: assume the worst
         return True
     return type(plain) is not dict or type(plain.get("x")) is str

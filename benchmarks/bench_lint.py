@@ -132,7 +132,9 @@ def _mark(value: float, target: float) -> str:
 # --profile: phases (child process) and cProfile (in process).
 
 PHASES_CODE = r"""
-import json, resource, sys, time
+import gc, json, os, resource, sys, time
+os.environ["TASKKIT_JOBS"] = "1"  # CPU cost of each phase, in one process
+gc.disable()  # as lint runs (taskkit.parallel.paused_gc)
 t0 = time.perf_counter()
 from taskkit.library import load_library
 from taskkit.lint.context import LintContext
@@ -161,7 +163,10 @@ print(json.dumps(out))
 
 
 def phases(python: str, root: Path) -> None:
-    print("\nphases (fresh child process, no profiler):")
+    print(
+        "\nphases (CPU cost of each, in one fresh process without a profiler; `taskkit lint`"
+        " spreads them over shards, see taskkit/lint/shards.py):"
+    )
     proc = subprocess.run(
         [python, "-c", PHASES_CODE, *SUBDIRS], cwd=root, capture_output=True, text=True, check=False
     )
@@ -207,13 +212,24 @@ def profile(root: Path, top: int = 25) -> None:
 
     from taskkit.lint import lint
 
-    print("\ncProfile (one in-process run; the profiler adds overhead, compare shares not times):")
+    print(
+        "\ncProfile (one run, every shard in this process; the profiler adds overhead, compare"
+        " shares not times):"
+    )
     paths = [str(root / s) for s in SUBDIRS]
     prof = cProfile.Profile()
+    jobs = os.environ.get("TASKKIT_JOBS")
+    os.environ["TASKKIT_JOBS"] = "1"  # the shards in this process, where cProfile sees them
     t0 = time.perf_counter()
     prof.enable()
-    result = lint(paths)
-    prof.disable()
+    try:
+        result = lint(paths)
+    finally:
+        prof.disable()
+        if jobs is None:
+            del os.environ["TASKKIT_JOBS"]
+        else:
+            os.environ["TASKKIT_JOBS"] = jobs
     wall = time.perf_counter() - t0
     print(
         f"  lint under cProfile: {wall:.1f} s, {len(result.diagnostics)} diagnostics, "

@@ -159,11 +159,19 @@ def _collect(
     """The strings :meth:`LintContext.template_sites` and ``braced_strings`` read, in
     document order. Key paths are built for containers and hits only: most strings are
     neither, and a tuple for every value was most of the cost of walking a task."""
-    items = value.items() if type(value) is dict else enumerate(value)
-    for key, item in items:
+    if type(value) is dict:
+        for key, item in value.items():
+            kind = type(item)
+            if kind is str:
+                if "{" in item or (key == "check" and len(loc) >= 2 and loc[-2] == "require"):
+                    out.append(((*loc, key), item))
+            elif kind is dict or kind is list:
+                _collect(item, (*loc, key), out)
+        return
+    for i, item in enumerate(value):
         kind = type(item)
         if kind is str:
-            if "{" in item or (key == "check" and len(loc) >= 2 and loc[-2] == "require"):
-                out.append(((*loc, key), item))
+            if "{" in item:
+                out.append(((*loc, i), item))
         elif kind is dict or kind is list:
-            _collect(item, (*loc, key), out)
+            _collect(item, (*loc, i), out)

@@ -85,13 +85,13 @@ def _simple_roots(source: str) -> frozenset[str] | None:
     """Names read by a template our fast path renders, or that is text with filtered
     placeholders (``{{ city | title }}``): Jinja need not parse either to know that it
     parses, or what it reads (a parse costs a millisecond)."""
-    kind, plan = _plan(source, False)
-    if kind == "text":
-        return frozenset(p[0] for p in plan if not isinstance(p, str))
-    kind, plan = _plan(source, True)
-    if kind in ("expr", "default") and plan is not None:
+    roots = _filtered_roots(source)  # text with placeholders, filtered or not
+    if roots is not None:
+        return roots
+    kind, plan = _plan(source, True)  # ... or a lone `{{ path | default(literal) }}`
+    if kind == "default":
         return frozenset({plan[0]})
-    return _filtered_roots(source)
+    return None
 
 
 _FILTERED = re.compile(r"^\s*([^|]+?)\s*((?:\|\s*[A-Za-z_]\w*\s*)+)$")

@@ -100,6 +100,14 @@ def test_invalid_example_reports_exactly_the_expected_diagnostics(
 
 
 @pytest.mark.parametrize("case", INVALID, ids=lambda p: p.name)
+def test_deep_finds_what_lint_finds_and_never_fails_on_it(case: Path) -> None:
+    """``--deep`` compiles only what the other rules vouch for: a task calling a tool it
+    does not offer, or offering one whose schema is invalid, is theirs to report, not a
+    compile-phase crash."""
+    assert Counter(findings(case)) <= Counter(findings(case, deep=True))
+
+
+@pytest.mark.parametrize("case", INVALID, ids=lambda p: p.name)
 def test_invalid_example_is_named_after_a_rule_it_expects(case: Path) -> None:
     rule = case.name.split("-", 1)[0]
     assert rule in RULES, f"{case.name}: folder names start with a rule id, then '-'"

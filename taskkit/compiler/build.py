@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from ..diagnostics import Diagnostic
+from ..jsonvalidate import SchemaError, compile_schema
 from ..library import Entry, Library, LoadedDoc
 from ..lint.positions import template_position
 from ..models import (
@@ -61,6 +62,7 @@ class CompileUnit:
 
 def units(lib: Library, *, trust: frozenset[str] = frozenset()) -> Iterator[CompileUnit]:
     """Resolved tasks, sorted by pack and id (lint has already vouched for the references)."""
+    valid: dict[int, bool] = {}
     for ld in sorted(lib.tasks, key=lambda d: (d.pack, getattr(d.model, "id", ""))):
         task = ld.model
         if not isinstance(task, Task):
@@ -83,6 +85,8 @@ def units(lib: Library, *, trust: frozenset[str] = frozenset()) -> Iterator[Comp
             )
             raw_tools.append(info.tool.model_dump(mode="json"))
         else:
+            if not _vouched(task, envs, valid):
+                continue
             evaluators = [
                 ev.model
                 for ref in task.evaluators
@@ -120,6 +124,28 @@ def units(lib: Library, *, trust: frozenset[str] = frozenset()) -> Iterator[Comp
                 hashlib.sha256(sources.encode()).hexdigest(),
                 openai_tools,
             )
+
+
+def _vouched(task: Task, envs: dict[str, ToolEnv], valid: dict[int, bool]) -> bool:
+    """What compiling takes for granted, and `taskkit compile` has linted first, but
+    `taskkit lint --deep` may meet unlinted (TK202, TK402 report it): every tool the task
+    calls is offered, and every offered tool's ``parameters`` is a valid JSON Schema."""
+    called = [action.tool for action in task.final.gold_actions]
+    if task.faults is not None and task.faults.tools:
+        called += task.faults.tools
+    if any(ref not in envs for ref in called):
+        return False
+    for env in envs.values():
+        key = id(env.parameters)  # one object per tool, shared by the tasks offering it
+        if key not in valid:
+            try:
+                compile_schema(env.parameters)
+                valid[key] = True
+            except (SchemaError, RecursionError):
+                valid[key] = False
+        if not valid[key]:
+            return False
+    return True
 
 
 def _canon(value: Any) -> str:

@@ -100,14 +100,24 @@ def test_mapping_keys_are_interned():
     assert k1 is k2 is sys.intern("id")
 
 
-def test_a_library_read_either_way_lints_the_same(tmp_path, monkeypatch):
+@pytest.mark.parametrize("deep", [False, True], ids=["lint", "lint-deep"])
+def test_every_example_lints_the_same_read_either_way(monkeypatch, deep):
+    """Every diagnostic, message and hint included, for the bundled library and all the
+    example cases at once (``test_examples`` checks positions and rules case by case)."""
     from taskkit.lint import lint
-    from tests.conftest import LIBRARY
+    from tests.conftest import LIBRARY, REPO
 
-    fast = lint(LIBRARY)
+    paths = [
+        *LIBRARY,
+        REPO / "tests" / "examples" / "valid",
+        REPO / "tests" / "examples" / "invalid",
+    ]
+    fast = lint(paths, deep=deep)
     monkeypatch.setattr(fastyaml, "_yaml_rs", None)
-    slow = lint(LIBRARY)
+    slow = lint(paths, deep=deep)
+    assert len(fast.diagnostics) > 100  # the invalid cases are in
     assert [d.text() for d in fast.diagnostics] == [d.text() for d in slow.diagnostics]
+    assert [d.hint for d in fast.diagnostics] == [d.hint for d in slow.diagnostics]
     assert fast.files == slow.files
 
 

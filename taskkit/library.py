@@ -328,9 +328,18 @@ def validate_document(doc: Document, pack: str, diags: list[Diagnostic]) -> Load
         return LoadedDoc(doc, pack, None, None)
     kind = data.get("kind")
     ld = LoadedDoc(doc, pack, kind if isinstance(kind, str) else None, None)
-    if kind not in KINDS:
+    if not isinstance(kind, str) or kind not in KINDS:  # `kind: []` cannot even be looked up
         if kind is None:
             diags.append(ld.at((), "TK101", "missing 'kind'", hint=f"one of {', '.join(KINDS)}"))
+        elif not isinstance(kind, str):
+            diags.append(
+                ld.at(
+                    ("kind",),
+                    "TK101",
+                    f"kind must be a name, not {type(kind).__name__} {kind!r}",
+                    hint=f"one of {', '.join(KINDS)}",
+                )
+            )
         else:
             hint = did_you_mean(str(kind), KINDS) or f"one of {', '.join(KINDS)}"
             diags.append(ld.at(("kind",), "TK101", f"unknown kind {kind!r}", hint=hint))

@@ -24,4 +24,6 @@ def optional_fields(fields: dict[str, Any]) -> frozenset[str]:
     if not isinstance(props, dict):
         return frozenset()
     required = fields.get("required", [])
+    if not isinstance(required, list):  # an invalid schema: TK402 reports it, not its effects
+        return frozenset()
     return frozenset(p for p in props if p not in required)

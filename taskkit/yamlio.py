@@ -10,8 +10,8 @@ JSON-like data by a small constructor of our own, so that:
   explode (a "billion laughs" or merge bomb) or that refers to itself is refused before any
   later step walks it;
 * duplicate keys, which PyYAML silently collapses, are reported;
-* where the optional fast reader is installed, it reads what it provably reads the same
-  (see :mod:`taskkit.fastyaml`);
+* where the optional fast reader is installed, it reads the files it is known to read the
+  same (see :mod:`taskkit.fastyaml`);
 * every value can be located: :meth:`Document.locate` maps a key/index path (pydantic ``loc``
   or jsonschema ``absolute_path``) to a 1-based line and column. The source map is built
   lazily, on the first lookup, because clean files never need one.

@@ -60,6 +60,10 @@ class TwoRounds(Protocol):
 
     def first(self) -> bytes: ...
 
+    def meanwhile(self) -> None:
+        """Work that needs nothing from the coordinator, done while it reads every shard's
+        first answer and prepares the second round (a shard would otherwise wait idle)."""
+
     def second(self, given: bytes) -> bytes: ...
 
 
@@ -109,7 +113,10 @@ class Rounds:
 
     def first(self) -> list[bytes]:
         if not self._fork:
-            return [shard.first() for shard in self._shards]
+            answers = [shard.first() for shard in self._shards]
+            for shard in self._shards:
+                shard.meanwhile()
+            return answers
         return [_receive(conn) for conn in self._conns]
 
     def second(self, inputs: Sequence[bytes]) -> None:
@@ -129,7 +136,15 @@ class Rounds:
 def _serve(shard: TwoRounds, conn: Connection) -> None:
     try:
         conn.send_bytes(_OK + shard.first())
+        try:
+            shard.meanwhile()
+            failed = None
+        except Exception:  # reported in place of the second answer, once the second input
+            failed = traceback.format_exc()  # is read: the coordinator may be sending it now
         given = conn.recv_bytes()
+        if failed is not None:
+            conn.send_bytes(_FAILED + failed.encode())
+            return
         conn.send_bytes(_OK + shard.second(given))
     except EOFError:
         pass  # the coordinator stopped (interrupted, or failed elsewhere)

@@ -59,16 +59,22 @@ def test_forked_workers_find_what_one_pass_finds(monkeypatch: pytest.MonkeyPatch
     assert sharded(paths, None) == whole(paths)
 
 
-def test_a_failing_worker_is_an_error_with_its_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("step", ["meanwhile", "second"])
+def test_a_failing_worker_is_an_error_with_its_traceback(
+    monkeypatch: pytest.MonkeyPatch, step: str
+) -> None:
+    """Also when it fails before reading its second-round input, which is larger than a
+    pipe holds: the coordinator, still sending it, gets the traceback, not a broken pipe."""
     monkeypatch.setenv("TASKKIT_JOBS", "2")
     monkeypatch.setattr(parallel, "MIN_PER_WORKER", 1)
 
-    def broken(self: object, shared: bytes) -> bytes:
+    def broken(self: object, *args: object) -> bytes:
         raise ValueError("boom in a shard")
 
-    monkeypatch.setattr(shards._Shard, "second", broken)
+    monkeypatch.setattr(shards._Shard, step, broken)
+    paths = [*LIBRARY, *(p for p in CASES if p.parent.name == "invalid")]
     with pytest.raises(WorkerError, match="boom in a shard"):
-        runner._lint_in_shards(LIBRARY)
+        runner._lint_in_shards(paths)
 
 
 def test_split_keeps_every_file_once_and_folders_together(tmp_path: Path) -> None:

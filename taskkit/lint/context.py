@@ -44,6 +44,7 @@ class LintContext:
     """Also render every entry and replay the gold actions (the compile-phase rules)."""
     trust: frozenset[str] = frozenset()
     _validators: dict[bytes | str, Validator | SchemaError] = field(default_factory=dict)
+    _by_id: dict[int, tuple[Any, Validator | SchemaError]] = field(default_factory=dict)
     _compiled: list[Diagnostic] | None = None
     task_names: list[TaskName] | None = None
     """Every valid task, when the tasks themselves were linted in other processes and
@@ -67,7 +68,12 @@ class LintContext:
         return (d for d in self._compiled if d.rule == rule)
 
     def validator(self, schema: dict[str, Any]) -> Validator | SchemaError:
-        """A compiled validator for ``schema`` (or why it is invalid), cached by content."""
+        """A compiled validator for ``schema`` (or why it is invalid), cached by content,
+        and by identity in front of that: rules ask again for the same tool's schema object
+        once per task that calls it, and keying by content serialises the schema."""
+        seen = self._by_id.get(id(schema))
+        if seen is not None and seen[0] is schema:
+            return seen[1]
         key = _schema_key(schema)
         hit = self._validators.get(key)
         if hit is None:
@@ -78,6 +84,7 @@ class LintContext:
             except RecursionError:
                 hit = SchemaError("schema nested too deeply to check")
             self._validators[key] = hit
+        self._by_id[id(schema)] = (schema, hit)  # holding `schema` keeps its id from reuse
         return hit
 
     def loader(self, rule: str) -> Iterator[Diagnostic]:
@@ -156,14 +163,14 @@ def _collect(
     loc: tuple[str | int, ...],
     out: list[tuple[tuple[str | int, ...], str]],
 ) -> None:
-    """The strings :meth:`LintContext.template_sites` and ``braced_strings`` read, in
-    document order. Key paths are built for containers and hits only: most strings are
+    """The strings :meth:`LintContext.template_sites` and ``braced_strings`` may read (with
+    a ``{``, or under a ``check`` key), in document order. Key paths are built for containers and hits only: most strings are
     neither, and a tuple for every value was most of the cost of walking a task."""
     if type(value) is dict:
         for key, item in value.items():
             kind = type(item)
             if kind is str:
-                if "{" in item or (key == "check" and len(loc) >= 2 and loc[-2] == "require"):
+                if "{" in item or key == "check":  # template_sites keeps the `require` ones
                     out.append(((*loc, key), item))
             elif kind is dict or kind is list:
                 _collect(item, (*loc, key), out)

@@ -150,7 +150,7 @@ def lint_in_shards(
             answer.docs = b""  # decoded: free it
         docs.sort(key=lambda d: d[0])
         rounds.second([marshal.dumps((names, index)) for index in _index_for(parts, docs, names)])
-        # While the shards lint their own documents, lint the index documents here.
+        # While the shards lint their own documents, run the library-wide rules here.
         for found in (
             sorted((f for answer in loaded for f in answer.read), key=lambda f: f[0]),
             sorted((f for answer in loaded for f in answer.check), key=lambda f: f[0]),
@@ -189,7 +189,7 @@ class _Loaded:
 
 
 class _Shard:
-    """Files read in round one, and linted in round two."""
+    """Files read in round one, linted meanwhile (:data:`DOCUMENT_RULES`) and in round two."""
 
     def __init__(
         self,

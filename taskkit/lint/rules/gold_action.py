@@ -35,7 +35,6 @@ Failure = tuple[int, RenderError | VError]
 
 
 def check(ctx: LintContext) -> Iterator[Diagnostic]:
-    validators: dict[int, Validator | SchemaError] = {}
     # Tasks of a pack repeat the same few gold actions over the same datasets: whether an
     # action renders and validates for each entry is worked out once per distinct action.
     outcomes: dict[tuple[int, int, str], list[Failure]] = {}
@@ -52,9 +51,7 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
             info = ctx.lib.tool(ld.pack, action.tool)
             if info is None or action.tool not in offered:
                 continue  # TK202 reports it
-            validator = validators.get(id(info))
-            if validator is None:
-                validator = validators[id(info)] = ctx.validator(info.tool.parameters)
+            validator = ctx.validator(info.tool.parameters)
             if isinstance(validator, SchemaError):
                 continue  # TK402 reports it
             key = (id(content_ld), id(validator), repr(action.args))

@@ -6,12 +6,16 @@
 1. Generates the library once, into a temporary folder (removed afterwards) or into ``--keep
    DIR`` (kept, and reused by later runs with the same generator parameters).
 2. Byte-compiles taskkit (as pip does on install), then runs ``python -m taskkit lint
-   --strict -q task_library content_datasets`` as a child process ``--runs`` times (with
-   ``--readers both``, that many times with each YAML reader, taking turns); for each run,
-   the wall time (spawn to exit, so interpreter start-up and imports count, as a user sees
-   them) and the child's peak RSS (``os.wait4`` rusage, so each
-   run is measured alone, not the maximum over all children so far).
-3. Prints the median, min and max wall time and the peak RSS next to the targets (3.5 s wall,
+   --strict -q --no-cache task_library content_datasets`` as a child process ``--runs``
+   times (with ``--readers both``, that many times with each YAML reader, taking turns);
+   for each run, the wall time (spawn to exit, so interpreter start-up and imports count,
+   as a user sees them) and the child's peak RSS (``os.wait4`` rusage, so each run is
+   measured alone, not the maximum over all children so far). These are the cold runs:
+   every file is read.
+3. With the lint cache (a fresh ``--cache-dir``): one run that fills it, then ``--runs``
+   times a run over the unchanged library and one after an edit of one task file (the
+   file is put back afterwards). ``--no-warm`` skips this.
+4. Prints the median, min and max wall time and the peak RSS next to the targets (3.5 s wall,
    300 MiB), the library counts, and a one-line JSON summary as the last line.
 
 ``--profile`` adds, after the timed runs: a per-phase breakdown (load, entries, each lint
@@ -126,6 +130,53 @@ def _load() -> str:
 
 def _mark(value: float, target: float) -> str:
     return "OK" if value <= target else f"OVER by x{value / target:.1f}"
+
+
+def cached_runs(args: argparse.Namespace, root: Path, reader: str) -> dict[str, float]:
+    """Lint with the cache: fill it, then time runs over the unchanged library and runs
+    after an edit of one task file. Returns the figures for the JSON summary."""
+    cache_dir = tempfile.mkdtemp(prefix="taskkit-bench-cache-")
+    argv = [args.python, "-m", "taskkit", "lint", "--strict", "-q", "--cache-dir", cache_dir]
+    argv += SUBDIRS
+    env = {**os.environ, "TASKKIT_YAML": reader}
+    edited = sorted((root / "task_library").rglob("tasks/*.yaml"))[0]
+    original = edited.read_bytes()
+    print(f"\nwith the lint cache ({cache_dir}); the edited file: {edited.relative_to(root)}")
+    times: dict[str, list[float]] = {"unchanged": [], "one task edited": []}
+    rsss: list[float] = []
+    try:
+        fill, fill_rss, code, tail = run_child(argv, root, env)
+        print(f"  filling the cache: {fill:7.2f} s  {fill_rss:7.1f} MiB  exit {code}")
+        for i in range(args.runs):
+            for what, walls in times.items():
+                if what == "one task edited":
+                    edited.write_bytes(original + f"# edit {i}\n".encode())
+                wall, rss, code, tail = run_child(argv, root, env)
+                walls.append(wall)
+                rsss.append(rss)
+                print(
+                    f"  run {i + 1}/{args.runs} ({what}): {wall:7.2f} s  {rss:7.1f} MiB  "
+                    f"exit {code}  ({_load()})",
+                    flush=True,
+                )
+                if code != 0:
+                    print(f"lint exited {code}; last output:\n{tail}")
+    finally:
+        edited.write_bytes(original)
+        shutil.rmtree(cache_dir, ignore_errors=True)
+    for what, walls in times.items():
+        print(
+            f"cached, {what + ':':<17} median {statistics.median(walls):.2f} s   "
+            f"min {min(walls):.2f} s   max {max(walls):.2f} s"
+        )
+    print(f"cached, peak RSS {max(rsss):.1f} MiB; filling the cache took {fill:.2f} s")
+    return {
+        "cache_fill_s": round(fill, 3),
+        "cache_fill_rss_mib": round(fill_rss, 1),
+        "cached_unchanged_median_s": round(statistics.median(times["unchanged"]), 3),
+        "cached_one_edit_median_s": round(statistics.median(times["one task edited"]), 3),
+        "cached_peak_rss_mib": round(max(rsss), 1),
+    }
 
 
 # --------------------------------------------------------------------------------------------
@@ -291,6 +342,7 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="also: per-phase times, and one run under cProfile (top 25 cumulative)",
     )
+    ap.add_argument("--no-warm", action="store_true", help="skip the runs with the lint cache")
     ap.add_argument(
         "--readers",
         choices=("installed", "both"),
@@ -339,7 +391,7 @@ def _bench(args: argparse.Namespace, synth: ModuleType, params: Any, root: Path)
         f"{s['entries']} entries"
     )
 
-    lint_argv = [args.python, "-m", "taskkit", "lint", "--strict", "-q", *SUBDIRS]
+    lint_argv = [args.python, "-m", "taskkit", "lint", "--strict", "-q", "--no-cache", *SUBDIRS]
     # As pip does on install: without it, an editable checkout run with
     # PYTHONDONTWRITEBYTECODE compiles every module on every start (0.2-0.3 s here).
     _compile_bytecode(args.python)
@@ -402,6 +454,8 @@ def _bench(args: argparse.Namespace, synth: ModuleType, params: Any, root: Path)
         f"{1024 * peak / max(1, s['tasks']):.1f} KiB; {_load()}"
     )
 
+    warm = {} if args.no_warm else cached_runs(args, root, readers[0])
+
     if args.profile:
         phases(args.python, root)
         profile(root)
@@ -425,6 +479,7 @@ def _bench(args: argparse.Namespace, synth: ModuleType, params: Any, root: Path)
         "target_rss_mib": TARGET_RSS_MIB,
         "wall_ok": med <= TARGET_WALL_S,
         "rss_ok": peak <= TARGET_RSS_MIB,
+        **warm,
         "lint_exit": failed[0] if failed else 0,
         "generation_s": manifest["seconds"],
         "cpus": os.cpu_count(),

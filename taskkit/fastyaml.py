@@ -38,7 +38,7 @@ from typing import Any
 
 import yaml
 
-__all__ = ["available", "read"]
+__all__ = ["available", "read", "reader"]
 
 
 def _import() -> ModuleType | None:
@@ -111,6 +111,14 @@ _resolver = yaml.resolver.Resolver()
 def available() -> bool:
     """Whether the fast reader is installed (and not turned off)."""
     return _yaml_rs is not None
+
+
+def reader() -> str:
+    """Which reader reads the subset: ``yaml-rs <version>``, or ``pyyaml`` (the reference
+    reader reads everything else either way)."""
+    if _yaml_rs is None:
+        return "pyyaml"
+    return f"yaml-rs {getattr(_yaml_rs, '__version__', '?')}"
 
 
 def read(text: str) -> dict[str, Any] | None:

@@ -132,6 +132,8 @@ class Library:
     evaluators: dict[tuple[str, str], LoadedDoc] = field(default_factory=dict)
     tasks: list[LoadedDoc] = field(default_factory=list)
     max_bytes: int = MAX_FILE_BYTES
+    entry_files: dict[str, list[str]] = field(default_factory=dict)
+    """Each JSONL file read, and the datasets that read it."""
     _entries: dict[int, list[Entry]] = field(default_factory=dict)
 
     def entries(self, content: LoadedDoc) -> list[Entry]:
@@ -183,6 +185,7 @@ class Library:
                 )
             )
             return out
+        self.entry_files.setdefault(str(jsonl), []).append(content.path)
         records, diags = load_jsonl_file(jsonl, max_bytes=self.max_bytes)
         self.diagnostics.extend(diags)
         for rec in records:

@@ -210,11 +210,19 @@ def _key_value(node: yaml.ScalarNode) -> PathItem:
     return str(node.value)
 
 
-def load_yaml_file(path: str | os.PathLike[str], *, max_bytes: int = MAX_FILE_BYTES) -> LoadResult:
-    """Read and construct every document of a YAML file; problems become diagnostics."""
+def load_yaml_file(
+    path: str | os.PathLike[str],
+    *,
+    max_bytes: int = MAX_FILE_BYTES,
+    on_read: Callable[[os.stat_result, bytes], None] | None = None,
+) -> LoadResult:
+    """Read and construct every document of a YAML file; problems become diagnostics.
+
+    ``on_read`` is given the file's stat and bytes, as read (the lint cache keeps them)."""
     name = os.fspath(path)
     try:
-        size = os.stat(name).st_size
+        st = os.stat(name)
+        size = st.st_size
         if size > max_bytes:
             return _fail(
                 Diagnostic(
@@ -230,6 +238,8 @@ def load_yaml_file(path: str | os.PathLike[str], *, max_bytes: int = MAX_FILE_BY
             raw = f.read()
     except OSError as exc:
         return _fail(Diagnostic(name, 1, 1, "TK003", f"cannot read file: {exc.strerror or exc}"))
+    if on_read is not None:
+        on_read(st, raw)
     text = _decode(name, raw)
     if isinstance(text, Diagnostic):
         return LoadResult([], [text])

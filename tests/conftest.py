@@ -23,6 +23,17 @@ def shared_dir() -> Path | None:
     return None
 
 
+@pytest.fixture(autouse=True)
+def _lint_cache_per_test(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """taskkit keeps its caches (the pack index, lint's findings) in the user's cache folder:
+    give each test its own empty one, so that no test reads what another left, or what the
+    user's own runs did."""
+    monkeypatch.setenv("TASKKIT_CACHE_DIR", str(tmp_path_factory.mktemp("lint-cache")))
+    monkeypatch.delenv("TASKKIT_NO_CACHE", raising=False)
+
+
 @pytest.fixture(scope="session")
 def compiled_library():
     from taskkit.compiler import compile_paths

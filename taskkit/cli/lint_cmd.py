@@ -9,6 +9,7 @@ import click
 from ..diagnostics import Severity, format_diagnostics
 from ..lint import RULES
 from ..lint import lint as run_lint
+from ..lint.cache import default_dir
 from ..packs.discovery import resolve_targets
 from .exit_codes import FINDINGS, OK
 
@@ -28,6 +29,18 @@ FORMATS = ("text", "parsable", "json", "github")
 @click.option(
     "--trust", multiple=True, metavar="PACK", help="With --deep: run this pack's handlers."
 )
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=str),
+    help="Where to keep what each file was found to hold, so that unchanged files are not "
+    "read again. Default: lint/ in $TASKKIT_CACHE_DIR, else ~/.cache/taskkit.",
+)
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    envvar="TASKKIT_NO_CACHE",
+    help="Read every file, and keep nothing [env: TASKKIT_NO_CACHE].",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No summary line.")
 def lint(
     paths: tuple[str, ...],
@@ -38,6 +51,8 @@ def lint(
     max_file_size: int,
     deep: bool,
     trust: tuple[str, ...],
+    cache_dir: str | None,
+    no_cache: bool,
     quiet: bool,
 ) -> None:
     """Check task packs, toolsets, content and evaluators before anything runs.
@@ -57,7 +72,10 @@ def lint(
         max_bytes=max_file_size * 2**20,
         deep=deep,
         trust=trust,
+        cache_dir=None if no_cache else cache_dir or default_dir(),
     )
+    if result.cache_error:
+        click.echo(f"warning: {result.cache_error}", err=True)
     sys.stdout.write(format_diagnostics([*targets.diagnostics, *result.diagnostics], fmt))
     errors = result.errors + sum(d.severity is Severity.ERROR for d in targets.diagnostics)
     if not quiet and fmt in ("text", "parsable"):

@@ -49,6 +49,9 @@ class LintContext:
     task_names: list[TaskName] | None = None
     """Every valid task, when the tasks themselves were linted in other processes and
     ``lib`` holds only the documents they refer to (see :mod:`.shards`)."""
+    entries_elsewhere: bool = False
+    """The datasets' entries were read, and their ids checked, in other processes: their
+    diagnostics are in ``lib.diagnostics`` and rules must not read them again."""
     _sites: dict[int, list[TemplateSite]] = field(default_factory=dict)
     _walked: dict[int, list[tuple[tuple[str | int, ...], str]]] = field(default_factory=dict)
 

@@ -10,6 +10,7 @@ from ..diagnostics import Diagnostic, Severity, sort_key
 from ..library import Library, discover, load_library
 from ..parallel import paused_gc
 from ..yamlio import MAX_FILE_BYTES
+from .cache import LintCache, configuration
 from .context import LintContext
 from .registry import RULES
 from .shards import lint_in_shards
@@ -22,6 +23,8 @@ class LintResult:
     diagnostics: list[Diagnostic]
     files: int
     library: Library
+    cache_error: str | None = None
+    """Why the cache could not be written, if it could not (lint's findings stand)."""
 
     @property
     def errors(self) -> int:
@@ -43,18 +46,23 @@ def lint(
     max_bytes: int = MAX_FILE_BYTES,
     deep: bool = False,
     trust: Sequence[str] = (),
+    cache_dir: str | os.PathLike[str] | None = None,
 ) -> LintResult:
     """Load everything under ``paths`` and run the rules; diagnostics come back sorted.
 
     Without ``deep``, files are read and linted in shards, one per core (see
     :mod:`.shards`), and ``LintResult.library`` holds the index documents (packs, toolsets,
-    content, evaluators) with a summary of each task. With ``deep``, compiling needs every
-    document in one place, so the whole library is loaded here."""
+    content, evaluators) with a summary of each task. With ``cache_dir``, what each file
+    was found to hold is kept there, and files unchanged since are not read again (see
+    :mod:`.cache`). With ``deep``, compiling needs every document in one place, so the whole
+    library is loaded here (and no cache is kept)."""
     if deep:
         lib = load_library(paths, max_bytes=max_bytes)
         with paused_gc():
             return lint_library(lib, select=select, ignore=ignore, deep=deep, trust=trust)
-    return _lint_in_shards(paths, select=select, ignore=ignore, max_bytes=max_bytes, trust=trust)
+    return _lint_in_shards(
+        paths, select=select, ignore=ignore, max_bytes=max_bytes, trust=trust, cache_dir=cache_dir
+    )
 
 
 def _lint_in_shards(
@@ -65,15 +73,28 @@ def _lint_in_shards(
     max_bytes: int = MAX_FILE_BYTES,
     trust: Sequence[str] = (),
     shards: int | None = None,
+    cache_dir: str | os.PathLike[str] | None = None,
 ) -> LintResult:
     with paused_gc():
         files, diags = discover(paths)
         lib = Library(diagnostics=diags, max_bytes=max_bytes)
         rules = _selected(select, ignore)
-        sharded = lint_in_shards(files, lib, rules, trust=frozenset(trust), shards=shards)
+        cache = None
+        if cache_dir is not None:
+            config = configuration(rules=rules, trust=trust, max_bytes=max_bytes)
+            cache = LintCache(cache_dir, config)
+        sharded = lint_in_shards(
+            files, lib, rules, trust=frozenset(trust), shards=shards, cache=cache
+        )
+        cache_error = None
+        if cache is not None:
+            try:
+                cache.save(files)
+            except OSError as exc:
+                cache_error = f"cannot write the lint cache in {cache_dir}: {exc.strerror or exc}"
         ordered = _merge(sharded.by_rule)
         files_seen = sharded.paths | {d.path for d in sharded.library.diagnostics}
-        return LintResult(sorted(ordered, key=sort_key), len(files_seen), sharded.library)
+        return LintResult(_sorted(ordered), len(files_seen), sharded.library, cache_error)
 
 
 def lint_library(
@@ -90,7 +111,13 @@ def lint_library(
     ctx = LintContext(lib, deep=deep, trust=frozenset(trust))
     ordered = _merge({r: list(RULES[r].check(ctx)) for r in _selected(select, ignore)})
     files = len({d.doc.path for d in lib.docs} | {d.path for d in lib.diagnostics})
-    return LintResult(sorted(ordered, key=sort_key), files, lib)
+    return LintResult(_sorted(ordered), files, lib)
+
+
+def _sorted(diags: list[Diagnostic]) -> list[Diagnostic]:
+    """By place, then by wording: one order however the findings were gathered (in shards,
+    from the cache, in one pass)."""
+    return sorted(diags, key=lambda d: (*sort_key(d), d.message, d.hint or "", d.pointer))
 
 
 def _selected(select: Sequence[str], ignore: Sequence[str]) -> list[str]:

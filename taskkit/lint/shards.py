@@ -1,10 +1,11 @@
 """Linting a library in shards of files, so that reading and the rules run on every core
 and no process holds every parsed document.
 
-Round one, in each shard: read and validate the shard's files. The coordinator gets back the
-loader's diagnostics, the *index documents* (packs, toolsets, content datasets, evaluators:
-what tasks refer to by name; a small part of a library), and the id and dataset of every
-task.
+Round one, in each shard: read and validate the shard's files, and the entries of their
+datasets (JSONL files too). The coordinator gets back the loader's diagnostics, the *index
+documents* (packs, toolsets, content datasets, evaluators: what tasks refer to by name; a
+small part of a library), the id and dataset of every task, and the part of TK201 that
+reads one dataset (duplicate entry ids), so that it never reads an entries file itself.
 
 Round two: the coordinator sends every shard the index documents it did not read itself
 (of the datasets, only those its tasks read). Each shard runs the rules over its own
@@ -21,16 +22,23 @@ shard finds what one pass over the whole library finds. A file's documents stay 
 shard, and findings are sorted by file, so the order in which shards report does not show.
 Documents cross processes with :mod:`marshal` (they are JSON-like), many times faster than
 pickling them or their models.
+
+With a lint cache (:mod:`.cache`), each shard notes how each file was when it read it, and
+what was found in it is kept. A later run takes the round-one answer and the rules' findings
+of unchanged files from the cache, and reads the others in one shard in this process
+(:func:`_warm`), if they are few and the index is the one the findings were made with.
 """
 
 from __future__ import annotations
 
+import codecs
 import marshal
 import os
 import pickle
+import time
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..diagnostics import Diagnostic
@@ -44,11 +52,22 @@ from ..library import (
     namespace,
     validate_document,
 )
-from ..models import Task
+from ..models import Content, Task
 from ..parallel import Rounds, workers
 from ..yamlio import Document, load_yaml_file
+from .cache import (
+    FileStamp,
+    LintCache,
+    Record,
+    diag_from,
+    diag_tuple,
+    digest,
+    index_fingerprint,
+    stamp,
+)
 from .context import LintContext, TaskName
 from .registry import RULES
+from .rules.duplicate_id import duplicate_entries
 
 __all__ = ["COORDINATOR_RULES", "ShardedLint", "lint_in_shards", "split"]
 
@@ -122,33 +141,115 @@ def lint_in_shards(
     *,
     trust: frozenset[str] = frozenset(),
     shards: int | None = None,
+    cache: LintCache | None = None,
 ) -> ShardedLint:
     """Read ``files`` and run ``rules`` (ids, in registry order) over them.
 
     ``lib`` is empty but for discovery's diagnostics. ``shards`` defaults to one per worker
     process; a number given runs that many shards one after the other in this process (the
-    tests use it to check that sharding changes nothing)."""
+    tests use it to check that sharding changes nothing). With a ``cache``, files unchanged
+    since it recorded them are not read again (see :func:`_warm`), and what this run finds
+    is recorded."""
+    settings = _Settings(tuple(rules), trust, lib.max_bytes, stamps=cache is not None)
+    if cache is not None:
+        warm = _warm(files, lib, settings, cache)
+        if warm is not None:
+            return warm
     fork = shards is None and workers(len(files)) > 1
     n = workers(len(files)) if shards is None else shards
-    local = [r for r in rules if r not in COORDINATOR_RULES]
     position = {path: i for i, path in enumerate(files)}
-    parts = [
-        _Shard([(position[p], p) for p in part], lib.max_bytes, local, trust)
-        for part in split(files, n)
-    ]
+    parts = [_Shard([(position[p], p) for p in part], settings) for part in split(files, n)]
+    return _run(parts, lib, settings, fork=fork, cache=cache)
+
+
+@dataclass(frozen=True, slots=True)
+class _Settings:
+    """What a run was asked for, as every shard needs it."""
+
+    rules: tuple[str, ...]
+    """Every rule selected, in registry order."""
+    trust: frozenset[str]
+    max_bytes: int
+    stamps: bool
+    """Whether to note how each file was when read (for the cache)."""
+
+    @property
+    def local(self) -> list[str]:
+        """The rules that shards run."""
+        return [r for r in self.rules if r not in COORDINATOR_RULES]
+
+
+WARM_SHARE = 4
+"""With a cache, the files it has no record of are read in this process, one shard, when
+they are at most this fraction of the library; beyond that, all are read in shards."""
+
+
+class _Stale(Exception):
+    """Cached findings of these files were made with another index."""
+
+    def __init__(self, positions: list[int]) -> None:
+        super().__init__(f"{len(positions)} stale records")
+        self.positions = positions
+
+
+def _warm(
+    files: Sequence[str], lib: Library, settings: _Settings, cache: LintCache
+) -> ShardedLint | None:
+    """Lint with the cache's records of unchanged files, reading only the others; None when
+    too many changed (or the index did, so that the rules must read every file again)."""
+    now = time.time_ns()
+    finder = PackFinder()
+    roots: dict[str, str | None] = {}
+    known: dict[int, tuple[str, Record]] = {}
+    for at, path in enumerate(files):
+        folder = os.path.dirname(path)
+        if folder not in roots:
+            roots[folder] = finder.pack_root(os.path.dirname(os.path.abspath(path)))
+        record = cache.fresh(path, roots[folder], now)
+        if record is not None and record.found is not None:
+            known[at] = (path, record)
+    while known and len(files) - len(known) <= len(files) // WARM_SHARE:
+        changed = [(at, path) for at, path in enumerate(files) if at not in known]
+        parts = [_Shard(changed, settings)] if changed else []
+        attempt = Library(diagnostics=list(lib.diagnostics), max_bytes=lib.max_bytes)
+        try:
+            return _run(parts, attempt, settings, fork=False, cache=cache, known=known)
+        except _Stale as stale:
+            for at in stale.positions:
+                del known[at]
+    return None
+
+
+def _run(
+    parts: Sequence[_Shard],
+    lib: Library,
+    settings: _Settings,
+    *,
+    fork: bool,
+    cache: LintCache | None,
+    known: dict[int, tuple[str, Record]] | None = None,
+) -> ShardedLint:
+    """Both rounds over ``parts``, with ``known``'s records standing in for the files they
+    hold; what the shards found goes to ``cache``."""
     with Rounds(parts, fork=fork) as rounds:
-        loaded: list[_Loaded] = [pickle.loads(answer) for answer in rounds.first()]
+        answers: list[_Loaded] = [pickle.loads(answer) for answer in rounds.first()]
+        loaded = [*answers, _known_answer(known)] if known else answers
         # Shards hold files from all over the library: put everything back in file order,
         # which decides e.g. which of two duplicates is "first defined".
         names: dict[str, str] = {}
         manifests = (m for answer in loaded for m in answer.manifests)
         for _, root, name in sorted(manifests, key=lambda m: m[0]):
             names[root] = name
-        docs: list[tuple[int, bool, Any]] = []
-        for answer in loaded:
-            docs.extend(marshal.loads(answer.docs))
-            answer.docs = b""  # decoded: free it
-        docs.sort(key=lambda d: d[0])
+        decoded = [_decoded(answer) for answer in loaded]
+        docs = sorted((d for part in decoded for d in part), key=lambda d: d[0])
+        fingerprint = b""
+        if cache is not None:
+            digests = {s.path: s.stamp.digest for answer in loaded for s in answer.stamps}
+            index = ((item[0], item[1], item[2], item[3]) for _, is_index, item in docs if is_index)
+            fingerprint = index_fingerprint(index, digests, names)
+            stale = [at for at, (_, record) in (known or {}).items() if record.index != fingerprint]
+            if stale:
+                raise _Stale(stale)
         rounds.second([marshal.dumps((names, index)) for index in _index_for(parts, docs, names)])
         # While the shards lint their own documents, run the library-wide rules here.
         for found in (
@@ -158,19 +259,34 @@ def lint_in_shards(
             for _, diags in found:
                 lib.diagnostics.extend(diags)
         task_names = _index_and_task_names(lib, names, docs)
-        for ld in lib.docs:  # read JSONL entries now, so their diagnostics reach TK008
-            if ld.kind == "content" and ld.model is not None:
-                lib.entries(ld)
-        ctx = LintContext(lib, trust=trust, task_names=task_names)
+        ctx = LintContext(lib, trust=settings.trust, task_names=task_names, entries_elsewhere=True)
+        rules = settings.rules
         mine = {r: list(RULES[r].check(ctx)) for r in rules if r in COORDINATOR_RULES}
-        theirs: list[dict[str, list[Diagnostic]]] = [
-            pickle.loads(answer) for answer in rounds.results()
-        ]
+        if "TK201" in mine:  # the part the shards ran (duplicate_id.duplicate_entries)
+            entry_ids = sorted(
+                (f for answer in loaded for f in answer.entry_ids), key=lambda f: f[0]
+            )
+            mine["TK201"] += [d for _, diags in entry_ids for d in diags]
+        results: list[_Found] = [pickle.loads(answer) for answer in rounds.results()]
+    if cache is not None:
+        for shard, answer, part, result in zip(
+            parts, answers, decoded[: len(answers)], results, strict=True
+        ):
+            _record(cache, fingerprint, shard=shard, answer=answer, docs=part, result=result)
+    theirs = [result.by_rule for result in results]
+    if known:
+        theirs.append(_known_found(known))
     by_rule = {
         rule_id: [*mine.get(rule_id, ()), *(d for shard in theirs for d in shard.get(rule_id, ()))]
         for rule_id in rules
     }
     return ShardedLint(lib, by_rule, {item[0] for _, _, item in docs})
+
+
+def _decoded(answer: _Loaded) -> list[tuple[int, bool, Any]]:
+    docs = marshal.loads(answer.docs) if isinstance(answer.docs, bytes) else answer.docs
+    answer.docs = []  # decoded: free it
+    return docs
 
 
 @dataclass
@@ -183,29 +299,53 @@ class _Loaded:
     """Diagnostics of validating each file's documents (kind, version, schema)."""
     manifests: list[tuple[int, str, str]]
     """Pack root and name of every pack.yaml."""
-    docs: bytes
-    """Marshalled: every document as ``(position, True, _IndexDoc)`` or
-    ``(position, False, _Summary)``, in file order."""
+    docs: bytes | list[tuple[int, bool, Any]]
+    """Every document as ``(position, True, _IndexDoc)`` or ``(position, False, _Summary)``,
+    in file order; marshalled as it crosses processes."""
+    entry_ids: list[tuple[int, list[Diagnostic]]]
+    """Duplicate entry ids (TK201) of each file's datasets."""
+    stamps: list[_Stamped] = field(default_factory=list)
+    """How each file was when read, for the cache (when there is one)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Stamped:
+    at: int
+    path: str
+    stamp: FileStamp
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    """A shard's answer to round two."""
+
+    by_rule: dict[str, list[Diagnostic]]
+    owners: dict[str, str | None]
+    """Of each path findings name that is not one of the shard's files (a JSONL file), the
+    file whose document it belongs to; None when there is no telling (two datasets read it)."""
+
+
+class _Seen:
+    """The stat and bytes of the file last read."""
+
+    st: os.stat_result | None = None
+    raw: bytes | None = None
+
+    def __call__(self, st: os.stat_result, raw: bytes) -> None:
+        self.st, self.raw = st, raw
 
 
 class _Shard:
     """Files read in round one, linted meanwhile (:data:`DOCUMENT_RULES`) and in round two."""
 
-    def __init__(
-        self,
-        files: Sequence[tuple[int, str]],
-        max_bytes: int,
-        rules: Sequence[str],
-        trust: frozenset[str],
-    ) -> None:
+    def __init__(self, files: Sequence[tuple[int, str]], settings: _Settings) -> None:
         self.files = files
-        self.max_bytes = max_bytes
-        self.rules = rules
-        self.trust = trust
+        self.settings = settings
+        self.rules = settings.local
         self.own: list[tuple[int, str | None, LoadedDoc]] = []
         """Every valid-kind document this shard read, with its file's position and pack root."""
-        self.lib = Library(max_bytes=max_bytes)
-        self.ctx = LintContext(self.lib, trust=trust)
+        self.lib = Library(max_bytes=settings.max_bytes)
+        self.ctx = LintContext(self.lib, trust=settings.trust)
         self.found: dict[str, list[Diagnostic]] = {}
 
     def first(self) -> bytes:
@@ -214,10 +354,20 @@ class _Shard:
         checked: list[tuple[int, list[Diagnostic]]] = []
         manifests: list[tuple[int, str, str]] = []
         docs: list[tuple[int, bool, _IndexDoc | _Summary]] = []
+        stamps: list[_Stamped] = []
+        entry_ids: list[tuple[int, list[Diagnostic]]] = []
+        started = time.time_ns()
+        seen = _Seen()
+        settings = self.settings
         for at, path in self.files:
-            result = load_yaml_file(path, max_bytes=self.max_bytes)
+            seen.raw = None
+            result = load_yaml_file(
+                path, max_bytes=settings.max_bytes, on_read=seen if settings.stamps else None
+            )
             read.append((at, result.diagnostics))
             root = finder.pack_root(os.path.dirname(os.path.abspath(path)))
+            if seen.st is not None and seen.raw is not None:
+                stamps.append(_Stamped(at, path, stamp(seen.st, seen.raw, root, started)))
             check: list[Diagnostic] = []
             checked.append((at, check))
             for doc in result.documents:
@@ -226,13 +376,20 @@ class _Shard:
                     manifests.append((at, root, name))
                 ld = validate_document(doc, "", check)
                 self.own.append((at, root, ld))
+                if isinstance(ld.model, Content):
+                    # Reading entries is reading: their diagnostics go with the dataset's.
+                    before = len(self.lib.diagnostics)
+                    entries = self.lib.entries(ld)
+                    check += self.lib.diagnostics[before:]
+                    if "TK201" in settings.rules:
+                        entry_ids.append((at, list(duplicate_entries(entries))))
                 if isinstance(ld.model, INDEX_MODELS):
                     docs.append((at, True, (path, root, doc.index, doc.data, doc.text)))
                     continue
                 task = ld.model if isinstance(ld.model, Task) else None
                 names = (task.id, task.content) if task else (None, None)
                 docs.append((at, False, (path, root, doc.index, *names)))
-        answer = _Loaded(read, checked, manifests, marshal.dumps(docs))
+        answer = _Loaded(read, checked, manifests, marshal.dumps(docs), entry_ids, stamps)
         return pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
 
     def meanwhile(self) -> None:
@@ -253,7 +410,15 @@ class _Shard:
         for rule_id in self.rules:
             if rule_id not in DOCUMENT_RULES:
                 self.found[rule_id] = list(RULES[rule_id].check(self.ctx))
-        return pickle.dumps(self.found, protocol=pickle.HIGHEST_PROTOCOL)
+        mine = {path for _, path in self.files}
+        owners: dict[str, str | None] = {}
+        for diags in self.found.values():
+            for d in diags:
+                if d.path not in mine and d.path not in owners:
+                    readers = set(self.lib.entry_files.get(d.path, ()))
+                    owners[d.path] = readers.pop() if len(readers) == 1 else None
+        answer = _Found(self.found, owners)
+        return pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _index_for(
@@ -267,7 +432,7 @@ def _index_for(
     wanted: list[set[tuple[str, str]]] = [set() for _ in shards]
     packs: list[set[str]] = [set() for _ in shards]
     for at, is_index, item in docs:
-        if not is_index and item[3] is not None:  # a valid task
+        if not is_index and item[3] is not None and at in shard_of:  # a valid task, read
             path, root, _, _, content = item
             pack = namespace(path, root, names)
             packs[shard_of[at]].add(pack)
@@ -279,7 +444,7 @@ def _index_for(
         path, root, _, data, _ = item
         key = (namespace(path, root, names), data["name"]) if data["kind"] == "content" else None
         for i in range(len(shards)):
-            if i != shard_of[at] and (key is None or key in wanted[i] or key[0] in packs[i]):
+            if i != shard_of.get(at) and (key is None or key in wanted[i] or key[0] in packs[i]):
                 out[i].append((at, item))
     return out
 
@@ -321,3 +486,101 @@ def _reread(stand_in: Document) -> Document:
         if doc.index == stand_in.index:
             return doc
     return stand_in  # changed since: positions fall back to the top of the file
+
+
+def _known_answer(known: dict[int, tuple[str, Record]]) -> _Loaded:
+    """The cache's records, as the answer to round one of a shard that read their files."""
+    read: list[tuple[int, list[Diagnostic]]] = []
+    check: list[tuple[int, list[Diagnostic]]] = []
+    manifests: list[tuple[int, str, str]] = []
+    docs: list[tuple[int, bool, Any]] = []
+    entry_ids: list[tuple[int, list[Diagnostic]]] = []
+    stamps: list[_Stamped] = []
+    changed: list[int] = []
+    for at in sorted(known):
+        path, record = known[at]
+        read_diags, check_diags, pack_names, documents, duplicates = record.first
+        read.append((at, [diag_from(d) for d in read_diags]))
+        check.append((at, [diag_from(d) for d in check_diags]))
+        entry_ids.append((at, [diag_from(d) for d in duplicates]))
+        manifests.extend((at, root, name) for root, name in pack_names)
+        text = None
+        for is_index, item in documents:
+            if is_index:
+                text = text if text is not None else _text(path, record.stamp.digest)
+                if text is None:
+                    changed.append(at)
+                    break
+            docs.append((at, is_index, (*item[:4], text) if is_index else item))
+        stamps.append(_Stamped(at, path, record.stamp))
+    if changed:
+        raise _Stale(changed)
+    return _Loaded(read, check, manifests, docs, entry_ids, stamps)
+
+
+def _text(path: str, expected: bytes) -> str | None:
+    """The text of a file, if it still has the digest ``expected``."""
+    try:
+        with open(path, "rb") as f:
+            raw = f.read()
+    except OSError:
+        return None
+    if digest(raw) != expected:
+        return None
+    return raw.removeprefix(codecs.BOM_UTF8).decode("utf-8")
+
+
+def _known_found(known: dict[int, tuple[str, Record]]) -> dict[str, list[Diagnostic]]:
+    """The cache's findings of the rules, by rule, in file order."""
+    by_rule: dict[str, list[Diagnostic]] = {}
+    for at in sorted(known):
+        for rule_id, diags in (known[at][1].found or {}).items():
+            by_rule.setdefault(rule_id, []).extend(diag_from(d) for d in diags)
+    return by_rule
+
+
+def _record(
+    cache: LintCache,
+    fingerprint: bytes,
+    *,
+    shard: _Shard,
+    answer: _Loaded,
+    docs: list[tuple[int, bool, Any]],
+    result: _Found,
+) -> None:
+    """Put in the cache what ``shard`` found in each of its files."""
+    own = {path: at for at, path in shard.files}
+    found: dict[int, dict[str, list[tuple[Any, ...]]]] = {at: {} for at in own.values()}
+    keep_found = True
+    for rule_id, diags in result.by_rule.items():
+        for d in diags:
+            owner = d.path if d.path in own else result.owners.get(d.path)
+            if owner not in own:
+                keep_found = False  # no telling whose it is: findings are not kept
+                continue
+            found[own[owner]].setdefault(rule_id, []).append(diag_tuple(d))
+    first: dict[int, tuple[list[Any], list[Any], list[Any], list[Any], list[Any]]] = {
+        at: ([], [], [], [], []) for at in own.values()
+    }
+    for at, diags in answer.read:
+        first[at][0].extend(diag_tuple(d) for d in diags)
+    for at, diags in answer.check:
+        first[at][1].extend(diag_tuple(d) for d in diags)
+    for at, root, name in answer.manifests:
+        first[at][2].append((root, name))
+    for at, is_index, item in docs:
+        # An index document's text is read again from its file when needed: it is most of
+        # what the cache would hold.
+        first[at][3].append((is_index, (*item[:4], None) if is_index else item))
+    for at, diags in answer.entry_ids:
+        first[at][4].extend(diag_tuple(d) for d in diags)
+    for stamped in answer.stamps:
+        cache.put(
+            stamped.path,
+            Record(
+                stamped.stamp,
+                first[stamped.at],
+                fingerprint,
+                found[stamped.at] if keep_found else None,
+            ),
+        )

@@ -50,21 +50,28 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
                 )
         elif isinstance(model, Content):
             yield from seen(("content", ld.pack, model.name), ld, ("name",), "content dataset")
-            ids: dict[str, Entry] = {}
-            for entry in ctx.lib.entries(ld):
-                if entry.id in ids and entry.id:
-                    earlier = ids[entry.id]
-                    yield Diagnostic(
-                        entry.path,
-                        entry.line,
-                        entry.col,
-                        ID,
-                        f"duplicate entry id {entry.id!r}",
-                        hint=f"first defined at {earlier.path}:{earlier.line}",
-                    )
-                ids.setdefault(entry.id, entry)
+            if not ctx.entries_elsewhere:
+                yield from duplicate_entries(ctx.lib.entries(ld))
         elif isinstance(model, Evaluator):
             yield from seen(("evaluator", ld.pack, model.name), ld, ("name",), "evaluator")
     # Task ids clash only with task ids, so tasks can come after the other documents.
     for task in ctx.names_of_tasks():
         yield from seen(("task", task.owner.pack, task.id), task.owner, ("id",), "task id")
+
+
+def duplicate_entries(entries: list[Entry]) -> Iterator[Diagnostic]:
+    """Entries of one dataset with the id of an earlier one. The part of the rule that reads
+    nothing but the dataset: linting in shards, the shard that read the dataset runs it."""
+    ids: dict[str, Entry] = {}
+    for entry in entries:
+        if entry.id in ids and entry.id:
+            earlier = ids[entry.id]
+            yield Diagnostic(
+                entry.path,
+                entry.line,
+                entry.col,
+                ID,
+                f"duplicate entry id {entry.id!r}",
+                hint=f"first defined at {earlier.path}:{earlier.line}",
+            )
+        ids.setdefault(entry.id, entry)

@@ -1,0 +1,397 @@
+"""The lint cache changes nothing but the time lint takes: a run that takes some files'
+findings from the cache finds exactly what a run that reads every file finds, whatever
+changed in between; and what it cannot use, it ignores."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from conftest import LIBRARY
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_mutated_examples import _mutate
+
+from taskkit.cli.main import cli
+from taskkit.diagnostics import format_diagnostics
+from taskkit.library import discover
+from taskkit.lint import cache, runner, shards
+from taskkit.yamlio import dump_yaml
+
+EXAMPLES = Path(__file__).parents[2] / "examples"
+CASES = sorted(
+    p for kind in ("valid", "invalid") for p in (EXAMPLES / kind).iterdir() if p.is_dir()
+)
+
+
+def lint_json(paths: list[Path], cache_dir: Path | None = None) -> tuple[str, int]:
+    result = runner.lint(paths, cache_dir=cache_dir)
+    assert result.cache_error is None
+    return format_diagnostics(result.diagnostics, "json"), result.files
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The files the shards read (in this process: small libraries are not forked)."""
+    seen: list[str] = []
+    first = shards._Shard.first
+
+    def counting(self: shards._Shard) -> bytes:
+        seen.extend(path for _, path in self.files)
+        return first(self)
+
+    monkeypatch.setattr(shards._Shard, "first", counting)
+    return seen
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_a_second_run_reads_only_the_files_it_has_no_findings_of(
+    case: Path, tmp_path: Path, reads: list[str]
+) -> None:
+    expected = lint_json([case])
+    assert lint_json([case], tmp_path) == expected  # fills the cache
+    kept = cache.LintCache(tmp_path, _configuration()).records
+    reads.clear()
+    assert lint_json([case], tmp_path) == expected
+    unkept = sorted(p for p in discover([case])[0] if p not in kept or kept[p].found is None)
+    assert sorted(reads) == unkept
+    if case.parent.name == "valid":
+        assert not unkept
+
+
+def _configuration() -> str:
+    return cache.configuration(
+        rules=runner._selected((), ()), trust=(), max_bytes=runner.MAX_FILE_BYTES
+    )
+
+
+def test_the_bundled_library_and_every_invalid_example_at_once(
+    tmp_path: Path, reads: list[str]
+) -> None:
+    paths = [*LIBRARY, *(p for p in CASES if p.parent.name == "invalid")]
+    expected = lint_json(paths)
+    assert lint_json(paths, tmp_path) == expected
+    reads.clear()
+    assert lint_json(paths, tmp_path) == expected
+    assert len(reads) <= 3  # the files too large or unreadable to keep
+
+
+# --- any edits -------------------------------------------------------------------------------
+
+_LIBRARIES = [p for p in CASES if p.parent.name == "valid"] + [
+    EXAMPLES / "invalid" / "TK201-duplicate-entry-id-in-jsonl",
+    EXAMPLES / "invalid" / "TK401-jsonl-entry-violates-fields",
+    EXAMPLES / "invalid" / "TK602-task-edited-without-version-bump",
+]
+_EDITS = ["mutate", "delete", "copy", "jsonl", "lock", "touch", "pack name"]
+
+
+def _edit(root: Path, edit: str, data: st.DataObject) -> None:
+    """Change the library under ``root`` the way an author might."""
+    yamls = sorted(root.rglob("*.yaml"))
+    if edit == "jsonl":
+        lines = sorted(root.rglob("*.jsonl"))
+        if lines:
+            path = data.draw(st.sampled_from(lines))
+            text = path.read_text(encoding="utf-8").splitlines()
+            i = data.draw(st.integers(0, max(0, len(text) - 1)))
+            line = data.draw(
+                st.sampled_from(['{"id": "x"}', "{", text[i] if text else "{}", '{"id": 1}'])
+            )
+            text[i : i + data.draw(st.integers(0, 1))] = [line]
+            path.write_text("\n".join(text) + "\n", encoding="utf-8")
+            return
+    if edit == "lock":
+        packs = sorted(root.rglob("pack.yaml"))
+        if packs:
+            lock = data.draw(st.sampled_from(packs)).with_name("pack.lock")
+            if lock.exists() and data.draw(st.booleans()):
+                lock.unlink()
+            else:
+                lock.write_text(data.draw(st.sampled_from(["{", '{"lock_version": 1}', "[]"])))
+            return
+    if not yamls:
+        return
+    path = data.draw(st.sampled_from(yamls))
+    if edit == "delete":
+        path.unlink()
+    elif edit == "copy":
+        shutil.copyfile(path, path.with_name(f"copy-{path.name}"))
+    elif edit == "touch":
+        path.write_bytes(path.read_bytes())
+    elif edit == "pack name" and path.name == "pack.yaml":
+        manifest = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if isinstance(manifest, dict):
+            manifest["name"] = f"{manifest.get('name')}x"
+            path.write_text(dump_yaml(manifest), encoding="utf-8")
+    else:
+        docs = list(yaml.safe_load_all(path.read_text(encoding="utf-8")))
+        mutable = [d for d in docs if isinstance(d, dict | list) and d]
+        if mutable:
+            _mutate(data.draw(st.sampled_from(mutable)), data)
+        path.write_text("---\n".join(dump_yaml(d) for d in docs), encoding="utf-8")
+
+
+@settings(max_examples=80, deadline=None, database=None)
+@given(
+    st.sampled_from(_LIBRARIES),
+    st.lists(st.sampled_from(_EDITS), min_size=1, max_size=4),
+    st.data(),
+)
+def test_after_any_edits_the_cache_finds_what_reading_every_file_finds(
+    case: Path, edits: list[str], data: st.DataObject
+) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / case.name
+        shutil.copytree(case, root)
+        cache_dir = Path(tmp) / "cache"
+        lint_json([root], cache_dir)
+        for edit in edits:
+            _edit(root, edit, data)
+            assert lint_json([root], cache_dir) == lint_json([root]), edit
+
+
+def _rename_pack(path: Path) -> None:
+    manifest = yaml.safe_load(path.read_text(encoding="utf-8"))
+    manifest["name"] += "x"
+    path.write_text(dump_yaml(manifest), encoding="utf-8")
+
+
+_VALID, _INVALID = EXAMPLES / "valid", EXAMPLES / "invalid"
+
+
+@pytest.mark.parametrize(
+    ("case", "pattern", "change"),
+    [
+        # what a task's findings depend on besides the task: every input of the index
+        (_VALID / "cross-pack-references-and-multi-document-files", "core/pack.yaml", _rename_pack),
+        (_VALID / "jsonl-entries-file", "**/*.jsonl", lambda p: p.write_text('{"id": 1}\n')),
+        (_VALID / "home-starter-pack", "**/tools/*.yaml", lambda p: p.unlink()),
+        (_INVALID / "TK602-task-edited-without-version-bump", "**/pack.lock", lambda p: p.unlink()),
+        (
+            _INVALID / "TK602-task-edited-without-version-bump",
+            "**/pack.lock",
+            lambda p: p.write_text("{"),
+        ),
+    ],
+    ids=["pack renamed", "entries file edited", "toolset deleted", "lock deleted", "lock broken"],
+)
+def test_findings_follow_what_the_index_reads(
+    case: Path, pattern: str, change: Any, tmp_path: Path
+) -> None:
+    root = tmp_path / case.name
+    shutil.copytree(case, root)
+    lint_json([root], tmp_path / "cache")
+    before = lint_json([root])
+    [path] = root.glob(pattern)
+    change(path)
+    after = lint_json([root])
+    assert after != before  # the change shows
+    assert lint_json([root], tmp_path / "cache") == after
+
+
+# --- what vouches for a file -------------------------------------------------------------------
+
+
+def _record_for(path: Path, *, read_ns: int, digest: bytes | None = None) -> cache.Record:
+    st_ = os.stat(path)
+    found = cache.digest(path.read_bytes()) if digest is None else digest
+    return cache.Record(cache.FileStamp(cache.stat_of(st_), found, read_ns, None), (), b"", {})
+
+
+def test_a_file_read_well_after_its_last_change_is_vouched_for_by_its_stat(tmp_path: Path) -> None:
+    path = tmp_path / "a.yaml"
+    path.write_text("kind: task\n")
+    mtime = os.stat(path).st_mtime_ns
+    store = cache.LintCache(tmp_path / "cache", "x")
+    # The stat is as recorded and the record is from long after the last change: no
+    # hashing, so even a wrong digest is believed (what makes unchanged files cheap).
+    store.records[str(path)] = _record_for(path, read_ns=mtime + 10**10, digest=b"wrong")
+    assert store.fresh(str(path), None, mtime + 10**10) is not None
+
+
+def test_a_file_read_in_the_moment_of_its_last_change_is_hashed(tmp_path: Path) -> None:
+    """git's "racily clean" case: a write in the clock tick of the read leaves the stat."""
+    path = tmp_path / "a.yaml"
+    path.write_text("kind: task\n")
+    ctime = os.stat(path).st_ctime_ns
+    store = cache.LintCache(tmp_path / "cache", "x")
+    store.records[str(path)] = _record_for(path, read_ns=ctime, digest=b"wrong")
+    assert store.fresh(str(path), None, ctime + 10**10) is None
+    store.records[str(path)] = _record_for(path, read_ns=ctime)
+    assert store.fresh(str(path), None, ctime + 10**10) is not None
+
+
+def test_a_record_is_for_its_pack_root_only(tmp_path: Path) -> None:
+    path = tmp_path / "a.yaml"
+    path.write_text("kind: task\n")
+    store = cache.LintCache(tmp_path / "cache", "x")
+    store.records[str(path)] = _record_for(path, read_ns=0)
+    assert store.fresh(str(path), None, 0) is not None
+    assert store.fresh(str(path), str(tmp_path), 0) is None
+
+
+def test_unchanged_files_old_enough_are_not_even_hashed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reads: list[str]
+) -> None:
+    root = tmp_path / "lib"
+    shutil.copytree(_LIBRARIES[0], root)
+    expected = lint_json([root])
+    lint_json([root], tmp_path / "cache")
+    monkeypatch.setattr(cache, "RACY_NS", -(10**12))  # as if the files were old
+    lint_json([root], tmp_path / "cache")  # keeps the stats that now vouch
+    hashed: list[str] = []
+    file_digest = cache.file_digest
+    monkeypatch.setattr(cache, "file_digest", lambda p: hashed.append(p) or file_digest(p))
+    reads.clear()
+    assert lint_json([root], tmp_path / "cache") == expected
+    assert reads == []
+    assert all(not p.endswith(".yaml") for p in hashed)  # only entries files and locks
+
+
+# --- what the rules read -----------------------------------------------------------------------
+
+_watching: list[list[str]] = []
+"""While a test watches, the files opened (an audit hook cannot be taken out again)."""
+
+
+def _audit(event: str, args: tuple[Any, ...]) -> None:
+    if _watching and event == "open" and isinstance(args[0], str | os.PathLike):
+        _watching[-1].append(os.path.realpath(os.fspath(args[0])))
+
+
+sys.addaudithook(_audit)
+
+
+def test_the_rules_read_nothing_the_index_fingerprint_leaves_out() -> None:
+    """A finding kept in the cache is reused while the file and the index fingerprint are
+    the same. So no rule may read any file but documents, the JSONL entries files and the
+    pack locks (which the fingerprint covers)."""
+    paths = [*LIBRARY, *CASES]
+    roots = [os.path.realpath(p) for p in paths]
+    opened: list[str] = []
+    _watching.append(opened)
+    try:
+        runner._lint_in_shards(paths, shards=2)
+    finally:
+        _watching.pop()
+    inside = {p for p in opened if any(p.startswith(r + os.sep) for r in roots)}
+    allowed = (".yaml", ".yml", ".jsonl", f"{os.sep}pack.lock")
+    assert inside and all(p.endswith(allowed) for p in inside), sorted(
+        p for p in inside if not p.endswith(allowed)
+    )
+
+
+# --- the cache files ---------------------------------------------------------------------------
+
+
+def _bins(directory: Path) -> list[Path]:
+    return sorted(directory.glob("lint-*.bin"))
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "flipped", "empty"])
+def test_a_damaged_cache_file_is_ignored_and_written_anew(tmp_path: Path, damage: str) -> None:
+    case = EXAMPLES / "invalid" / "TK201-duplicate-entry-id"
+    expected = lint_json([case])
+    lint_json([case], tmp_path)
+    [path] = _bins(tmp_path)
+    raw = path.read_bytes()
+    kept = cache.LintCache(tmp_path, _configuration()).records
+    assert kept
+    path.write_bytes(
+        {
+            "garbage": b"\x00\xff" * 100,
+            "truncated": raw[: len(raw) // 2],
+            "flipped": raw[:-10] + bytes([raw[-10] ^ 1]) + raw[-9:],
+            "empty": b"",
+        }[damage]
+    )
+    assert lint_json([case], tmp_path) == expected
+    assert cache.LintCache(tmp_path, _configuration()).records.keys() == kept.keys()
+
+
+def test_the_cache_directory_is_marked_for_git_and_backup_tools(tmp_path: Path) -> None:
+    lint_json([CASES[0]], tmp_path / "c")
+    assert (tmp_path / "c" / ".gitignore").read_text().splitlines()[-1] == "*"
+    assert (
+        (tmp_path / "c" / "CACHEDIR.TAG")
+        .read_text()
+        .startswith("Signature: 8a477f597d28d172789f06886806bc55")
+    )
+
+
+def test_each_configuration_has_its_own_file_and_only_the_latest_few_are_kept(
+    tmp_path: Path,
+) -> None:
+    case = [CASES[0]]
+    for n in range(cache.KEEP_FILES + 2):
+        runner.lint(case, max_bytes=2**20 + n, cache_dir=tmp_path)
+    assert len(_bins(tmp_path)) == cache.KEEP_FILES
+    configs = {
+        cache.configuration(rules=["TK201"], trust=(), max_bytes=1),
+        cache.configuration(rules=["TK202"], trust=(), max_bytes=1),
+        cache.configuration(rules=["TK201"], trust=("home",), max_bytes=1),
+        cache.configuration(rules=["TK201"], trust=(), max_bytes=2),
+    }
+    assert len(configs) == 4
+
+
+# --- the command line --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TASKKIT_CACHE_DIR", str(tmp_path / "taskkit-cache"))
+    yield tmp_path
+
+
+def lint_cli(*args: str | Path) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, ["lint", *map(str, args)])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_cli_keeps_its_cache_beside_the_pack_index(in_tmp: Path) -> None:
+    case = EXAMPLES / "invalid" / "TK201-duplicate-entry-id"
+    first = lint_cli("--format", "json", case)
+    assert _bins(in_tmp / "taskkit-cache" / "lint")
+    assert lint_cli("--format", "json", case) == first
+    assert first[0] == 1 and json.loads(first[1])["diagnostics"]
+
+
+def test_cli_one_cache_file_per_project_folder(
+    in_tmp: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for project in ("a", "b"):
+        (in_tmp / project).mkdir()
+        monkeypatch.chdir(in_tmp / project)
+        assert lint_cli(_LIBRARIES[0])[0] == 0
+    assert len(_bins(in_tmp / "taskkit-cache" / "lint")) == 2
+
+
+def test_cli_no_cache_keeps_nothing(in_tmp: Path) -> None:
+    assert lint_cli("--no-cache", _LIBRARIES[0])[0] == 0
+    assert not (in_tmp / "taskkit-cache").exists()
+
+
+def test_cli_cache_dir_option(in_tmp: Path) -> None:
+    assert lint_cli("--cache-dir", "elsewhere", _LIBRARIES[0])[0] == 0
+    assert _bins(in_tmp / "elsewhere")
+    assert not (in_tmp / "taskkit-cache").exists()
+
+
+def test_cli_a_cache_that_cannot_be_written_is_a_warning_not_a_failure(in_tmp: Path) -> None:
+    (in_tmp / "a-file").write_text("")
+    code, _out, err = lint_cli("--cache-dir", in_tmp / "a-file" / "cache", _LIBRARIES[0])
+    assert code == 0
+    assert "warning: cannot write the lint cache" in err
+    assert "Traceback" not in err

@@ -1,5 +1,6 @@
-"""Every lint rule, in one table. A rule is a module with ``ID``, ``NAME``, ``SEVERITY``, a
-docstring (shown by ``taskkit rules``) and ``check(ctx)``, a generator of diagnostics."""
+"""Every lint rule, in one table. A rule is a module with ``ID``, ``NAME``, ``SEVERITY``,
+``READS`` (what it reads, see :mod:`.scope`), a docstring (shown by ``taskkit rules``) and
+``check(ctx)``, a generator of diagnostics."""
 
 from __future__ import annotations
 
@@ -45,14 +46,16 @@ from .rules import (
     yaml_bomb,
     yaml_syntax,
 )
+from .scope import Scope
 
-__all__ = ["RULES", "Rule"]
+__all__ = ["RULES", "Rule", "rules_reading"]
 
 
 class Rule(Protocol):
     ID: str
     NAME: str
     SEVERITY: Severity
+    READS: Scope
 
     def check(self, ctx: LintContext) -> Iterable[Diagnostic]: ...
 
@@ -96,3 +99,8 @@ RULES: dict[str, Rule] = {
     "TK703": gold_expectation,
     "TK704": untrusted_handler,
 }
+
+
+def rules_reading(*scopes: Scope) -> frozenset[str]:
+    """The ids of the rules that read what one of ``scopes`` says."""
+    return frozenset(rule_id for rule_id, rule in RULES.items() if rule.READS in scopes)

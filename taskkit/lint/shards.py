@@ -66,24 +66,15 @@ from .cache import (
     stamp,
 )
 from .context import LintContext, TaskName
-from .registry import RULES
+from .registry import RULES, rules_reading
 from .rules.duplicate_id import duplicate_entries
 
 __all__ = ["COORDINATOR_RULES", "ShardedLint", "lint_in_shards", "split"]
 
-COORDINATOR_RULES = frozenset(
-    {
-        # the loader's findings, collected from every shard
-        *("TK001", "TK003", "TK004", "TK005", "TK006", "TK007", "TK008"),
-        *("TK101", "TK102", "TK103"),
-        "TK201",  # duplicate ids: across documents
-        "TK502",  # unused content: needs every task's dataset
-        "TK604",  # pack locks: once per pack, not per shard
-    }
-)
+COORDINATOR_RULES = rules_reading("loader", "library")
 """Rules that the coordinator runs, over the index documents and the task summaries."""
 
-DOCUMENT_RULES = frozenset({"TK301", "TK401", "TK402", "TK404"})
+DOCUMENT_RULES = rules_reading("document")
 """Rules that read nothing but the document they report on (template syntax, entries
 against their own dataset's schema, schemas): a shard runs them on what it read while the
 coordinator prepares round two. A fifth of lint's work, no longer waiting on the gap."""

@@ -18,10 +18,12 @@ from ...diagnostics import Diagnostic, Severity
 from ...library import Entry, LoadedDoc
 from ...models import Content, Evaluator, Pack, Toolset
 from ..context import LintContext
+from ..scope import Scope
 
 ID = "TK201"
 NAME = "duplicate-id"
 SEVERITY = Severity.ERROR
+READS: Scope = "library"
 
 
 def check(ctx: LintContext) -> Iterator[Diagnostic]:

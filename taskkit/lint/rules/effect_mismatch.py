@@ -21,10 +21,12 @@ from collections.abc import Iterator
 from ...diagnostics import Diagnostic, Severity
 from ...models import Toolset
 from ..context import LintContext
+from ..scope import Scope
 
 ID = "TK405"
 NAME = "effect-mismatch"
 SEVERITY = Severity.ERROR
+READS: Scope = "index"
 
 WRITES = ("insert", "update", "delete")
 

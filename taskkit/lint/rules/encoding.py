@@ -9,10 +9,12 @@ from collections.abc import Iterator
 
 from ...diagnostics import Diagnostic, Severity
 from ..context import LintContext
+from ..scope import Scope
 
 ID = "TK004"
 NAME = "encoding"
 SEVERITY = Severity.ERROR
+READS: Scope = "loader"
 
 
 def check(ctx: LintContext) -> Iterator[Diagnostic]:

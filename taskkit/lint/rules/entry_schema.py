@@ -21,10 +21,12 @@ from ...jsonvalidate import SchemaError
 from ...library import Entry, LoadedDoc
 from ...models import Content
 from ..context import LintContext
+from ..scope import Scope
 
 ID = "TK401"
 NAME = "entry-schema"
 SEVERITY = Severity.ERROR
+READS: Scope = "document"
 
 
 def check(ctx: LintContext) -> Iterator[Diagnostic]:

@@ -9,10 +9,12 @@ from collections.abc import Iterator
 
 from ...diagnostics import Diagnostic, Severity
 from ..context import LintContext
+from ..scope import Scope
 
 ID = "TK003"
 NAME = "file-unreadable"
 SEVERITY = Severity.ERROR
+READS: Scope = "loader"
 
 
 def check(ctx: LintContext) -> Iterator[Diagnostic]:

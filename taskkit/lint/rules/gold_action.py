@@ -21,10 +21,12 @@ from ...render import RenderError, entry_context, render_at
 from ...templating import TemplateError, compile_renderer
 from ..context import LintContext
 from ..positions import template_position
+from ..scope import Scope
 
 ID = "TK403"
 NAME = "gold-action"
 SEVERITY = Severity.ERROR
+READS: Scope = "index"
 
 MAX_PER_ACTION = 3
 """Entries reported per failing action; the rest are counted in one line."""

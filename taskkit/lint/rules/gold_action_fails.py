@@ -14,10 +14,12 @@ from collections.abc import Iterator
 
 from ...diagnostics import Diagnostic, Severity
 from ..context import LintContext
+from ..scope import Scope
 
 ID = "TK702"
 NAME = "gold-action-fails"
 SEVERITY = Severity.ERROR
+READS: Scope = "index"
 
 
 def check(ctx: LintContext) -> Iterator[Diagnostic]:

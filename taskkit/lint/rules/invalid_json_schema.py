@@ -27,10 +27,12 @@ from ...library import LoadedDoc
 from ...models import Content, Toolset
 from ...schemacheck import schema_problems
 from ..context import LintContext
+from ..scope import Scope
 
 ID = "TK402"
 NAME = "invalid-json-schema"
 SEVERITY = Severity.ERROR
+READS: Scope = "document"
 
 
 def check(ctx: LintContext) -> Iterator[Diagnostic]:

@@ -17,10 +17,12 @@ from ...models import Evaluator, Task, Toolset
 from ...templating import TemplateError, check_syntax
 from ..context import LintContext
 from ..positions import template_position
+from ..scope import Scope
 
 ID = "TK301"
 NAME = "jinja-syntax"
 SEVERITY = Severity.ERROR
+READS: Scope = "document"
 
 
 def check(ctx: LintContext) -> Iterator[Diagnostic]:

@@ -15,10 +15,12 @@ from collections.abc import Iterator
 
 from ...diagnostics import Diagnostic, Severity
 from ..context import LintContext
+from ..scope import Scope
 
 ID = "TK008"
 NAME = "jsonl-syntax"
 SEVERITY = Severity.ERROR
+READS: Scope = "loader"
 
 
 def check(ctx: LintContext) -> Iterator[Diagnostic]:

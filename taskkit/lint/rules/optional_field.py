@@ -17,11 +17,13 @@ from ...diagnostics import Diagnostic, Severity
 from ...templating import TemplateError, guarded_variables, undeclared_variables
 from ..context import LintContext
 from ..positions import template_position
+from ..scope import Scope
 from ..variables import optional_fields
 
 ID = "TK304"
 NAME = "optional-field"
 SEVERITY = Severity.WARNING
+READS: Scope = "index"
 
 
 def check(ctx: LintContext) -> Iterator[Diagnostic]:

@@ -18,10 +18,12 @@ from collections.abc import Iterator
 from ...diagnostics import Diagnostic, Severity
 from ...packs.lockfile import LockError, lock_path, manifest, read_lock
 from ..context import LintContext
+from ..scope import Scope
 
 ID = "TK604"
 NAME = "pack-lock-invalid"
 SEVERITY = Severity.WARNING
+READS: Scope = "library"
 
 
 def check(ctx: LintContext) -> Iterator[Diagnostic]:

@@ -26,10 +26,12 @@ from ...diagnostics import Diagnostic, Severity
 from ...models import Pack
 from ...packs.versions import InvalidSpecifier, parse_specifiers
 from ..context import LintContext
+from ..scope import Scope
 
 ID = "TK601"
 NAME = "pack-manifest"
 SEVERITY = Severity.ERROR
+READS: Scope = "index"
 
 _SPDX_ID = r"(?:LicenseRef-[A-Za-z0-9.-]+|[A-Za-z0-9][A-Za-z0-9.-]*\+?)"
 _SPDX = re.compile(

@@ -18,11 +18,13 @@ from ...diagnostics import Diagnostic, Severity
 from ...models import Pack
 from ...packs.versions import InvalidSpecifier, InvalidVersion, parse_specifiers
 from ..context import LintContext
+from ..scope import Scope
 from .pack_manifest import PACK_NAME as _PACK_NAME
 
 ID = "TK603"
 NAME = "pack-requires"
 SEVERITY = Severity.ERROR
+READS: Scope = "index"
 
 
 def check(ctx: LintContext) -> Iterator[Diagnostic]:

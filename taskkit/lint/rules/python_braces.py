@@ -19,11 +19,13 @@ from ...diagnostics import Diagnostic, Severity
 from ...templating import python_braces
 from ..context import LintContext
 from ..positions import template_position
+from ..scope import Scope
 from ..variables import task_variables
 
 ID = "TK303"
 NAME = "python-braces"
 SEVERITY = Severity.ERROR
+READS: Scope = "index"
 
 
 def check(ctx: LintContext) -> Iterator[Diagnostic]:

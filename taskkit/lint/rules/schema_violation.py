@@ -18,10 +18,12 @@ from collections.abc import Iterator
 
 from ...diagnostics import Diagnostic, Severity
 from ..context import LintContext
+from ..scope import Scope
 
 ID = "TK103"
 NAME = "schema"
 SEVERITY = Severity.ERROR
+READS: Scope = "loader"
 
 
 def check(ctx: LintContext) -> Iterator[Diagnostic]:

@@ -28,10 +28,12 @@ from collections.abc import Iterator
 from ...diagnostics import Diagnostic, Severity
 from ...packs.lockfile import LockError, lock_path, manifest, pack_tasks, read_lock, task_hash
 from ..context import LintContext
+from ..scope import Scope
 
 ID = "TK602"
 NAME = "task-version-not-bumped"
 SEVERITY = Severity.WARNING
+READS: Scope = "index"
 
 
 def check(ctx: LintContext) -> Iterator[Diagnostic]:

@@ -21,11 +21,13 @@ from ...models import Toolset
 from ...templating import TemplateError, undeclared_variables
 from ..context import LintContext
 from ..positions import template_position
+from ..scope import Scope
 from ..variables import JINJA_GLOBALS, task_variables
 
 ID = "TK302"
 NAME = "undefined-variable"
 SEVERITY = Severity.ERROR
+READS: Scope = "index"
 
 TOOL_VARIABLES = frozenset({"args", "state", "result"})
 

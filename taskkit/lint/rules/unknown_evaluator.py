@@ -14,10 +14,12 @@ from collections.abc import Iterator
 
 from ...diagnostics import Diagnostic, Severity, did_you_mean
 from ..context import LintContext
+from ..scope import Scope
 
 ID = "TK204"
 NAME = "unknown-evaluator"
 SEVERITY = Severity.ERROR
+READS: Scope = "index"
 
 
 def check(ctx: LintContext) -> Iterator[Diagnostic]:

@@ -19,10 +19,12 @@ from ...diagnostics import Diagnostic, Severity, did_you_mean
 from ...library import LoadedDoc
 from ...models import Content, Toolset
 from ..context import LintContext
+from ..scope import Scope
 
 ID = "TK404"
 NAME = "unknown-schema-keyword"
 SEVERITY = Severity.WARNING
+READS: Scope = "document"
 
 KEYWORDS = frozenset({
     "$schema", "$id", "$ref", "$defs", "$anchor", "$dynamicRef", "$dynamicAnchor", "$comment",

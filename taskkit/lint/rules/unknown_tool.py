@@ -18,10 +18,12 @@ from ...library import LoadedDoc
 from ...models import Task
 from ...models.checks import ArgValues, ForbiddenTools, Order
 from ..context import LintContext
+from ..scope import Scope
 
 ID = "TK202"
 NAME = "unknown-tool"
 SEVERITY = Severity.ERROR
+READS: Scope = "index"
 
 
 def check(ctx: LintContext) -> Iterator[Diagnostic]:

@@ -14,10 +14,12 @@ from collections.abc import Iterator
 
 from ...diagnostics import Diagnostic, Severity
 from ..context import LintContext
+from ..scope import Scope
 
 ID = "TK005"
 NAME = "unsafe-tag"
 SEVERITY = Severity.ERROR
+READS: Scope = "loader"
 
 
 def check(ctx: LintContext) -> Iterator[Diagnostic]:

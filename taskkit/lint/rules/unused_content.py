@@ -11,10 +11,12 @@ from collections.abc import Iterator
 from ...diagnostics import Diagnostic, Severity
 from ...models import Content
 from ..context import LintContext
+from ..scope import Scope
 
 ID = "TK502"
 NAME = "unused-content"
 SEVERITY = Severity.WARNING
+READS: Scope = "library"
 
 
 def check(ctx: LintContext) -> Iterator[Diagnostic]:

@@ -21,10 +21,12 @@ from collections.abc import Iterator
 from ...diagnostics import Diagnostic, Severity
 from ...models import Evaluator, Tool
 from ..context import LintContext
+from ..scope import Scope
 
 ID = "TK503"
 NAME = "vacuous-final"
 SEVERITY = Severity.WARNING
+READS: Scope = "index"
 
 
 def check(ctx: LintContext) -> Iterator[Diagnostic]:

@@ -227,23 +227,50 @@ def discover(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[str], list[D
         if os.path.isfile(path):
             found.setdefault(os.path.realpath(path), os.path.normpath(path))
         elif os.path.isdir(path):
-            for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in _SKIP_DIRS)
-                real_root = os.path.realpath(root)
-                for f in files:
-                    if f.endswith(YAML_SUFFIXES) and not f.startswith("."):
-                        name = os.path.normpath(os.path.join(root, f))
-                        # Resolving the folder once and the file only when it is a link
-                        # gives realpath(name) at a fraction of the system calls.
-                        real = (
-                            os.path.realpath(name)
-                            if os.path.islink(name)
-                            else os.path.join(real_root, f)
-                        )
-                        found.setdefault(real, name)
+            for real, name in _yaml_files(path):
+                found.setdefault(real, name)
         else:
             diags.append(Diagnostic(path, 1, 1, "TK003", "no such file or directory"))
     return sorted(found.values()), diags
+
+
+def _yaml_files(top: str) -> Iterator[tuple[str, str]]:
+    """``(real path, path)`` of every YAML file under ``top``, a folder at a time, files
+    before subfolders, each in name order; hidden and tool folders are left out, and links
+    to folders are not followed (as :func:`os.walk` does by default)."""
+    stack = [top]
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError:
+            continue
+        real_folder = os.path.realpath(folder)
+        subfolders = []
+        for entry in entries:
+            name = entry.name
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            if is_dir:
+                if not name.startswith(".") and name not in _SKIP_DIRS and not entry.is_symlink():
+                    subfolders.append(os.path.join(folder, name))
+            elif name.endswith(YAML_SUFFIXES) and not name.startswith("."):
+                path = os.path.normpath(os.path.join(folder, name))
+                # The folder is resolved once, and a file only when it is a link (which the
+                # folder listing tells without a system call): realpath at a fraction of
+                # the cost.
+                yield (
+                    (
+                        os.path.realpath(path)
+                        if entry.is_symlink()
+                        else os.path.join(real_folder, name)
+                    ),
+                    path,
+                )
+        stack.extend(reversed(subfolders))
 
 
 class PackFinder:

@@ -158,9 +158,13 @@ def default_dir() -> str:
 def configuration(*, rules: Sequence[str], trust: Iterable[str], max_bytes: int) -> str:
     """The name of the cache file for a run: everything besides the files that decides
     what lint finds, and the current folder (paths are kept as given, often relative)."""
+    try:
+        here = os.getcwd()
+    except OSError:  # the current folder is gone: only absolute paths can be linted
+        here = ""
     key = (
         FORMAT,
-        os.getcwd(),
+        here,
         __version__,
         sys.version,
         _source_stamp(),

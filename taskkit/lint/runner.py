@@ -91,7 +91,11 @@ def _lint_in_shards(
             try:
                 cache.save(files)
             except OSError as exc:
-                cache_error = f"cannot write the lint cache in {cache_dir}: {exc.strerror or exc}"
+                cache_error = (
+                    f"cannot write the lint cache in {cache_dir}: {exc.strerror or exc} "
+                    "(--cache-dir DIR puts it elsewhere; --no-cache or TASKKIT_NO_CACHE=1 "
+                    "goes without)"
+                )
         ordered = _merge(sharded.by_rule)
         files_seen = sharded.paths | {d.path for d in sharded.library.diagnostics}
         return LintResult(_sorted(ordered), len(files_seen), sharded.library, cache_error)

@@ -3,6 +3,7 @@ same data, or it declines and the reference reader decides."""
 
 from __future__ import annotations
 
+import re
 import sys
 
 import pytest
@@ -192,3 +193,48 @@ def test_reads_hand_written_yaml_as_the_reference_does_or_declines(lines):
     """Found: yaml-rs reads an empty block scalar (``k: |``) as a line break, and accepts
     a multi-line key or a block scalar indicator in a flow collection spread over lines."""
     assert_reads_as_reference_or_declines("\n".join(lines) + "\n")
+
+
+# The prescan's two fastest forms against their plain statements.
+
+_SPEC_INDICATOR_OR_NUMBER = re.compile(
+    r"[ \[{,\n](?:[&*!]|[-+]?(?:0[0-9bBoOxX]|\.[0-9]|[0-9][0-9.]*[eE_]))"
+)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet=" [{,\n\t&*!+-.0123456789eE_bBoOxXa:", max_size=12))
+@example(" 0x1")
+@example("[-.5")
+@example(",+1_0")
+@example("\n1.2e3")
+@example(" 12")
+def test_the_number_and_indicator_scan_is_its_plain_statement(text):
+    fast = fastyaml._INDICATOR_OR_NUMBER.search(text) is not None
+    assert fast == (_SPEC_INDICATOR_OR_NUMBER.search(text) is not None)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.one_of(st.text(alphabet=st.characters(max_codepoint=0x7F)), st.text()))
+@example("a\tb")
+@example("a\rb")
+@example("\x7f")
+@example("caf\u00e9\u2028")
+def test_the_unreadable_scan_of_ascii_text_is_the_regex(text):
+    assert fastyaml._unreadable(text) == (fastyaml._UNREADABLE.search(text) is not None)
+
+
+_SPEC_MARKERS = ("<<", "\n---", "\n...", "\n%", ".inf", ".Inf", ".INF", ".nan", ".NaN", ".NAN")
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(alphabet="<\n.-%infINFaNA x", max_size=10))
+@example("a: .NaN")
+@example("x\n%YAML")
+def test_the_marker_scan_finds_any_marker(text):
+    markers = (
+        "<<" in text
+        or fastyaml._LINE_MARKER.search(text) is not None
+        or fastyaml._INF_OR_NAN.search(text) is not None
+    )
+    assert markers == any(marker in text for marker in _SPEC_MARKERS)

@@ -307,3 +307,13 @@ def test_hostile_files_give_one_diagnostic_each_quickly_and_never_run_code(tmp_p
             ("latin1.yaml", "TK004"): 1,
         }
     )
+    # Again, with what the first run put in the lint cache: the same findings.
+    again = subprocess.run(
+        [sys.executable, "-m", "taskkit", "lint", str(library)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert (again.returncode, again.stdout) == (done.returncode, done.stdout)
+    assert not pwned.exists()

@@ -268,6 +268,16 @@ i: &i [*h, *h, *h, *h, *h, *h, *h, *h, *h]
 """
 
 
+def _lint_in_a_child(library: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "taskkit", "lint", str(library)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
 def test_hostile_files_give_one_diagnostic_each_quickly_and_never_run_code(tmp_path: Path) -> None:
     pwned = tmp_path / "pwned"
     library = tmp_path / "library"
@@ -282,13 +292,7 @@ def test_hostile_files_give_one_diagnostic_each_quickly_and_never_run_code(tmp_p
     (library / "latin1.yaml").write_bytes("kind: task\nuser_command: Un café\n".encode("latin-1"))
 
     started = time.monotonic()
-    done = subprocess.run(
-        [sys.executable, "-m", "taskkit", "lint", str(library)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    done = _lint_in_a_child(library)
     elapsed = time.monotonic() - started
 
     assert done.returncode == 1, done.stderr
@@ -308,12 +312,6 @@ def test_hostile_files_give_one_diagnostic_each_quickly_and_never_run_code(tmp_p
         }
     )
     # Again, with what the first run put in the lint cache: the same findings.
-    again = subprocess.run(
-        [sys.executable, "-m", "taskkit", "lint", str(library)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    again = _lint_in_a_child(library)
     assert (again.returncode, again.stdout) == (done.returncode, done.stdout)
     assert not pwned.exists()

@@ -262,14 +262,8 @@ def _yaml_files(top: str) -> Iterator[tuple[str, str]]:
                 # The folder is resolved once, and a file only when it is a link (which the
                 # folder listing tells without a system call): realpath at a fraction of
                 # the cost.
-                yield (
-                    (
-                        os.path.realpath(path)
-                        if entry.is_symlink()
-                        else os.path.join(real_folder, name)
-                    ),
-                    path,
-                )
+                link = entry.is_symlink()
+                yield os.path.realpath(path) if link else os.path.join(real_folder, name), path
         stack.extend(reversed(subfolders))
 
 

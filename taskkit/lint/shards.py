@@ -31,14 +31,13 @@ of unchanged files from the cache, and reads the others in one shard in this pro
 
 from __future__ import annotations
 
-import codecs
 import marshal
 import os
 import pickle
 import time
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from ..diagnostics import Diagnostic
@@ -55,18 +54,11 @@ from ..library import (
 from ..models import Content, Task
 from ..parallel import Rounds, workers
 from ..yamlio import Document, load_yaml_file
-from .cache import (
-    FileStamp,
-    LintCache,
-    Record,
-    diag_from,
-    diag_tuple,
-    digest,
-    index_fingerprint,
-    stamp,
-)
+from .answers import Found, IndexDoc, Loaded, Stamped, Summary
+from .cache import LintCache, Record, index_fingerprint, stamp
 from .context import LintContext, TaskName
 from .registry import RULES, rules_reading
+from .reuse import Stale, answer_from, found_from, record
 from .rules.duplicate_id import duplicate_entries
 
 __all__ = ["COORDINATOR_RULES", "ShardedLint", "lint_in_shards", "split"]
@@ -78,12 +70,6 @@ DOCUMENT_RULES = rules_reading("document")
 """Rules that read nothing but the document they report on (template syntax, entries
 against their own dataset's schema, schemas): a shard runs them on what it read while the
 coordinator prepares round two. A fifth of lint's work, no longer waiting on the gap."""
-
-_IndexDoc = tuple[str, "str | None", int, Any, str]
-"""An index document as it crosses processes: path, pack root, index in file, data, text."""
-
-_Summary = tuple[str, "str | None", int, "str | None", "str | None"]
-"""Any other document: path, pack root, index in file, and a valid task's id and dataset."""
 
 
 @dataclass(frozen=True)
@@ -175,14 +161,6 @@ WARM_SHARE = 4
 they are at most this fraction of the library; beyond that, all are read in shards."""
 
 
-class _Stale(Exception):
-    """Cached findings of these files were made with another index."""
-
-    def __init__(self, positions: list[int]) -> None:
-        super().__init__(f"{len(positions)} stale records")
-        self.positions = positions
-
-
 def _warm(
     files: Sequence[str], lib: Library, settings: _Settings, cache: LintCache
 ) -> ShardedLint | None:
@@ -205,7 +183,7 @@ def _warm(
         attempt = Library(diagnostics=list(lib.diagnostics), max_bytes=lib.max_bytes)
         try:
             return _run(parts, attempt, settings, fork=False, cache=cache, known=known)
-        except _Stale as stale:
+        except Stale as stale:
             for at in stale.positions:
                 del known[at]
     return None
@@ -223,8 +201,8 @@ def _run(
     """Both rounds over ``parts``, with ``known``'s records standing in for the files they
     hold; what the shards found goes to ``cache``."""
     with Rounds(parts, fork=fork) as rounds:
-        answers: list[_Loaded] = [pickle.loads(answer) for answer in rounds.first()]
-        loaded = [*answers, _known_answer(known)] if known else answers
+        answers: list[Loaded] = [pickle.loads(answer) for answer in rounds.first()]
+        loaded = [*answers, answer_from(known)] if known else answers
         # Shards hold files from all over the library: put everything back in file order,
         # which decides e.g. which of two duplicates is "first defined".
         names: dict[str, str] = {}
@@ -240,7 +218,7 @@ def _run(
             fingerprint = index_fingerprint(index, digests, names)
             stale = [at for at, (_, record) in (known or {}).items() if record.index != fingerprint]
             if stale:
-                raise _Stale(stale)
+                raise Stale(stale)
         rounds.second([marshal.dumps((names, index)) for index in _index_for(parts, docs, names)])
         # While the shards lint their own documents, run the library-wide rules here.
         for found in (
@@ -258,15 +236,15 @@ def _run(
                 (f for answer in loaded for f in answer.entry_ids), key=lambda f: f[0]
             )
             mine["TK201"] += [d for _, diags in entry_ids for d in diags]
-        results: list[_Found] = [pickle.loads(answer) for answer in rounds.results()]
+        results: list[Found] = [pickle.loads(answer) for answer in rounds.results()]
     if cache is not None:
         for shard, answer, part, result in zip(
             parts, answers, decoded[: len(answers)], results, strict=True
         ):
-            _record(cache, fingerprint, shard=shard, answer=answer, docs=part, result=result)
+            record(cache, fingerprint, files=shard.files, answer=answer, docs=part, result=result)
     theirs = [result.by_rule for result in results]
     if known:
-        theirs.append(_known_found(known))
+        theirs.append(found_from(known))
     by_rule = {
         rule_id: [*mine.get(rule_id, ()), *(d for shard in theirs for d in shard.get(rule_id, ()))]
         for rule_id in rules
@@ -274,46 +252,10 @@ def _run(
     return ShardedLint(lib, by_rule, {item[0] for _, _, item in docs})
 
 
-def _decoded(answer: _Loaded) -> list[tuple[int, bool, Any]]:
+def _decoded(answer: Loaded) -> list[tuple[int, bool, Any]]:
     docs = marshal.loads(answer.docs) if isinstance(answer.docs, bytes) else answer.docs
     answer.docs = []  # decoded: free it
     return docs
-
-
-@dataclass
-class _Loaded:
-    """A shard's answer to round one, each item with its file's position in the library."""
-
-    read: list[tuple[int, list[Diagnostic]]]
-    """Diagnostics of reading each file (syntax, encoding, tags, ...)."""
-    check: list[tuple[int, list[Diagnostic]]]
-    """Diagnostics of validating each file's documents (kind, version, schema)."""
-    manifests: list[tuple[int, str, str]]
-    """Pack root and name of every pack.yaml."""
-    docs: bytes | list[tuple[int, bool, Any]]
-    """Every document as ``(position, True, _IndexDoc)`` or ``(position, False, _Summary)``,
-    in file order; marshalled as it crosses processes."""
-    entry_ids: list[tuple[int, list[Diagnostic]]]
-    """Duplicate entry ids (TK201) of each file's datasets."""
-    stamps: list[_Stamped] = field(default_factory=list)
-    """How each file was when read, for the cache (when there is one)."""
-
-
-@dataclass(frozen=True, slots=True)
-class _Stamped:
-    at: int
-    path: str
-    stamp: FileStamp
-
-
-@dataclass(frozen=True, slots=True)
-class _Found:
-    """A shard's answer to round two."""
-
-    by_rule: dict[str, list[Diagnostic]]
-    owners: dict[str, str | None]
-    """Of each path findings name that is not one of the shard's files (a JSONL file), the
-    file whose document it belongs to; None when there is no telling (two datasets read it)."""
 
 
 class _Seen:
@@ -344,8 +286,8 @@ class _Shard:
         read: list[tuple[int, list[Diagnostic]]] = []
         checked: list[tuple[int, list[Diagnostic]]] = []
         manifests: list[tuple[int, str, str]] = []
-        docs: list[tuple[int, bool, _IndexDoc | _Summary]] = []
-        stamps: list[_Stamped] = []
+        docs: list[tuple[int, bool, IndexDoc | Summary]] = []
+        stamps: list[Stamped] = []
         entry_ids: list[tuple[int, list[Diagnostic]]] = []
         started = time.time_ns()
         seen = _Seen()
@@ -358,7 +300,7 @@ class _Shard:
             read.append((at, result.diagnostics))
             root = finder.pack_root(os.path.dirname(os.path.abspath(path)))
             if seen.st is not None and seen.raw is not None:
-                stamps.append(_Stamped(at, path, stamp(seen.st, seen.raw, root, started)))
+                stamps.append(Stamped(at, path, stamp(seen.st, seen.raw, root, started)))
             check: list[Diagnostic] = []
             checked.append((at, check))
             for doc in result.documents:
@@ -380,7 +322,7 @@ class _Shard:
                 task = ld.model if isinstance(ld.model, Task) else None
                 names = (task.id, task.content) if task else (None, None)
                 docs.append((at, False, (path, root, doc.index, *names)))
-        answer = _Loaded(read, checked, manifests, marshal.dumps(docs), entry_ids, stamps)
+        answer = Loaded(read, checked, manifests, marshal.dumps(docs), entry_ids, stamps)
         return pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
 
     def meanwhile(self) -> None:
@@ -408,13 +350,13 @@ class _Shard:
                 if d.path not in mine and d.path not in owners:
                     readers = set(self.lib.entry_files.get(d.path, ()))
                     owners[d.path] = readers.pop() if len(readers) == 1 else None
-        answer = _Found(self.found, owners)
+        answer = Found(self.found, owners)
         return pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _index_for(
     shards: Sequence[_Shard], docs: list[tuple[int, bool, Any]], names: dict[str, str]
-) -> list[list[tuple[int, _IndexDoc]]]:
+) -> list[list[tuple[int, IndexDoc]]]:
     """The index documents each shard needs, with their files' positions, but for those it
     read itself: all but the content datasets, which are most of an index, and of those the
     ones its tasks read -- a task reads its own pack's datasets (by name, or their names for
@@ -428,7 +370,7 @@ def _index_for(
             pack = namespace(path, root, names)
             packs[shard_of[at]].add(pack)
             wanted[shard_of[at]].add(Library.resolve(pack, content))
-    out: list[list[tuple[int, _IndexDoc]]] = [[] for _ in shards]
+    out: list[list[tuple[int, IndexDoc]]] = [[] for _ in shards]
     for at, is_index, item in docs:
         if not is_index:
             continue
@@ -440,7 +382,7 @@ def _index_for(
     return out
 
 
-def _index_doc(item: _IndexDoc, names: dict[str, str]) -> LoadedDoc:
+def _index_doc(item: IndexDoc, names: dict[str, str]) -> LoadedDoc:
     """An index document, validated again here (cheap: they are few); its shard reported
     what was wrong with it."""
     path, root, number, data, text = item
@@ -477,101 +419,3 @@ def _reread(stand_in: Document) -> Document:
         if doc.index == stand_in.index:
             return doc
     return stand_in  # changed since: positions fall back to the top of the file
-
-
-def _known_answer(known: dict[int, tuple[str, Record]]) -> _Loaded:
-    """The cache's records, as the answer to round one of a shard that read their files."""
-    read: list[tuple[int, list[Diagnostic]]] = []
-    check: list[tuple[int, list[Diagnostic]]] = []
-    manifests: list[tuple[int, str, str]] = []
-    docs: list[tuple[int, bool, Any]] = []
-    entry_ids: list[tuple[int, list[Diagnostic]]] = []
-    stamps: list[_Stamped] = []
-    changed: list[int] = []
-    for at in sorted(known):
-        path, record = known[at]
-        read_diags, check_diags, pack_names, documents, duplicates = record.first
-        read.append((at, [diag_from(d) for d in read_diags]))
-        check.append((at, [diag_from(d) for d in check_diags]))
-        entry_ids.append((at, [diag_from(d) for d in duplicates]))
-        manifests.extend((at, root, name) for root, name in pack_names)
-        text = None
-        for is_index, item in documents:
-            if is_index:
-                text = text if text is not None else _text(path, record.stamp.digest)
-                if text is None:
-                    changed.append(at)
-                    break
-            docs.append((at, is_index, (*item[:4], text) if is_index else item))
-        stamps.append(_Stamped(at, path, record.stamp))
-    if changed:
-        raise _Stale(changed)
-    return _Loaded(read, check, manifests, docs, entry_ids, stamps)
-
-
-def _text(path: str, expected: bytes) -> str | None:
-    """The text of a file, if it still has the digest ``expected``."""
-    try:
-        with open(path, "rb") as f:
-            raw = f.read()
-    except OSError:
-        return None
-    if digest(raw) != expected:
-        return None
-    return raw.removeprefix(codecs.BOM_UTF8).decode("utf-8")
-
-
-def _known_found(known: dict[int, tuple[str, Record]]) -> dict[str, list[Diagnostic]]:
-    """The cache's findings of the rules, by rule, in file order."""
-    by_rule: dict[str, list[Diagnostic]] = {}
-    for at in sorted(known):
-        for rule_id, diags in (known[at][1].found or {}).items():
-            by_rule.setdefault(rule_id, []).extend(diag_from(d) for d in diags)
-    return by_rule
-
-
-def _record(
-    cache: LintCache,
-    fingerprint: bytes,
-    *,
-    shard: _Shard,
-    answer: _Loaded,
-    docs: list[tuple[int, bool, Any]],
-    result: _Found,
-) -> None:
-    """Put in the cache what ``shard`` found in each of its files."""
-    own = {path: at for at, path in shard.files}
-    found: dict[int, dict[str, list[tuple[Any, ...]]]] = {at: {} for at in own.values()}
-    keep_found = True
-    for rule_id, diags in result.by_rule.items():
-        for d in diags:
-            owner = d.path if d.path in own else result.owners.get(d.path)
-            if owner not in own:
-                keep_found = False  # no telling whose it is: findings are not kept
-                continue
-            found[own[owner]].setdefault(rule_id, []).append(diag_tuple(d))
-    first: dict[int, tuple[list[Any], list[Any], list[Any], list[Any], list[Any]]] = {
-        at: ([], [], [], [], []) for at in own.values()
-    }
-    for at, diags in answer.read:
-        first[at][0].extend(diag_tuple(d) for d in diags)
-    for at, diags in answer.check:
-        first[at][1].extend(diag_tuple(d) for d in diags)
-    for at, root, name in answer.manifests:
-        first[at][2].append((root, name))
-    for at, is_index, item in docs:
-        # An index document's text is read again from its file when needed: it is most of
-        # what the cache would hold.
-        first[at][3].append((is_index, (*item[:4], None) if is_index else item))
-    for at, diags in answer.entry_ids:
-        first[at][4].extend(diag_tuple(d) for d in diags)
-    for stamped in answer.stamps:
-        cache.put(
-            stamped.path,
-            Record(
-                stamped.stamp,
-                first[stamped.at],
-                fingerprint,
-                found[stamped.at] if keep_found else None,
-            ),
-        )

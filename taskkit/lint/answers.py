@@ -1,0 +1,54 @@
+"""What the shards of a lint run send the coordinator (see :mod:`.shards`), each item with
+its file's position in the library."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..diagnostics import Diagnostic
+from .cache import FileStamp
+
+__all__ = ["Found", "IndexDoc", "Loaded", "Stamped", "Summary"]
+
+IndexDoc = tuple[str, "str | None", int, Any, str]
+"""An index document as it crosses processes: path, pack root, index in file, data, text."""
+
+Summary = tuple[str, "str | None", int, "str | None", "str | None"]
+"""Any other document: path, pack root, index in file, and a valid task's id and dataset."""
+
+
+@dataclass
+class Loaded:
+    """A shard's answer to round one, each item with its file's position in the library."""
+
+    read: list[tuple[int, list[Diagnostic]]]
+    """Diagnostics of reading each file (syntax, encoding, tags, ...)."""
+    check: list[tuple[int, list[Diagnostic]]]
+    """Diagnostics of validating each file's documents (kind, version, schema)."""
+    manifests: list[tuple[int, str, str]]
+    """Pack root and name of every pack.yaml."""
+    docs: bytes | list[tuple[int, bool, Any]]
+    """Every document as ``(position, True, IndexDoc)`` or ``(position, False, Summary)``,
+    in file order; marshalled as it crosses processes."""
+    entry_ids: list[tuple[int, list[Diagnostic]]]
+    """Duplicate entry ids (TK201) of each file's datasets."""
+    stamps: list[Stamped] = field(default_factory=list)
+    """How each file was when read, for the cache (when there is one)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Stamped:
+    at: int
+    path: str
+    stamp: FileStamp
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """A shard's answer to round two."""
+
+    by_rule: dict[str, list[Diagnostic]]
+    owners: dict[str, str | None]
+    """Of each path findings name that is not one of the shard's files (a JSONL file), the
+    file whose document it belongs to; None when there is no telling (two datasets read it)."""

@@ -17,9 +17,9 @@ import pytest
 import yaml
 from click.testing import CliRunner
 from conftest import LIBRARY
+from edits import edit_one_place
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_mutated_examples import _mutate
 
 from taskkit.cli.main import cli
 from taskkit.diagnostics import format_diagnostics
@@ -134,11 +134,7 @@ def _edit(root: Path, edit: str, data: st.DataObject) -> None:
             manifest["name"] = f"{manifest.get('name')}x"
             path.write_text(dump_yaml(manifest), encoding="utf-8")
     else:
-        docs = list(yaml.safe_load_all(path.read_text(encoding="utf-8")))
-        mutable = [d for d in docs if isinstance(d, dict | list) and d]
-        if mutable:
-            _mutate(data.draw(st.sampled_from(mutable)), data)
-        path.write_text("---\n".join(dump_yaml(d) for d in docs), encoding="utf-8")
+        edit_one_place(path, data)
 
 
 @settings(max_examples=80, deadline=None, database=None)

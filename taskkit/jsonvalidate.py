@@ -18,6 +18,7 @@ import functools
 import ipaddress
 import math
 import re
+import sys
 import uuid
 from collections.abc import Callable, Mapping
 from types import CodeType
@@ -319,7 +320,7 @@ class _Compiler:
         # Per property, the values accepted without calling its check: most tool parameters
         # are a bare type or a string enum, so the common call never leaves the function.
         fields = tuple(
-            (name, *_accepts(schema["properties"][name]), sub) for name, sub in props.items()
+            (name, _accepts(schema["properties"][name]), sub) for name, sub in props.items()
         )
         return _object_function(
             fields,
@@ -381,7 +382,7 @@ def _ok(_: Any) -> VError | None:
 
 
 def _object_function(
-    fields: tuple[tuple[str, frozenset[type], frozenset[str] | None, Check], ...],
+    fields: tuple[tuple[str, _Inline, Check], ...],
     required: tuple[str, ...],
     *,
     closed: bool,
@@ -426,12 +427,18 @@ def _object_function(
             "                return VError('unexpected_parameter', (name,),"
             " f'unexpected parameter {name!r}')",
         ]
-    for i, (name, types, words, sub) in enumerate(fields):
+    for i, (name, (types, words, bounds), sub) in enumerate(fields):
         ns[f"k{i}"], ns[f"s{i}"], ns[f"t{i}"], ns[f"w{i}"] = name, sub, types, words
+        if bounds is not None:
+            ns[f"lo{i}"], ns[f"hi{i}"] = bounds
         if not types:
             passes = "x is _A"
         elif words is not None:
             passes = f"x is _A or (type(x) is str and x in w{i})"
+        elif bounds is not None and types == {str}:
+            passes = f"x is _A or (type(x) is str and lo{i} <= len(x) <= hi{i})"
+        elif bounds is not None:
+            passes = f"x is _A or (type(x) in t{i} and lo{i} <= x <= hi{i})"
         elif len(types) == 1:
             (ns[f"t{i}"],) = types
             passes = f"x is _A or type(x) is t{i}"
@@ -480,19 +487,29 @@ _PY_TYPES: dict[str, tuple[type, ...]] = {
 }
 
 
-def _accepts(schema: Any) -> tuple[frozenset[type], frozenset[str] | None]:
-    """(Python types, string enum) a value may have to pass ``schema`` with no check run.
+class _Inline(NamedTuple):
+    """What a value may be to pass a property's schema with no check run (see _accepts)."""
 
-    Only for a bare ``type`` (plus annotations) or a string ``enum``; anything else gets
-    no types, so its compiled check always runs.
-    """
+    types: frozenset[type]
+    words: frozenset[str] | None = None
+    """A string enum."""
+    bounds: tuple[Any, Any] | None = None
+    """Inclusive bounds of the value (a number) or of its length (a string)."""
+
+
+def _accepts(schema: Any) -> _Inline:
+    """The values that pass ``schema`` with no check run: those of a bare ``type`` (plus
+    annotations), of a string ``enum``, or of a number or string type with only bounds
+    (``minimum``/``maximum``, ``minLength``/``maxLength``). Anything else gets no types,
+    so its compiled check always runs; so do values outside what is said here, which the
+    check then explains."""
     if not isinstance(schema, Mapping):
-        return frozenset(), None
+        return _Inline(frozenset())
     rest = schema.keys() - _ANNOTATIONS
     types = schema.get("type")
     names = [types] if isinstance(types, str) else types
     if rest == {"type"} and isinstance(names, list) and all(n in _PY_TYPES for n in names):
-        return frozenset(t for n in names for t in _PY_TYPES[n]), None
+        return _Inline(frozenset(t for n in names for t in _PY_TYPES[n]))
     enum = schema.get("enum")
     if (
         rest in ({"enum"}, {"type", "enum"})
@@ -500,8 +517,20 @@ def _accepts(schema: Any) -> tuple[frozenset[type], frozenset[str] | None]:
         and isinstance(enum, list)
         and all(type(x) is str for x in enum)
     ):
-        return frozenset({str}), frozenset(enum)
-    return frozenset(), None
+        return _Inline(frozenset({str}), frozenset(enum))
+    if types in ("integer", "number") and {"type"} < rest <= _VALUE_BOUNDS:
+        lo, hi = schema.get("minimum", -math.inf), schema.get("maximum", math.inf)
+        if type(lo) in (int, float) and type(hi) in (int, float):
+            return _Inline(frozenset(_PY_TYPES[types]), bounds=(lo, hi))
+    if types == "string" and {"type"} < rest <= _LENGTH_BOUNDS:
+        lo, hi = schema.get("minLength", 0), schema.get("maxLength", sys.maxsize)
+        if type(lo) is int and type(hi) is int:
+            return _Inline(frozenset({str}), bounds=(lo, hi))
+    return _Inline(frozenset())
+
+
+_VALUE_BOUNDS = frozenset({"type", "minimum", "maximum"})
+_LENGTH_BOUNDS = frozenset({"type", "minLength", "maxLength"})
 
 
 def _chain(checks: list[Check]) -> Check:

@@ -74,6 +74,9 @@ SCHEMAS = [
             "m": {"type": ["string", "integer"]},
             "e": {"enum": ["km"]},
             "o": {"type": "object"},
+            "lo": {"type": "integer", "minimum": 0, "maximum": 5},
+            "fe": {"type": "number", "minimum": 0.5},
+            "nm": {"type": "string", "minLength": 1, "maxLength": 3, "title": "bounded"},
         },
         "required": ["s"],
         "additionalProperties": False,
@@ -111,6 +114,9 @@ json_values = st.recursive(
                     "m",
                     "e",
                     "o",
+                    "lo",
+                    "fe",
+                    "nm",
                 ]
             ),
             children,
@@ -193,10 +199,29 @@ def test_unsupported_keywords_fall_back_to_jsonschema():
 
 
 @settings(max_examples=300, deadline=None)
-@given(value=st.dictionaries(st.sampled_from(["s", "i", "b", "m", "e", "o", "zz"]), json_values))
+@given(
+    value=st.dictionaries(
+        st.sampled_from(["s", "i", "b", "m", "e", "o", "lo", "fe", "nm", "zz"]), json_values
+    )
+)
 def test_inline_parameter_checks_agree_with_jsonschema(value):
     ours, reference = PAIRS[-1]
     assert ours.is_valid(value) == reference.is_valid(value)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    name=st.sampled_from(["i", "b", "m", "e", "o", "lo", "fe", "nm"]),
+    value=st.integers(-2, 7)
+    | st.floats(-1, 6, allow_nan=False)
+    | st.sampled_from([0.5, 0.49, 5.0, True, None, 3.0])
+    | st.text(max_size=4),
+)
+def test_inline_bounds_agree_with_jsonschema_around_their_edges(name, value):
+    """One parameter at a time, the others right, with values on and around the bounds."""
+    ours, reference = PAIRS[-1]
+    call = {"s": "a", name: value}
+    assert ours.is_valid(call) == reference.is_valid(call)
 
 
 def test_schema_text_never_becomes_code(monkeypatch):

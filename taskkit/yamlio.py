@@ -40,6 +40,7 @@ __all__ = [
     "Document",
     "JsonlRecord",
     "LoadResult",
+    "decode",
     "dump_yaml",
     "load_jsonl_file",
     "load_yaml_file",
@@ -240,13 +241,14 @@ def load_yaml_file(
         return _fail(Diagnostic(name, 1, 1, "TK003", f"cannot read file: {exc.strerror or exc}"))
     if on_read is not None:
         on_read(st, raw)
-    text = _decode(name, raw)
+    text = decode(name, raw)
     if isinstance(text, Diagnostic):
         return LoadResult([], [text])
     return load_yaml_text(text, name)
 
 
-def _decode(name: str, raw: bytes) -> str | Diagnostic:
+def decode(name: str, raw: bytes) -> str | Diagnostic:
+    """The text of a YAML file's bytes (UTF-8, a byte order mark dropped), or why not."""
     if raw.startswith(codecs.BOM_UTF8):
         raw = raw[len(codecs.BOM_UTF8) :]
     try:
@@ -588,7 +590,7 @@ def load_jsonl_file(
             raw = f.read()
     except OSError as exc:
         return [], [Diagnostic(name, 1, 1, "TK003", f"cannot read file: {exc.strerror or exc}")]
-    text = _decode(name, raw)
+    text = decode(name, raw)
     if isinstance(text, Diagnostic):
         return [], [text]
     records: list[JsonlRecord] = []

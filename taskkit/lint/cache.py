@@ -27,7 +27,6 @@ not check out, is ignored, and the file is linted again.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import marshal
 import os
 import sys
@@ -43,6 +42,7 @@ import yaml
 
 from .. import __version__, fastyaml
 from ..diagnostics import Diagnostic, Severity
+from ..digests import SIZE, digest, file_digest
 from ..packs.index import cache_dir
 from ..packs.lockfile import LOCK_NAME
 
@@ -64,7 +64,6 @@ KEEP_FILES = 8
 """Cache files (projects and configurations) kept in the directory; the least recently
 written go."""
 _MAGIC = b"taskkit lint cache\n"
-_DIGEST = 16
 
 Stat = tuple[int, int, int, int]
 """Size, mtime, ctime (ns) and inode."""
@@ -96,10 +95,6 @@ class Record:
     """Each rule's findings in this file, diagnostics as tuples; None when not kept."""
 
 
-def digest(data: bytes) -> bytes:
-    return hashlib.blake2b(data, digest_size=_DIGEST).digest()
-
-
 def stat_of(st: os.stat_result) -> Stat:
     return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
@@ -115,15 +110,6 @@ def diag_tuple(d: Diagnostic) -> tuple[Any, ...]:
 def diag_from(t: Sequence[Any]) -> Diagnostic:
     path, line, col, rule, message, severity, hint, pointer = t
     return Diagnostic(path, line, col, rule, message, Severity(severity), hint, pointer)
-
-
-def file_digest(path: str) -> bytes:
-    """The digest of a file's bytes; of nothing when it cannot be read."""
-    try:
-        with open(path, "rb") as f:
-            return digest(f.read())
-    except OSError:
-        return b""
 
 
 def index_fingerprint(
@@ -278,8 +264,8 @@ def _read(path: Path) -> dict[str, Record]:
         return {}
     head, check, body = (
         raw[: len(_MAGIC)],
-        raw[len(_MAGIC) : len(_MAGIC) + _DIGEST],
-        raw[len(_MAGIC) + _DIGEST :],
+        raw[len(_MAGIC) : len(_MAGIC) + SIZE],
+        raw[len(_MAGIC) + SIZE :],
     )
     if head != _MAGIC or digest(body) != check:
         return {}

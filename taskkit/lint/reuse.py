@@ -3,13 +3,14 @@ the cache's findings in for the files it does not read again (see :mod:`.shards`
 
 from __future__ import annotations
 
-import codecs
 from collections.abc import Sequence
 from typing import Any
 
 from ..diagnostics import Diagnostic
+from ..digests import digest
+from ..yamlio import decode
 from .answers import Found, Loaded, Stamped
-from .cache import LintCache, Record, diag_from, diag_tuple, digest
+from .cache import LintCache, Record, diag_from, diag_tuple
 
 __all__ = ["Stale", "answer_from", "found_from", "record"]
 
@@ -61,7 +62,8 @@ def _text(path: str, expected: bytes) -> str | None:
         return None
     if digest(raw) != expected:
         return None
-    return raw.removeprefix(codecs.BOM_UTF8).decode("utf-8")
+    text = decode(path, raw)
+    return text if isinstance(text, str) else None
 
 
 def found_from(known: dict[int, tuple[str, Record]]) -> dict[str, list[Diagnostic]]:

@@ -33,6 +33,7 @@ from typing import Any
 
 from .. import __version__
 from ..diagnostics import Diagnostic, Severity
+from ..digests import file_digest
 
 __all__ = [
     "CACHE_ENV",
@@ -222,11 +223,7 @@ def _fingerprint(files: list[FileStat]) -> str:
 
 
 def _file_hash(path: str) -> str:
-    try:
-        with open(path, "rb") as f:
-            return hashlib.blake2b(f.read(), digest_size=16).hexdigest()
-    except OSError:
-        return ""
+    return file_digest(path).hex()
 
 
 # --- the index -------------------------------------------------------------------------------

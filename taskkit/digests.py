@@ -1,0 +1,23 @@
+"""Content digests: how taskkit's caches (the pack index, lint's) know a file unchanged."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+
+__all__ = ["digest", "file_digest"]
+
+SIZE = 16
+
+
+def digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=SIZE).digest()
+
+
+def file_digest(path: str | os.PathLike[str]) -> bytes:
+    """The digest of a file's bytes; empty when it cannot be read (no digest is empty)."""
+    try:
+        with open(path, "rb") as f:
+            return digest(f.read())
+    except OSError:
+        return b""

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..models import CompiledTask, ToolEnv
+from ..models.operations import EVERYTHING
 from .diff import copy_json
 from .evaluate import Call, FinalVerdict, Finding, evaluate_action, final_for_task
 from .execute import Observation, execute, fault_for
@@ -77,21 +78,10 @@ class StepResult:
     info: dict[str, Any] = field(default_factory=dict)
 
 
-_ALL = "*"
-
-
 def _writes(env: ToolEnv) -> str | None:
-    """What running ``env`` can change (by its behaviour, whatever it declares): one
-    collection, everything (``*``, a Python handler), or nothing."""
-    behavior = env.behavior
-    if behavior is None:
-        return None
-    op = behavior.operation
-    if op == "handler":
-        return _ALL
-    if op in ("insert", "update", "delete"):
-        return str(getattr(behavior, op))
-    return None
+    """What running ``env`` can change, by the operations table (whatever the tool's
+    declared ``effect`` says): one collection, everything (``*``), or nothing."""
+    return env.behavior.touched if env.behavior is not None else None
 
 
 class Episode:
@@ -201,7 +191,7 @@ class Episode:
         """Make what a call is about to write this episode's own (see :meth:`fork`)."""
         if collection is None or self._owned is None or collection in self._owned:
             return
-        if collection == _ALL:
+        if collection == EVERYTHING:
             self.state = copy_json(self.state)
             self._owned = None
             return

@@ -75,9 +75,9 @@ def _upsert(b: Any, ctx: dict[str, Any], state: dict[str, Any], trusted: bool) -
     implementation would: the episode must have copied the collection first)."""
     coll = state.setdefault(b.upsert, [])
     record = {"id": ctx["args"]["id"], "value": ctx["args"]["value"]}
-    for i, rec in enumerate(coll):
+    for rec in coll:
         if rec.get("id") == record["id"]:
-            coll[i].update(record)  # mutates the record object itself
+            rec.update(record)  # mutates the record object itself
             return record
     coll.append(record)
     return record

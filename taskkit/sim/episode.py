@@ -229,6 +229,25 @@ class Episode:
         self.calls.append(executed)
         return CallRecord(call.name, verdict.args, True, obs.error_type, obs.text(), findings)
 
+    def finish(self, answer: str | None = None) -> FinalVerdict:
+        """End the episode now with ``answer`` as the agent's final answer (``None``: it gave
+        none), and run the final evaluator. For drivers that see the conversation end
+        outside the episode, such as an RL trainer's tool loop; a finished episode keeps
+        its verdict. As at the turn limit, an episode without an answer scores 0."""
+        if self.final is not None:
+            return self.final
+        self.answer = answer
+        self.done = True
+        final = final_for_task(self.task, self.state, answer)
+        if answer is None:
+            final = FinalVerdict(
+                0,
+                [Finding("no_answer", "the episode ended without a final answer"), *final.findings],
+                final.diff,
+            )
+        self.final = final
+        return final
+
     @property
     def action_scores(self) -> list[int]:
         return [s.score for s in self.steps]

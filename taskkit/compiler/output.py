@@ -56,14 +56,20 @@ def write_compiled(tasks: Sequence[CompiledTask], out: str | os.PathLike[str]) -
 def load_compiled(path: str | os.PathLike[str]) -> list[CompiledTask]:
     """Read a compiled JSONL file back into :class:`CompiledTask` objects."""
     tasks = []
-    with open(path, encoding="utf-8") as f:
-        for number, line in enumerate(f, start=1):
-            if not line.strip():
-                continue
-            try:
-                tasks.append(CompiledTask.model_validate_json(line))
-            except ValidationError as exc:
-                raise CompiledFileError(
-                    f"{path}:{number}: not a compiled task: {exc.errors()[0]['msg']}"
-                ) from None
+    try:
+        # utf-8-sig: a file saved by an editor that adds a BOM is still the same tasks.
+        with open(path, encoding="utf-8-sig") as f:
+            for number, line in enumerate(f, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    tasks.append(CompiledTask.model_validate_json(line))
+                except ValidationError as exc:
+                    raise CompiledFileError(
+                        f"{path}:{number}: not a compiled task: {exc.errors()[0]['msg']}"
+                    ) from None
+    except UnicodeDecodeError as exc:
+        raise CompiledFileError(f"{path}: not UTF-8 text ({exc.reason})") from None
+    except OSError as exc:
+        raise CompiledFileError(f"{path}: cannot read: {exc.strerror or exc}") from None
     return tasks

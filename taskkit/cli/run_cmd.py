@@ -66,6 +66,8 @@ def _load_tasks(paths: tuple[str, ...], trust: tuple[str, ...]) -> list[Compiled
         sys.stdout.write(format_diagnostics(result.diagnostics, "text"))
         click.echo("compile failed; nothing run", err=True)
         sys.exit(FINDINGS)
+    if not result.tasks:  # a run of nothing would report success
+        raise click.UsageError(f"no tasks in {', '.join(map(repr, paths))}")
     return result.tasks
 
 

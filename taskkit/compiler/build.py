@@ -274,6 +274,21 @@ def _compile(unit: CompileUnit, entry: Entry) -> CompiledTask:
         faults = Faults(
             rate=task.faults.rate, kinds=task.faults.kinds, tools=tools, seed=task.faults.seed
         )
+    for loc, value, envelope in (
+        (("initial_state",), initial_state, 2),
+        (("final", "gold_actions"), [a.args for a in actions], 3),
+        (("final", "gold_actions"), gold_state, 3),
+        (("final", "gold_actions"), observations, 3),
+    ):
+        if _deeper_than(value, MAX_JSON_DEPTH - envelope):
+            raise _fail(
+                unit,
+                entry,
+                loc,
+                "TK701",
+                f"the compiled task would nest deeper than {MAX_JSON_DEPTH} levels, which "
+                "`taskkit run` cannot read back",
+            )
     entry_hash = hashlib.sha256(_canon(entry.data).encode()).hexdigest()
     return CompiledTask(
         id=f"{ld.pack}/{task.id}@{task.version}#{entry.id}",
@@ -306,6 +321,28 @@ def _compile(unit: CompileUnit, entry: Entry) -> CompiledTask:
         ),
         content_hash=hashlib.sha256(f"{unit.sources_hash}:{entry_hash}".encode()).hexdigest(),
     )
+
+
+MAX_JSON_DEPTH = 200
+"""The nesting a compiled line may reach: the JSON reader that loads it back (pydantic's)
+refuses deeper lines, so compile refuses to write them."""
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether ``value`` nests more than ``limit`` levels of lists and mappings."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return False
 
 
 def _posix(path: str) -> str:

@@ -65,24 +65,23 @@ def _nested(items: Any, *, inside: bool) -> bool:
 
 def schema_pattern_problem(schema: Any) -> str | None:
     """The first refused ``pattern`` (or ``patternProperties`` key) in a JSON Schema."""
-    for pattern in _patterns(schema, 0):
+    for pattern in _patterns(schema):
         problem = pattern_problem(pattern)
         if problem is not None:
             return problem
     return None
 
 
-def _patterns(node: Any, depth: int) -> Iterator[str]:
-    if depth > 200:
-        return
-    if isinstance(node, Mapping):
-        if isinstance(node.get("pattern"), str):
-            yield node["pattern"]
-        props = node.get("patternProperties")
-        if isinstance(props, Mapping):
-            yield from (k for k in props if isinstance(k, str))
-        for value in node.values():
-            yield from _patterns(value, depth + 1)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _patterns(value, depth + 1)
+def _patterns(root: Any) -> Iterator[str]:
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Mapping):
+            if isinstance(node.get("pattern"), str):
+                yield node["pattern"]
+            props = node.get("patternProperties")
+            if isinstance(props, Mapping):
+                yield from (k for k in props if isinstance(k, str))
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)

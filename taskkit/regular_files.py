@@ -64,6 +64,14 @@ def _open(path: str | os.PathLike[str]) -> int:
         return os.open(path, flags)
     except IsADirectoryError:
         raise FileRefused("is a folder, not a file") from None
+    except OSError:
+        try:  # a socket cannot be opened at all (ENXIO): say what it is
+            mode = os.stat(path).st_mode
+        except OSError:
+            mode = stat.S_IFREG
+        if not stat.S_ISREG(mode):
+            raise FileRefused(f"is {kind_of(mode)}, not a regular file") from None
+        raise
 
 
 def read_regular(path: str | os.PathLike[str], *, max_bytes: int) -> bytes:

@@ -22,18 +22,18 @@ def ref_problem(schema: Any) -> str | None:
     """Why the ``$ref`` of ``schema`` cannot be used, or ``None``."""
     if not isinstance(schema, Mapping):
         return None
-    try:
-        refs = list(_all_refs(schema, 0))
-    except RecursionError:
-        return "schema nested too deeply to check"
+    refs = list(_all_refs(schema))
     for ref in refs:
         if not isinstance(ref, str) or not (ref == "#" or ref.startswith("#/")):
             return f"$ref {ref!r} is not a reference inside this schema ('#/...')"
         if _resolve(schema, ref) is _MISSING:
             return f"$ref {ref!r} does not resolve"
-    for ref in dict.fromkeys(refs):
-        if _loops(schema, ref):
-            return f"$ref {ref!r} refers back to itself without descending into a value"
+    try:
+        for ref in dict.fromkeys(refs):
+            if _loops(schema, ref):
+                return f"$ref {ref!r} refers back to itself without descending into a value"
+    except RecursionError:  # `not` inside `not` inside ...
+        return "schema nested too deeply to check"
     return None
 
 
@@ -53,17 +53,18 @@ def _resolve(root: Mapping[str, Any], ref: str) -> Any:
     return target
 
 
-def _all_refs(node: Any, depth: int) -> Iterator[Any]:
-    if depth > 200:
-        raise RecursionError
-    if isinstance(node, Mapping):
-        if "$ref" in node:
-            yield node["$ref"]
-        for value in node.values():
-            yield from _all_refs(value, depth + 1)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _all_refs(value, depth + 1)
+def _all_refs(root: Any) -> Iterator[Any]:
+    """Every ``$ref`` value anywhere in ``root`` (a walk with a stack: schemas may nest
+    deeper than Python recursion goes)."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Mapping):
+            if "$ref" in node:
+                yield node["$ref"]
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
 
 
 def _same_value_refs(node: Any) -> Iterator[str]:

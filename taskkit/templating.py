@@ -25,6 +25,7 @@ from typing import Any
 
 import jinja2
 from jinja2 import meta, nodes
+from jinja2.compiler import CodeGenerator, Frame, optimizeconst
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -88,10 +89,33 @@ def _short(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+def _bounded_join(parts: Iterable[Any]) -> str:
+    """Jinja's ``a ~ b`` (its ``str_join``), refused past :data:`MAX_SIZE` characters:
+    doubling a string in a loop would otherwise reach gigabytes in forty steps."""
+    texts = [p if isinstance(p, str) else str(p) for p in parts]
+    if sum(map(len, texts)) > MAX_SIZE:
+        raise TemplateBudget(f"joining with ~ gives more than {MAX_SIZE:,} characters")
+    return "".join(texts)
+
+
+class _CodeGenerator(CodeGenerator):
+    """Jinja's code generator, with ``~`` going through :func:`_bounded_join`."""
+
+    @optimizeconst
+    def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
+        self.write("environment.bounded_join((")
+        for arg in node.nodes:
+            self.visit(arg, frame)
+            self.write(", ")
+        self.write("))")
+
+
 class _BudgetedEnvironment(ImmutableSandboxedEnvironment):
     """The sandbox, with the cost of operators, calls and output bounded."""
 
     intercepted_binops = frozenset({"*", "**", "+", "%", "//"})
+    code_generator_class = _CodeGenerator
+    bounded_join = staticmethod(_bounded_join)
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         if operator == "*":

@@ -299,16 +299,16 @@ def run_all(
     with tempfile.TemporaryFile("w+") as requests:
         requests.write("".join(json.dumps([list(a), c, e]) + "\n" for a, c, e in jobs))
         requests.seek(0)
-        proc = subprocess.Popen(
+        with subprocess.Popen(
             [sys.executable, __file__, "--serve"], stdin=requests, stdout=subprocess.PIPE, text=True
-        )
-        assert proc.stdout is not None
-        outcomes = []
-        for line in proc.stdout:
-            outcomes.append(Outcome(**json.loads(line)))
-            if each is not None:
-                each(len(outcomes) - 1, outcomes[-1])
-        if proc.wait() != 0 or len(outcomes) != len(jobs):
+        ) as proc:
+            assert proc.stdout is not None
+            outcomes = []
+            for line in proc.stdout:
+                outcomes.append(Outcome(**json.loads(line)))
+                if each is not None:
+                    each(len(outcomes) - 1, outcomes[-1])
+        if proc.returncode != 0 or len(outcomes) != len(jobs):
             raise RuntimeError(f"the runner stopped after {len(outcomes)} of {len(jobs)} inputs")
     return outcomes
 

@@ -14,11 +14,14 @@ rendered without Jinja at all, with Jinja's own semantics.
 from __future__ import annotations
 
 import ast
+import atexit
 import functools
 import math
+import os
 import re
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 from typing import Any
@@ -189,31 +192,65 @@ _ENV.concat = _bounded_concat  # type: ignore[method-assign]
 _ENV.filters = {name: _guarded_filter(fn) for name, fn in _ENV.filters.items()}
 
 
-class _Overtime(Exception):
-    pass
+class _Overtime(BaseException):
+    """Raised by the watchdog inside a render; a BaseException, so that no ``except
+    Exception`` in the template's code path can swallow it."""
 
 
-def _on_alarm(signum: int, frame: Any) -> None:
-    raise _Overtime
+class _Watchdog:
+    """A Jinja render's time budget. A loop checks no clock, so while renders run a SIGALRM
+    timer ticks every :data:`_TICK` seconds and raises in a render that has overrun; a render
+    costs one clock read, and the first tick after the renders stop stops the timer. The
+    handler is installed once, only where SIGALRM is free and only for the main thread (the
+    one that receives signals); elsewhere renders run without a time budget."""
 
+    def __init__(self) -> None:
+        self.state = "unset"  # "on", or "off" where it cannot run
+        self.started: float | None = None
+        self.ticking_in: int | None = None  # the process whose timer ticks (not inherited)
 
-def _budgeted(render: Callable[[], Any]) -> Any:
-    """``render()`` stopped after :data:`RENDER_SECONDS` (a SIGALRM timer: a loop checks no
-    clock, and only the main thread receives signals; elsewhere it runs unbounded in time)."""
-    if threading.current_thread() is not threading.main_thread():
-        return render()
-    try:
-        previous = signal.signal(signal.SIGALRM, _on_alarm)
-    except ValueError:  # not the main interpreter
-        return render()
-    signal.setitimer(signal.ITIMER_REAL, RENDER_SECONDS)
-    try:
-        return render()
-    except _Overtime:
-        raise TemplateBudget(f"rendering took more than {RENDER_SECONDS:g} s") from None
-    finally:
+    def available(self) -> bool:
+        if self.state == "unset":
+            try:
+                free = signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, None)
+                if free:
+                    signal.signal(signal.SIGALRM, self._on_alarm)
+                    atexit.register(self._stop)
+                self.state = "on" if free else "off"
+            except ValueError:  # not the main thread (of the main interpreter)
+                return False
+        return self.state == "on" and threading.current_thread() is threading.main_thread()
+
+    def _stop(self) -> None:
         signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        self.ticking_in = None
+
+    def _on_alarm(self, signum: int, frame: Any) -> None:
+        started = self.started
+        if started is None:
+            self._stop()
+        elif time.monotonic() - started > RENDER_SECONDS:
+            raise _Overtime  # again at every tick, until the render is left
+
+    def run(self, render: Callable[[], Any]) -> Any:
+        if not self.available():
+            return render()
+        if self.ticking_in != os.getpid():
+            signal.setitimer(signal.ITIMER_REAL, _TICK, _TICK)
+            self.ticking_in = os.getpid()
+        self.started = time.monotonic()
+        try:
+            return render()
+        except _Overtime:
+            raise TemplateBudget(f"rendering took more than {RENDER_SECONDS:g} s") from None
+        finally:
+            self.started = None
+
+
+_TICK = 0.2
+"""How often the watchdog looks at the clock while renders run (seconds)."""
+_WATCHDOG = _Watchdog()
+_budgeted = _WATCHDOG.run
 
 
 def _json_value(value: Any, depth: int = 0) -> Any:

@@ -35,10 +35,10 @@ from taskkit.templating import TemplateError, render_string
     ],
 )
 def test_a_costly_template_is_an_error_not_a_hang(template: str, message: str) -> None:
-    start = time.monotonic()
+    start = time.process_time()  # CPU: the budget is CPU time, whatever the load
     with pytest.raises(TemplateError, match=message):
         render_string(template, {"item": "pen"})
-    assert time.monotonic() - start < 5
+    assert time.process_time() - start < 5
 
 
 @pytest.mark.parametrize(

@@ -14,8 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .. import trust as trusting
 from ..models import CompiledTask, ToolEnv
-from ..trust import check_trust, declaring_pack, handlers, resolve_trust
 from .diff import copy_json
 from .evaluate import Call, FinalVerdict, Finding, evaluate_action, final_for_task
 from .execute import Observation, execute, fault_for
@@ -114,8 +114,10 @@ class Episode:
         self.task = task
         self.format = get_format(fmt) if isinstance(fmt, str) else fmt
         self.run_seed = run_seed
-        self.trust = resolve_trust(trust) if handlers(task) else frozenset(trust or ())
-        check_trust([task], self.trust)
+        self.trust = (
+            trusting.resolve_trust(trust) if trusting.handlers(task) else frozenset(trust or ())
+        )
+        trusting.check_trust([task], self.trust)
         self.faults = faults
         self._envs = {e.name: e for e in task.environment}
         self._verifier = Verifier((e.name, e.parameters) for e in task.environment)
@@ -239,7 +241,7 @@ class Episode:
             if self.faults
             else None
         )
-        trusted = declaring_pack(env, self.task) in self.trust
+        trusted = trusting.declaring_pack(env, self.task) in self.trust
         obs: Observation = execute(env, verdict.args, self.state, trusted=trusted, fault=fault)
         executed = Call(env.name, verdict.args, env.effect, faulted=obs.faulted)
         findings = evaluate_action(self.task, executed, self.calls)

@@ -23,9 +23,11 @@ def run_episode(
     seed: int = 0,
     temperature: float = 0.0,
     faults: bool = True,
+    trust: Iterable[str] | None = None,
 ) -> Episode:
-    """Drive one episode to its end; agent exceptions propagate (they are the agent's bug)."""
-    episode = Episode(task, fmt, run_seed=seed, faults=faults)
+    """Drive one episode to its end; agent exceptions propagate (they are the agent's bug).
+    ``trust``: packs whose Python handlers may run (see :class:`Episode`)."""
+    episode = Episode(task, fmt, run_seed=seed, faults=faults, trust=trust)
     rng = random.Random(f"{seed}|{task.id}")
     observation = episode.observe()
     while not episode.done:
@@ -44,12 +46,13 @@ def run_tasks(
     faults: bool = True,
     out: IO[str] | None = None,
     on_done: Callable[[dict[str, Any]], None] | None = None,
+    trust: Iterable[str] | None = None,
 ) -> Iterator[dict[str, Any]]:
     """Run every task; yield each trajectory record (and append it to ``out`` as JSONL)."""
     format_ = get_format(fmt)
     for task in tasks:
         record = run_episode(
-            task, agent, format_, seed=seed, temperature=temperature, faults=faults
+            task, agent, format_, seed=seed, temperature=temperature, faults=faults, trust=trust
         ).record()
         record["agent"] = agent.name
         if out is not None:

@@ -16,7 +16,7 @@ from ..datagen.run import ConfigMismatch
 from ..report import build_report, format_table, report_from_json
 from ..sim.formats import FORMATS
 from .exit_codes import INTERRUPTED, OK, USAGE
-from .run_cmd import agent_from_flags, load_tasks
+from .run_cmd import agent_from_flags, load_tasks, trust_from_flags
 
 
 class _Progress:
@@ -128,6 +128,7 @@ def generate_(
             seed=seed,
             format=fmt,
             faults=not no_faults,
+            trust=tuple(sorted(trust_from_flags(trust))),
         ),
         concurrency=concurrency,
         agent=agent_spec,

@@ -18,18 +18,41 @@ from ..packs.discovery import resolve_targets
 from ..report import build_report, format_table
 from ..runner import run_tasks
 from ..sim.formats import FORMATS
+from ..trust import TrustFileError, UntrustedHandlers, check_trust, user_trust
 from .exit_codes import FINDINGS, OK, USAGE
+
+
+def trust_from_flags(trust: tuple[str, ...]) -> frozenset[str]:
+    """The packs whose handlers may run: ``--trust`` and the user's trust file."""
+    try:
+        return frozenset(trust) | user_trust()
+    except TrustFileError as exc:
+        raise click.UsageError(str(exc)) from None
 
 
 def load_tasks(paths: tuple[str, ...], trust: tuple[str, ...]) -> list[CompiledTask]:
     """Compiled JSONL files are loaded; anything else is compiled first (lint included).
-    Pack names (see `taskkit packs`) stand for the pack's folders."""
+    Pack names (see `taskkit packs`) stand for the pack's folders. A task with a handler
+    of a pack the user does not trust is refused before anything runs."""
+    tasks = _load_tasks(paths, trust)
+    try:
+        check_trust(tasks, trust_from_flags(trust))
+    except UntrustedHandlers as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(USAGE)
+    return tasks
+
+
+def _load_tasks(paths: tuple[str, ...], trust: tuple[str, ...]) -> list[CompiledTask]:
     if all(p.endswith(".jsonl") and Path(p).is_file() for p in paths):
         try:
-            return [t for p in paths for t in load_compiled(p)]
+            tasks = [t for p in paths for t in load_compiled(p)]
         except CompiledFileError as exc:
             click.echo(str(exc), err=True)
             sys.exit(USAGE)
+        if not tasks:
+            raise click.UsageError(f"no compiled tasks in {', '.join(map(repr, paths))}")
+        return tasks
     targets = resolve_targets(paths)
     if not targets.ok:
         # As click's own check of a missing path did before pack names existed: a usage error.
@@ -43,6 +66,8 @@ def load_tasks(paths: tuple[str, ...], trust: tuple[str, ...]) -> list[CompiledT
         sys.stdout.write(format_diagnostics(result.diagnostics, "text"))
         click.echo("compile failed; nothing run", err=True)
         sys.exit(FINDINGS)
+    if not result.tasks:  # a run of nothing would report success
+        raise click.UsageError(f"no tasks in {', '.join(map(repr, paths))}")
     return result.tasks
 
 
@@ -114,12 +139,19 @@ def run(
                     temperature=temperature,
                     faults=not no_faults,
                     out=f,
+                    trust=trust_from_flags(trust),
                 ):
                     records.append(record)
                     bar.update(1)
         else:
             for record in run_tasks(
-                tasks, agent, fmt, seed=seed, temperature=temperature, faults=not no_faults
+                tasks,
+                agent,
+                fmt,
+                seed=seed,
+                temperature=temperature,
+                faults=not no_faults,
+                trust=trust_from_flags(trust),
             ):
                 records.append(record)
                 bar.update(1)

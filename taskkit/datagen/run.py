@@ -56,6 +56,7 @@ class GenerateConfig:
 def _check_config(outdir: Path, config: GenerateConfig) -> None:
     path = outdir / "run.json"
     settings = {"config": asdict(config)}
+    del settings["config"]["explore"]["trust"]  # who may run handlers is not a setting
     if path.exists():
         if json.loads(path.read_text(encoding="utf-8")).get("config") != settings["config"]:
             raise ConfigMismatch(

@@ -10,9 +10,11 @@ manager is the history kept here, and :meth:`Episode.record` is the full traject
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .. import trust as trusting
 from ..models import CompiledTask, ToolEnv
 from ..models.operations import EVERYTHING
 from .diff import copy_json
@@ -93,13 +95,19 @@ class Episode:
         fmt: ResponseFormat | str = "openai",
         *,
         run_seed: int = 0,
-        trusted: bool | None = None,
+        trust: Iterable[str] | None = None,
         faults: bool = True,
     ) -> None:
+        """``trust``: the packs whose Python handlers may run (``None``: those of the user's
+        trust file). A task offering a handler of any other pack is refused here, with
+        :class:`~taskkit.trust.UntrustedHandlers`, before anything runs."""
         self.task = task
         self.format = get_format(fmt) if isinstance(fmt, str) else fmt
         self.run_seed = run_seed
-        self.trusted = task.pack_trusted if trusted is None else trusted
+        self.trust = (
+            trusting.resolve_trust(trust) if trusting.handlers(task) else frozenset(trust or ())
+        )
+        trusting.check_trust([task], self.trust)
         self.faults = faults
         self._envs = {e.name: e for e in task.environment}
         self._verifier = Verifier((e.name, e.parameters) for e in task.environment)
@@ -223,7 +231,8 @@ class Episode:
             if self.faults
             else None
         )
-        obs: Observation = execute(env, verdict.args, self.state, trusted=self.trusted, fault=fault)
+        trusted = trusting.declaring_pack(env, self.task) in self.trust
+        obs: Observation = execute(env, verdict.args, self.state, trusted=trusted, fault=fault)
         executed = Call(env.name, verdict.args, env.effect, faulted=obs.faulted)
         findings = evaluate_action(self.task, executed, self.calls)
         self.calls.append(executed)

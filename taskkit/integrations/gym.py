@@ -8,6 +8,7 @@ Text in, text out::
         library="out/tasks.jsonl",                     # compiled JSONL, or compiled tasks
         task=None,                                     # a task id; None: reset(seed=) picks one
         format="openai",
+        trust=None,                                    # packs whose handlers may run
     )
     observation, info = env.reset(seed=0)
     observation, reward, terminated, truncated, info = env.step(response_text)
@@ -25,12 +26,13 @@ from __future__ import annotations
 import json
 import os
 import string
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import gymnasium  # type: ignore[import-not-found]
 from gymnasium import spaces  # type: ignore[import-not-found]
 
+from .. import trust as trusting
 from ..models import CompiledTask
 from ..sim.episode import Episode
 from ..sim.formats import Response, get_format
@@ -61,6 +63,7 @@ class TaskEnv(gymnasium.Env):  # type: ignore[misc]
         task: str | None = None,
         format: str = "openai",
         render_mode: str | None = None,
+        trust: Iterable[str] | None = None,
     ) -> None:
         self.tasks = _load(library)
         if not self.tasks:
@@ -69,6 +72,8 @@ class TaskEnv(gymnasium.Env):  # type: ignore[misc]
         if task is not None and task not in self._by_id:
             raise ValueError(f"no task {task!r} in the library")
         self.task_id = task
+        self.trust = trusting.resolve_trust(trust)
+        trusting.check_trust(self.tasks, self.trust)  # refused at setup, not mid-episode
         self.format = get_format(format)
         self.render_mode = render_mode
         charset = string.printable
@@ -87,7 +92,7 @@ class TaskEnv(gymnasium.Env):  # type: ignore[misc]
                 raise ValueError(f"no task {wanted!r} in the library")
         else:
             task = self.tasks[int(self.np_random.integers(len(self.tasks)))]
-        self.episode = Episode(task, self.format, run_seed=seed or 0)
+        self.episode = Episode(task, self.format, run_seed=seed or 0, trust=self.trust)
         return self._observe(), {"task_id": task.id}
 
     def step(self, action: str) -> tuple[str, float, bool, bool, dict[str, Any]]:

@@ -32,8 +32,9 @@ episode with it and scores it: the only way answer checks can be scored. With
 ``reward="environment"``, the classes define TRL's ``get_reward()`` instead, which scores the
 state and whatever answer was given to :func:`finish` (tasks that check the
 answer then score 0 without one). Each call counts one turn against the task's
-``max_turns``; ``seed`` is the run seed of the tasks' seeded tool faults, as in
-``taskkit run --seed``.
+``max_turns``; ``trust`` names the packs whose Python handlers may run (``None``: the user's
+trust file), and a task offering another pack's handler is refused at construction; ``seed``
+is the run seed of the tasks' seeded tool faults, as in ``taskkit run --seed``.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Literal
 
+from .. import trust as trusting
 from ..models import CompiledTask
 from ..sim.episode import Episode
 from ..sim.formats.base import default_system_prompt
@@ -61,6 +63,7 @@ class TaskEnvironment:
     tasks: Mapping[str, CompiledTask] = {}
     step_weight: float = 0.0
     seed: int = 0
+    trust: frozenset[str] = frozenset()
 
     def __init__(self) -> None:
         self.episode: Episode | None = None
@@ -75,7 +78,7 @@ class TaskEnvironment:
                 f"no task {task_id!r} in this environment (e.g. {known}); "
                 "the dataset row's task_id must name a task the environments were built with"
             )
-        self.episode = Episode(task, "openai", run_seed=self.seed)
+        self.episode = Episode(task, "openai", run_seed=self.seed, trust=self.trust)
 
     # Everything but reset, get_reward and the tools is private: TRL offers the model every
     # public function of the class as a tool. The module's call_tool and finish reach these.
@@ -133,7 +136,9 @@ def finish(env: TaskEnvironment, answer: str | None = None) -> float:
     return env._finish(answer)
 
 
-_RESERVED = frozenset({"reset", "get_reward", "verdict", "episode", "tasks", "step_weight", "seed"})
+_RESERVED = frozenset(
+    {"reset", "get_reward", "verdict", "episode", "tasks", "step_weight", "seed", "trust"}
+)
 """Names of the environment's own members: a tool of one of these names cannot be offered."""
 
 
@@ -171,6 +176,7 @@ class TaskEnvironments:
         step_weight: float = 0.0,
         reward: RewardMode = "completion",
         seed: int = 0,
+        trust: Iterable[str] | None = None,
     ) -> None:
         if not 0.0 <= step_weight <= 1.0:
             raise ValueError(f"step_weight must be within [0, 1], got {step_weight}")
@@ -180,6 +186,10 @@ class TaskEnvironments:
         self.step_weight = step_weight
         self.mode: RewardMode = reward
         self.seed = seed
+        # Trust is the caller's, checked once here: a task offering an untrusted pack's
+        # handler is refused at setup, never in the middle of training.
+        self.trust = trusting.resolve_trust(trust)
+        trusting.check_trust(self.tasks.values(), self.trust)
         self._env_of: dict[str, str] = {}
         self._classes: dict[str, type[TaskEnvironment]] = {}
         for task in self.tasks.values():
@@ -196,6 +206,7 @@ class TaskEnvironments:
             "tasks": self.tasks,
             "step_weight": self.step_weight,
             "seed": self.seed,
+            "trust": self.trust,
             "__doc__": f"taskkit tools: {', '.join(e.name for e in task.environment)}",
         }
         for tool in task.tools:

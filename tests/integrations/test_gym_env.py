@@ -118,3 +118,19 @@ def test_the_final_reward_equals_run_episode_s(
         if reward != reference.final.score:
             differ.append(task.id)
     assert differ == []
+
+
+def test_an_untrusted_handler_is_refused_when_the_env_is_made(
+    compiled_library: list[CompiledTask],
+) -> None:
+    from taskkit.trust import UntrustedHandlers
+
+    task = compiled_library[0]
+    env0 = task.environment[0]
+    assert env0.behavior is not None
+    handled = env0.model_copy(
+        update={"behavior": env0.behavior.model_validate({"handler": "os:getcwd"}), "pack": "b"}
+    )
+    forged = task.model_copy(update={"environment": [handled, *task.environment[1:]]})
+    with pytest.raises(UntrustedHandlers):
+        TaskEnv([forged], trust=[task.pack])

@@ -207,3 +207,24 @@ def test_the_reward_equals_run_episode_s_final_score(
 
 def _row_fast(envs: TaskEnvironments, task: CompiledTask) -> dict[str, Any]:
     return {"task_id": task.id, "environment": envs._env_of[task.id], "prompt": []}
+
+
+def _with_handler(task: CompiledTask, pack: str) -> CompiledTask:
+    env = task.environment[0]
+    handled = env.model_copy(
+        update={"behavior": env.behavior.model_validate({"handler": "os:getcwd"}), "pack": pack}
+        if env.behavior is not None
+        else {"pack": pack}
+    )
+    return task.model_copy(update={"environment": [handled, *task.environment[1:]]})
+
+
+def test_a_task_with_an_untrusted_handler_is_refused_at_setup(
+    compiled_library: list[CompiledTask],
+) -> None:
+    from taskkit.trust import UntrustedHandlers
+
+    task = _with_handler(compiled_library[0], "other")
+    with pytest.raises(UntrustedHandlers, match="--trust other"):
+        TaskEnvironments([task], trust=[task.pack])  # the task's pack is not the declaring one
+    TaskEnvironments([task], trust=["other"])  # the declaring pack, trusted by the caller

@@ -211,11 +211,9 @@ def _row_fast(envs: TaskEnvironments, task: CompiledTask) -> dict[str, Any]:
 
 def _with_handler(task: CompiledTask, pack: str) -> CompiledTask:
     env = task.environment[0]
-    handled = env.model_copy(
-        update={"behavior": env.behavior.model_validate({"handler": "os:getcwd"}), "pack": pack}
-        if env.behavior is not None
-        else {"pack": pack}
-    )
+    assert env.behavior is not None
+    handler = env.behavior.model_validate({"handler": "os:getcwd"})
+    handled = env.model_copy(update={"behavior": handler, "pack": pack})
     return task.model_copy(update={"environment": [handled, *task.environment[1:]]})
 
 

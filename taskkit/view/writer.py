@@ -21,7 +21,7 @@ import orjson
 from .. import __version__
 from .compare import Comparison
 from .plots import charts
-from .reader import Run
+from .reader import DROPPED, Run
 from .summary import episode_row, summarise
 
 __all__ = ["CHUNK", "build_page", "error_page"]
@@ -30,9 +30,7 @@ CHUNK = 64
 """Episodes per compressed chunk: large enough to compress well, small enough to inflate in
 a few milliseconds when one episode is opened."""
 
-# Not shown on an episode's page, and most of a record's bytes: the whole final state (the
-# diff against gold is kept), the tool schemas and `generate`'s copy of the chosen steps.
-_DROPPED = frozenset({"final_state", "tools", "chosen_steps"})
+_DROPPED = frozenset(DROPPED)  # when the reader was asked to keep them
 
 
 def _asset(name: str) -> str:
@@ -81,10 +79,12 @@ def _chunks(run: Run) -> list[str]:
     records = run.records
     for start in range(0, len(records), CHUNK):
         bodies = [
-            {k: v for k, v in r.items() if k not in _DROPPED}
+            r if _DROPPED.isdisjoint(r) else {k: v for k, v in r.items() if k not in _DROPPED}
             for r in records[start : start + CHUNK]
         ]
-        packer = zlib.compressobj(6, zlib.DEFLATED, 31)  # 31: a gzip stream, as the browser reads
+        # Level 1: three times faster than the default for a third more bytes (20,000
+        # episodes: ~6 MB of HTML instead of ~4.6).
+        packer = zlib.compressobj(1, zlib.DEFLATED, 31)  # 31: a gzip stream, as browsers read
         raw = orjson.dumps(bodies, option=orjson.OPT_NON_STR_KEYS)
         out.append(base64.b64encode(packer.compress(raw) + packer.flush()).decode("ascii"))
     return out

@@ -257,6 +257,9 @@
     const id = runId + "-" + n;
     if (!chunkCache.has(id)) {
       chunkCache.set(id, (async () => {
+        if (document.readyState === "loading") { // the chunks follow the script in the file
+          await new Promise((resolve) => document.addEventListener("DOMContentLoaded", resolve, { once: true }));
+        }
         const el = document.getElementById("chunk-" + id);
         if (!el) throw new Error("episode data chunk " + id + " is missing from this file");
         const bin = Uint8Array.from(atob(el.textContent.trim()), (c) => c.charCodeAt(0));

@@ -130,6 +130,15 @@
       h("div", { class: "big", id: id, "data-value": dataValue, text: value }), extra ? h("div", { class: "muted", text: extra }) : null);
   }
 
+  // Figures `taskkit report` gains later (e.g. pass^k with --repeats) are shown as they are.
+  const KNOWN_REPORT = new Set(["overall", "by_pack", "by_category", "by_task", "error_types"]);
+  function extraReport(report) {
+    const extra = Object.entries(report).filter(([k]) => !KNOWN_REPORT.has(k));
+    if (!extra.length) return null;
+    return h("table", { class: "kv", id: "report-extra" }, extra.map(([k, v]) =>
+      h("tr", null, h("th", { text: k }), h("td", null, h("pre", { text: json(v) })))));
+  }
+
   function renderSummary(runId) {
     const run = DATA.runs[runId];
     const s = run.summary, o = s.overall;
@@ -152,6 +161,7 @@
         card("overall-action_pass_rate", "action pass rate", fmt3(o.action_pass_rate),
           o.actions_passed + " of " + o.actions + " actions", o.action_pass_rate),
         s.failed_to_run ? card("overall-failed", "failed to run", String(s.failed_to_run)) : null),
+      extraReport(s.report),
       h("h2", { text: "Charts" }), charts,
       levels.map(([level, groups]) => [h("h2", { text: "By " + level }), ratesTable(level, groups, runId)]),
       s.levels.task ? [h("h2", { text: "By task" }), ratesTable("task", s.levels.task, runId)] : null);

@@ -110,15 +110,26 @@ def _settings(records: list[dict[str, Any]], folder: Path | None) -> dict[str, A
     records and a `generate` folder's run.json say."""
     recorded = [r["settings"] for r in records if isinstance(r.get("settings"), dict)]
     if recorded:
-        first = recorded[0]
-        return dict(first) if all(s == first for s in recorded) else {**first, "mixed": True}
+        # One run has one set of settings; a file that joins runs says which ones differ.
+        merged: dict[str, Any] = {}
+        for key in dict.fromkeys(k for s in recorded for k in s):
+            first = recorded[0].get(key)
+            if all(s.get(key) == first for s in recorded):
+                merged[key] = first
+            else:
+                values = {json.dumps(s.get(key), sort_keys=True, default=str) for s in recorded}
+                merged[key] = f"varies ({len(values)})"
+        return merged
     out: dict[str, Any] = {}
     first_record = records[0] if records else {}
-    for key, source in (("agent", "agent"), ("format", "format"), ("seed", "run_seed")):
+    for key, source in (
+        ("agent", "agent"),
+        ("format", "format"),
+        ("seed", "run_seed"),
+        ("seed", "seed"),
+    ):
         if source in first_record:
             out[key] = first_record[source]
-    if "seed" in first_record:
-        out["seed"] = first_record["seed"]
     if folder is not None and (folder / "run.json").is_file():
         try:
             config = json.loads((folder / "run.json").read_text(encoding="utf-8"))["config"]

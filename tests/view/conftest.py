@@ -7,6 +7,7 @@ an ``index.txt`` saying what each one shows.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import subprocess
@@ -109,9 +110,20 @@ def screenshot():
     """``screenshot(driver, name, what)``: save a PNG artefact and note what it shows."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
 
-    def take(d, name: str, what: str) -> Path:
+    def take(d, name: str, what: str, *, full: bool = False) -> Path:
         path = ARTIFACTS / f"{name}.png"
-        d.save_screenshot(str(path))
+        if full:  # the whole page (to 4000 px), not only the window
+            w, h = d.execute_script(
+                "const e = document.documentElement; return [e.scrollWidth, e.scrollHeight];"
+            )
+            clip = {"x": 0, "y": 0, "width": w, "height": min(h, 4000), "scale": 1}
+            shot = d.execute_cdp_cmd(
+                "Page.captureScreenshot",
+                {"format": "png", "captureBeyondViewport": True, "clip": clip},
+            )
+            path.write_bytes(base64.b64decode(shot["data"]))
+        else:
+            d.save_screenshot(str(path))
         _SHOTS.append((path.name, what))
         return path
 

@@ -100,7 +100,12 @@ def test_summary_numbers_equal_the_report(driver, pages, runs_dir, screenshot):
     assert "agent mutant" in settings and "format openai" in settings
     charts = driver.find_elements(By.CSS_SELECTOR, ".charts figure svg")
     assert len(charts) == 3
-    screenshot(driver, "view-summary", "taskkit view a.jsonl: settings, pass rates, charts")
+    screenshot(
+        driver,
+        "view-summary",
+        "taskkit view a.jsonl: settings, pass rates with intervals, charts, tables by level",
+        full=True,
+    )
 
 
 def test_filter_to_failed_shows_exactly_the_failed(driver, pages, runs_dir, screenshot):

@@ -146,6 +146,13 @@ def _settings(records: list[dict[str, Any]], folder: Path | None) -> dict[str, A
     return {k: v for k, v in out.items() if v is not None}
 
 
+def _is_record(value: Any) -> bool:
+    # An episode that failed to run (an agent or server error) may have no steps.
+    return isinstance(value, dict) and all(
+        k in value or (k == "steps" and "failed" in value) for k in _REQUIRED
+    )
+
+
 def _not_a_trajectory(path: str, lineno: int, value: Any) -> ViewInputError:
     if isinstance(value, dict):
         for key, what in _LOOKALIKES:
@@ -206,7 +213,7 @@ def read_run(
                 raise _fail(
                     shown, lineno, "view-json", f"line {lineno} is not valid JSON", hint
                 ) from None
-            if not isinstance(value, dict) or any(k not in value for k in _REQUIRED):
+            if not _is_record(value):
                 raise _not_a_trajectory(shown, lineno, value)
             for key in drop:
                 value.pop(key, None)
@@ -224,7 +231,7 @@ def read_run(
             f"{shown!r} holds no complete trajectory record",
             "is the run still starting? `taskkit view --serve` reloads as records arrive",
         )
-    kind = "generate" if any("samples" in s for r in records[:1] for s in r["steps"]) else "run"
+    kind = "generate" if any("samples" in s for r in records for s in r.get("steps", ())) else "run"
     settings = _settings(records, given if given.is_dir() else None)
     return Run(name or given.name, shown, kind, records, settings, warnings)
 

@@ -91,3 +91,10 @@ def test_runs_with_one_name_are_told_apart(tmp_path):
     b = write(tmp_path / "y" / "t.jsonl", [record()])
     names = [r.name for r in read_runs([str(a), str(b)])]
     assert names[0] != names[1]
+
+
+def test_an_episode_that_failed_to_run_may_have_no_steps(tmp_path):
+    failed = {k: v for k, v in record("p/t@1#e-2", 0).items() if k != "steps"}
+    failed["failed"] = {"reason": "server_error", "message": "502 from the model server"}
+    run = read_run(write(tmp_path / "a.jsonl", [record(), failed]))
+    assert [episode_key(r) for r in run.records] == ["p/t@1#e-1", "p/t@1#e-2"]

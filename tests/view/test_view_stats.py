@@ -13,6 +13,7 @@ from taskkit.intervals import wilson
 from taskkit.report import build_report
 from taskkit.view import ViewInputError, compare_runs, format_text, mcnemar, read_run, summarise
 from taskkit.view.plots import charts
+from taskkit.view.summary import episode_row
 
 
 def _exact_two_sided(b: int, c: int) -> float:
@@ -97,3 +98,14 @@ def test_charts_are_svg_with_one_bar_per_category(tmp_path):
     tree = ET.fromstring(svgs["pass_rate_by_category"])
     labels = [t.text for t in tree.iter(f"{ns}text")]
     assert "a<b>&c" in labels and "c" in labels
+
+
+def test_failed_episodes_count_as_failures_with_their_reason(tmp_path):
+    failed = {k: v for k, v in record("p/t@1#e-2", 0).items() if k != "steps"}
+    failed["failed"] = {"reason": "server_error"}
+    records = read_run(write(tmp_path / "a.jsonl", [record(), failed])).records
+    summary = summarise(records)
+    assert summary["failed_to_run"] == 1
+    assert summary["overall"]["tasks_passed"] == 1 and summary["overall"]["episodes"] == 2
+    assert episode_row(records[1])["errors"] == ["failed:server_error"]
+    assert episode_row(records[1])["steps"] == 0

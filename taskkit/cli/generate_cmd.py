@@ -165,8 +165,19 @@ def _print(report: dict[str, Any], outdir: str) -> None:
 @click.command()
 @click.argument("trajectories", type=click.Path(exists=True, dir_okay=False, path_type=str))
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-def report(trajectories: str, as_json: bool) -> None:
+@click.option(
+    "--plots",
+    "plots_dir",
+    type=click.Path(file_okay=False, path_type=str),
+    help="Also write the viewer's charts as SVG files into this folder.",
+)
+def report(trajectories: str, as_json: bool, plots_dir: str | None) -> None:
     """Rebuild the pass-rate table from a trajectories.jsonl (of `run` or `generate`)."""
     records = read_trajectories(trajectories)
     built = build_report(records)
     click.echo(json.dumps(built.as_json(), indent=2) if as_json else format_table(built))
+    if plots_dir:
+        from ..view.plots import write_plots  # noqa: PLC0415 - only with --plots
+
+        for path in write_plots(records, plots_dir):
+            click.echo(f"wrote {path}", err=True)

@@ -28,6 +28,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "packs": ("taskkit.cli.packs_cmd", "packs"),
     "pack": ("taskkit.cli.pack_cmd", "pack"),
     "test": ("taskkit.cli.test_cmd", "test"),
+    "view": ("taskkit.cli.view_cmd", "view"),
+    "compare": ("taskkit.cli.view_cmd", "compare"),
 }
 
 

@@ -68,7 +68,7 @@ MAX_SIZE = 1_000_000
 these bound what it can cost, so that ``'a' * 10**10`` is an error, not 10 GB."""
 MAX_INT_BITS = 4096
 """The largest integer a template may compute (about 1,200 digits)."""
-RENDER_SECONDS = 1.0
+RENDER_SECONDS = 0.5
 """CPU time one Jinja render may take (nested loops); enforced in the main thread. CPU, not
 wall time: on a loaded machine an ordinary render may wait longer than that."""
 _FORMAT_WIDTH = re.compile(r"[0-9]{7,}")

@@ -82,7 +82,12 @@ class _Progress:
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--concurrency", type=click.IntRange(min=1), default=8, show_default=True)
 @click.option("--no-faults", is_flag=True)
-@click.option("--trust", multiple=True, metavar="PACK")
+@click.option(
+    "--trust",
+    multiple=True,
+    metavar="PACK",
+    help="Run this pack's Python handlers (the pack that declares the tool; see the trust file).",
+)
 @click.option("--model", help="For --agent openai (or TASKKIT_MODEL).")
 @click.option("--base-url", help="For --agent openai (or OPENAI_BASE_URL).")
 @click.option(

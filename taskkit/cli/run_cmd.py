@@ -101,7 +101,12 @@ def agent_from_flags(spec: str, **openai_options: Any) -> Agent:
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--temperature", type=float, default=0.0, show_default=True)
 @click.option("--no-faults", is_flag=True, help="Disable the tasks' injected tool faults.")
-@click.option("--trust", multiple=True, metavar="PACK")
+@click.option(
+    "--trust",
+    multiple=True,
+    metavar="PACK",
+    help="Run this pack's Python handlers (the pack that declares the tool; see the trust file).",
+)
 @click.option("--model", help="Model name for --agent openai (or TASKKIT_MODEL).")
 @click.option("--base-url", help="Server URL for --agent openai (or OPENAI_BASE_URL).")
 def run(

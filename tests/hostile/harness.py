@@ -352,7 +352,10 @@ def _report() -> int:
     big = max(zip(outcomes, named, strict=True), key=lambda p: p[0].max_rss)
     busy = max(zip(outcomes, named, strict=True), key=lambda p: p[0].cpu)
     print(f"total {len(outcomes)} inputs, {bad} failing")
-    print(f"largest wall time {slow[0].wall:.2f} s ({slow[1][0]}/{slow[1][1].name})")
+    print(
+        f"largest wall time {slow[0].wall:.2f} s ({slow[1][0]}/{slow[1][1].name}; "
+        f"machine load {slow[0].load} per core)"
+    )
     print(f"largest CPU time  {busy[0].cpu:.2f} s ({busy[1][0]}/{busy[1][1].name})")
     print(f"largest peak RSS  {big[0].max_rss / 2**20:.0f} MiB ({big[1][0]}/{big[1][1].name})")
     return 1 if bad else 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import orjson
@@ -64,9 +64,17 @@ class LintContext:
 
             self._compiled = []
             for unit in units(self.lib, trust=self.trust):
+                # The same failure at the same place for many entries is one mistake in the
+                # task: the first entry's finding stands for it, the others follow from it.
+                first: dict[tuple[int, int, str], str] = {}
                 for entry in self.lib.entries(unit.content):
                     result = compile_unit(unit, entry)
                     if isinstance(result, Diagnostic):
+                        where = (result.line, result.col, result.rule)
+                        if where in first:
+                            result = replace(result, cause=first[where])
+                        else:
+                            first[where] = result.ref
                         self._compiled.append(result)
         return (d for d in self._compiled if d.rule == rule)
 

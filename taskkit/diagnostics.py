@@ -52,8 +52,9 @@ class Diagnostic:
     cause: str | None = field(default=None, compare=False)
     """What this finding follows from, when it is not a root cause itself: a file's path (the
     file's first error is the cause: e.g. a toolset that failed to load, for the tasks that
-    name its tools) or another finding's :attr:`ref` (e.g. the first entry for which a
-    template fails, for the other entries). Output folds it under its cause (:func:`fold`)."""
+    name its tools), another finding's :attr:`ref` (e.g. the first entry for which a
+    template fails, for the other entries), or a place, ``path:line:col`` (another rule's
+    error there). Output folds it under its cause (:func:`fold`)."""
     consequences: tuple[Diagnostic, ...] = field(default=(), compare=False)
     """The findings folded under this one by :func:`fold` (empty before folding)."""
 
@@ -91,31 +92,48 @@ def _full_key(d: Diagnostic) -> tuple[str, int, int, str, str, str, str]:
 
 
 def fold(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
-    """Root causes, sorted by place, each with the findings that follow from it as its
-    :attr:`~Diagnostic.consequences` (in the same order). A finding whose cause is not among
-    ``diagnostics`` (its rule was not selected, say) stands on its own."""
+    """Root causes, sorted by place, each with the findings that follow from it, directly or
+    through another finding, as its :attr:`~Diagnostic.consequences` (in the same order).
+    A finding whose cause is not among ``diagnostics`` (its rule was not selected, say) is
+    a root cause itself, and so are the findings that follow from it."""
     flat = sorted(_flatten(diagnostics), key=_full_key)
-    by_ref: dict[str, int] = {}
+    by_ref: dict[str, int] = {}  # the first finding of a ref that is not a repeat of it
+    by_place: dict[str, list[int]] = {}
     by_path: dict[str, int] = {}
-    roots = [d for d in flat if d.cause is None]
-    for i, d in enumerate(roots):
-        by_ref.setdefault(d.ref, i)
+    for i, d in enumerate(flat):
+        if d.cause != d.ref:
+            by_ref.setdefault(d.ref, i)
         if d.severity is Severity.ERROR:
-            by_path.setdefault(d.path, i)
+            by_place.setdefault(d.ref.rpartition(" ")[0], []).append(i)
+            if d.cause is None:
+                by_path.setdefault(d.path, i)
+    root = list(range(len(flat)))
+    done = [False] * len(flat)
+
+    def root_of(i: int, depth: int = 0) -> int:
+        if done[i] or depth > 8:  # deeper than any rule links: a loop
+            return root[i]
+        d, at = flat[i], None
+        if d.cause is not None:
+            at = by_ref.get(d.cause)
+            if at is None:
+                at = next((j for j in by_place.get(d.cause, ()) if flat[j].rule != d.rule), None)
+            if at is None:
+                at = by_path.get(d.cause)
+        if at is not None and at != i:
+            root[i] = root_of(at, depth + 1)
+        done[i] = True
+        return root[i]
+
     under: dict[int, list[Diagnostic]] = {}
-    alone: list[Diagnostic] = []
-    for d in flat:
-        if d.cause is None:
-            continue
-        at = by_ref.get(d.cause, by_path.get(d.cause))
-        if at is None:
-            alone.append(d)
-        else:
-            under.setdefault(at, []).append(d)
-    folded = [
-        replace(d, consequences=tuple(under[i])) if i in under else d for i, d in enumerate(roots)
+    for i in range(len(flat)):
+        if root_of(i) != i:
+            under.setdefault(root[i], []).append(flat[i])
+    return [
+        replace(d, consequences=tuple(under[i])) if i in under else d
+        for i, d in enumerate(flat)
+        if root[i] == i
     ]
-    return sorted([*folded, *alone], key=_full_key) if alone else folded
 
 
 def _flatten(diagnostics: Iterable[Diagnostic]) -> Iterable[Diagnostic]:

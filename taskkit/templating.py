@@ -14,6 +14,7 @@ rendered without Jinja at all, with Jinja's own semantics.
 from __future__ import annotations
 
 import ast
+import difflib
 import re
 from collections.abc import Callable, Mapping
 from functools import lru_cache
@@ -75,9 +76,19 @@ def is_template(text: str) -> bool:
 def parse(source: str) -> nodes.Template:
     """Parse a template; raises :class:`TemplateError` with the template line."""
     try:
-        return _ENV.parse(source)
+        tree = _ENV.parse(source)
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(exc.message or "syntax error", lineno=exc.lineno or 1) from None
+    # Jinja parses `{{ x | titel }}` and fails only when compiling it: say so here, as a
+    # syntax error, so that no caller meets it as a crash.
+    for node in tree.find_all((nodes.Filter, nodes.Test)):
+        known = _ENV.filters if isinstance(node, nodes.Filter) else _ENV.tests
+        if node.name not in known:
+            what = "filter" if isinstance(node, nodes.Filter) else "test"
+            close = difflib.get_close_matches(node.name, list(known), n=1, cutoff=0.6)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise TemplateError(f"unknown {what} {node.name!r}{hint}", lineno=node.lineno or 1)
+    return tree
 
 
 @lru_cache(maxsize=65536)
@@ -296,6 +307,8 @@ def render_string(source: str, context: Mapping[str, Any], *, native: bool = Tru
             value = _compiled_expression(m.group("expr"))(**context)
             if isinstance(value, jinja2.Undefined):
                 value._fail_with_undefined_error()
+            if not _is_json(value):  # `{{ range(3) }}`: nothing downstream can store it
+                raise TemplateError(f"the value is a {type(value).__name__}, not JSON")
             return value
         if kind == "text":
             out = []
@@ -315,6 +328,16 @@ def render_string(source: str, context: Mapping[str, Any], *, native: bool = Tru
         raise
     except Exception as exc:  # errors raised by the template's own expressions
         raise TemplateError(f"{type(exc).__name__}: {exc}") from None
+
+
+def _is_json(value: Any) -> bool:
+    if value is None or isinstance(value, str | int | float):  # bool is an int
+        return True
+    if isinstance(value, list):
+        return all(_is_json(v) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _is_json(v) for k, v in value.items())
+    return False
 
 
 def _to_str(value: Any) -> str:

@@ -75,6 +75,9 @@ class LintContext:
                             result = replace(result, cause=first[where])
                         else:
                             first[where] = result.ref
+                            if result.rule == "TK701":  # TK301 or TK403 there says why
+                                place = f"{result.path}:{result.line}:{result.col}"
+                                result = replace(result, cause=place)
                         self._compiled.append(result)
         return (d for d in self._compiled if d.rule == rule)
 

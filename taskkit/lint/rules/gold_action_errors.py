@@ -1,0 +1,135 @@
+"""A gold action that, replayed on the first entry of the task's dataset, returns a tool
+error, and is not marked ``expect_error: true``: the answer key itself fails, so the gold
+agent scores 0 (or the task means the failure and must say so). Plain lint replays the first
+entry only; ``taskkit lint --deep`` replays every entry (TK702).
+
+Bad (no item ``i-9`` is on the shelf the task sets up)::
+
+    initial_state: {items: [{id: i-1, name: pen}], orders: []}
+    final:
+      gold_actions: [{tool: shop.buy_item, args: {item_id: i-9, qty: 1}}]
+Good: buy ``i-1``, or, if the refusal is the point of the task::
+
+      gold_actions: [{tool: shop.buy_item, args: {item_id: i-9, qty: 1}, expect_error: true}]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from ...diagnostics import Diagnostic, Severity
+from ...jsonvalidate import SchemaError, Validator
+from ...library import LoadedDoc
+from ...models import Task
+from ...models.toolset import Behavior
+from ...render import entry_context
+from ...sim.behaviors import HandlerRefused, ToolError, run_behavior
+from ...templating import TemplateError, compile_renderer
+from ..context import LintContext
+from ..scope import Scope
+
+ID = "TK406"
+NAME = "gold-action-errors"
+SEVERITY = Severity.ERROR
+READS: Scope = "index"
+
+
+def check(ctx: LintContext) -> Iterator[Diagnostic]:
+    for ld, task in ctx.tasks():
+        actions = task.final.gold_actions
+        if not actions:
+            continue
+        content = ctx.content_of(ld, task)
+        offered = set(task.tools) | set(task.distractors)
+        if content is None or any(a.tool not in offered for a in actions):
+            continue  # TK202, TK203 report it
+        found = _first_failure(ctx, ld, task, content[0])
+        if found is not None:
+            i, entry_id, error = found
+            yield ld.at(
+                ("final", "gold_actions", i),
+                ID,
+                f"gold action {i + 1} ({actions[i].tool}) fails for entry {entry_id!r}: {error}",
+                hint="fix the action or the initial state; if the task means the call to "
+                "fail, mark it `expect_error: true`",
+            )
+
+
+_READS = frozenset({"select", "count", "aggregate"})
+_WRITES = frozenset({"insert", "update", "delete"})
+
+
+def _first_failure(
+    ctx: LintContext, ld: LoadedDoc, task: Task, content: LoadedDoc
+) -> tuple[int, str, str] | None:
+    """The first gold action not marked ``expect_error`` that fails on the first entry, with
+    the entry and the error; ``None`` when none does, or when replaying is another rule's
+    to report (TK202, TK402, TK403, TK701, or the tool's own: TK301, TK302, TK305) or not
+    lint's to do (Python handlers)."""
+    entries = ctx.lib.entries(content)
+    if not entries:
+        return None
+    steps: list[tuple[Behavior | None, str | None, Validator]] = []
+    may_fail = False
+    for action in task.final.gold_actions:
+        info = ctx.lib.tool(ld.pack, action.tool)
+        if info is None:
+            return None
+        validator = ctx.validator(info.tool.parameters)
+        if isinstance(validator, SchemaError):
+            return None
+        behavior = info.tool.behavior
+        op = behavior.operation if behavior is not None else None
+        if op == "handler":
+            return None
+        steps.append((behavior, op, validator))
+        may_fail = may_fail or _may_fail(behavior, op)
+    if not may_fail:
+        return None  # most gold paths only read: nothing to replay
+    entry = entries[0]
+    values = entry_context(entry.data)
+    try:
+        state = compile_renderer(task.initial_state)(values)
+    except TemplateError:
+        return None
+    if not isinstance(state, dict):
+        return None
+    owned: set[str] | None = None  # collections copied: `{{ homes }}` is the entry's own list
+    for i, (action, (behavior, op, validator)) in enumerate(
+        zip(task.final.gold_actions, steps, strict=True)
+    ):
+        if not _may_fail(behavior, op):
+            continue
+        try:
+            args: Any = compile_renderer(action.args)(values)
+        except TemplateError:
+            return None
+        if validator.first_error(args) is not None:
+            return None  # TK403 reports it
+        if op in _WRITES:
+            # Writes append, replace or remove records, never change one in place: a copy
+            # of the collection they write keeps the entry as it is.
+            if owned is None:
+                state, owned = dict(state), set()
+            name = getattr(behavior, op)
+            if name not in owned and isinstance(state.get(name), list):
+                state[name] = list(state[name])
+                owned.add(name)
+        try:
+            run_behavior(behavior, args, state)
+        except ToolError as exc:
+            if exc.kind == "behavior_error":
+                return None  # the tool's templates fail: TK301, TK302, TK305 say why
+            if not action.expect_error:
+                return i, entry.id, exc.message
+        except HandlerRefused:
+            return None
+    return None
+
+
+def _may_fail(behavior: Behavior | None, op: str | None) -> bool:
+    """Whether a call can fail, or change what a later call reads: a tool without a
+    behaviour returns an empty object, and a read with no ``require`` finds what there is,
+    or nothing, and changes nothing."""
+    return behavior is not None and (op not in _READS or bool(behavior.require))

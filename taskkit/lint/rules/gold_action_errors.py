@@ -25,7 +25,7 @@ from ...models import Task
 from ...models.toolset import Behavior
 from ...render import entry_context
 from ...sim.behaviors import HandlerRefused, ToolError, run_behavior
-from ...templating import TemplateError, compile_renderer
+from ...templating import TemplateError, render_value
 from ..context import LintContext
 from ..scope import Scope
 
@@ -36,6 +36,7 @@ READS: Scope = "index"
 
 
 def check(ctx: LintContext) -> Iterator[Diagnostic]:
+    steps: dict[int, Step | None] = {}  # by tool: tasks share a pack's few tools
     for ld, task in ctx.tasks():
         actions = task.final.gold_actions
         if not actions:
@@ -44,7 +45,7 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
         offered = set(task.tools) | set(task.distractors)
         if content is None or any(a.tool not in offered for a in actions):
             continue  # TK202, TK203 report it
-        found = _first_failure(ctx, ld, task, content[0])
+        found = _first_failure(ctx, ld, task, content[0], steps)
         if found is not None:
             i, entry_id, error = found
             yield ld.at(
@@ -56,12 +57,20 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
             )
 
 
+Step = tuple[Behavior | None, str | None, Validator, bool]
+"""A tool's behaviour, its operation, its parameters' validator, and whether it may fail."""
+
+
 _READS = frozenset({"select", "count", "aggregate"})
 _WRITES = frozenset({"insert", "update", "delete"})
 
 
 def _first_failure(
-    ctx: LintContext, ld: LoadedDoc, task: Task, content: LoadedDoc
+    ctx: LintContext,
+    ld: LoadedDoc,
+    task: Task,
+    content: LoadedDoc,
+    steps: dict[int, Step | None],
 ) -> tuple[int, str, str] | None:
     """The first gold action not marked ``expect_error`` that fails on the first entry, with
     the entry and the error; ``None`` when none does, or when replaying is another rule's
@@ -70,39 +79,36 @@ def _first_failure(
     entries = ctx.lib.entries(content)
     if not entries:
         return None
-    steps: list[tuple[Behavior | None, str | None, Validator]] = []
-    may_fail = False
+    path: list[Step] = []
     for action in task.final.gold_actions:
         info = ctx.lib.tool(ld.pack, action.tool)
         if info is None:
             return None
-        validator = ctx.validator(info.tool.parameters)
-        if isinstance(validator, SchemaError):
+        if id(info) not in steps:
+            steps[id(info)] = _step(ctx, info.tool.parameters, info.tool.behavior)
+        step = steps[id(info)]
+        if step is None:
             return None
-        behavior = info.tool.behavior
-        op = behavior.operation if behavior is not None else None
-        if op == "handler":
-            return None
-        steps.append((behavior, op, validator))
-        may_fail = may_fail or _may_fail(behavior, op)
+        path.append(step)
+    may_fail = any(step[3] for step in path)
     if not may_fail:
         return None  # most gold paths only read: nothing to replay
     entry = entries[0]
     values = entry_context(entry.data)
-    try:
-        state = compile_renderer(task.initial_state)(values)
+    try:  # once: render_value, not a compiled renderer
+        state = render_value(task.initial_state, values)
     except TemplateError:
         return None
     if not isinstance(state, dict):
         return None
     owned: set[str] | None = None  # collections copied: `{{ homes }}` is the entry's own list
-    for i, (action, (behavior, op, validator)) in enumerate(
-        zip(task.final.gold_actions, steps, strict=True)
+    for i, (action, (behavior, op, validator, fails)) in enumerate(
+        zip(task.final.gold_actions, path, strict=True)
     ):
-        if not _may_fail(behavior, op):
+        if not fails:
             continue
         try:
-            args: Any = compile_renderer(action.args)(values)
+            args: Any = render_value(action.args, values)
         except TemplateError:
             return None
         if validator.first_error(args) is not None:
@@ -128,8 +134,15 @@ def _first_failure(
     return None
 
 
-def _may_fail(behavior: Behavior | None, op: str | None) -> bool:
-    """Whether a call can fail, or change what a later call reads: a tool without a
-    behaviour returns an empty object, and a read with no ``require`` finds what there is,
-    or nothing, and changes nothing."""
-    return behavior is not None and (op not in _READS or bool(behavior.require))
+def _step(ctx: LintContext, parameters: dict[str, Any], behavior: Behavior | None) -> Step | None:
+    """How lint replays a tool; ``None`` when it does not (an invalid ``parameters``: TK402;
+    a Python handler: not lint's to run)."""
+    validator = ctx.validator(parameters)
+    op = behavior.operation if behavior is not None else None
+    if isinstance(validator, SchemaError) or op == "handler":
+        return None
+    # Whether a call can fail, or change what a later call reads: a tool without a
+    # behaviour returns an empty object, and a read with no `require` finds what there is,
+    # or nothing, and changes nothing.
+    fails = behavior is not None and (op not in _READS or bool(behavior.require))
+    return behavior, op, validator, fails

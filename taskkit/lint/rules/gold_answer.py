@@ -26,7 +26,7 @@ from ...library import Entry
 from ...models.checks import AnswerCheck
 from ...render import entry_context
 from ...sim.answers import check_answer
-from ...templating import TemplateError, compile_renderer
+from ...templating import TemplateError, render_value
 from ..context import LintContext
 from ..scope import Scope
 from .invalid_regex import regex_error
@@ -77,8 +77,8 @@ def _failure(entries: list[Entry], answer_template: str, spec: dict[str, Any]) -
     entry = entries[0]
     values = entry_context(entry.data)
     try:
-        answer = str(compile_renderer(answer_template)(values))
-        rendered = AnswerCheck.model_validate(compile_renderer(spec)(values))
+        answer = str(render_value(answer_template, values))
+        rendered = AnswerCheck.model_validate(render_value(spec, values))
     except TemplateError:
         return None  # TK302 and (--deep, every entry) TK701 report templates that fail
     except ValidationError as exc:

@@ -1,6 +1,6 @@
-"""A gold action that, replayed on the first entry of the task's dataset, returns a tool
-error, and is not marked ``expect_error: true``: the answer key itself fails, so the gold
-agent scores 0 (or the task means the failure and must say so). Plain lint replays the first
+"""A gold action that fails on the first entry, not marked ``expect_error``. Replayed on the
+first entry of the task's dataset, it returns a tool error: the answer key itself fails, so
+the gold agent scores 0 (or the task means the failure, and must say so). Plain lint replays the first
 entry only; ``taskkit lint --deep`` replays every entry (TK702).
 
 Bad (no item ``i-9`` is on the shelf the task sets up)::

@@ -1,7 +1,8 @@
-"""A task whose gold answer (``final.answer``), rendered for the first entry of its dataset,
-fails the task's own answer check (``final.expect.answer``), whose check does not render to
-a valid one (``contains: ["{{ qty }}"]`` with a number ``qty``), or that checks the answer
-and gives no gold answer: the answer key fails its own test, so the gold agent scores 0. Plain
+"""A gold answer that fails the task's own answer check on the first entry. The gold answer
+(``final.answer``), rendered for the first entry of the dataset, fails ``final.expect.answer``,
+or the check does not render to a valid one (``contains: ["{{ qty }}"]`` with a number
+``qty``), or the answer is checked and there is no gold answer: the answer key fails its
+own test, so the gold agent scores 0. Plain
 lint checks the first entry; ``taskkit lint --deep`` checks every entry (TK703).
 
 Bad (the gold answer names the item; the check wants the total)::

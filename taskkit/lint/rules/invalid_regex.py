@@ -1,5 +1,5 @@
-"""An answer check's ``regex`` that is not a valid regular expression: every answer would
-fail it (or the run would stop on it). Checked where it is written, unless it is templated
+"""An answer check's ``regex`` that does not compile. Every answer would fail it (or the
+run would stop on it). Checked where it is written, unless it is templated
 (then per entry, by ``taskkit lint --deep``).
 
 Bad::

@@ -1,5 +1,5 @@
-"""A task whose ``max_turns`` leaves the gold path no room: the replay agent spends one turn
-per gold action and one on the answer, so with ``max_turns`` at or below the number of gold
+"""A ``max_turns`` that leaves no turn for the answer after the gold actions. The replay
+agent spends one turn per gold action and one on the answer, so with ``max_turns`` at or below the number of gold
 actions the episode ends before the answer, and even the answer key scores 0.
 
 Bad (three gold actions and the answer take four turns)::

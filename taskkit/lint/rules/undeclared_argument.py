@@ -1,5 +1,5 @@
-"""A tool behaviour that reads an argument its ``parameters`` do not declare
-(``{{ args.x }}`` with no ``x`` in ``properties``). The agent is shown only the declared
+"""A tool template that reads an argument its ``parameters`` do not declare. With
+``{{ args.x }}`` and no ``x`` in ``properties``, the agent is shown only the declared
 parameters, so it never sends ``x``: the template fails, or falls back to its default, on
 every call.
 

@@ -1,7 +1,8 @@
 """A gold answer that fails the task's own answer check on the first entry. The gold answer
 (``final.answer``), rendered for the first entry of the dataset, fails ``final.expect.answer``,
 or the check does not render to a valid one (``contains: ["{{ qty }}"]`` with a number
-``qty``), or the answer is checked and there is no gold answer: the answer key fails its
+``qty``; a templated ``regex`` that does not compile), or the answer is checked and there
+is no gold answer: the answer key fails its
 own test, so the gold agent scores 0. Plain
 lint checks the first entry; ``taskkit lint --deep`` checks every entry (TK703).
 
@@ -91,8 +92,13 @@ def _failure(entries: list[Entry], answer_template: str, spec: dict[str, Any]) -
             None,
             ("final", "expect"),  # where --deep's TK701 says it
         )
-    if rendered.regex is not None and regex_error(rendered.regex) is not None:
-        return None  # TK408 reports it (or TK703 under --deep, when templated)
+    if rendered.regex is not None:
+        bad = regex_error(rendered.regex)
+        if bad is not None and regex_error(str(spec.get("regex"))) is None:  # templated
+            message = f"the answer regex for entry {entry.id!r} is invalid: {bad}"
+            return message, None, ("final", "expect", "answer", "regex")
+        if bad is not None:
+            return None  # TK408 reports it
     try:
         reasons = check_answer(rendered, answer)
     except (re.error, RecursionError):

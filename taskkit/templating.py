@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import atexit
+import difflib
 import functools
 import math
 import os
@@ -293,11 +294,21 @@ def is_template(text: str) -> bool:
 def parse(source: str) -> nodes.Template:
     """Parse a template; raises :class:`TemplateError` with the template line."""
     try:
-        return _ENV.parse(source)
+        tree = _ENV.parse(source)
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(exc.message or "syntax error", lineno=exc.lineno or 1) from None
     except (RecursionError, ValueError) as exc:
         raise _unreadable(exc) from None
+    # Jinja parses `{{ x | titel }}` and fails only when compiling it: say so here, as a
+    # syntax error, so that no caller meets it as a crash.
+    for node in tree.find_all((nodes.Filter, nodes.Test)):
+        known = _ENV.filters if isinstance(node, nodes.Filter) else _ENV.tests
+        if node.name not in known:
+            what = "filter" if isinstance(node, nodes.Filter) else "test"
+            close = difflib.get_close_matches(node.name, list(known), n=1, cutoff=0.6)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise TemplateError(f"unknown {what} {node.name!r}{hint}", lineno=node.lineno or 1)
+    return tree
 
 
 def _unreadable(exc: Exception) -> TemplateError:

@@ -219,10 +219,21 @@ def test_cli_json_format_is_a_versioned_document() -> None:
     code, out = run_cli("--format", "json", case)
     assert code == 1
     doc = json.loads(out)
-    assert doc["version"] == 1
-    assert doc["summary"] == {"errors": 1, "warnings": 1}
+    assert doc["version"] == 2
+    assert doc["summary"] == {"errors": 1, "warnings": 1, "folded": 0}
     warning, error = doc["diagnostics"]  # sorted by path, line, column
-    assert set(error) == {"path", "line", "col", "rule", "severity", "message", "hint", "pointer"}
+    assert set(error) == {
+        "path",
+        "line",
+        "col",
+        "rule",
+        "severity",
+        "message",
+        "hint",
+        "pointer",
+        "consequences",
+    }
+    assert error["consequences"] == warning["consequences"] == []
     assert Path(warning["path"]).name == "purchases.yaml"
     assert (warning["line"], warning["col"], warning["rule"]) == (3, 7, "TK502")
     assert warning["severity"] == "warning"

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from ..diagnostics import Severity, format_diagnostics
+from ..diagnostics import Severity, fold, format_diagnostics
 from ..lint import RULES
 from ..lint import lint as run_lint
 from ..lint.cache import default_dir
@@ -41,6 +41,13 @@ FORMATS = ("text", "parsable", "json", "github")
     envvar="TASKKIT_NO_CACHE",
     help="Read every file, and keep nothing [env: TASKKIT_NO_CACHE].",
 )
+@click.option(
+    "-v",
+    "--verbose",
+    is_flag=True,
+    help="List the findings that follow from another (a toolset that fails to load, one "
+    "template failing for many entries) under it, not just their count.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No summary line.")
 def lint(
     paths: tuple[str, ...],
@@ -53,13 +60,16 @@ def lint(
     trust: tuple[str, ...],
     cache_dir: str | None,
     no_cache: bool,
+    verbose: bool,
     quiet: bool,
 ) -> None:
     """Check task packs, toolsets, content and evaluators before anything runs.
 
     PATHS are files, pack folders or whole libraries (e.g. task_library content_datasets),
     or names of discovered packs (see `taskkit packs`), which bring the packs they require.
-    Exit status: 0 clean, 1 findings (warnings only with --strict), 2 usage error.
+    Findings that follow from another one (every "unknown tool" of a toolset that fails to
+    load; one gold action failing for many entries) are counted under it: --verbose lists
+    them. Exit status: 0 clean, 1 findings (warnings only with --strict), 2 usage error.
     """
     unknown = [r for r in (*select, *ignore) if not any(k.startswith(r) for k in RULES)]
     if unknown:
@@ -76,10 +86,19 @@ def lint(
     )
     if result.cache_error:
         click.echo(f"warning: {result.cache_error}", err=True)
-    sys.stdout.write(format_diagnostics([*targets.diagnostics, *result.diagnostics], fmt))
+    found = [*targets.diagnostics, *result.diagnostics]
+    sys.stdout.write(format_diagnostics(found, fmt, verbose=verbose))
     errors = result.errors + sum(d.severity is Severity.ERROR for d in targets.diagnostics)
     if not quiet and fmt in ("text", "parsable"):
-        click.echo(f"{result.files} files: {errors} errors, {result.warnings} warnings", err=True)
+        folded = len(found) - len(fold(found))
+        more = (
+            f" ({folded} follow from another; --verbose lists them)"
+            if folded and not verbose
+            else ""
+        )
+        click.echo(
+            f"{result.files} files: {errors} errors, {result.warnings} warnings{more}", err=True
+        )
     sys.exit(FINDINGS if result.failed(strict=strict) or not targets.ok else OK)
 
 

@@ -55,7 +55,7 @@ __all__ = [
     "stamp",
 ]
 
-FORMAT = 2
+FORMAT = 3
 """Bumped whenever what a record holds changes shape."""
 RACY_NS = 2 * 10**9
 """How much older than its reading a file must be for its stat alone to vouch for it (FAT
@@ -104,12 +104,12 @@ def stamp(st: os.stat_result, data: bytes, root: str | None, read_ns: int) -> Fi
 
 
 def diag_tuple(d: Diagnostic) -> tuple[Any, ...]:
-    return (d.path, d.line, d.col, d.rule, d.message, d.severity.value, d.hint, d.pointer)
+    return (d.path, d.line, d.col, d.rule, d.message, d.severity.value, d.hint, d.pointer, d.cause)
 
 
 def diag_from(t: Sequence[Any]) -> Diagnostic:
-    path, line, col, rule, message, severity, hint, pointer = t
-    return Diagnostic(path, line, col, rule, message, Severity(severity), hint, pointer)
+    path, line, col, rule, message, severity, hint, pointer, cause = t
+    return Diagnostic(path, line, col, rule, message, Severity(severity), hint, pointer, cause)
 
 
 def index_fingerprint(

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import orjson
@@ -64,9 +65,27 @@ class LintContext:
 
             self._compiled = []
             for unit in units(self.lib, trust=self.trust):
+                # The same failure at the same place for many entries is one mistake in the
+                # task: the first entry's finding stands for it, the others follow from it.
+                first: dict[tuple[int, int, str], str] = {}
                 for entry in self.lib.entries(unit.content):
-                    result = compile_unit(unit, entry)
+                    try:
+                        result = compile_unit(unit, entry)
+                    except re.error as exc:  # an answer regex (TK408 when not templated)
+                        at = ("final", "expect", "answer", "regex")
+                        result = unit.ld.at(
+                            at, "TK703", f"entry {entry.id!r}: invalid regex: {exc}"
+                        )
                     if isinstance(result, Diagnostic):
+                        where = (result.line, result.col, result.rule)
+                        if where in first:
+                            result = replace(result, cause=first[where])
+                        else:
+                            first[where] = result.ref
+                            # What plain lint found at the same place (TK301, TK403, TK406,
+                            # TK407) is the cause, when it was found.
+                            place = f"{result.path}:{result.line}:{result.col}"
+                            result = replace(result, cause=place)
                         self._compiled.append(result)
         return (d for d in self._compiled if d.rule == rule)
 

@@ -11,6 +11,7 @@ from ..library import Library, discover, load_library
 from ..parallel import paused_gc
 from ..yamlio import MAX_FILE_BYTES
 from .cache import LintCache, configuration
+from .causes import link
 from .context import LintContext
 from .registry import RULES
 from .shards import lint_in_shards
@@ -21,6 +22,8 @@ __all__ = ["LintResult", "lint", "lint_library"]
 @dataclass(frozen=True)
 class LintResult:
     diagnostics: list[Diagnostic]
+    """Every finding, sorted, consequences too: :func:`taskkit.diagnostics.fold` puts each
+    under the finding it follows from (:attr:`Diagnostic.cause`)."""
     files: int
     library: Library
     cache_error: str | None = None
@@ -96,7 +99,7 @@ def _lint_in_shards(
                     "(--cache-dir DIR puts it elsewhere; --no-cache or TASKKIT_NO_CACHE=1 "
                     "goes without)"
                 )
-        ordered = _merge(sharded.by_rule)
+        ordered = link(_merge(sharded.by_rule), sharded.library, max_bytes=max_bytes)
         files_seen = sharded.paths | {d.path for d in sharded.library.diagnostics}
         return LintResult(_sorted(ordered), len(files_seen), sharded.library, cache_error)
 
@@ -114,6 +117,7 @@ def lint_library(
             lib.entries(ld)
     ctx = LintContext(lib, deep=deep, trust=frozenset(trust))
     ordered = _merge({r: list(RULES[r].check(ctx)) for r in _selected(select, ignore)})
+    ordered = link(ordered, lib, max_bytes=lib.max_bytes)
     files = len({d.doc.path for d in lib.docs} | {d.path for d in lib.diagnostics})
     return LintResult(_sorted(ordered), files, lib)
 

@@ -1,5 +1,6 @@
 """A gold action that, rendered with some content entry, fails to render or has arguments
-its tool's ``parameters`` reject. Reported at the action, naming the entry.
+its tool's ``parameters`` reject. Reported at the action, naming the entry; the other
+entries for which the same action fails are reported as following from the first.
 
 Bad (``min_bedrooms`` is an integer; entry ``austin`` has ``bedrooms: "3"``)::
 
@@ -11,6 +12,7 @@ Good: make the entry's ``bedrooms`` the integer ``3`` (and type the field in ``f
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 from ...diagnostics import Diagnostic, Severity
@@ -27,10 +29,6 @@ ID = "TK403"
 NAME = "gold-action"
 SEVERITY = Severity.ERROR
 READS: Scope = "index"
-
-MAX_PER_ACTION = 3
-"""Entries reported per failing action; the rest are counted in one line."""
-
 
 Failure = tuple[int, RenderError | VError]
 """An entry (by index) for which an action fails, and why."""
@@ -66,22 +64,13 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
             if failures:
                 failing.append((failures[0][0], i, action, failures))
         # Actions in the order of their first failing entry, as one pass over the entries
-        # would find them.
+        # would find them. The first entry's failure stands for the others: they follow
+        # from it (one mistyped argument fails every entry), so output folds them under it.
         for _, i, action, failures in sorted(failing, key=lambda f: f[:2]):
-            diags = [
-                _diagnostic(ld, i, action, entries[n], problem)
-                for n, problem in failures[: MAX_PER_ACTION + 1]
-            ]
-            yield from diags[:MAX_PER_ACTION]
-            if len(failures) > MAX_PER_ACTION:
-                d = diags[MAX_PER_ACTION]
-                yield Diagnostic(
-                    d.path,
-                    d.line,
-                    d.col,
-                    ID,
-                    f"... and {len(failures) - MAX_PER_ACTION} more entries fail this gold action",
-                )
+            first = _diagnostic(ld, i, action, entries[failures[0][0]], failures[0][1])
+            yield first
+            for n, problem in failures[1:]:
+                yield replace(_diagnostic(ld, i, action, entries[n], problem), cause=first.ref)
 
 
 def _failures(

@@ -11,8 +11,11 @@ Good::
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 from ...diagnostics import Diagnostic, Severity, did_you_mean
+from ...library import Library
+from ..causes import missing
 from ..context import LintContext
 from ..scope import Scope
 
@@ -31,4 +34,6 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
                 if names
                 else "no content dataset found; is content_datasets/ among the linted paths?"
             )
-            yield ld.at(("content",), ID, f"unknown content dataset {task.content!r}", hint=hint)
+            d = ld.at(("content",), ID, f"unknown content dataset {task.content!r}", hint=hint)
+            # a dataset with a typo fails to load: its error is the cause (see ..causes)
+            yield replace(d, cause=missing("content", *Library.resolve(ld.pack, task.content)))

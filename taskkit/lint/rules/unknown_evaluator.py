@@ -11,8 +11,10 @@ Good (with an ``evaluator`` document named ``read_only_lookup``)::
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 from ...diagnostics import Diagnostic, Severity, did_you_mean
+from ..causes import missing
 from ..context import LintContext
 from ..scope import Scope
 
@@ -27,9 +29,11 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
         for i, ref in enumerate(task.evaluators):
             if ctx.lib.evaluators.get(ctx.lib.resolve(ld.pack, ref)) is None:
                 names = [n for (p, n) in ctx.lib.evaluators if p == ld.pack]
-                yield ld.at(
+                d = ld.at(
                     ("evaluators", i),
                     ID,
                     f"unknown evaluator {ref!r}",
                     hint=did_you_mean(ref, names),
                 )
+                # an evaluator with a typo fails to load: its error is the cause (..causes)
+                yield replace(d, cause=missing("evaluator", *ctx.lib.resolve(ld.pack, ref)))

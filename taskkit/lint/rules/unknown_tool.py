@@ -1,5 +1,6 @@
 """A task names a tool that no toolset defines, or a gold action or check uses a tool the
-task does not offer.
+task does not offer. When the tool's whole toolset failed to load, the toolset's error is
+the cause: output folds these findings under it (``--verbose`` lists them).
 
 Bad::
 
@@ -12,11 +13,13 @@ Good::
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 from ...diagnostics import Diagnostic, Severity, did_you_mean
-from ...library import LoadedDoc
+from ...library import Library, LoadedDoc
 from ...models import Task
 from ...models.checks import ArgValues, ForbiddenTools, Order
+from ..causes import missing
 from ..context import LintContext
 from ..scope import Scope
 
@@ -32,12 +35,13 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
         for field in ("tools", "distractors"):
             for i, ref in enumerate(getattr(task, field)):
                 if ctx.lib.tool(ld.pack, ref) is None:
-                    yield ld.at(
+                    d = ld.at(
                         (field, i),
                         ID,
                         f"unknown tool {ref!r}",
                         hint=did_you_mean(ref, ctx.lib.tool_refs(ld.pack)),
                     )
+                    yield replace(d, cause=_toolset_missing(ctx, ld.pack, ref))
                 offered.add(ref)
         bare = {ref.rsplit(".", 1)[-1] for ref in offered}
         for i, action in enumerate(task.final.gold_actions):
@@ -56,6 +60,14 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
                     hint=did_you_mean(action.tool, sorted(offered)),
                 )
         yield from _check_refs(ld, task, offered, bare)
+
+
+def _toolset_missing(ctx: LintContext, pack: str, ref: str) -> str | None:
+    """When no toolset of the ref's name loaded at all: what the finding follows from (a
+    toolset file with a typo makes every tool of it unknown, see :mod:`..causes`)."""
+    p, rest = Library.resolve(pack, ref)
+    toolset = rest.partition(".")[0]
+    return missing("toolset", p, toolset) if (p, toolset) not in ctx.lib.toolsets else None
 
 
 def _check_refs(

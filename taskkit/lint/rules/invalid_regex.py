@@ -1,0 +1,56 @@
+"""An answer check's ``regex`` that does not compile. Every answer would fail it (or the
+run would stop on it). Checked where it is written, unless it is templated
+(then per entry, by ``taskkit lint --deep``).
+
+Bad::
+
+    expect: {answer: {regex: "total: (\\d+"}}
+Good::
+
+    expect: {answer: {regex: "total: (\\d+)"}}
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from ...diagnostics import Diagnostic, Severity
+from ...models import Evaluator, Task
+from ...models.checks import Expect
+from ...templating import is_template
+from ..context import LintContext
+from ..scope import Scope
+
+ID = "TK408"
+NAME = "invalid-regex"
+SEVERITY = Severity.ERROR
+READS: Scope = "document"
+
+
+def check(ctx: LintContext) -> Iterator[Diagnostic]:
+    for ld in ctx.lib.docs:
+        expect: Expect | None = None
+        at: tuple[str | int, ...] = ()
+        if isinstance(ld.model, Task):
+            expect, at = ld.model.final.expect, ("final", "expect")
+        elif isinstance(ld.model, Evaluator):
+            expect, at = ld.model.expect, ("expect",)
+        if expect is None or expect.answer is None or expect.answer.regex is None:
+            continue
+        error = regex_error(expect.answer.regex)
+        if error is not None:
+            yield ld.at(
+                (*at, "answer", "regex"), ID, f"invalid regex {expect.answer.regex!r}: {error}"
+            )
+
+
+def regex_error(pattern: str) -> str | None:
+    """Why ``pattern`` does not compile (``None``: it does, or it is a template)."""
+    if is_template(pattern):
+        return None
+    try:
+        re.compile(pattern, re.IGNORECASE)
+    except (re.error, RecursionError, OverflowError) as exc:
+        return str(exc)
+    return None

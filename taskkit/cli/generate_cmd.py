@@ -12,6 +12,7 @@ import click
 
 from ..datagen import ExploreConfig, GenerateConfig, generate
 from ..datagen.export import read_trajectories
+from ..datagen.messages import ARGUMENTS, Arguments
 from ..datagen.run import ConfigMismatch
 from ..report import build_report, format_table, report_from_json
 from ..sim.formats import FORMATS
@@ -82,6 +83,13 @@ class _Progress:
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--concurrency", type=click.IntRange(min=1), default=8, show_default=True)
 @click.option("--no-faults", is_flag=True)
+@click.option(
+    "--arguments",
+    type=click.Choice(ARGUMENTS),
+    default="object",
+    show_default=True,
+    help="Tool-call arguments in the rows: JSON objects, or JSON strings (DeepSeek-V3).",
+)
 @click.option("--trust", multiple=True, metavar="PACK")
 @click.option("--model", help="For --agent openai (or TASKKIT_MODEL).")
 @click.option("--base-url", help="For --agent openai (or OPENAI_BASE_URL).")
@@ -103,6 +111,7 @@ def generate_(
     seed: int,
     concurrency: int,
     no_faults: bool,
+    arguments: Arguments,
     trust: tuple[str, ...],
     model: str | None,
     base_url: str | None,
@@ -128,6 +137,7 @@ def generate_(
             seed=seed,
             format=fmt,
             faults=not no_faults,
+            arguments=arguments,
         ),
         concurrency=concurrency,
         agent=agent_spec,

@@ -20,6 +20,7 @@ from ..models import CompiledTask
 from ..sim.episode import Episode
 from ..sim.formats import Response, get_format
 from ..sim.formats.base import default_system_prompt
+from .messages import Arguments
 
 __all__ = ["ExploreConfig", "explore_episode", "temperatures"]
 
@@ -35,6 +36,8 @@ class ExploreConfig:
     seed: int = 0
     format: str = "openai"
     faults: bool = True
+    arguments: Arguments = "object"
+    """How the exported rows write tool-call arguments (JSON objects or JSON strings)."""
 
 
 def temperatures(config: ExploreConfig) -> list[float]:
@@ -151,6 +154,7 @@ async def explore_episode(
         "category": task.category,
         "task": task.task,
         "format": config.format,
+        "arguments": config.arguments,
         "seed": config.seed,
         "steps": steps,
         "chosen_steps": chosen_steps,

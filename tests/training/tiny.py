@@ -1,5 +1,5 @@
 """A tiny random causal LM and tokenizer built in code, for training round trips in tests:
-no download, a few hundred thousand parameters, one optimiser step in well under a second
+no download, about a hundred thousand parameters, one optimiser step in well under a second
 on a CPU.
 
 Needs the ``train`` extra (torch, transformers, tokenizers, trl, datasets). Typical use::
@@ -34,6 +34,12 @@ __all__ = [
 
 TRAIN_MODULES = ("torch", "transformers", "trl", "datasets", "tokenizers")
 
+# Nothing here downloads: say so to the Hugging Face libraries, which would otherwise try
+# the hub for a model or config id (and hang without a network), and keep their progress
+# bars out of the test output.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("HF_DATASETS_DISABLE_PROGRESS_BARS", "1")
+
 TEMPLATE_FILES = {
     # the chat templates TRL ships (trl/chat_templates/*.jinja) under the names the tests use
     "qwen2_5": "qwen2_5.jinja",
@@ -57,11 +63,11 @@ _SPECIAL = re.compile(
 BOS, EOS, PAD, UNK = "<|begin_of_text|>", "<|im_end|>", "<|pad|>", "<|unk|>"
 
 
-def require_train_extra() -> None:
+def require_train_extra(modules: Iterable[str] = TRAIN_MODULES) -> None:
     """Skip the calling test module when the ``train`` extra is missing, with the reason;
     under CI (``CI=true``: hosted CI and ``.ci/run`` set it) fail instead, so that a broken
     install never turns the training round trip into a silent skip."""
-    missing = [m for m in TRAIN_MODULES if importlib.util.find_spec(m) is None]
+    missing = [m for m in modules if importlib.util.find_spec(m) is None]
     if not missing:
         return
     why = f"the `train` extra is not installed (no {', '.join(missing)}): pip install -e '.[train]'"
@@ -80,7 +86,7 @@ def trl_chat_template(name: str) -> str:
 
 
 def tiny_tokenizer(
-    texts: Iterable[str], *, chat_template: str | None = None, vocab_size: int = 600
+    texts: Iterable[str], *, chat_template: str | None = None, vocab_size: int = 2000
 ) -> Any:
     """A byte-level BPE tokenizer trained on ``texts`` (any text encodes: unseen characters
     fall back to bytes), wrapped as a ``PreTrainedTokenizerFast`` with ``chat_template``.

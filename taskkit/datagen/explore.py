@@ -20,7 +20,7 @@ from ..models import CompiledTask
 from ..sim.episode import Episode
 from ..sim.formats import Response, get_format
 from ..sim.formats.base import default_system_prompt
-from .messages import Arguments
+from .messages import ARGUMENTS, Arguments
 
 __all__ = ["ExploreConfig", "explore_episode", "temperatures"]
 
@@ -38,6 +38,10 @@ class ExploreConfig:
     faults: bool = True
     arguments: Arguments = "object"
     """How the exported rows write tool-call arguments (JSON objects or JSON strings)."""
+
+    def __post_init__(self) -> None:
+        if self.arguments not in ARGUMENTS:
+            raise ValueError(f"unknown arguments {self.arguments!r}; one of {', '.join(ARGUMENTS)}")
 
 
 def temperatures(config: ExploreConfig) -> list[float]:

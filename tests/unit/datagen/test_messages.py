@@ -113,3 +113,10 @@ def test_output_that_is_not_a_tool_call_is_text_as_written(response, text):
 def test_an_answer_is_the_content():
     s = step(answer="42", response="Thought: done\nAction: Finish\nAction Input: {}")
     assert step_messages(s) == [{"role": "assistant", "content": "42"}]
+
+
+def test_an_unknown_arguments_choice_is_refused():
+    from taskkit.datagen import ExploreConfig
+
+    with pytest.raises(ValueError, match="unknown arguments 'yaml'; one of object, string"):
+        ExploreConfig(arguments="yaml")  # type: ignore[arg-type]

@@ -186,3 +186,23 @@ def test_dpo_trainer_takes_one_step_on_the_exported_pairs(exported, qwen, tmp_pa
         processing_class=qwen,
     )
     one_step(trainer)
+
+
+def test_qwen2_5_renders_each_call_as_the_hermes_format_writes_it(exported):
+    from taskkit.sim.formats import hermes
+    from taskkit.sim.verify import ToolCall
+
+    tokenizer = tiny_tokenizer(["calls"], chat_template=trl_chat_template("qwen2_5"))
+    checked = 0
+    for messages, tools in conversations(exported["object"]):
+        text = tokenizer.apply_chat_template(messages, tools=tools, tokenize=False)
+        for m in messages:
+            if m.get("tool_calls"):
+                calls = [
+                    ToolCall(c["function"]["name"], c["function"]["arguments"])
+                    for c in m["tool_calls"]
+                ]
+                written = hermes.write(calls=calls, thought=m["content"] or None)
+                assert f"<|im_start|>assistant\n{written}<|im_end|>" in text
+                checked += 1
+    assert checked > 100

@@ -12,6 +12,7 @@ import click
 
 from ..datagen import ExploreConfig, GenerateConfig, generate
 from ..datagen.export import read_trajectories
+from ..datagen.messages import ARGUMENTS, Arguments
 from ..datagen.run import ConfigMismatch
 from ..report import build_report, format_table, report_from_json
 from ..sim.formats import FORMATS
@@ -88,6 +89,13 @@ class _Progress:
     metavar="PACK",
     help="Run this pack's Python handlers (the pack that declares the tool; see the trust file).",
 )
+@click.option(
+    "--arguments",
+    type=click.Choice(ARGUMENTS),
+    default="object",
+    show_default=True,
+    help="Tool-call arguments in the rows: JSON objects, or JSON strings (DeepSeek-V3).",
+)
 @click.option("--model", help="For --agent openai (or TASKKIT_MODEL).")
 @click.option("--base-url", help="For --agent openai (or OPENAI_BASE_URL).")
 @click.option(
@@ -108,6 +116,7 @@ def generate_(
     seed: int,
     concurrency: int,
     no_faults: bool,
+    arguments: Arguments,
     trust: tuple[str, ...],
     model: str | None,
     base_url: str | None,
@@ -134,6 +143,7 @@ def generate_(
             format=fmt,
             faults=not no_faults,
             trust=tuple(sorted(trust_from_flags(trust))),
+            arguments=arguments,
         ),
         concurrency=concurrency,
         agent=agent_spec,

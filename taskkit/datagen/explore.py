@@ -20,6 +20,7 @@ from ..models import CompiledTask
 from ..sim.episode import Episode
 from ..sim.formats import Response, get_format
 from ..sim.formats.base import default_system_prompt
+from .messages import ARGUMENTS, Arguments
 
 __all__ = ["ExploreConfig", "explore_episode", "temperatures"]
 
@@ -37,6 +38,12 @@ class ExploreConfig:
     faults: bool = True
     trust: tuple[str, ...] = ()
     """Packs whose Python handlers may run (decided by the caller, not stored in run.json)."""
+    arguments: Arguments = "object"
+    """How the exported rows write tool-call arguments (JSON objects or JSON strings)."""
+
+    def __post_init__(self) -> None:
+        if self.arguments not in ARGUMENTS:
+            raise ValueError(f"unknown arguments {self.arguments!r}; one of {', '.join(ARGUMENTS)}")
 
 
 def temperatures(config: ExploreConfig) -> list[float]:
@@ -153,6 +160,7 @@ async def explore_episode(
         "category": task.category,
         "task": task.task,
         "format": config.format,
+        "arguments": config.arguments,
         "seed": config.seed,
         "steps": steps,
         "chosen_steps": chosen_steps,

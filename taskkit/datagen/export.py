@@ -15,10 +15,11 @@ from typing import Any, NamedTuple
 from .. import jsonlines
 from ..atomic import atomic_writer
 from ..report import build_report
-from .messages import assistant_message, step_messages
+from .messages import Arguments, assistant_message, step_messages
 
 __all__ = [
     "EpisodeOutput",
+    "arguments_of",
     "dpo_rows",
     "export_all",
     "outputs_of",
@@ -45,19 +46,32 @@ def read_trajectories(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
     return records
 
 
-def sft_row(record: dict[str, Any]) -> dict[str, Any] | None:
+def arguments_of(record: dict[str, Any], arguments: Arguments | None = None) -> Arguments:
+    """How the rows of ``record`` write call arguments: ``arguments`` if given, else the
+    run's choice recorded in the trajectory (``object`` for records that predate it)."""
+    if arguments is not None:
+        return arguments
+    recorded = record.get("arguments", "object")
+    return "string" if recorded == "string" else "object"
+
+
+def sft_row(record: dict[str, Any], arguments: Arguments | None = None) -> dict[str, Any] | None:
     """A passing episode as ``{"messages", "tools"}``; ``None`` for any other episode."""
     if not record.get("passed"):
         return None
+    mode = arguments_of(record, arguments)
     messages = list(record["head"])
     for step in record["chosen_steps"]:
-        messages.extend(step_messages(step))
+        messages.extend(step_messages(step, mode))
     return {"messages": messages, "tools": record["tools"], "task_id": record["task_id"]}
 
 
-def dpo_rows(record: dict[str, Any]) -> Iterator[dict[str, Any]]:
+def dpo_rows(
+    record: dict[str, Any], arguments: Arguments | None = None
+) -> Iterator[dict[str, Any]]:
     """Step-level preference pairs: a passing sample over a sample that failed an evaluator,
     both answering the same conversation so far."""
+    mode = arguments_of(record, arguments)
     prompt = list(record["head"])
     for step, chosen_step in zip(record["steps"], record["chosen_steps"], strict=False):
         good = [s for s in step["samples"] if s["passed"]]
@@ -70,8 +84,8 @@ def dpo_rows(record: dict[str, Any]) -> Iterator[dict[str, Any]]:
             errors += [e["type"] for e in (rejected.get("final") or {}).get("errors", [])]
             yield {
                 "prompt": list(prompt),
-                "chosen": [assistant_message(chosen["step"])],
-                "rejected": [assistant_message(rejected["step"])],
+                "chosen": [assistant_message(chosen["step"], mode)],
+                "rejected": [assistant_message(rejected["step"], mode)],
                 "tools": record["tools"],
                 "task_id": record["task_id"],
                 "step": step["index"],
@@ -79,7 +93,7 @@ def dpo_rows(record: dict[str, Any]) -> Iterator[dict[str, Any]]:
                 "chosen_temperature": chosen["temperature"],
                 "rejected_temperature": rejected["temperature"],
             }
-        prompt.extend(step_messages(chosen_step))
+        prompt.extend(step_messages(chosen_step, mode))
 
 
 class EpisodeOutput(NamedTuple):
@@ -93,9 +107,10 @@ class EpisodeOutput(NamedTuple):
     """The fields the pass-rate report reads."""
 
 
-def dpo_lines(record: dict[str, Any]) -> list[str]:
+def dpo_lines(record: dict[str, Any], arguments: Arguments | None = None) -> list[str]:
     """:func:`dpo_rows` as JSON lines, byte for byte, with each step's prompt and the tools
     serialised once instead of once per pair (they are most of every row)."""
+    mode = arguments_of(record, arguments)
     _j = jsonlines.dumps
     tools = _j(record["tools"])
     task_id = _j(record["task_id"])
@@ -112,19 +127,21 @@ def dpo_lines(record: dict[str, Any]) -> list[str]:
                 errors += [e["type"] for e in (rejected.get("final") or {}).get("errors", [])]
                 lines.append(
                     f'{{"prompt":{prompt_json},'
-                    f'"chosen":{_j([assistant_message(chosen["step"])])},'
-                    f'"rejected":{_j([assistant_message(rejected["step"])])},'
+                    f'"chosen":{_j([assistant_message(chosen["step"], mode)])},'
+                    f'"rejected":{_j([assistant_message(rejected["step"], mode)])},'
                     f'"tools":{tools},"task_id":{task_id},"step":{_j(step["index"])},'
                     f'"rejected_error_types":{_j(errors)},'
                     f'"chosen_temperature":{_j(chosen["temperature"])},'
                     f'"rejected_temperature":{_j(rejected["temperature"])}}}\n'
                 )
-        prompt.extend(step_messages(chosen_step))
+        prompt.extend(step_messages(chosen_step, mode))
     return lines
 
 
-def outputs_of(record: dict[str, Any], trajectory: str | None = None) -> EpisodeOutput:
-    sft = sft_row(record)
+def outputs_of(
+    record: dict[str, Any], trajectory: str | None = None, arguments: Arguments | None = None
+) -> EpisodeOutput:
+    sft = sft_row(record, arguments)
     errors = [
         e["type"] for st in record["steps"] for s in st["samples"] for e in s["step"]["errors"]
     ]
@@ -137,7 +154,7 @@ def outputs_of(record: dict[str, Any], trajectory: str | None = None) -> Episode
         record["task_id"],
         trajectory if trajectory is not None else jsonlines.line(record),
         None if sft is None else jsonlines.line(sft),
-        dpo_lines(record),
+        dpo_lines(record, arguments),
         summary,
     )
 
@@ -163,9 +180,13 @@ def write_exports(
 
 
 def export_all(
-    outdir: str | os.PathLike[str], records: list[dict[str, Any]] | None = None
+    outdir: str | os.PathLike[str],
+    records: list[dict[str, Any]] | None = None,
+    *,
+    arguments: Arguments | None = None,
 ) -> dict[str, Any]:
-    """(Re)write sft.jsonl, dpo.jsonl and report.json from the trajectories in ``outdir``."""
+    """(Re)write sft.jsonl, dpo.jsonl and report.json from the trajectories in ``outdir``;
+    ``arguments`` overrides how the run wrote call arguments (to re-export the other way)."""
     if records is None:
         records = read_trajectories(Path(outdir) / "trajectories.jsonl")
-    return write_exports(outdir, (outputs_of(r) for r in records))
+    return write_exports(outdir, (outputs_of(r, arguments=arguments) for r in records))

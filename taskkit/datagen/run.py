@@ -55,16 +55,31 @@ class GenerateConfig:
 
 def _check_config(outdir: Path, config: GenerateConfig) -> None:
     path = outdir / "run.json"
-    settings = {"config": asdict(config)}
-    del settings["config"]["explore"]["trust"]  # who may run handlers is not a setting
+    settings = {"config": _recorded(config)}
     if path.exists():
-        if json.loads(path.read_text(encoding="utf-8")).get("config") != settings["config"]:
+        recorded = json.loads(path.read_text(encoding="utf-8")).get("config")
+        if _with_defaults(recorded, _recorded(GenerateConfig())) != settings["config"]:
             raise ConfigMismatch(
                 f"{outdir} holds a run with other settings ({path}); use another OUTDIR"
             )
         return
     with atomic_writer(path) as f:
         f.write(json.dumps(settings, indent=2) + "\n")
+
+
+def _recorded(config: GenerateConfig) -> dict[str, Any]:
+    """The settings ``run.json`` keeps: not who may run handlers, which is no setting."""
+    settings = asdict(config)
+    del settings["explore"]["trust"]
+    return settings
+
+
+def _with_defaults(recorded: Any, defaults: Any) -> Any:
+    """A recorded config with the settings added since it was written at their defaults, so
+    that a run begun by an older taskkit resumes."""
+    if not isinstance(recorded, dict) or not isinstance(defaults, dict):
+        return recorded
+    return {**defaults, **{k: _with_defaults(v, defaults.get(k)) for k, v in recorded.items()}}
 
 
 def _truncate_torn_line(path: Path) -> None:

@@ -16,8 +16,10 @@ class _Row(BaseModel):
 
 class Function(_Row):
     name: str
-    arguments: dict[str, Any]
-    """Arguments as an object, not a JSON string (TRL's tool-calling format)."""
+    arguments: dict[str, Any] | str | list[Any] | float | bool | None
+    """Arguments as an object (TRL's tool-calling format) or, with ``--arguments string``, a
+    JSON string. A rejected call keeps what the model wrote when it is not an object: text
+    that is not JSON, or another JSON value."""
 
 
 class ToolCallOut(_Row):

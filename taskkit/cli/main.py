@@ -28,6 +28,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "packs": ("taskkit.cli.packs_cmd", "packs"),
     "pack": ("taskkit.cli.pack_cmd", "pack"),
     "test": ("taskkit.cli.test_cmd", "test"),
+    "ls": ("taskkit.cli.ls_cmd", "ls"),
 }
 
 

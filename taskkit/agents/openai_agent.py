@@ -171,6 +171,10 @@ def server_failure(
     if any(isinstance(c, socket.gaierror) for c in causes):
         return ServerUnavailable(url, "host not found (DNS lookup failed)")
     after = f" after {retries} retries" if retries else ""
+    broke = f"model server {url}: the connection broke before a full reply{after}"
+    if any(type(c).__name__ in _BROKEN_CONNECTION for c in causes):
+        # (aiohttp reports a dropped connection as a timeout, so this comes first)
+        return EpisodeFailed("server", broke)
     if isinstance(exc, openai.APIStatusError):
         message = _server_message(exc)
         status = exc.status_code
@@ -185,12 +189,23 @@ def server_failure(
     if isinstance(exc, openai.APITimeoutError):
         return EpisodeFailed("server", f"model server {url}: no reply within {timeout:g} s{after}")
     if isinstance(exc, openai.APIConnectionError):
-        return EpisodeFailed(
-            "server", f"model server {url}: the connection broke before a full reply{after}"
-        )
+        return EpisodeFailed("server", broke)
     if isinstance(exc, ValueError):  # the body is not JSON (the SDK's json() raised)
         return EpisodeFailed("server", f"model server {url}: the reply is not JSON ({exc})")
     return EpisodeFailed("server", f"model server {url}: {type(exc).__name__}: {exc}")
+
+
+_BROKEN_CONNECTION = frozenset(
+    {
+        "ServerDisconnectedError",  # aiohttp
+        "ClientPayloadError",
+        "ContentLengthError",
+        "RemoteProtocolError",  # httpx, httpcore, h11
+        "ReadError",
+    }
+)
+"""Exception class names, in any HTTP stack the SDK may use, of a connection that ended
+before the reply did."""
 
 
 def _causes(exc: BaseException) -> list[BaseException]:

@@ -181,6 +181,9 @@ def run(
             agent, agent_spec=agent_spec, fmt=fmt, seed=seed, temperature=temperature
         )
         with contextlib.ExitStack() as stack:
+            close = getattr(agent, "close", None)  # a server agent's connection pool
+            if close is not None:
+                stack.callback(close)
             out: IO[str] | None = None
             if output:
                 if _lockable(output):

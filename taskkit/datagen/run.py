@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any, NamedTuple, cast
 
 from ..agents import Agent
+from ..agents.base import AsyncAgent, PooledAgent
 from ..agents.errors import ServerUnavailable, failure_of
 from ..atomic import atomic_writer
 from ..models import CompiledTask
@@ -334,10 +335,9 @@ async def _explore_concurrent(
     in flight at most."""
     # --concurrency bounds the requests in flight: on the wire when the agent can hold its
     # own connections to it (see OpenAIAgent.limit_in_flight), else around each call.
-    limit_in_flight = getattr(agent, "limit_in_flight", None)
     requests: asyncio.Semaphore | None = None
-    if limit_in_flight is not None:
-        limit_in_flight(concurrency)
+    if isinstance(agent, PooledAgent):
+        agent.limit_in_flight(concurrency)
     else:
         requests = asyncio.Semaphore(concurrency)
 
@@ -353,9 +353,8 @@ async def _explore_concurrent(
     finally:
         for pending in slots:
             pending.cancel()
-        aclose = getattr(agent, "aclose", None)
-        if aclose is not None:
-            await aclose()
+        if isinstance(agent, PooledAgent):
+            await agent.aclose()
 
 
 def _explore_concurrently(
@@ -518,7 +517,7 @@ def _explore(
             on_done(output)
 
     try:
-        explore = _explore_concurrent_forked if hasattr(agent, "act_async") else _explore_forked
+        explore = _explore_concurrent_forked if isinstance(agent, AsyncAgent) else _explore_forked
         explore(jobs, agent, config, settings, emit)
     finally:
         appender.close()

@@ -130,8 +130,10 @@ def main() -> None:
             cpu.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
             assert f"{held} episodes already done, 0 to go" in done.stderr, done.stderr
         print(
-            f"(b) no-op resume, command line: median {statistics.median(cli):.2f} s "
-            f"(runs: {', '.join(f'{t:.2f}' for t in cli)})"
+            f"(b) no-op resume, command line: median {statistics.median(cli):.2f} s wall, "
+            f"{statistics.median(cpu):.2f} s CPU (runs: {', '.join(f'{t:.2f}' for t in cli)}); "
+            f"process start and loading the {compiled.stat().st_size / 2**20:.0f} MiB "
+            "compiled file are most of it, and do not grow with finished work"
         )
 
         full = []

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import ctypes
+import hashlib
 import itertools
 import json
 import multiprocessing
@@ -414,9 +415,15 @@ def _fresh_report(out: Path, store: Store, wanted: set[EpisodeKey]) -> dict[str,
         report: dict[str, Any] = json.loads((out / "report.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if stamp != {**_stamp(store), "episodes": sorted(map(list, wanted))}:
+    if stamp != {**_stamp(store), "episodes": _digest(wanted)}:
         return None
     return report
+
+
+def _digest(keys: set[EpisodeKey]) -> str:
+    """Which episodes a run covers, in a few bytes."""
+    text = "\n".join(f"{task_id}\t{repeat}" for task_id, repeat in sorted(keys))
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def generate(
@@ -462,7 +469,7 @@ def generate(
         _tell_quarantine(store, on_quarantine)
     records.sort(key=key_of)
     report = write_exports(out, (_episode_output(r) for r in records))
-    stamp = {**_stamp(store), "episodes": sorted(map(list, wanted))}
+    stamp = {**_stamp(store), "episodes": _digest(wanted)}
     with atomic_writer(out / STAMP) as f:
         f.write(json.dumps(stamp) + "\n")
     return report

@@ -5,9 +5,12 @@ from __future__ import annotations
 import hashlib
 import os
 
+from .regular_files import read_regular
+
 __all__ = ["digest", "file_digest"]
 
 SIZE = 16
+MAX_DIGEST_BYTES = 1 << 30
 
 
 def digest(data: bytes) -> bytes:
@@ -15,9 +18,9 @@ def digest(data: bytes) -> bytes:
 
 
 def file_digest(path: str | os.PathLike[str]) -> bytes:
-    """The digest of a file's bytes; empty when it cannot be read (no digest is empty)."""
+    """The digest of a file's bytes; empty when it cannot be read (no digest is empty), or
+    is not a regular file (a FIFO would block, a link to a device never end)."""
     try:
-        with open(path, "rb") as f:
-            return digest(f.read())
+        return digest(read_regular(path, max_bytes=MAX_DIGEST_BYTES))
     except OSError:
         return b""

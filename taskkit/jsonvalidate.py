@@ -24,7 +24,9 @@ from collections.abc import Callable, Mapping
 from types import CodeType
 from typing import Any, NamedTuple
 
+from .patterns import schema_pattern_problem
 from .schemacheck import schema_problems
+from .schemarefs import ref_problem
 
 __all__ = ["ERROR_KINDS", "Check", "SchemaError", "VError", "Validator", "compile_schema"]
 
@@ -167,6 +169,11 @@ class Validator:
 
 def compile_schema(schema: Mapping[str, Any] | bool) -> Validator:
     """Compile ``schema``; raise :class:`SchemaError` if it is not valid JSON Schema."""
+    # A $ref loop would recurse forever on the first value; a nested repetition in a
+    # pattern could take exponential time on pack data.
+    bad = ref_problem(schema) or schema_pattern_problem(schema)
+    if bad is not None:
+        raise SchemaError(bad)
     try:
         problem = next(schema_problems(schema), None)
     except RecursionError:

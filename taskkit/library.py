@@ -165,7 +165,19 @@ class Library:
             return out
         folder = Path(content.path).parent
         jsonl = folder / model.entries_file
-        inside = os.path.realpath(jsonl).startswith(os.path.realpath(folder) + os.sep)
+        try:
+            inside = os.path.realpath(jsonl).startswith(os.path.realpath(folder) + os.sep)
+            found = jsonl.is_file()
+        except OSError as exc:  # a name too long for the system, a link loop
+            self.diagnostics.append(
+                content.at(
+                    ("entries_file",),
+                    "TK008",
+                    f"entries file {_short_name(model.entries_file)} cannot be opened: "
+                    f"{exc.strerror or exc}",
+                )
+            )
+            return out
         if Path(model.entries_file).is_absolute() or not inside:
             self.diagnostics.append(
                 content.at(
@@ -176,7 +188,7 @@ class Library:
                 )
             )
             return out
-        if not jsonl.is_file():
+        if not found and not os.path.lexists(jsonl):
             self.diagnostics.append(
                 content.at(
                     ("entries_file",),
@@ -218,33 +230,49 @@ class Library:
         return self.contents.get(self.resolve(pack, ref))
 
 
+def _short_name(name: str) -> str:
+    return repr(name) if len(name) <= 80 else f"{name[:60]!r}... ({len(name):,} characters)"
+
+
 def discover(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[str], list[Diagnostic]]:
     """Every YAML file under ``paths``, once each, sorted; a missing path is a diagnostic."""
     found: dict[str, str] = {}  # real path -> the path as the user named it
     diags: list[Diagnostic] = []
     for raw in paths:
         path = os.fspath(raw)
-        if os.path.isfile(path):
-            found.setdefault(os.path.realpath(path), os.path.normpath(path))
-        elif os.path.isdir(path):
-            for real, name in _yaml_files(path):
+        if os.path.isdir(path):
+            for real, name in _yaml_files(path, diags):
                 found.setdefault(real, name)
+        elif os.path.lexists(path):  # a file, or a FIFO or device: the reader says which
+            found.setdefault(os.path.realpath(path), os.path.normpath(path))
         else:
             diags.append(Diagnostic(path, 1, 1, "TK003", "no such file or directory"))
     return sorted(found.values()), diags
 
 
-def _yaml_files(top: str) -> Iterator[tuple[str, str]]:
+def _yaml_files(top: str, diags: list[Diagnostic]) -> Iterator[tuple[str, str]]:
     """``(real path, path)`` of every YAML file under ``top``, a folder at a time, files
     before subfolders, each in name order; hidden and tool folders are left out, and links
-    to folders are not followed (as :func:`os.walk` does by default)."""
+    to folders are not followed (as :func:`os.walk` does by default). A folder that cannot
+    be listed, and a ``pack.yaml`` that is a folder, are diagnostics in ``diags``: their
+    documents would be missing without a word."""
     stack = [top]
     while stack:
         folder = stack.pop()
         try:
             with os.scandir(folder) as it:
                 entries = sorted(it, key=lambda e: e.name)
-        except OSError:
+        except OSError as exc:
+            diags.append(
+                Diagnostic(
+                    os.path.normpath(folder),
+                    1,
+                    1,
+                    "TK003",
+                    f"cannot read folder: {exc.strerror or exc}",
+                    hint="its documents are not checked; fix its permissions",
+                )
+            )
             continue
         real_folder = os.path.realpath(folder)
         subfolders = []
@@ -254,7 +282,17 @@ def _yaml_files(top: str) -> Iterator[tuple[str, str]]:
                 is_dir = entry.is_dir()
             except OSError:
                 is_dir = False
-            if is_dir:
+            if is_dir and name == "pack.yaml":
+                diags.append(
+                    Diagnostic(
+                        os.path.normpath(os.path.join(folder, name)),
+                        1,
+                        1,
+                        "TK003",
+                        "pack.yaml is a folder, not a file: the pack has no manifest",
+                    )
+                )
+            elif is_dir:
                 if not name.startswith(".") and name not in _SKIP_DIRS and not entry.is_symlink():
                     subfolders.append(os.path.join(folder, name))
             elif name.endswith(YAML_SUFFIXES) and not name.startswith("."):

@@ -34,9 +34,11 @@ def run_episode(
     seed: int = 0,
     temperature: float = 0.0,
     faults: bool = True,
+    trust: Iterable[str] | None = None,
 ) -> Episode:
-    """Drive one episode to its end; agent exceptions propagate (they are the agent's bug)."""
-    episode = Episode(task, fmt, run_seed=seed, faults=faults)
+    """Drive one episode to its end; agent exceptions propagate (they are the agent's bug).
+    ``trust``: packs whose Python handlers may run (see :class:`Episode`)."""
+    episode = Episode(task, fmt, run_seed=seed, faults=faults, trust=trust)
     rng = random.Random(f"{seed}|{task.id}")
     observation = episode.observe()
     while not episode.done:
@@ -130,6 +132,7 @@ def run_tasks(
     settings: dict[str, Any] | None = None,
     out: IO[str] | None = None,
     on_done: Callable[[dict[str, Any]], None] | None = None,
+    trust: Iterable[str] | None = None,
 ) -> Iterator[dict[str, Any]]:
     """Run every task ``repeats`` times; yield each trajectory record (and append it to
     ``out`` as JSONL). An episode the agent fails (it raises, times out, or its server
@@ -141,7 +144,13 @@ def run_tasks(
             run_seed = repeat_seed(seed, repeat)
             try:
                 record = run_episode(
-                    task, agent, format_, seed=run_seed, temperature=temperature, faults=faults
+                    task,
+                    agent,
+                    format_,
+                    seed=run_seed,
+                    temperature=temperature,
+                    faults=faults,
+                    trust=trust,
                 ).record()
                 record["repeat"] = repeat
             except ServerUnavailable:

@@ -14,13 +14,22 @@ rendered without Jinja at all, with Jinja's own semantics.
 from __future__ import annotations
 
 import ast
+import atexit
+import functools
+import math
+import os
 import re
-from collections.abc import Callable, Mapping
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 from typing import Any
 
 import jinja2
 from jinja2 import meta, nodes
+from jinja2.compiler import CodeGenerator, Frame, optimizeconst
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 __all__ = [
@@ -53,12 +62,221 @@ class TemplateError(Exception):
         self.name = name
 
 
-_ENV = ImmutableSandboxedEnvironment(
+MAX_SIZE = 1_000_000
+"""The largest string, list or number argument a template may build or pass to a filter
+(characters, items, or the value of a width/count): the sandbox bounds what code can do,
+these bound what it can cost, so that ``'a' * 10**10`` is an error, not 10 GB."""
+MAX_INT_BITS = 4096
+"""The largest integer a template may compute (about 1,200 digits)."""
+RENDER_SECONDS = 1.0
+"""CPU time one Jinja render may take (nested loops); enforced in the main thread. CPU, not
+wall time: on a loaded machine an ordinary render may wait longer than that."""
+_FORMAT_WIDTH = re.compile(r"[0-9]{7,}")
+
+
+class TemplateBudget(SecurityError):
+    """A template that would cost more than a budget allows."""
+
+
+def _sized(value: Any) -> int | None:
+    return len(value) if isinstance(value, str | list | tuple | bytes) else None
+
+
+def _check_int(value: Any, what: str) -> None:
+    big = isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 20
+    if big and abs(value) > MAX_SIZE:
+        raise TemplateBudget(f"{what} {_short(value)} is over the limit of {MAX_SIZE:,}")
+
+
+def _short(value: Any) -> str:
+    text = f"{value.bit_length()}-bit integer" if isinstance(value, int) else repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _bounded_join(parts: Iterable[Any]) -> str:
+    """Jinja's ``a ~ b`` (its ``str_join``), refused past :data:`MAX_SIZE` characters:
+    doubling a string in a loop would otherwise reach gigabytes in forty steps."""
+    texts = [p if isinstance(p, str) else str(p) for p in parts]
+    if sum(map(len, texts)) > MAX_SIZE:
+        raise TemplateBudget(f"joining with ~ gives more than {MAX_SIZE:,} characters")
+    return "".join(texts)
+
+
+class _CodeGenerator(CodeGenerator):
+    """Jinja's code generator, with ``~`` going through :func:`_bounded_join`."""
+
+    @optimizeconst
+    def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
+        self.write("environment.bounded_join((")
+        for arg in node.nodes:
+            self.visit(arg, frame)
+            self.write(", ")
+        self.write("))")
+
+
+class _BudgetedEnvironment(ImmutableSandboxedEnvironment):
+    """The sandbox, with the cost of operators, calls and output bounded."""
+
+    intercepted_binops = frozenset({"*", "**", "+", "%", "//"})
+    code_generator_class = _CodeGenerator
+    bounded_join = staticmethod(_bounded_join)
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "*":
+            n, seq = (right, left) if _sized(left) is not None else (left, right)
+            size = _sized(seq)
+            if size is not None and isinstance(n, int) and size * n > MAX_SIZE:
+                raise TemplateBudget(f"repeating a {size}-long value {_short(n)} times is too much")
+            ints = isinstance(left, int) and isinstance(right, int)
+            if ints and left.bit_length() + right.bit_length() > MAX_INT_BITS:
+                raise TemplateBudget("the product is too large a number")
+        elif operator == "**" and isinstance(left, int) and isinstance(right, int):
+            if right > 0 and left not in (0, 1, -1) and right * left.bit_length() > MAX_INT_BITS:
+                raise TemplateBudget(f"{_short(left)} ** {_short(right)} is too large a number")
+        elif operator == "+":
+            a, b = _sized(left), _sized(right)
+            if a is not None and b is not None and a + b > MAX_SIZE:
+                raise TemplateBudget("the concatenation is too long")
+        elif operator == "%" and isinstance(left, str) and _FORMAT_WIDTH.search(left):
+            raise TemplateBudget(f"format {_short(left)} asks for too wide a field")
+        return super().call_binop(context, operator, left, right)
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        for value in (*args, *kwargs.values()):
+            _check_int(value, "argument")
+            if isinstance(value, str) and _FORMAT_WIDTH.search(value):
+                raise TemplateBudget(f"argument {_short(value)} asks for too wide a field")
+        return super().call(__context, __obj, *args, **kwargs)
+
+    def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
+        owner = getattr(value, "__self__", None)  # "{:>99999999}".format(1)
+        if isinstance(owner, str) and _FORMAT_WIDTH.search(owner):
+            raise TemplateBudget(f"format {_short(owner)} asks for too wide a field")
+        return super().wrap_str_format(value)
+
+
+def _guarded_filter(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """A filter whose numeric arguments (widths, counts) are bounded like calls'."""
+
+    @functools.wraps(fn)  # keeps jinja's pass_context/pass_environment marks
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        for value in (*args, *kwargs.values()):
+            _check_int(value, "filter argument")
+            wide = isinstance(value, str) and _FORMAT_WIDTH.search(value) is not None
+            if wide and fn.__name__.endswith("format"):
+                raise TemplateBudget(f"format {_short(value)} asks for too wide a field")
+        return fn(*args, **kwargs)
+
+    return guarded
+
+
+def _bounded_concat(parts: Iterable[str]) -> str:
+    """Join a render's output, refusing it once it passes :data:`MAX_SIZE` characters
+    (checked as it is produced, so a runaway loop stops there)."""
+    out: list[str] = []
+    total = 0
+    for part in parts:
+        total += len(part)
+        if total > MAX_SIZE:
+            raise TemplateBudget(f"the template renders more than {MAX_SIZE:,} characters")
+        out.append(part)
+    return "".join(out)
+
+
+_ENV = _BudgetedEnvironment(
     undefined=jinja2.StrictUndefined,
     autoescape=False,
     keep_trailing_newline=True,
     cache_size=0,  # we cache compiled templates ourselves, by source
 )
+_ENV.concat = _bounded_concat  # type: ignore[method-assign]
+_ENV.filters = {name: _guarded_filter(fn) for name, fn in _ENV.filters.items()}
+
+
+class _Overtime(BaseException):
+    """Raised by the watchdog inside a render; a BaseException, so that no ``except
+    Exception`` in the template's code path can swallow it."""
+
+
+class _Watchdog:
+    """A Jinja render's time budget. A loop checks no clock, so while renders run a
+    SIGVTALRM timer ticks every :data:`_TICK` seconds of CPU and raises in a render that has
+    overrun; a render costs one clock read, and the first tick after the renders stop stops
+    the timer. The handler is installed once, only where SIGVTALRM is free and only for the
+    main thread (the one that receives signals); elsewhere renders run without a time
+    budget."""
+
+    def __init__(self) -> None:
+        self.state = "unset"  # "on", or "off" where it cannot run
+        self.started: float | None = None
+        self.ticking_in: int | None = None  # the process whose timer ticks (not inherited)
+
+    def available(self) -> bool:
+        if self.state == "unset":
+            try:
+                free = signal.getsignal(signal.SIGVTALRM) in (signal.SIG_DFL, None)
+                if free:
+                    signal.signal(signal.SIGVTALRM, self._on_alarm)
+                    atexit.register(self._stop)
+                self.state = "on" if free else "off"
+            except ValueError:  # not the main thread (of the main interpreter)
+                return False
+        return self.state == "on" and threading.current_thread() is threading.main_thread()
+
+    def _stop(self) -> None:
+        signal.setitimer(signal.ITIMER_VIRTUAL, 0)
+        self.ticking_in = None
+
+    def _on_alarm(self, signum: int, frame: Any) -> None:
+        started = self.started
+        if started is None:
+            self._stop()
+        elif time.process_time() - started > RENDER_SECONDS:
+            raise _Overtime  # again at every tick, until the render is left
+
+    def run(self, render: Callable[[], Any]) -> Any:
+        if not self.available():
+            return render()
+        if self.ticking_in != os.getpid():
+            signal.setitimer(signal.ITIMER_VIRTUAL, _TICK, _TICK)
+            self.ticking_in = os.getpid()
+        self.started = time.process_time()
+        try:
+            return render()
+        except _Overtime:
+            raise TemplateBudget(f"rendering took more than {RENDER_SECONDS:g} s") from None
+        finally:
+            self.started = None
+
+
+_TICK = 0.2
+"""How often the watchdog looks at the clock while renders run (seconds)."""
+_WATCHDOG = _Watchdog()
+_budgeted = _WATCHDOG.run
+
+
+def _json_value(value: Any, depth: int = 0) -> Any:
+    """A native render's value as JSON data: tuples become lists; a value JSON cannot hold
+    (``range(3)``, a function, a float that is not finite) is an error."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise TemplateError(f"the expression gives {value!r}, which is not a JSON number")
+        return value
+    if depth > 200:
+        raise TemplateError("the expression gives a value nested too deeply")
+    if isinstance(value, list | tuple):
+        return [_json_value(v, depth + 1) for v in value]
+    if isinstance(value, dict) and all(isinstance(k, str) for k in value):
+        return {k: _json_value(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, jinja2.Undefined):
+        return value
+    raise TemplateError(
+        f"the expression gives a {type(value).__name__}, not a JSON value (string, number, "
+        "boolean, null, list or mapping)"
+    )
+
 
 _SINGLE_EXPR = re.compile(r"^\s*\{\{(?P<expr>(?:(?!\}\}|\{\{).)*)\}\}\s*$", re.S)
 _SIMPLE_PATH = re.compile(r"^\s*([A-Za-z_]\w*)((?:\.[A-Za-z_]\w*)*)\s*$")
@@ -78,6 +296,15 @@ def parse(source: str) -> nodes.Template:
         return _ENV.parse(source)
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(exc.message or "syntax error", lineno=exc.lineno or 1) from None
+    except (RecursionError, ValueError) as exc:
+        raise _unreadable(exc) from None
+
+
+def _unreadable(exc: Exception) -> TemplateError:
+    """A template Jinja cannot even parse: nested too deeply, or a number too long."""
+    if isinstance(exc, RecursionError):
+        return TemplateError("the template is nested too deeply")
+    return TemplateError(f"the template cannot be read: {exc}")
 
 
 @lru_cache(maxsize=65536)
@@ -220,8 +447,8 @@ def _simple(expr: str) -> tuple[str, str] | None:
     if m is None:
         return None
     root, attrs = m.group(1), m.group(2)
-    if root in ("true", "false", "none", "True", "False", "None"):
-        return None
+    if root in ("true", "false", "none", "True", "False", "None") or root in _ENV.globals:
+        return None  # a literal, or a Jinja global (`range`, `lipsum`): Jinja knows it
     if any(a in _DICT_ATTRS for a in attrs.split(".")[1:]):
         return None  # Jinja would return the dict method; let Jinja do it
     return root, attrs
@@ -233,6 +460,8 @@ def _compiled_expression(expr: str) -> Callable[..., Any]:
         return _ENV.compile_expression(expr, undefined_to_none=False)
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(exc.message or "syntax error", lineno=exc.lineno or 1) from None
+    except (RecursionError, ValueError) as exc:
+        raise _unreadable(exc) from None
 
 
 @lru_cache(maxsize=65536)
@@ -241,6 +470,8 @@ def _compiled_template(source: str) -> jinja2.Template:
         return _ENV.from_string(source)
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(exc.message or "syntax error", lineno=exc.lineno or 1) from None
+    except (RecursionError, ValueError) as exc:
+        raise _unreadable(exc) from None
 
 
 _NEWLINES = re.compile(r"\r\n|\r")
@@ -293,7 +524,8 @@ def render_string(source: str, context: Mapping[str, Any], *, native: bool = Tru
                 return _lookup_path(context, *plan)
             m = _SINGLE_EXPR.match(source)
             assert m is not None
-            value = _compiled_expression(m.group("expr"))(**context)
+            expression = _compiled_expression(m.group("expr"))
+            value = _json_value(_budgeted(lambda: expression(**context)))
             if isinstance(value, jinja2.Undefined):
                 value._fail_with_undefined_error()
             return value
@@ -304,7 +536,8 @@ def render_string(source: str, context: Mapping[str, Any], *, native: bool = Tru
                     piece if isinstance(piece, str) else _to_str(_lookup_path(context, *piece))
                 )
             return "".join(out)
-        return _compiled_template(source).render(context)
+        template = _compiled_template(source)
+        return _budgeted(lambda: template.render(context))
     except jinja2.UndefinedError as exc:
         raise _undefined_error(exc) from None
     except jinja2.TemplateSyntaxError as exc:

@@ -21,12 +21,14 @@ from __future__ import annotations
 
 import codecs
 import json
+import math
 import operator
 import os
 import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -34,9 +36,11 @@ import yaml
 
 from . import fastyaml
 from .diagnostics import Diagnostic
+from .regular_files import FileRefused, read_regular
 
 __all__ = [
     "MAX_FILE_BYTES",
+    "MAX_YAML_BYTES",
     "Document",
     "JsonlRecord",
     "LoadResult",
@@ -49,6 +53,10 @@ __all__ = [
 ]
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
+MAX_YAML_BYTES = 2 * 1024 * 1024
+"""YAML files are capped lower than JSONL files (whatever ``max_bytes`` says): reading YAML
+costs about 1.5 s and 80 bytes of memory per byte of text, so a 14 MiB file took 22 s and
+1.2 GB. Large content belongs in a JSONL file (``entries_file``), read a line at a time."""
 """Files above this size are refused (a diagnostic), not read."""
 
 MAX_DEPTH = 500
@@ -132,10 +140,7 @@ class Document:
 
     def _source_map(self) -> _SourceMap:
         if self._map is None:
-            try:
-                nodes = list(yaml.compose_all(self.text, Loader=_Loader))
-            except (yaml.YAMLError, RecursionError):  # read by the fast reader, not libyaml
-                nodes = []
+            nodes = _composed(self.text)
             self._map = _SourceMap(nodes[self.index] if self.index < len(nodes) else None)
         return self._map
 
@@ -155,6 +160,17 @@ class Document:
     def node(self, path: Sequence[PathItem]) -> yaml.Node | None:
         """The composed node at ``path``, if it exists."""
         return self._source_map().node(tuple(path))
+
+
+@lru_cache(maxsize=4)
+def _composed(text: str) -> tuple[yaml.Node, ...]:
+    """Every document of ``text``, composed once for all of them: positions are asked of
+    one document after another, and composing the whole file for each made a file of many
+    documents cost quadratic time."""
+    try:
+        return tuple(yaml.compose_all(text, Loader=_Loader))
+    except (yaml.YAMLError, RecursionError):  # read by the fast reader, not libyaml
+        return ()
 
 
 @dataclass(slots=True)
@@ -222,21 +238,13 @@ def load_yaml_file(
     ``on_read`` is given the file's stat and bytes, as read (the lint cache keeps them)."""
     name = os.fspath(path)
     try:
+        raw = read_regular(name, max_bytes=min(max_bytes, MAX_YAML_BYTES))
         st = os.stat(name)
-        size = st.st_size
-        if size > max_bytes:
-            return _fail(
-                Diagnostic(
-                    name,
-                    1,
-                    1,
-                    "TK003",
-                    f"file is {size / 2**20:.1f} MiB, over the {max_bytes / 2**20:.0f} MiB limit",
-                    hint="split large content into a JSONL file, or raise --max-file-size",
-                )
-            )
-        with open(name, "rb") as f:
-            raw = f.read()
+    except FileRefused as exc:
+        hint = "split large content into a JSONL file, or raise --max-file-size"
+        return _fail(
+            Diagnostic(name, 1, 1, "TK003", str(exc), hint=hint if "limit" in str(exc) else None)
+        )
     except OSError as exc:
         return _fail(Diagnostic(name, 1, 1, "TK003", f"cannot read file: {exc.strerror or exc}"))
     if on_read is not None:
@@ -296,7 +304,9 @@ def load_yaml_text(text: str, path: str = "<string>") -> LoadResult:
                 hint="flatten the data, or move it to a JSONL content file",
             )
         )
-    fast = fastyaml.read(text)
+    # A number longer than Python converts: the fast reader would build it (and a later
+    # json.dumps fail); the reference reader refuses it at its line.
+    fast = fastyaml.read(text) if _LONG_NUMBER_RUN.search(text) is None else None
     if fast is not None:
         return LoadResult([Document(path=path, data=fast, text=text)], [])
     try:
@@ -333,6 +343,9 @@ def load_yaml_text(text: str, path: str = "<string>") -> LoadResult:
             continue
         docs.append(Document(path=path, data=data, text=text, index=index))
     return LoadResult(docs, diags)
+
+
+_LONG_NUMBER_RUN = re.compile(r"(?<![0-9])[0-9]{4000}")
 
 
 def _nesting_beyond(text: str, limit: int) -> tuple[int, int] | None:
@@ -480,7 +493,7 @@ class _Constructor:
         except (ValueError, TypeError, KeyError, IndexError, yaml.YAMLError):
             raise _Refused(
                 "TK005",
-                f"{node.value!r} is not a valid {tag.removeprefix(_T)}",
+                f"{_quoted(node.value)} is not a valid {tag.removeprefix(_T)}",
                 node,
                 "drop the explicit tag, or fix the value",
             ) from None
@@ -489,7 +502,17 @@ class _Constructor:
         if tag == _INT:
             return _scalar_constructor.construct_yaml_int(node)
         if tag == _FLOAT:
-            return _scalar_constructor.construct_yaml_float(node)
+            value = _scalar_constructor.construct_yaml_float(node)
+            if not math.isfinite(
+                value
+            ):  # JSON has no such number: compiled files could not hold it
+                raise _Refused(
+                    "TK009",
+                    f"{node.value!r} is not a finite number, which JSON cannot hold",
+                    node,
+                    "use a large finite number, or null",
+                )
+            return value
         if tag == _BOOL:
             return _scalar_constructor.construct_yaml_bool(node)
         if tag == _NULL:
@@ -546,6 +569,13 @@ class _Constructor:
             yield data
 
 
+def _quoted(text: str, limit: int = 60) -> str:
+    """``text`` quoted for a message, shortened when long (a 20,000-digit number)."""
+    if len(text) <= limit:
+        return repr(text)
+    return f"{text[: limit - 20]!r}... ({len(text):,} characters)"
+
+
 def _unsupported(node: yaml.Node) -> _Refused:
     tag = node.tag
     if tag.startswith(_T + "python/") or tag.startswith("!!python"):
@@ -575,19 +605,9 @@ def load_jsonl_file(
     """Read a JSON Lines file; each record keeps its own line number."""
     name = os.fspath(path)
     try:
-        size = os.stat(name).st_size
-        if size > max_bytes:
-            return [], [
-                Diagnostic(
-                    name,
-                    1,
-                    1,
-                    "TK003",
-                    f"file is {size / 2**20:.1f} MiB, over the {max_bytes / 2**20:.0f} MiB limit",
-                )
-            ]
-        with open(name, "rb") as f:
-            raw = f.read()
+        raw = read_regular(name, max_bytes=max_bytes)
+    except FileRefused as exc:
+        return [], [Diagnostic(name, 1, 1, "TK003", str(exc))]
     except OSError as exc:
         return [], [Diagnostic(name, 1, 1, "TK003", f"cannot read file: {exc.strerror or exc}")]
     text = decode(name, raw)
@@ -599,14 +619,87 @@ def load_jsonl_file(
         if not line.strip():
             continue
         try:
-            records.append(JsonlRecord(number, _json_line(line)))
+            data = _json_line(line)
         except json.JSONDecodeError as exc:
             diags.append(
                 Diagnostic(name, number, exc.colno, "TK008", f"invalid JSON line: {exc.msg}")
             )
+            continue
+        except _NotJson as exc:
+            diags.append(Diagnostic(name, number, 1, "TK009", str(exc), hint=exc.hint))
+            continue
+        except ValueError as exc:  # an integer of more digits than Python converts
+            diags.append(Diagnostic(name, number, 1, "TK008", f"invalid JSON line: {exc}"))
+            continue
         except RecursionError:
             diags.append(Diagnostic(name, number, 1, "TK006", "JSON nested too deeply to read"))
+            continue
+        problem = _line_problem(line, data)
+        if problem is not None:
+            rule, message = problem
+            diags.append(Diagnostic(name, number, 1, rule, message))
+            continue
+        records.append(JsonlRecord(number, data))
     return records, diags
+
+
+class _NotJson(ValueError):
+    """A value JSON parsers accept but JSON does not have (NaN, Infinity, 1e400)."""
+
+    hint = "use a finite number, or null"
+
+
+def _no_constant(name: str) -> Any:
+    raise _NotJson(f"{name} is not a JSON number")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise _NotJson(f"{text} is too large a number for JSON (it reads as {value})")
+    return value
+
+
+_KEY = re.compile(r'"\s*:')
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _line_problem(line: str, data: Any) -> tuple[str, str] | None:
+    """A duplicate key (the later value would silently win, TK007 as in YAML) or a lone
+    surrogate (no UTF-8 encoding: writing it out fails), cheaply ruled out first."""
+    if len(_KEY.findall(line)) > _count_keys(data):  # some key text was folded away
+        duplicate = _first_duplicate(line)
+        if duplicate is not None:
+            return "TK007", f"duplicate key {duplicate!r}: the later value would silently win"
+    if _SURROGATE_ESCAPE.search(line) is not None:
+        try:
+            json.dumps(data, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            return "TK009", "a lone surrogate (\\ud800-\\udfff) is not text UTF-8 can hold"
+    return None
+
+
+def _count_keys(data: Any) -> int:
+    if isinstance(data, dict):
+        return len(data) + sum(_count_keys(v) for v in data.values())
+    if isinstance(data, list):
+        return sum(_count_keys(v) for v in data)
+    return 0
+
+
+def _first_duplicate(line: str) -> str | None:
+    found: list[str] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        seen: set[str] = set()
+        for key, _ in items:
+            if key in seen and not found:
+                found.append(key)
+            seen.add(key)
+        return dict(items)
+
+    json.loads(line, object_pairs_hook=pairs)
+    return found[0] if found else None
 
 
 _LONG_NUMBER = re.compile(r"[0-9]{19}")
@@ -621,7 +714,7 @@ def _json_line(line: str) -> Any:
             return orjson.loads(line)
         except orjson.JSONDecodeError:
             pass
-    return json.loads(line)
+    return json.loads(line, parse_constant=_no_constant, parse_float=_finite)
 
 
 class _Dumper(yaml.SafeDumper):

@@ -19,7 +19,7 @@ from ..sim.formats import FORMATS
 from .exit_codes import OK, SERVER
 from .failures import run_failures
 from .options import selection_from, selection_options
-from .run_cmd import agent_from_flags, load_tasks
+from .run_cmd import agent_from_flags, load_tasks, trust_from_flags
 
 
 class _Progress:
@@ -155,6 +155,7 @@ def generate_(
             seed=seed,
             format=fmt,
             faults=not no_faults,
+            trust=tuple(sorted(trust_from_flags(trust))),
         ),
         concurrency=concurrency,
         agent=agent_spec,

@@ -45,6 +45,9 @@ def import_(source: str, files: tuple[Path, ...], out_dir: Path, pack_name: str 
         except SourceError as exc:
             click.echo(f"{path}: {exc}", err=True)
             sys.exit(USAGE)
+        except RecursionError:  # a schema nested deeper than the checks can follow
+            click.echo(f"{path}: nested too deeply to import", err=True)
+            sys.exit(USAGE)
         results.append(result)
         click.echo(f"{path}: {result.summary()}")
         for note in result.notes:
@@ -56,6 +59,9 @@ def import_(source: str, files: tuple[Path, ...], out_dir: Path, pack_name: str 
         written = write_result(merged, out_dir, pack_name=name)
     except OSError as exc:
         click.echo(f"{out_dir}: cannot write: {exc.strerror or exc}", err=True)
+        sys.exit(USAGE)
+    except RecursionError:
+        click.echo(f"{out_dir}: a schema is nested too deeply to write", err=True)
         sys.exit(USAGE)
     click.echo(f"wrote pack {name!r} ({len(written)} files) to {out_dir}")
     sys.exit(OK)

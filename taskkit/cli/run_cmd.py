@@ -24,9 +24,18 @@ from ..packs.discovery import resolve_targets
 from ..report import build_report, format_table
 from ..runner import run_settings, run_tasks
 from ..sim.formats import FORMATS
+from ..trust import TrustFileError, UntrustedHandlers, check_trust, user_trust
 from .exit_codes import FINDINGS, OK, SERVER, USAGE
 from .failures import run_failures
 from .options import selection_from, selection_options
+
+
+def trust_from_flags(trust: tuple[str, ...]) -> frozenset[str]:
+    """The packs whose handlers may run: ``--trust`` and the user's trust file."""
+    try:
+        return frozenset(trust) | user_trust()
+    except TrustFileError as exc:
+        raise click.UsageError(str(exc)) from None
 
 
 def load_tasks(
@@ -34,14 +43,29 @@ def load_tasks(
 ) -> list[CompiledTask]:
     """Compiled JSONL files are loaded; anything else is compiled first (lint included).
     Pack names (see `taskkit packs`) stand for the pack's folders. ``selection`` keeps
-    the tasks compile would keep with the same options."""
+    the tasks compile would keep with the same options. A task with a handler of a pack
+    the user does not trust is refused before anything runs."""
+    tasks = _load_tasks(paths, trust, selection)
+    try:
+        check_trust(tasks, trust_from_flags(trust))
+    except UntrustedHandlers as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(USAGE)
+    return tasks
+
+
+def _load_tasks(
+    paths: tuple[str, ...], trust: tuple[str, ...], selection: Selection | None
+) -> list[CompiledTask]:
     if all(p.endswith(".jsonl") and Path(p).is_file() for p in paths):
         try:
-            loaded = [t for p in paths for t in load_compiled(p)]
+            tasks = [t for p in paths for t in load_compiled(p)]
         except CompiledFileError as exc:
             click.echo(str(exc), err=True)
             sys.exit(USAGE)
-        return select(loaded, selection) if selection is not None else loaded
+        if not tasks:
+            raise click.UsageError(f"no compiled tasks in {', '.join(map(repr, paths))}")
+        return select(tasks, selection) if selection is not None else tasks
     targets = resolve_targets(paths)
     if not targets.ok:
         # As click's own check of a missing path did before pack names existed: a usage error.
@@ -56,6 +80,8 @@ def load_tasks(
         sys.stdout.write(format_diagnostics(result.diagnostics, "text"))
         click.echo("compile failed; nothing run", err=True)
         sys.exit(FINDINGS)
+    if not result.tasks:  # a run of nothing would report success
+        raise click.UsageError(f"no tasks in {', '.join(map(repr, paths))}")
     return result.tasks
 
 
@@ -201,6 +227,7 @@ def run(
                 faults=not no_faults,
                 repeats=repeats,
                 settings=settings,
+                trust=trust_from_flags(trust),
             )
         report = build_report(records)
         report.settings = settings

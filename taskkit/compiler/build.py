@@ -33,7 +33,6 @@ from ..models import (
     ToolEnv,
 )
 from ..render import RenderError, entry_context, render_at
-from ..sim.behaviors import HandlerRefused
 from ..sim.diff import copy_json
 from ..sim.evaluate import evaluate_final
 from ..sim.execute import execute
@@ -55,7 +54,8 @@ class CompileUnit:
     """Offered tools by reference (``toolset.tool``)."""
     evaluators: list[Evaluator]
     pack_version: str
-    trusted: bool
+    trust: frozenset[str]
+    """Packs whose handlers the gold replay may run (checked on each tool's declaring pack)."""
     sources_hash: str
     openai_tools: list[dict[str, Any]] = field(default_factory=list)
 
@@ -82,6 +82,7 @@ def units(lib: Library, *, trust: frozenset[str] = frozenset()) -> Iterator[Comp
                 effect=info.tool.effect,
                 parameters=info.tool.parameters,
                 behavior=info.tool.behavior,
+                pack=info.owner.pack,
             )
             raw_tools.append(info.tool.model_dump(mode="json"))
         else:
@@ -120,7 +121,7 @@ def units(lib: Library, *, trust: frozenset[str] = frozenset()) -> Iterator[Comp
                 envs,
                 evaluators,
                 pack_version,
-                ld.pack in trust,
+                trust,
                 hashlib.sha256(sources.encode()).hexdigest(),
                 openai_tools,
             )
@@ -273,6 +274,21 @@ def _compile(unit: CompileUnit, entry: Entry) -> CompiledTask:
         faults = Faults(
             rate=task.faults.rate, kinds=task.faults.kinds, tools=tools, seed=task.faults.seed
         )
+    for loc, value, envelope in (
+        (("initial_state",), initial_state, 2),
+        (("final", "gold_actions"), [a.args for a in actions], 3),
+        (("final", "gold_actions"), gold_state, 3),
+        (("final", "gold_actions"), observations, 3),
+    ):
+        if _deeper_than(value, MAX_JSON_DEPTH - envelope):
+            raise _fail(
+                unit,
+                entry,
+                loc,
+                "TK701",
+                f"the compiled task would nest deeper than {MAX_JSON_DEPTH} levels, which "
+                "`taskkit run` cannot read back",
+            )
     entry_hash = hashlib.sha256(_canon(entry.data).encode()).hexdigest()
     return CompiledTask(
         id=f"{ld.pack}/{task.id}@{task.version}#{entry.id}",
@@ -304,8 +320,29 @@ def _compile(unit: CompileUnit, entry: Entry) -> CompiledTask:
             gold_observations=observations,
         ),
         content_hash=hashlib.sha256(f"{unit.sources_hash}:{entry_hash}".encode()).hexdigest(),
-        pack_trusted=unit.trusted,
     )
+
+
+MAX_JSON_DEPTH = 200
+"""The nesting a compiled line may reach: the JSON reader that loads it back (pydantic's)
+refuses deeper lines, so compile refuses to write them."""
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether ``value`` nests more than ``limit`` levels of lists and mappings."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return False
 
 
 def _posix(path: str) -> str:
@@ -354,10 +391,19 @@ def _replay(
                 "TK702",
                 f"gold action {i + 1} is not a valid call: {verdict.message}",
             )
-        try:
-            obs = execute(envs[action.tool], action.args, state, trusted=unit.trusted)
-        except HandlerRefused as exc:
-            raise _fail(unit, entry, (*loc, "tool"), "TK704", str(exc)) from None
+        env = envs[action.tool]
+        handler = env.behavior.handler if env.behavior is not None else None
+        if handler is not None and env.pack not in unit.trust:
+            # Trust is checked on the pack that declares the tool, not the task's pack.
+            raise _fail(
+                unit,
+                entry,
+                (*loc, "tool"),
+                "TK704",
+                f"python handler {handler!r} of pack {env.pack!r} refused: "
+                f"the pack is not trusted (pass --trust {env.pack})",
+            )
+        obs = execute(env, action.args, state, trusted=env.pack in unit.trust)
         if not obs.ok and not action.expect_error:
             raise _fail(
                 unit,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 from collections import Counter
@@ -15,6 +16,7 @@ from pydantic import ValidationError
 from .. import __version__
 from ..atomic import atomic_writer
 from ..models import CompiledTask
+from ..regular_files import FileRefused, open_regular
 
 __all__ = ["CompiledFileError", "load_compiled", "manifest_path", "write_compiled"]
 
@@ -56,14 +58,22 @@ def write_compiled(tasks: Sequence[CompiledTask], out: str | os.PathLike[str]) -
 def load_compiled(path: str | os.PathLike[str]) -> list[CompiledTask]:
     """Read a compiled JSONL file back into :class:`CompiledTask` objects."""
     tasks = []
-    with open(path, encoding="utf-8") as f:
-        for number, line in enumerate(f, start=1):
-            if not line.strip():
-                continue
-            try:
-                tasks.append(CompiledTask.model_validate_json(line))
-            except ValidationError as exc:
-                raise CompiledFileError(
-                    f"{path}:{number}: not a compiled task: {exc.errors()[0]['msg']}"
-                ) from None
+    try:
+        # utf-8-sig: a file saved by an editor that adds a BOM is still the same tasks.
+        with io.TextIOWrapper(open_regular(path), encoding="utf-8-sig") as f:
+            for number, line in enumerate(f, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    tasks.append(CompiledTask.model_validate_json(line))
+                except ValidationError as exc:
+                    raise CompiledFileError(
+                        f"{path}:{number}: not a compiled task: {exc.errors()[0]['msg']}"
+                    ) from None
+    except UnicodeDecodeError as exc:
+        raise CompiledFileError(f"{path}: not UTF-8 text ({exc.reason})") from None
+    except FileRefused as exc:
+        raise CompiledFileError(f"{path}: {exc}") from None
+    except OSError as exc:
+        raise CompiledFileError(f"{path}: cannot read: {exc.strerror or exc}") from None
     return tasks

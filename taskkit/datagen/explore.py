@@ -35,6 +35,8 @@ class ExploreConfig:
     seed: int = 0
     format: str = "openai"
     faults: bool = True
+    trust: tuple[str, ...] = ()
+    """Packs whose Python handlers may run (decided by the caller, not stored in run.json)."""
 
 
 def temperatures(config: ExploreConfig) -> list[float]:
@@ -106,7 +108,7 @@ async def explore_episode(
     """Explore one task; return its trajectory record (JSON-ready). ``requests`` bounds the
     agent calls in flight across every episode that shares it."""
     fmt = get_format(config.format)
-    episode = Episode(task, fmt, run_seed=config.seed, faults=config.faults)
+    episode = Episode(task, fmt, run_seed=config.seed, faults=config.faults, trust=config.trust)
     temps = temperatures(config)
     choose = random.Random(f"choose|{config.seed}|{task.id}")
     steps: list[dict[str, Any]] = []

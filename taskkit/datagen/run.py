@@ -77,13 +77,22 @@ Job = tuple[CompiledTask, int]
 """An episode to run: a task and which repeat of it."""
 
 
+def _config_json(config: GenerateConfig) -> dict[str, Any]:
+    """The settings a resumed run must share (who may run handlers is not one of them)."""
+    doc = asdict(config)
+    doc["explore"].pop("trust", None)
+    return doc
+
+
 def _check_config(outdir: Path, config: GenerateConfig, settings: dict[str, Any]) -> dict[str, Any]:
     """Record the run's settings in ``run.json``, or check that a resumed run has the same
     ones; return the settings its records carry (with the time of its first start)."""
     path = outdir / "run.json"
     if not path.exists():
         with atomic_writer(path) as f:
-            f.write(json.dumps({"config": asdict(config), "settings": settings}, indent=2) + "\n")
+            f.write(
+                json.dumps({"config": _config_json(config), "settings": settings}, indent=2) + "\n"
+            )
         return settings
     try:
         held = json.loads(path.read_text(encoding="utf-8"))
@@ -92,7 +101,7 @@ def _check_config(outdir: Path, config: GenerateConfig, settings: dict[str, Any]
     if not isinstance(held, dict):
         raise ConfigMismatch(f"{path} is not a run description; use another OUTDIR")
     old: dict[str, Any] = held["settings"] if isinstance(held.get("settings"), dict) else {}
-    if held.get("config") != asdict(config) or old.get("model") != settings.get("model"):
+    if held.get("config") != _config_json(config) or old.get("model") != settings.get("model"):
         raise ConfigMismatch(
             f"{outdir} holds a run with other settings ({path}); use another OUTDIR"
         )

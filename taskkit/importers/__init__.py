@@ -28,6 +28,7 @@ from typing import Any, Protocol
 
 from ..atomic import atomic_writer
 from ..models import KINDS, SCHEMA_VERSION, Toolset
+from ..regular_files import FileRefused, read_regular
 from ..yamlio import dump_yaml
 from ._names import Namer
 
@@ -94,9 +95,15 @@ class Importer(Protocol):
 # --- reading ----------------------------------------------------------------------------
 
 
+MAX_SOURCE_BYTES = 64 * 2**20
+"""The largest corpus file read (a FIFO, a device or a bigger file is refused)."""
+
+
 def _read_text(path: Path) -> str:
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path, max_bytes=MAX_SOURCE_BYTES)
+    except FileRefused as exc:
+        raise SourceError(str(exc)) from None
     except OSError as exc:
         raise SourceError(f"cannot read file: {exc.strerror or exc}") from None
     try:
@@ -115,6 +122,8 @@ def read_json(path: Path) -> Any:
         raise SourceError(message) from None
     except RecursionError:
         raise SourceError("JSON nested too deeply to read") from None
+    except ValueError as exc:  # an integer of more digits than Python converts
+        raise SourceError(f"invalid JSON: {exc}") from None
 
 
 def read_json_lines(path: Path) -> list[tuple[int, Any]]:
@@ -130,6 +139,8 @@ def read_json_lines(path: Path) -> list[tuple[int, Any]]:
             raise SourceError(message) from None
         except RecursionError:
             raise SourceError(f"line {number}: JSON nested too deeply to read") from None
+        except ValueError as exc:  # an integer of more digits than Python converts
+            raise SourceError(f"line {number}: invalid JSON: {exc}") from None
     return records
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from pydantic import Field
+
 from .checks import ActionCheck, Expect
 from .common import Model
 from .task import Faults
@@ -32,6 +34,9 @@ class ToolEnv(Model):
     effect: Literal["read", "write"]
     parameters: dict[str, Any]
     behavior: Behavior | None = None
+    pack: str | None = None
+    """The pack whose toolset declares the tool: its handler runs only when the person
+    running trusts that pack (``None`` in files compiled before this field existed)."""
 
 
 class CompiledAction(Model):
@@ -78,4 +83,6 @@ class CompiledTask(Model):
     final: CompiledFinal
     content_hash: str
     """SHA-256 of the task, tool and entry sources this instance was compiled from."""
-    pack_trusted: bool = False
+    pack_trusted: bool = Field(default=False, exclude=True)
+    """Ignored: read so that older files still load, never written. Trust is decided by
+    whoever runs the task (``--trust PACK``), not by the file."""

@@ -36,6 +36,7 @@ from typing import Any
 
 from ..library import Library, LoadedDoc
 from ..models import Content, Evaluator, Pack, Task
+from ..regular_files import FileRefused, read_regular
 
 __all__ = [
     "LOCK_NAME",
@@ -84,12 +85,16 @@ def lock_path(pack_doc: LoadedDoc) -> str:
     return os.path.join(os.path.dirname(pack_doc.path), LOCK_NAME)
 
 
+MAX_LOCK_BYTES = 16 * 2**20
+
+
 def read_lock(path: str) -> Lock:
     """Parse a lock file; raises :class:`LockError` (with a position) when it is malformed,
     and :class:`FileNotFoundError` when there is none."""
     try:
-        with open(path, encoding="utf-8") as f:
-            text = f.read()
+        text = read_regular(path, max_bytes=MAX_LOCK_BYTES).decode("utf-8")
+    except FileRefused as exc:  # a FIFO would block, a link to /dev/zero never end
+        raise LockError(path, 1, 1, f"pack.lock {exc}") from None
     except UnicodeDecodeError:
         raise LockError(path, 1, 1, "pack.lock is not UTF-8 text") from None
     try:

@@ -10,10 +10,13 @@ manager is the history kept here, and :meth:`Episode.record` is the full traject
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .. import trust as trusting
 from ..models import CompiledTask, ToolEnv
+from ..models.operations import EVERYTHING
 from .diff import copy_json
 from .evaluate import Call, FinalVerdict, Finding, evaluate_action, final_for_task
 from .execute import Observation, execute, fault_for
@@ -77,21 +80,10 @@ class StepResult:
     info: dict[str, Any] = field(default_factory=dict)
 
 
-_ALL = "*"
-
-
 def _writes(env: ToolEnv) -> str | None:
-    """What running ``env`` can change (by its behaviour, whatever it declares): one
-    collection, everything (``*``, a Python handler), or nothing."""
-    behavior = env.behavior
-    if behavior is None:
-        return None
-    op = behavior.operation
-    if op == "handler":
-        return _ALL
-    if op in ("insert", "update", "delete"):
-        return str(getattr(behavior, op))
-    return None
+    """What running ``env`` can change, by the operations table (whatever the tool's
+    declared ``effect`` says): one collection, everything (``*``), or nothing."""
+    return env.behavior.touched if env.behavior is not None else None
 
 
 class Episode:
@@ -103,13 +95,19 @@ class Episode:
         fmt: ResponseFormat | str = "openai",
         *,
         run_seed: int = 0,
-        trusted: bool | None = None,
+        trust: Iterable[str] | None = None,
         faults: bool = True,
     ) -> None:
+        """``trust``: the packs whose Python handlers may run (``None``: those of the user's
+        trust file). A task offering a handler of any other pack is refused here, with
+        :class:`~taskkit.trust.UntrustedHandlers`, before anything runs."""
         self.task = task
         self.format = get_format(fmt) if isinstance(fmt, str) else fmt
         self.run_seed = run_seed
-        self.trusted = task.pack_trusted if trusted is None else trusted
+        self.trust = (
+            trusting.resolve_trust(trust) if trusting.handlers(task) else frozenset(trust or ())
+        )
+        trusting.check_trust([task], self.trust)
         self.faults = faults
         self._envs = {e.name: e for e in task.environment}
         self._verifier = Verifier((e.name, e.parameters) for e in task.environment)
@@ -201,7 +199,7 @@ class Episode:
         """Make what a call is about to write this episode's own (see :meth:`fork`)."""
         if collection is None or self._owned is None or collection in self._owned:
             return
-        if collection == _ALL:
+        if collection == EVERYTHING:
             self.state = copy_json(self.state)
             self._owned = None
             return
@@ -233,11 +231,31 @@ class Episode:
             if self.faults
             else None
         )
-        obs: Observation = execute(env, verdict.args, self.state, trusted=self.trusted, fault=fault)
+        trusted = trusting.declaring_pack(env, self.task) in self.trust
+        obs: Observation = execute(env, verdict.args, self.state, trusted=trusted, fault=fault)
         executed = Call(env.name, verdict.args, env.effect, faulted=obs.faulted)
         findings = evaluate_action(self.task, executed, self.calls)
         self.calls.append(executed)
         return CallRecord(call.name, verdict.args, True, obs.error_type, obs.text(), findings)
+
+    def finish(self, answer: str | None = None) -> FinalVerdict:
+        """End the episode now with ``answer`` as the agent's final answer (``None``: it gave
+        none), and run the final evaluator. For drivers that see the conversation end
+        outside the episode, such as an RL trainer's tool loop; a finished episode keeps
+        its verdict. As at the turn limit, an episode without an answer scores 0."""
+        if self.final is not None:
+            return self.final
+        self.answer = answer
+        self.done = True
+        final = final_for_task(self.task, self.state, answer)
+        if answer is None:
+            final = FinalVerdict(
+                0,
+                [Finding("no_answer", "the episode ended without a final answer"), *final.findings],
+                final.diff,
+            )
+        self.final = final
+        return final
 
     @property
     def action_scores(self) -> list[int]:

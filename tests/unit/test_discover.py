@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from taskkit.library import discover
 
@@ -66,3 +69,39 @@ def test_a_missing_path_is_a_finding(tmp_path: Path) -> None:
     files, diags = discover([tmp_path / "nope"])
     assert files == []
     assert [(d.rule, d.line, d.col) for d in diags] == [("TK003", 1, 1)]
+
+
+def test_a_folder_that_cannot_be_listed_is_a_diagnostic_not_a_skip(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from taskkit import library
+
+    (tmp_path / "pack" / "tasks").mkdir(parents=True)
+    (tmp_path / "pack" / "pack.yaml").write_text("kind: pack\n")
+    (tmp_path / "pack" / "tasks" / "t.yaml").write_text("kind: task\n")
+    real_scandir = os.scandir
+    blocked = os.path.join(str(tmp_path / "pack"), "tasks")
+
+    def scandir(path: str) -> Any:  # as chmod 000 would (chmod does not stop root)
+        if os.path.normpath(path) == blocked:
+            raise PermissionError(13, "Permission denied")
+        return real_scandir(path)
+
+    monkeypatch.setattr(library.os, "scandir", scandir)
+    files, diags = library.discover([tmp_path / "pack"])
+    assert files == [os.path.normpath(tmp_path / "pack" / "pack.yaml")]
+    assert [(d.path, d.rule, d.message) for d in diags] == [
+        (blocked, "TK003", "cannot read folder: Permission denied")
+    ]
+
+
+def test_a_pack_yaml_that_is_a_folder_is_a_diagnostic(tmp_path: Path) -> None:
+    from taskkit import library
+
+    (tmp_path / "pack" / "pack.yaml").mkdir(parents=True)
+    (tmp_path / "pack" / "pack.yaml" / "x.yaml").write_text("kind: pack\n")
+    files, diags = library.discover([tmp_path / "pack"])
+    assert files == []
+    assert [d.message for d in diags] == [
+        "pack.yaml is a folder, not a file: the pack has no manifest"
+    ]

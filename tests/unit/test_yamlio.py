@@ -115,8 +115,6 @@ def test_jsonl_records_keep_their_lines(tmp_path):
     [
         '{"id": "a", "n": 18446744073709551616}',  # past 64 bits: an int, not a float
         '{"id": "a", "n": -9223372036854775809}',
-        '{"id": "a", "x": NaN, "y": Infinity}',
-        '{"id": "a", "x": 1e400}',
         '{"id": "a", "s": "\\u00e9\\ud83d\\ude00", "f": -0.0, "g": 1E2}',
     ],
 )
@@ -130,3 +128,36 @@ def test_jsonl_values_are_what_json_reads(tmp_path, line):
     assert diags == []
     assert json.dumps(record.data) == json.dumps(expected)  # NaN-safe, and types show
     assert all(type(record.data[k]) is type(v) for k, v in expected.items())
+
+
+@pytest.mark.parametrize(
+    ("line", "rule"),
+    [
+        ('{"id": "a", "x": NaN}', "TK009"),  # json reads it; JSON has no such number
+        ('{"id": "a", "y": -Infinity}', "TK009"),
+        ('{"id": "a", "x": 1e400}', "TK009"),  # reads as inf
+        ('{"id": "a", "s": "\\ud800"}', "TK009"),  # a lone surrogate: no UTF-8 for it
+        ('{"id": "a", "k": 1, "k": 2}', "TK007"),  # duplicate key, as in YAML
+        ('{"id": "a", "b": {"k": 1, "k": 2}}', "TK007"),
+        ('{"id": "a", "n": ' + "9" * 5000 + "}", "TK008"),  # more digits than Python reads
+    ],
+)
+def test_jsonl_values_json_cannot_hold_are_diagnostics(tmp_path, line, rule):
+    path = tmp_path / "entries.jsonl"
+    path.write_text('{"id": "ok"}\n' + line + "\n", encoding="utf-8")
+    records, diags = load_jsonl_file(path)
+    assert [r.data["id"] for r in records] == ["ok"]
+    assert [(d.line, d.rule) for d in diags] == [(2, rule)]
+
+
+def test_a_value_that_only_looks_like_a_duplicate_key_is_not_one(tmp_path):
+    path = tmp_path / "entries.jsonl"
+    path.write_text('{"id": "a", "note": "\\"k\\": 1, \\"k\\": 2"}\n', encoding="utf-8")
+    records, diags = load_jsonl_file(path)
+    assert diags == [] and records[0].data["note"] == '"k": 1, "k": 2'
+
+
+@pytest.mark.parametrize("text", ["a: .inf\n", "a: -.Inf\n", "a: .nan\n", "a: [1, .NaN]\n"])
+def test_yaml_numbers_that_are_not_finite_are_diagnostics(text):
+    _, diags = only(text)
+    assert [d[2] for d in diags] == ["TK009"]

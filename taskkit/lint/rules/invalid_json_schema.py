@@ -56,7 +56,8 @@ def _schema(
     *,
     params: bool,
 ) -> Iterator[Diagnostic]:
-    if isinstance(ctx.validator(schema), SchemaError):
+    invalid = ctx.validator(schema)
+    if isinstance(invalid, SchemaError):
         try:
             problems = list(schema_problems(schema))
         except RecursionError:
@@ -64,6 +65,8 @@ def _schema(
             return
         for path, message in problems:
             yield ld.at((*loc, *path), ID, f"not a valid JSON Schema: {message}")
+        if not problems:  # valid by the metaschema, but unusable (a $ref loop)
+            yield ld.at(loc, ID, f"not a usable JSON Schema: {invalid}")
         return
     if params and schema.get("type") != "object":
         yield ld.at(loc, ID, "must be an object schema", hint="add type: object")

@@ -1,0 +1,31 @@
+"""A value JSON cannot hold: a number that is not finite (``.inf``, ``.nan`` in YAML;
+``NaN``, ``Infinity`` or ``1e400`` in a JSONL file) or a lone surrogate (``"\\ud800"``).
+
+Compiled tasks, trajectories and training data are JSON: such a value would be written as
+``null`` or as invalid JSON, or fail to be written at all, so it is refused where it is read.
+
+Bad::
+
+    initial_state: {budget: .inf}
+Good::
+
+    initial_state: {budget: 1000000}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ...diagnostics import Diagnostic, Severity
+from ..context import LintContext
+from ..scope import Scope
+
+ID = "TK009"
+NAME = "non-json-value"
+SEVERITY = Severity.ERROR
+READS: Scope = "loader"
+
+
+def check(ctx: LintContext) -> Iterator[Diagnostic]:
+    """Reported while reading files; see :mod:`taskkit.yamlio`."""
+    return ctx.loader(ID)

@@ -1,0 +1,63 @@
+"""Templates from packs are bounded in what they cost, and the fast path agrees with Jinja."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from taskkit.templating import TemplateError, render_string
+
+
+@pytest.mark.parametrize(
+    ("template", "message"),
+    [
+        ("{{ 'a' * 10**10 }}", "repeating"),
+        ("x {{ [1] * 10**9 }}", "repeating"),
+        ("{{ 7 ** 99999999 }}", "too large a number"),
+        ("{{ item | center(10**10) }}", "over the limit"),
+        ("{{ item.ljust(10**10) }}", "over the limit"),
+        ("{{ '{:>999999999}'.format(item) }}", "too wide a field"),
+        ("{{ '%0999999999d' % 1 }}", "too wide a field"),
+        ("{{ '%0999999999d' | format(1) }}", "too wide a field"),
+        (
+            "{% for a in range(99999) %}{% for b in range(99999) %}x{% endfor %}{% endfor %}",
+            "more than",
+        ),
+        (
+            "{% for a in range(99999) %}{% for b in range(99999) %}{% endfor %}{% endfor %}",
+            "took more than",
+        ),
+        ("{{ " + "(" * 3000 + "1" + ")" * 3000 + " }}", "nested too deeply"),
+        ("{{ " + "9" * 5000 + " }}", "cannot be read"),
+        ("{{ range(3) }}", "not a JSON value"),
+        ("{{ lipsum }}", "not a JSON value"),
+    ],
+)
+def test_a_costly_template_is_an_error_not_a_hang(template: str, message: str) -> None:
+    start = time.process_time()  # CPU: the budget is CPU time, whatever the load
+    with pytest.raises(TemplateError, match=message):
+        render_string(template, {"item": "pen"})
+    assert time.process_time() - start < 5
+
+
+@pytest.mark.parametrize(
+    ("template", "expected"),
+    [
+        ("{{ [1, 2] * 3 }}", [1, 2, 1, 2, 1, 2]),
+        ("{{ item * 2 }}", "penpen"),
+        ("{{ 2 ** 10 }}", 1024),
+        ("{{ item | center(9) }}", "   pen   "),
+        ("{% for i in range(3) %}{{ i }}{% endfor %}", "012"),
+        ("{{ (1, 2) }}", [1, 2]),
+    ],
+)
+def test_ordinary_templates_render_as_before(template: str, expected: object) -> None:
+    assert render_string(template, {"item": "pen"}) == expected
+
+
+def test_jinja_globals_are_the_same_on_the_fast_path() -> None:
+    # `{{ lipsum }}` alone was "undefined" on the fast path; Jinja knows the global
+    text = render_string("a {{ lipsum }} b", {})
+    assert text.startswith("a <function") or "generate_lorem_ipsum" in text
+    assert render_string("{{ range }}", {"range": 5}) == 5  # the context still comes first

@@ -1,5 +1,13 @@
 """Pass-rate reports: action pass rate and task pass rate by pack, category and task, as
-the seed system reports them, rebuilt from trajectory records alone."""
+the seed system reports them, rebuilt from trajectory records alone.
+
+With repeats (``--repeats N``: each task run N times with different seeds), every group
+also gets pass^k for k <= N, τ-bench's reliability estimate (the chance that k runs of a
+task all pass), averaged over the group's tasks. Rates carry 95 % intervals: Wilson's for
+the episode rates, a bootstrap over tasks for the means over tasks (see
+:mod:`taskkit.intervals`). Failed episodes (the agent or its server gave no result) are
+counted apart and left out of every rate.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +15,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
+
+from .intervals import bootstrap_mean, task_pass_hat_k, wilson
 
 __all__ = ["Rates", "Report", "build_report", "format_table", "report_from_json"]
 
@@ -17,13 +27,24 @@ class Rates:
     tasks_passed: int = 0
     actions: int = 0
     actions_passed: int = 0
+    failed: int = 0
+    """Episodes that ended without a result, not counted in ``episodes``."""
+    outcomes: dict[str, list[int]] = field(default_factory=dict)
+    """Per task instance: [passed, finished] episodes, for pass^k."""
 
     def add(self, record: dict[str, Any]) -> None:
+        if record.get("failed"):
+            self.failed += 1
+            return
         self.episodes += 1
-        self.tasks_passed += int(record.get("task_score", 0))
+        passed = int(record.get("task_score", 0))
+        self.tasks_passed += passed
         scores = record.get("action_scores", [])
         self.actions += len(scores)
         self.actions_passed += sum(scores)
+        counts = self.outcomes.setdefault(str(record.get("task_id", "")), [0, 0])
+        counts[0] += passed
+        counts[1] += 1
 
     @property
     def task_pass_rate(self) -> float:
@@ -33,15 +54,37 @@ class Rates:
     def action_pass_rate(self) -> float:
         return self.actions_passed / self.actions if self.actions else 0.0
 
+    @property
+    def repeats(self) -> int:
+        """The most finished runs of any one task."""
+        return max((n for _, n in self.outcomes.values()), default=0)
+
+    def pass_hat(self, k: int, *, seed: int = 0) -> dict[str, float]:
+        """pass^k over the tasks run at least k times, with a bootstrap interval over them."""
+        values = [task_pass_hat_k(c, n, k) for c, n in self.outcomes.values() if n >= k]
+        return {"tasks": len(values), **bootstrap_mean(values, seed=seed).as_json()}
+
     def as_json(self) -> dict[str, Any]:
-        return {
+        doc: dict[str, Any] = {
             "episodes": self.episodes,
+            "failed": self.failed,
             "tasks_passed": self.tasks_passed,
             "task_pass_rate": round(self.task_pass_rate, 4),
+            "task_pass_ci": _ends(wilson(self.tasks_passed, self.episodes)),
             "actions": self.actions,
             "actions_passed": self.actions_passed,
             "action_pass_rate": round(self.action_pass_rate, 4),
+            "action_pass_ci": _ends(wilson(self.actions_passed, self.actions)),
         }
+        repeats = self.repeats
+        if repeats > 1:
+            doc["repeats"] = repeats
+            doc["pass_hat_k"] = {str(k): self.pass_hat(k) for k in range(1, repeats + 1)}
+        return doc
+
+
+def _ends(interval: Any) -> list[float]:
+    return [round(interval.low, 4), round(interval.high, 4)]
 
 
 @dataclass
@@ -51,15 +94,23 @@ class Report:
     by_category: dict[str, Rates] = field(default_factory=lambda: defaultdict(Rates))
     by_task: dict[str, Rates] = field(default_factory=lambda: defaultdict(Rates))
     errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    failures: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    """Failed episodes by kind (agent, timeout, server, internal)."""
+    settings: dict[str, Any] | None = None
+    """How the run was made (model, server, agent, format, seed...), from its records."""
 
     def as_json(self) -> dict[str, Any]:
-        return {
+        doc: dict[str, Any] = {
             "overall": self.overall.as_json(),
             "by_pack": {k: v.as_json() for k, v in sorted(self.by_pack.items())},
             "by_category": {k: v.as_json() for k, v in sorted(self.by_category.items())},
             "by_task": {k: v.as_json() for k, v in sorted(self.by_task.items())},
             "error_types": dict(sorted(self.errors.items())),
+            "failures": dict(sorted(self.failures.items())),
         }
+        if self.settings is not None:
+            doc["settings"] = self.settings
+        return doc
 
 
 def build_report(records: Iterable[dict[str, Any]]) -> Report:
@@ -69,6 +120,13 @@ def build_report(records: Iterable[dict[str, Any]]) -> Report:
         report.by_pack[r["pack"]].add(r)
         report.by_category[r["category"]].add(r)
         report.by_task[f"{r['pack']}/{r['task']}"].add(r)
+        if report.settings is None and isinstance(r.get("settings"), dict):
+            report.settings = r["settings"]
+        failed = r.get("failed")
+        if failed:
+            kind = failed.get("kind", "agent") if isinstance(failed, dict) else "agent"
+            report.failures[str(kind)] += 1
+            continue
         for kind in r.get("error_types", ()):  # a summary record
             report.errors[kind] += 1
         for step in r.get("steps", []):
@@ -84,31 +142,62 @@ def build_report(records: Iterable[dict[str, Any]]) -> Report:
     return report
 
 
-def format_table(report: Report, *, by: tuple[str, ...] = ("pack", "category", "task")) -> str:
-    """A plain-text table (rich renders the same rows when it is installed)."""
-    rows: list[tuple[str, str, Rates]] = [("all", "", report.overall)]
+def format_table(
+    report: Report | dict[str, Any], *, by: tuple[str, ...] = ("pack", "category", "task")
+) -> str:
+    """A plain-text table of a report (or of its JSON): pass rates with 95 % intervals,
+    failed episodes, and pass^k columns when tasks were repeated."""
+    doc = report.as_json() if isinstance(report, Report) else report
+    rows: list[tuple[str, str, dict[str, Any]]] = [("all", "", doc["overall"])]
     for level in by:
-        for key, rates in sorted(getattr(report, f"by_{level}").items()):
+        for key, rates in sorted(doc.get(f"by_{level}", {}).items()):
             rows.append((level, key, rates))
-    width = max(len(k) for _, k, _ in rows) if rows else 10
-    head = f"{'level':<9}{'name':<{width + 2}}{'episodes':>9}{'task pass':>11}{'actions':>9}{'action pass':>13}"
+    repeats = int(doc["overall"].get("repeats", 1))
+    width = max(len(k) for _, k, _ in rows)
+    head = (
+        f"{'level':<9}{'name':<{width + 2}}{'episodes':>9}{'failed':>7}"
+        f"{'task pass [95% CI]':>22}{'actions':>9}{'action pass':>13}"
+    )
+    head += "".join(f"{f'pass^{k} [95% CI]':>22}" for k in range(1, repeats + 1) if repeats > 1)
     lines = [head, "-" * len(head)]
     for level, key, r in rows:
-        lines.append(
-            f"{level:<9}{key:<{width + 2}}{r.episodes:>9}{r.task_pass_rate:>11.3f}"
-            f"{r.actions:>9}{r.action_pass_rate:>13.3f}"
+        ci = r.get("task_pass_ci") or [0.0, 1.0]
+        line = (
+            f"{level:<9}{key:<{width + 2}}{r['episodes']:>9}{r.get('failed', 0):>7}"
+            f"{_with_ci(r['task_pass_rate'], ci):>22}"
+            f"{r['actions']:>9}{r['action_pass_rate']:>13.3f}"
         )
+        if repeats > 1:
+            hats = r.get("pass_hat_k", {})
+            for k in range(1, repeats + 1):
+                hat = hats.get(str(k))
+                cell = _with_ci(hat["estimate"], [hat["low"], hat["high"]]) if hat else "-"
+                line += f"{cell:>22}"
+        lines.append(line)
+    failures = doc.get("failures") or {}
+    if failures:
+        kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(failures.items()))
+        lines.append(f"failed episodes (left out of the rates): {kinds}")
     return "\n".join(lines)
 
 
+def _with_ci(rate: float, ci: list[float]) -> str:
+    return f"{rate:.3f} [{ci[0]:.3f}, {ci[1]:.3f}]"
+
+
 def report_from_json(doc: dict[str, Any]) -> Report:
-    """The inverse of :meth:`Report.as_json` (for printing a saved report)."""
+    """The inverse of :meth:`Report.as_json` for the counts (pass^k is not kept: print a
+    saved report with :func:`format_table` on the JSON itself)."""
 
     def rates(d: dict[str, Any]) -> Rates:
-        return Rates(d["episodes"], d["tasks_passed"], d["actions"], d["actions_passed"])
+        return Rates(
+            d["episodes"], d["tasks_passed"], d["actions"], d["actions_passed"], d.get("failed", 0)
+        )
 
     report = Report(overall=rates(doc["overall"]))
     for level in ("pack", "category", "task"):
         getattr(report, f"by_{level}").update({k: rates(v) for k, v in doc[f"by_{level}"].items()})
     report.errors.update(doc.get("error_types", {}))
+    report.failures.update(doc.get("failures", {}))
+    report.settings = doc.get("settings")
     return report

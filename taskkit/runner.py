@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, datetime
 from typing import IO, Any
 
+from . import __version__, jsonlines
 from .agents import Agent, AgentView
+from .agents.errors import EpisodeFailed, ServerUnavailable, failure_of
 from .models import CompiledTask
 from .sim.episode import Episode
 from .sim.formats import ResponseFormat, get_format
 
-__all__ = ["run_episode", "run_tasks"]
+__all__ = [
+    "failed_record",
+    "record_line",
+    "repeat_seed",
+    "run_episode",
+    "run_settings",
+    "run_tasks",
+]
 
 
 def run_episode(
@@ -36,6 +47,79 @@ def run_episode(
     return episode
 
 
+def repeat_seed(seed: int, repeat: int) -> int:
+    """The seed of a task's ``repeat``-th run: the run seed itself for the first (so one
+    repeat is the plain run), a hash of both for the others (independent faults and
+    agent randomness)."""
+    if repeat == 0:
+        return seed
+    return int.from_bytes(hashlib.sha256(f"repeat|{seed}|{repeat}".encode()).digest()[:4], "big")
+
+
+def record_line(record: dict[str, Any]) -> str:
+    """A record as one JSONL line, whatever an agent put in it: values JSON has no word for
+    (bytes, sets, objects) are written as a note of their type, lone surrogates escaped."""
+    try:
+        text = jsonlines.dumps(record)
+        text.encode("utf-8")
+    except (TypeError, ValueError):
+        text = json.dumps(record, ensure_ascii=True, default=_stand_in)
+    return text + "\n"
+
+
+def _stand_in(value: object) -> str:
+    return f"<not JSON: {type(value).__name__}>"
+
+
+def run_settings(
+    agent: Agent,
+    *,
+    agent_spec: str,
+    fmt: str,
+    seed: int,
+    temperature: float | list[float],
+    samples: int | None = None,
+) -> dict[str, Any]:
+    """How a run is made, as its outputs record it (``run.json``, every trajectory record's
+    ``settings``, the report): what produced these numbers, and when."""
+    return {
+        "model": getattr(agent, "model", None),
+        "base_url": getattr(agent, "base_url", None),
+        "agent": agent_spec,
+        "format": fmt,
+        "seed": seed,
+        "temperature": temperature,
+        "samples": samples,
+        "taskkit_version": __version__,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+
+
+def failed_record(
+    task: CompiledTask,
+    failure: EpisodeFailed,
+    *,
+    repeat: int,
+    seed: int,
+    fmt: str,
+    seed_key: str = "seed",
+) -> dict[str, Any]:
+    """The record of an episode that ended without a result: which, and why."""
+    return {
+        "task_id": task.id,
+        "pack": task.pack,
+        "category": task.category,
+        "task": task.task,
+        "repeat": repeat,
+        seed_key: seed,
+        "format": fmt,
+        "failed": {"kind": failure.kind, "reason": failure.reason},
+        "action_scores": [],
+        "task_score": 0,
+        "passed": False,
+    }
+
+
 def run_tasks(
     tasks: Iterable[CompiledTask],
     agent: Agent,
@@ -44,20 +128,48 @@ def run_tasks(
     seed: int = 0,
     temperature: float = 0.0,
     faults: bool = True,
+    repeats: int = 1,
+    settings: dict[str, Any] | None = None,
     out: IO[str] | None = None,
     on_done: Callable[[dict[str, Any]], None] | None = None,
     trust: Iterable[str] | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """Run every task; yield each trajectory record (and append it to ``out`` as JSONL)."""
+    """Run every task ``repeats`` times; yield each trajectory record (and append it to
+    ``out`` as JSONL). An episode the agent fails (it raises, times out, or its server
+    fails after retries) is a record with ``failed``, and the run goes on; a server that
+    cannot be reached at all raises :class:`ServerUnavailable`."""
     format_ = get_format(fmt)
     for task in tasks:
-        record = run_episode(
-            task, agent, format_, seed=seed, temperature=temperature, faults=faults, trust=trust
-        ).record()
-        record["agent"] = agent.name
-        if out is not None:
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")
-            out.flush()
-        if on_done is not None:
-            on_done(record)
-        yield record
+        for repeat in range(repeats):
+            run_seed = repeat_seed(seed, repeat)
+            try:
+                record = run_episode(
+                    task,
+                    agent,
+                    format_,
+                    seed=run_seed,
+                    temperature=temperature,
+                    faults=faults,
+                    trust=trust,
+                ).record()
+                record["repeat"] = repeat
+            except ServerUnavailable:
+                raise
+            except Exception as exc:
+                record = failed_record(
+                    task,
+                    failure_of(exc),
+                    repeat=repeat,
+                    seed=run_seed,
+                    fmt=fmt,
+                    seed_key="run_seed",
+                )
+            record["agent"] = agent.name
+            if settings is not None:
+                record["settings"] = settings
+            if out is not None:
+                out.write(record_line(record))
+                out.flush()
+            if on_done is not None:
+                on_done(record)
+            yield record

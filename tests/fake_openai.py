@@ -1,5 +1,6 @@
 """A loopback OpenAI-compatible chat completions server for tests: canned or computed
-replies, optional latency and injected 429s. Bound to 127.0.0.1 only."""
+replies, optional latency, injected 429s, and every way a real server fails (set
+``failure`` to one of :data:`FAILURES`; ``None`` heals it). Bound to 127.0.0.1 only."""
 
 from __future__ import annotations
 
@@ -12,15 +13,42 @@ from typing import Any
 
 Reply = Callable[[dict[str, Any]], dict[str, Any]]
 
+FAILURES = (
+    "401",  # a bad key
+    "404",  # an unknown model
+    "500",
+    "503",
+    "429",
+    "slow",  # answers after ``slow_for`` seconds (beyond the client's timeout)
+    "non_json",  # 200 with a body that is not JSON
+    "truncated",  # 200 with half the promised body, then the connection closes
+    "close",  # closes the connection without a reply
+    "not_a_completion",  # 200 with JSON that is not a chat completion
+)
+
 
 class _Server(ThreadingHTTPServer):
     request_queue_size = 512  # the default backlog of 5 drops connections under load
     daemon_threads = True
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # a client that gave up on a slow reply is what some tests are about
+
 
 class FakeOpenAI:
-    def __init__(self, reply: Reply, *, latency: float = 0.0, fail_every: int = 0) -> None:
+    def __init__(
+        self,
+        reply: Reply,
+        *,
+        latency: float = 0.0,
+        fail_every: int = 0,
+        models: tuple[str, ...] = ("m",),
+    ) -> None:
         self.reply, self.latency, self.fail_every = reply, latency, fail_every
+        self.models = models
+        self.failure: str | None = None
+        self.fail_after = 0  # requests answered well before ``failure`` applies
+        self.slow_for = 5.0
         self.requests: list[dict[str, Any]] = []
         self._lock = threading.Lock()
         self.in_flight = 0
@@ -37,6 +65,13 @@ class FakeOpenAI:
                 pass
 
             def do_GET(self) -> None:  # /stats: how busy the server was kept
+                if self.path.rstrip("/").endswith("/models"):
+                    if server.failure in ("401", "500", "503", "close"):
+                        self._fail(server.failure)
+                        return
+                    data = [{"id": m, "object": "model"} for m in server.models]
+                    self._send(200, {"object": "list", "data": data})
+                    return
                 self._send(
                     200,
                     {
@@ -57,9 +92,39 @@ class FakeOpenAI:
                 finally:
                     server._account(-1)
 
+            def _fail(self, failure: str) -> None:
+                if failure.isdigit():
+                    status = int(failure)
+                    message = {401: "invalid api key", 404: "model not found"}.get(status, "down")
+                    headers = {"retry-after-ms": "10"} if status in (429, 500, 503) else {}
+                    self._send(status, {"error": {"message": message}}, headers)
+                elif failure == "slow":
+                    time.sleep(server.slow_for)
+                    self._send(200, {"choices": []})
+                elif failure == "non_json":
+                    self._raw(b"<html>bad gateway</html>")
+                elif failure == "truncated":
+                    self._raw(b'{"choices": [{"message": {"content"', length=200)
+                    self.close_connection = True
+                elif failure == "close":
+                    self.close_connection = True
+                elif failure == "not_a_completion":
+                    self._send(200, {"choices": "none"})
+
+            def _raw(self, data: bytes, length: int | None = None) -> None:
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(length or len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+                self.wfile.flush()
+
             def _answer(self, body: dict[str, Any], n: int) -> None:
                 if server.latency:
                     time.sleep(server.latency)
+                if server.failure is not None and n > server.fail_after:
+                    self._fail(server.failure)
+                    return
                 if server.fail_every and n % server.fail_every == 0:
                     self._send(
                         429,

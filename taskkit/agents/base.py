@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from ..models import CompiledTask
 from ..sim.episode import StepRecord
 from ..sim.formats import AgentInput, Response, ResponseFormat
 
-__all__ = ["Agent", "AgentView", "gold_progress"]
+__all__ = ["Agent", "AgentView", "AsyncAgent", "PooledAgent", "gold_progress"]
 
 
 @dataclass(frozen=True)
@@ -25,10 +25,29 @@ class AgentView:
     rng: random.Random
 
 
+@runtime_checkable
 class Agent(Protocol):
     name: str
 
     def act(self, view: AgentView) -> Response: ...
+
+
+@runtime_checkable
+class AsyncAgent(Agent, Protocol):
+    """An agent that waits on something else (a server): many of its episodes run
+    concurrently in an event loop instead of one per core."""
+
+    async def act_async(self, view: AgentView) -> Response: ...
+
+
+@runtime_checkable
+class PooledAgent(AsyncAgent, Protocol):
+    """An async agent holding its own connections: ``--concurrency`` sizes its pool, and
+    the pool is closed when the loop ends."""
+
+    def limit_in_flight(self, n: int) -> None: ...
+
+    async def aclose(self) -> None: ...
 
 
 def gold_progress(steps: list[StepRecord]) -> int:

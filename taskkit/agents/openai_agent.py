@@ -5,12 +5,14 @@ environment (``TASKKIT_MODEL``, ``OPENAI_BASE_URL``, ``OPENAI_API_KEY``)."""
 from __future__ import annotations
 
 import os
+import socket
 from typing import Any
 
 from ..sim.formats import Response
 from .base import AgentView
+from .errors import EpisodeFailed, ServerUnavailable
 
-__all__ = ["OpenAIAgent"]
+__all__ = ["OpenAIAgent", "server_models"]
 
 
 class OpenAIAgent:
@@ -34,6 +36,7 @@ class OpenAIAgent:
             ) from exc
         self.model = model or os.environ.get("TASKKIT_MODEL") or "default"
         self.max_tokens = max_tokens
+        self.timeout, self.max_retries = timeout, max_retries
         options: dict[str, Any] = {
             "base_url": base_url or os.environ.get("OPENAI_BASE_URL"),
             "api_key": api_key or os.environ.get("OPENAI_API_KEY") or "EMPTY",
@@ -41,6 +44,7 @@ class OpenAIAgent:
             "max_retries": max_retries,  # the SDK backs off on 429, 5xx and timeouts
         }
         self.client = openai.OpenAI(**options)
+        self.base_url = str(self.client.base_url).rstrip("/")
         self._async_options = options
         self._async_client: Any = None
         self._in_flight: int | None = None
@@ -80,8 +84,25 @@ class OpenAIAgent:
     # of SDK models built only to be read back into dicts.
 
     def act(self, view: AgentView) -> Response:
-        completion = self.client.post("/chat/completions", body=self.request(view), cast_to=object)
-        return completion_to_response(completion, native=bool(view.input.tools))
+        try:
+            completion = self.client.post(
+                "/chat/completions", body=self.request(view), cast_to=object
+            )
+        except Exception as exc:
+            raise self._failure(exc) from None
+        return self._response(completion, native=bool(view.input.tools))
+
+    def _response(self, completion: Any, *, native: bool) -> Response:
+        if not _is_completion(completion):
+            raise EpisodeFailed(
+                "server",
+                f"model server {self.base_url}: the reply is not a chat completion "
+                f"({_excerpt(completion)})",
+            )
+        return completion_to_response(completion, native=native)
+
+    def _failure(self, exc: Exception) -> Exception:
+        return server_failure(exc, self.base_url, self.model, self.timeout, self.max_retries)
 
     def close(self) -> None:
         """Close the HTTP connection pools (the agent can still be used afterwards)."""
@@ -98,10 +119,129 @@ class OpenAIAgent:
         """The same request without blocking: many episodes share one connection pool."""
         if self._async_client is None:
             self._async_client = _async_client(self._async_options, self._in_flight)
-        completion = await self._async_client.post(
-            "/chat/completions", body=self.request(view), cast_to=object
-        )
-        return completion_to_response(completion, native=bool(view.input.tools))
+        try:
+            completion = await self._async_client.post(
+                "/chat/completions", body=self.request(view), cast_to=object
+            )
+        except Exception as exc:
+            raise self._failure(exc) from None
+        return self._response(completion, native=bool(view.input.tools))
+
+
+def server_models(
+    base_url: str | None, api_key: str | None = None, timeout: float = 10.0
+) -> list[str]:
+    """The model ids a server lists at ``/models`` (to pick the one it serves)."""
+    import openai  # noqa: PLC0415 - optional extra
+
+    client = openai.OpenAI(
+        base_url=base_url or os.environ.get("OPENAI_BASE_URL"),
+        api_key=api_key or os.environ.get("OPENAI_API_KEY") or "EMPTY",
+        timeout=timeout,
+        max_retries=2,
+    )
+    url = str(client.base_url).rstrip("/")
+    try:
+        listing = client.get("/models", cast_to=object)
+    except Exception as exc:
+        failure = server_failure(exc, url, None, timeout, 2)
+        if isinstance(failure, ServerUnavailable):
+            raise failure from None
+        raise ServerUnavailable(url, f"cannot list models ({failure})") from None
+    finally:
+        client.close()
+    data = listing.get("data") if isinstance(listing, dict) else None
+    if not isinstance(data, list):
+        raise ServerUnavailable(url, f"/models is not a model list ({_excerpt(listing)})")
+    return [str(m["id"]) for m in data if isinstance(m, dict) and "id" in m]
+
+
+def server_failure(
+    exc: Exception, url: str, model: str | None, timeout: float, retries: int
+) -> Exception:
+    """What a failed request means for the run: :class:`ServerUnavailable` when no request
+    can succeed (the run stops), else :class:`EpisodeFailed` for this episode alone. The
+    SDK has already retried, with backoff, what retrying can help (429, 5xx, timeouts,
+    dropped connections)."""
+    import openai  # noqa: PLC0415 - optional extra
+
+    causes = _causes(exc)
+    if any(isinstance(c, ConnectionRefusedError) for c in causes):
+        return ServerUnavailable(url, "connection refused (is the server running?)")
+    if any(isinstance(c, socket.gaierror) for c in causes):
+        return ServerUnavailable(url, "host not found (DNS lookup failed)")
+    after = f" after {retries} retries" if retries else ""
+    broke = f"model server {url}: the connection broke before a full reply{after}"
+    if any(type(c).__name__ in _BROKEN_CONNECTION for c in causes):
+        # (aiohttp reports a dropped connection as a timeout, so this comes first)
+        return EpisodeFailed("server", broke)
+    if isinstance(exc, openai.APIStatusError):
+        message = _server_message(exc)
+        status = exc.status_code
+        if status in (401, 403):
+            return ServerUnavailable(url, f"{status} {message} (check OPENAI_API_KEY)")
+        if status == 404:
+            hint = f"unknown model {model!r} or wrong base URL" if model else "wrong base URL"
+            return ServerUnavailable(url, f"404 {message} ({hint})")
+        if status == 429:
+            return EpisodeFailed("server", f"model server {url}: 429 rate limited{after}")
+        return EpisodeFailed("server", f"model server {url}: {status} {message}{after}")
+    if isinstance(exc, openai.APITimeoutError):
+        return EpisodeFailed("server", f"model server {url}: no reply within {timeout:g} s{after}")
+    if isinstance(exc, openai.APIConnectionError):
+        return EpisodeFailed("server", broke)
+    if isinstance(exc, ValueError):  # the body is not JSON (the SDK's json() raised)
+        return EpisodeFailed("server", f"model server {url}: the reply is not JSON ({exc})")
+    return EpisodeFailed("server", f"model server {url}: {type(exc).__name__}: {exc}")
+
+
+_BROKEN_CONNECTION = frozenset(
+    {
+        "ServerDisconnectedError",  # aiohttp
+        "ClientPayloadError",
+        "ContentLengthError",
+        "RemoteProtocolError",  # httpx, httpcore, h11
+        "ReadError",
+    }
+)
+"""Exception class names, in any HTTP stack the SDK may use, of a connection that ended
+before the reply did."""
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    seen: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and len(seen) < 20:
+        seen.append(current)
+        current = current.__cause__ or current.__context__
+    return seen
+
+
+def _server_message(exc: Any) -> str:
+    body = getattr(exc, "body", None)
+    if isinstance(body, dict):
+        inner = body.get("error", body)
+        message = inner.get("message") if isinstance(inner, dict) else inner
+        if message:
+            return str(message)[:200]
+    return str(getattr(exc, "message", "") or exc)[:200]
+
+
+def _is_completion(completion: Any) -> bool:
+    if not isinstance(completion, dict):
+        return False
+    choices = completion.get("choices")
+    if not isinstance(choices, list):
+        return False
+    if not choices:
+        return True  # no choices is an empty answer, for the verifier to judge
+    first = choices[0]
+    return isinstance(first, dict) and isinstance(first.get("message") or {}, dict)
+
+
+def _excerpt(value: Any) -> str:
+    text = value if isinstance(value, str) else repr(value)
+    return text[:80] + ("..." if len(text) > 80 else "")
 
 
 def _async_client(options: dict[str, Any], in_flight: int | None) -> Any:
@@ -134,24 +274,28 @@ def _async_client(options: dict[str, Any], in_flight: int | None) -> Any:
 
 def completion_to_response(completion: Any, *, native: bool) -> Response:
     """A chat completion (the server's JSON) -> our response shape (a dict for native
-    tool calls). A reply without choices is an empty answer, for the verifier to judge."""
+    tool calls). A reply without choices is an empty answer, for the verifier to judge;
+    malformed calls are passed on as they came, for the format to judge."""
     choices = completion.get("choices") if isinstance(completion, dict) else None
     message = (choices[0].get("message") if choices else None) or {}
     content = message.get("content")
     if not native:
         return content or ""
+    calls = message.get("tool_calls") or []
+    if not isinstance(calls, list):
+        return {"role": "assistant", "content": content, "tool_calls": calls}
     return {
         "role": "assistant",
         "content": content,
-        "tool_calls": [
-            {
-                "id": c.get("id"),
-                "type": "function",
-                "function": {
-                    "name": (c.get("function") or {}).get("name"),
-                    "arguments": (c.get("function") or {}).get("arguments"),
-                },
-            }
-            for c in message.get("tool_calls") or []
-        ],
+        "tool_calls": [_call_of(c) if isinstance(c, dict) else c for c in calls],
+    }
+
+
+def _call_of(call: dict[str, Any]) -> dict[str, Any]:
+    function = call.get("function")
+    function = function if isinstance(function, dict) else {}
+    return {
+        "id": call.get("id"),
+        "type": "function",
+        "function": {"name": function.get("name"), "arguments": function.get("arguments")},
     }

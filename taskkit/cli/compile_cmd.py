@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
+from typing import Any
 
 import click
 
-from ..compiler import Selection, compile_paths, write_compiled
+from ..compiler import compile_paths, write_compiled
 from ..diagnostics import format_diagnostics
 from ..packs.discovery import resolve_targets
 from .exit_codes import FINDINGS, OK
+from .options import selection_from, selection_options
 
 
 @click.command("compile")
@@ -21,17 +24,7 @@ from .exit_codes import FINDINGS, OK
     type=click.Path(dir_okay=False, path_type=str),
     help="JSONL file to write (a .manifest.json is written beside it).",
 )
-@click.option("--pack", "packs", multiple=True, help="Only these packs.")
-@click.option("--category", "categories", multiple=True, help="Only these categories.")
-@click.option(
-    "--task", "tasks", multiple=True, metavar="GLOB", help="Only tasks matching (id or pack/id)."
-)
-@click.option("--limit", type=click.IntRange(min=0), help="At most this many instances.")
-@click.option(
-    "--split", type=click.Choice(["train", "test"]), help="Keep one side of a seeded split."
-)
-@click.option("--test-fraction", type=click.FloatRange(0, 1), default=0.2, show_default=True)
-@click.option("--split-by", type=click.Choice(["task", "entry"]), default="task", show_default=True)
+@selection_options(split_seed=False)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--trust", multiple=True, metavar="PACK", help="Allow this pack's Python handlers.")
 @click.option(
@@ -40,16 +33,10 @@ from .exit_codes import FINDINGS, OK
 def compile_(
     paths: tuple[str, ...],
     output: str,
-    packs: tuple[str, ...],
-    categories: tuple[str, ...],
-    tasks: tuple[str, ...],
-    limit: int | None,
-    split: str | None,
-    test_fraction: float,
-    split_by: str,
     seed: int,
     trust: tuple[str, ...],
     fmt: str,
+    **options: Any,
 ) -> None:
     """Render every abstract task x content entry into runnable tasks, replaying the gold actions.
 
@@ -63,18 +50,10 @@ def compile_(
         sys.stdout.write(format_diagnostics(targets.diagnostics, fmt))
         click.echo("compile failed: a pack name does not resolve; nothing written", err=True)
         sys.exit(FINDINGS)
-    if targets.only_names and not packs:
-        packs = tuple(targets.named)  # not the packs they require, which come as context
-    selection = Selection(
-        packs=packs,
-        categories=categories,
-        tasks=tasks,
-        limit=limit,
-        split=split,  # type: ignore[arg-type]
-        test_fraction=test_fraction,
-        split_by=split_by,  # type: ignore[arg-type]
-        seed=seed,
-    )
+    selection = selection_from(options, seed=seed)
+    if targets.only_names and not selection.packs:
+        # not the packs they require, which come as context
+        selection = replace(selection, packs=tuple(targets.named))
     result = compile_paths(targets.paths, selection=selection, trust=trust)
     if result.diagnostics:
         sys.stdout.write(format_diagnostics(result.diagnostics, fmt))

@@ -11,12 +11,15 @@ from typing import Any
 import click
 
 from ..datagen import ExploreConfig, GenerateConfig, generate
-from ..datagen.export import read_trajectories
 from ..datagen.messages import ARGUMENTS, Arguments
-from ..datagen.run import ConfigMismatch
-from ..report import build_report, format_table, report_from_json
+from ..datagen.store import read_records
+from ..lockfile import output_lock
+from ..report import build_report, format_table
+from ..runner import run_settings
 from ..sim.formats import FORMATS
-from .exit_codes import INTERRUPTED, OK, USAGE
+from .exit_codes import OK, SERVER
+from .failures import run_failures
+from .options import selection_from, selection_options
 from .run_cmd import agent_from_flags, load_tasks, trust_from_flags
 
 
@@ -81,6 +84,18 @@ class _Progress:
     help="Which passing sample the episode continues with.",
 )
 @click.option("--seed", type=int, default=0, show_default=True)
+@click.option(
+    "--repeats",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Explore each task this many times, with different seeds (for pass^k).",
+)
+@click.option(
+    "--retry-failed",
+    is_flag=True,
+    help="Run again the episodes a previous run recorded as failed (a rerun leaves them).",
+)
 @click.option("--concurrency", type=click.IntRange(min=1), default=8, show_default=True)
 @click.option("--no-faults", is_flag=True)
 @click.option(
@@ -96,13 +111,22 @@ class _Progress:
     show_default=True,
     help="Tool-call arguments in the rows: JSON objects, or JSON strings (DeepSeek-V3).",
 )
+@selection_options()
 @click.option("--model", help="For --agent openai (or TASKKIT_MODEL).")
 @click.option("--base-url", help="For --agent openai (or OPENAI_BASE_URL).")
 @click.option(
-    "--timeout", type=float, default=60.0, show_default=True, help="Per request, seconds."
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=60.0,
+    show_default=True,
+    help="Seconds an agent may take for one response (a request, for a server agent).",
 )
 @click.option(
-    "--retries", type=int, default=6, show_default=True, help="On 429 and 5xx, with backoff."
+    "--retries",
+    type=click.IntRange(min=0),
+    default=6,
+    show_default=True,
+    help="Server agents: retries of a failed request (429, 5xx, timeouts), with backoff.",
 )
 def generate_(
     paths: tuple[str, ...],
@@ -114,6 +138,8 @@ def generate_(
     t_max: float,
     policy: str,
     seed: int,
+    repeats: int,
+    retry_failed: bool,
     concurrency: int,
     no_faults: bool,
     arguments: Arguments,
@@ -122,17 +148,18 @@ def generate_(
     base_url: str | None,
     timeout: float,
     retries: int,
+    **options: Any,
 ) -> None:
     """Explore every task with an agent and export SFT and DPO data and a pass-rate report.
 
     At every step, --samples responses are drawn at temperatures spread over [t-min, t-max],
     each scored on its own copy of the state; the episode goes on along a passing one.
-    Rerunning the same command after a crash or Ctrl-C resumes where it stopped.
+    Rerunning the same command after a crash or Ctrl-C resumes where it stopped. An
+    episode the agent fails (it raises, outlasts --timeout, or its server keeps failing) is
+    recorded as failed and the run goes on; a rerun runs again those the server failed, and
+    all failed ones with --retry-failed. One process writes an OUTDIR at a time.
     """
-    tasks = load_tasks(paths, trust)
-    agent = agent_from_flags(
-        agent_spec, model=model, base_url=base_url, timeout=timeout, max_retries=retries
-    )
+    tasks = load_tasks(paths, trust, selection_from(options))
     config = GenerateConfig(
         explore=ExploreConfig(
             samples=samples,
@@ -149,26 +176,55 @@ def generate_(
         agent=agent_spec,
     )
     progress = _Progress()
-    try:
-        report = generate(
-            tasks, agent, outdir, config, on_done=progress.tick, on_start=progress.begin
+    with run_failures(outdir, resumable=True):
+        agent = agent_from_flags(
+            agent_spec, model=model, base_url=base_url, timeout=timeout, max_retries=retries
         )
-    except ConfigMismatch as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(USAGE)
-    except KeyboardInterrupt:
-        progress.end()
-        click.echo(
-            f"interrupted: finished episodes are kept in {outdir}; rerun to resume", err=True
+        settings = run_settings(
+            agent,
+            agent_spec=agent_spec,
+            fmt=fmt,
+            seed=seed,
+            temperature=[t_min, t_max],
+            samples=samples,
         )
-        sys.exit(INTERRUPTED)
-    progress.end()
+        Path(outdir).mkdir(parents=True, exist_ok=True)
+        with output_lock(outdir):
+            try:
+                report = generate(
+                    tasks,
+                    agent,
+                    outdir,
+                    config,
+                    repeats=repeats,
+                    retry_failed=retry_failed,
+                    settings=settings,
+                    on_done=progress.tick,
+                    on_start=progress.begin,
+                    on_quarantine=_quarantined,
+                )
+            finally:
+                progress.end()
     _print(report, outdir)
-    sys.exit(OK)
+    failures = report.get("failures") or {}
+    if failures:
+        kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(failures.items()))
+        click.echo(
+            f"failed episodes: {kinds} (a rerun runs the server's again; --retry-failed all)",
+            err=True,
+        )
+    sys.exit(SERVER if failures.get("server") else OK)
+
+
+def _quarantined(n: int, path: Path) -> None:
+    click.echo(
+        f"moved {n} corrupt lines of trajectories.jsonl to {path}; their episodes run again",
+        err=True,
+    )
 
 
 def _print(report: dict[str, Any], outdir: str) -> None:
-    click.echo(format_table(report_from_json(report)))
+    click.echo(format_table(report))
     counts = report.get("counts", {})
     click.echo(
         f"wrote {Path(outdir) / 'sft.jsonl'} ({counts.get('sft_rows', 0)} rows), "
@@ -187,12 +243,18 @@ def _print(report: dict[str, Any], outdir: str) -> None:
     help="Also write the viewer's charts as SVG files into this folder.",
 )
 def report(trajectories: str, as_json: bool, plots_dir: str | None) -> None:
-    """Rebuild the pass-rate table from a trajectories.jsonl (of `run` or `generate`)."""
-    records = read_trajectories(trajectories)
-    built = build_report(records)
+    """Rebuild the pass-rate table from a trajectories.jsonl (of `run` or `generate`).
+
+    The latest record of each episode counts (a rerun's replaces a failure); lines that
+    are not records are skipped and reported."""
+    records, bad = read_records(trajectories)
+    latest = {(r["task_id"], r.get("repeat", 0)): r for r in records}
+    built = build_report(latest.values())
+    if bad:
+        click.echo(f"skipped {bad} lines of {trajectories} that are not records", err=True)
     click.echo(json.dumps(built.as_json(), indent=2) if as_json else format_table(built))
     if plots_dir:
         from ..view.plots import write_plots  # noqa: PLC0415 - only with --plots
 
-        for path in write_plots(records, plots_dir):
+        for path in write_plots(list(latest.values()), plots_dir):
             click.echo(f"wrote {path}", err=True)

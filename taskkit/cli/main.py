@@ -30,6 +30,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "test": ("taskkit.cli.test_cmd", "test"),
     "view": ("taskkit.cli.view_cmd", "view"),
     "compare": ("taskkit.cli.view_cmd", "compare"),
+    "ls": ("taskkit.cli.ls_cmd", "ls"),
 }
 
 

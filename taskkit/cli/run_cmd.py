@@ -2,24 +2,32 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import sys
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import click
 
 from ..agents import Agent, make_agent
+from ..agents.guard import guarded
 from ..atomic import atomic_writer
 from ..compiler import CompiledFileError, Selection, compile_paths, load_compiled
+from ..compiler.select import select
 from ..diagnostics import format_diagnostics
+from ..lockfile import output_lock
 from ..models import CompiledTask
 from ..packs.discovery import resolve_targets
 from ..report import build_report, format_table
-from ..runner import run_tasks
+from ..runner import run_settings, run_tasks
 from ..sim.formats import FORMATS
 from ..trust import TrustFileError, UntrustedHandlers, check_trust, user_trust
-from .exit_codes import FINDINGS, OK, USAGE
+from .exit_codes import FINDINGS, OK, SERVER, USAGE
+from .failures import run_failures
+from .options import selection_from, selection_options
 
 
 def trust_from_flags(trust: tuple[str, ...]) -> frozenset[str]:
@@ -30,11 +38,14 @@ def trust_from_flags(trust: tuple[str, ...]) -> frozenset[str]:
         raise click.UsageError(str(exc)) from None
 
 
-def load_tasks(paths: tuple[str, ...], trust: tuple[str, ...]) -> list[CompiledTask]:
+def load_tasks(
+    paths: tuple[str, ...], trust: tuple[str, ...], selection: Selection | None = None
+) -> list[CompiledTask]:
     """Compiled JSONL files are loaded; anything else is compiled first (lint included).
-    Pack names (see `taskkit packs`) stand for the pack's folders. A task with a handler
-    of a pack the user does not trust is refused before anything runs."""
-    tasks = _load_tasks(paths, trust)
+    Pack names (see `taskkit packs`) stand for the pack's folders. ``selection`` keeps
+    the tasks compile would keep with the same options. A task with a handler of a pack
+    the user does not trust is refused before anything runs."""
+    tasks = _load_tasks(paths, trust, selection)
     try:
         check_trust(tasks, trust_from_flags(trust))
     except UntrustedHandlers as exc:
@@ -43,7 +54,9 @@ def load_tasks(paths: tuple[str, ...], trust: tuple[str, ...]) -> list[CompiledT
     return tasks
 
 
-def _load_tasks(paths: tuple[str, ...], trust: tuple[str, ...]) -> list[CompiledTask]:
+def _load_tasks(
+    paths: tuple[str, ...], trust: tuple[str, ...], selection: Selection | None
+) -> list[CompiledTask]:
     if all(p.endswith(".jsonl") and Path(p).is_file() for p in paths):
         try:
             tasks = [t for p in paths for t in load_compiled(p)]
@@ -52,7 +65,7 @@ def _load_tasks(paths: tuple[str, ...], trust: tuple[str, ...]) -> list[Compiled
             sys.exit(USAGE)
         if not tasks:
             raise click.UsageError(f"no compiled tasks in {', '.join(map(repr, paths))}")
-        return tasks
+        return select(tasks, selection) if selection is not None else tasks
     targets = resolve_targets(paths)
     if not targets.ok:
         # As click's own check of a missing path did before pack names existed: a usage error.
@@ -60,7 +73,8 @@ def _load_tasks(paths: tuple[str, ...], trust: tuple[str, ...]) -> list[Compiled
     missing = [p for p in targets.paths if not Path(p).exists()]
     if missing:
         raise click.UsageError(f"path {missing[0]!r} does not exist")
-    selection = Selection(packs=tuple(targets.named)) if targets.only_names else None
+    if targets.only_names and not (selection and selection.packs):
+        selection = replace(selection or Selection(), packs=tuple(targets.named))
     result = compile_paths(targets.paths, selection=selection, trust=trust)
     if not result.ok:
         sys.stdout.write(format_diagnostics(result.diagnostics, "text"))
@@ -71,13 +85,47 @@ def _load_tasks(paths: tuple[str, ...], trust: tuple[str, ...]) -> list[Compiled
     return result.tasks
 
 
-def agent_from_flags(spec: str, **openai_options: Any) -> Agent:
-    """The agent named on the command line; the openai options apply to ``openai`` only."""
-    kwargs = openai_options if spec == "openai" else {}
+def agent_from_flags(
+    spec: str,
+    *,
+    model: str | None = None,
+    base_url: str | None = None,
+    timeout: float | None = None,
+    max_retries: int = 4,
+) -> Agent:
+    """The agent named on the command line. A server agent needs a model: ``--model``,
+    ``TASKKIT_MODEL``, or the only one the server lists. An agent taskkit did not write
+    gets ``timeout`` as its deadline (see :func:`guarded`)."""
+    if spec == "openai":
+        model = model or os.environ.get("TASKKIT_MODEL") or _only_model(base_url, timeout)
+        kwargs: dict[str, Any] = {"model": model, "base_url": base_url, "max_retries": max_retries}
+        if timeout is not None:
+            kwargs["timeout"] = timeout
+        try:
+            return make_agent(spec, **kwargs)
+        except (ValueError, ImportError, RuntimeError) as exc:
+            raise click.UsageError(str(exc)) from None
     try:
-        return make_agent(spec, **kwargs)
-    except (ValueError, ImportError, AttributeError) as exc:
+        agent = make_agent(spec)
+    except (ValueError, ImportError, AttributeError, TypeError) as exc:
         raise click.UsageError(str(exc)) from None
+    return guarded(agent, timeout)
+
+
+def _only_model(base_url: str | None, timeout: float | None) -> str:
+    try:
+        from ..agents.openai_agent import server_models  # noqa: PLC0415 - optional extra
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise click.UsageError(str(exc)) from None
+    models = server_models(base_url, timeout=min(timeout or 10.0, 10.0))
+    if len(models) == 1:
+        click.echo(f"model: {models[0]} (the only one the server lists)", err=True)
+        return models[0]
+    listed = ", ".join(models[:10]) + (", ..." if len(models) > 10 else "") if models else "none"
+    raise click.UsageError(
+        f"--model is required for --agent openai (or TASKKIT_MODEL); the server lists "
+        f"{len(models)} models: {listed}"
+    )
 
 
 @click.command()
@@ -99,6 +147,13 @@ def agent_from_flags(spec: str, **openai_options: Any) -> Agent:
     "--report", "report_path", type=click.Path(dir_okay=False, path_type=str), help="Report JSON."
 )
 @click.option("--seed", type=int, default=0, show_default=True)
+@click.option(
+    "--repeats",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Run each task this many times, with different seeds (for pass^k).",
+)
 @click.option("--temperature", type=float, default=0.0, show_default=True)
 @click.option("--no-faults", is_flag=True, help="Disable the tasks' injected tool faults.")
 @click.option(
@@ -107,8 +162,23 @@ def agent_from_flags(spec: str, **openai_options: Any) -> Agent:
     metavar="PACK",
     help="Run this pack's Python handlers (the pack that declares the tool; see the trust file).",
 )
+@selection_options()
 @click.option("--model", help="Model name for --agent openai (or TASKKIT_MODEL).")
 @click.option("--base-url", help="Server URL for --agent openai (or OPENAI_BASE_URL).")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=60.0,
+    show_default=True,
+    help="Seconds an agent may take for one response (a request, for a server agent).",
+)
+@click.option(
+    "--retries",
+    type=click.IntRange(min=0),
+    default=4,
+    show_default=True,
+    help="Server agents: retries of a failed request (429, 5xx, timeouts), with backoff.",
+)
 def run(
     paths: tuple[str, ...],
     agent_spec: str,
@@ -116,53 +186,87 @@ def run(
     output: str | None,
     report_path: str | None,
     seed: int,
+    repeats: int,
     temperature: float,
     no_faults: bool,
     trust: tuple[str, ...],
     model: str | None,
     base_url: str | None,
+    timeout: float,
+    retries: int,
+    **options: Any,
 ) -> None:
     """Run an agent on every task and print action and task pass rates.
 
     PATHS are compiled JSONL files, or a library (folders, or names of discovered packs)
-    to compile first.
+    to compile first. An episode the agent fails (it raises, outlasts --timeout, or its
+    server keeps failing) is recorded as failed and the run goes on. Ctrl-C keeps the
+    finished episodes in -o and exits 130.
     """
-    tasks = load_tasks(paths, trust)
-    agent = agent_from_flags(agent_spec, model=model, base_url=base_url)
-    sink = atomic_writer(output) if output else None
-    records = []
-    with click.progressbar(
-        length=len(tasks), label=f"{agent.name} on {len(tasks)} tasks", file=sys.stderr
-    ) as bar:
-        if sink is not None:
-            with sink as f:
-                for record in run_tasks(
-                    tasks,
-                    agent,
-                    fmt,
-                    seed=seed,
-                    temperature=temperature,
-                    faults=not no_faults,
-                    out=f,
-                    trust=trust_from_flags(trust),
-                ):
-                    records.append(record)
-                    bar.update(1)
-        else:
-            for record in run_tasks(
+    tasks = load_tasks(paths, trust, selection_from(options))
+    with run_failures(output, resumable=False):
+        agent = agent_from_flags(
+            agent_spec, model=model, base_url=base_url, timeout=timeout, max_retries=retries
+        )
+        settings = run_settings(
+            agent, agent_spec=agent_spec, fmt=fmt, seed=seed, temperature=temperature
+        )
+        with contextlib.ExitStack() as stack:
+            close = getattr(agent, "close", None)  # a server agent's connection pool
+            if close is not None:
+                stack.callback(close)
+            out: IO[str] | None = None
+            if output:
+                if _lockable(output):
+                    stack.enter_context(output_lock(output))
+                # Written as episodes end, not atomically at the end: an interrupted run
+                # keeps what it finished.
+                out = stack.enter_context(open(output, "w", encoding="utf-8"))
+            records = _run(
                 tasks,
                 agent,
                 fmt,
+                out,
                 seed=seed,
                 temperature=temperature,
                 faults=not no_faults,
+                repeats=repeats,
+                settings=settings,
                 trust=trust_from_flags(trust),
-            ):
-                records.append(record)
-                bar.update(1)
-    report = build_report(records)
-    click.echo(format_table(report))
-    if report_path:
-        with atomic_writer(report_path) as f:
-            f.write(json.dumps(report.as_json(), indent=2) + "\n")
-    sys.exit(OK)
+            )
+        report = build_report(records)
+        report.settings = settings
+        click.echo(format_table(report))
+        if report_path:
+            with atomic_writer(report_path) as f:
+                f.write(json.dumps(report.as_json(), indent=2) + "\n")
+    failures = sum(report.failures.values())
+    if failures:
+        click.echo(f"{failures} episodes failed (see 'failed' in the records)", err=True)
+    sys.exit(SERVER if report.failures.get("server") else OK)
+
+
+def _lockable(output: str) -> bool:
+    """A regular file (or one to be made) gets a lock beside it; a device such as
+    /dev/stdout is no output two runs could share."""
+    path = Path(output)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return not path.exists() or path.is_file()
+
+
+def _run(
+    tasks: list[CompiledTask],
+    agent: Agent,
+    fmt: str,
+    out: IO[str] | None,
+    **kwargs: Any,
+) -> list[dict[str, Any]]:
+    records: list[dict[str, Any]] = []
+    total = len(tasks) * kwargs["repeats"]
+    with click.progressbar(
+        length=total, label=f"{agent.name} on {len(tasks)} tasks", file=sys.stderr
+    ) as bar:
+        for record in run_tasks(tasks, agent, fmt, out=out, **kwargs):
+            records.append(record)
+            bar.update(1)
+    return records

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import fnmatch
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["Selection", "in_split"]
+from ..models import CompiledTask
+
+__all__ = ["Selection", "in_split", "select"]
 
 
 @dataclass(frozen=True)
@@ -43,3 +46,16 @@ def in_split(key: str, seed: int, test_fraction: float) -> Literal["train", "tes
     """``test`` for a stable ``test_fraction`` of keys: a hash, so no machine or order matters."""
     h = int.from_bytes(hashlib.sha256(f"{seed}:{key}".encode()).digest()[:8], "big")
     return "test" if h / 2**64 < test_fraction else "train"
+
+
+def select(tasks: Iterable[CompiledTask], selection: Selection) -> list[CompiledTask]:
+    """The compiled tasks a selection keeps, in order: what compiling with it would give."""
+    kept: list[CompiledTask] = []
+    for t in tasks:
+        if selection.limit is not None and len(kept) >= selection.limit:
+            break
+        if selection.wants_task(t.pack, t.task, t.category) and selection.wants_instance(
+            t.pack, t.task, t.entry
+        ):
+            kept.append(t)
+    return kept

@@ -68,9 +68,10 @@ class Run:
 
 
 def episode_key(record: dict[str, Any]) -> str:
-    """A record's stable id within its run: the task id, and the repeat index when there is one."""
+    """A record's stable id within its run: the task id, and the repeat index past the first
+    (a run without --repeats keys by task id alone, whether or not it records repeat 0)."""
     repeat = record.get("repeat")
-    return f"{record['task_id']}~{repeat}" if repeat is not None else str(record["task_id"])
+    return f"{record['task_id']}~{repeat}" if repeat else str(record["task_id"])
 
 
 def _fail(path: str, line: int, rule: str, message: str, hint: str | None = None) -> ViewInputError:

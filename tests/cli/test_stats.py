@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 from click.testing import CliRunner
-from conftest import LIBRARY, REPO
 
 from taskkit.cli.main import cli
+from tests.conftest import LIBRARY, REPO
 
 
 def test_the_bundled_library_is_at_the_seed_scale():

@@ -10,10 +10,10 @@ from pathlib import Path
 import jsonschema
 import pytest
 from click.testing import CliRunner
-from conftest import LIBRARY, REPO
 
 from taskkit.cli.main import cli
 from taskkit.compiler import compile_paths, load_compiled
+from tests.conftest import LIBRARY, REPO
 
 
 def run_compile(paths, out):

@@ -6,12 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import shared_dir
 
 from taskkit.agents.mutant import MUTATIONS
 from taskkit.compiler import compile_paths
 from taskkit.importers import IMPORTERS, write_result
 from taskkit.sim.verify import ToolCall, Verifier
+from tests.conftest import shared_dir
 
 SHARED = shared_dir()
 pytestmark = pytest.mark.skipif(SHARED is None, reason="shared/corpora is not beside the checkout")

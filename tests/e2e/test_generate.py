@@ -10,11 +10,11 @@ from pathlib import Path
 import jsonschema
 import pytest
 from click.testing import CliRunner
-from conftest import REPO
 
 from taskkit.agents import MutantAgent
 from taskkit.cli.main import cli
 from taskkit.datagen import ExploreConfig, GenerateConfig, generate
+from tests.conftest import REPO
 
 
 def validator(name):

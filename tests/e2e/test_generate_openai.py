@@ -101,7 +101,7 @@ def _reference(compiled_library, tmp_path, name):
 
 
 class _Broken:
-    """A server agent with a bug: the run stops with its exception, from any worker."""
+    """A server agent with a bug on some tasks: those episodes fail, the others finish."""
 
     name = "broken"
 
@@ -115,10 +115,17 @@ class _Broken:
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"], ids=["one-loop", "two-workers"])
-def test_an_agent_error_stops_the_run_with_that_error(
+def test_an_agent_error_fails_its_episode_and_the_run_goes_on(
     compiled_library, tmp_path, monkeypatch, jobs
 ):
     monkeypatch.setenv("TASKKIT_JOBS", jobs)
-    tasks = [t for t in compiled_library if t.id.endswith("3")][:2] + list(compiled_library[:30])
-    with pytest.raises(ValueError, match="agent bug on"):
-        generate(tasks, _Broken(), tmp_path, GenerateConfig(concurrency=16))
+    broken = [t for t in compiled_library if t.id.endswith("3")][:2]
+    tasks = broken + [t for t in compiled_library[:30] if not t.id.endswith("3")]
+    report = generate(tasks, _Broken(), tmp_path, GenerateConfig(concurrency=16))
+    records = [json.loads(x) for x in (tmp_path / "trajectories.jsonl").read_text().splitlines()]
+    failed = {r["task_id"]: r["failed"] for r in records if "failed" in r}
+    assert set(failed) == {t.id for t in broken}
+    for task_id, failure in failed.items():
+        assert failure["kind"] == "internal" and f"agent bug on {task_id}" in failure["reason"]
+    assert report["overall"]["failed"] == 2 and report["failures"] == {"internal": 2}
+    assert report["overall"]["episodes"] == len(tasks) - 2

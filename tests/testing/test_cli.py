@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
-from conftest import LIBRARY
 
 from taskkit.cli.main import cli
 from taskkit.jsonvalidate import compile_schema
+from tests.conftest import LIBRARY
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 BROKEN = EXAMPLES / "broken_packs"

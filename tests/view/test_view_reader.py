@@ -27,7 +27,7 @@ def test_recorded_settings_and_repeats_are_read(tmp_path):
     assert run.settings == settings
     joined = [record(settings={**settings, "seed": i}) for i in range(2)]
     assert read_run(write(tmp_path / "b.jsonl", joined)).settings["seed"] == "varies (2)"
-    assert [episode_key(r) for r in run.records] == ["p/t@1#e-1~0", "p/t@1#e-1~1", "p/t@1#e-1~2"]
+    assert [episode_key(r) for r in run.records] == ["p/t@1#e-1", "p/t@1#e-1~1", "p/t@1#e-1~2"]
 
 
 def test_generate_folder(tmp_path):

@@ -16,7 +16,6 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner
-from conftest import LIBRARY
 from edits import edit_one_place
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -26,6 +25,7 @@ from taskkit.diagnostics import format_diagnostics
 from taskkit.library import discover
 from taskkit.lint import cache, runner, shards
 from taskkit.yamlio import dump_yaml
+from tests.conftest import LIBRARY
 
 EXAMPLES = Path(__file__).parents[2] / "examples"
 CASES = sorted(

@@ -7,7 +7,6 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import LIBRARY
 
 from taskkit import parallel
 from taskkit.diagnostics import format_diagnostics
@@ -15,6 +14,7 @@ from taskkit.library import load_library
 from taskkit.lint import runner, shards
 from taskkit.lint.runner import lint_library
 from taskkit.parallel import WorkerError
+from tests.conftest import LIBRARY
 
 EXAMPLES = Path(__file__).parents[2] / "examples"
 CASES = sorted(

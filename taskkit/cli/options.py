@@ -1,0 +1,82 @@
+"""Options several commands share, declared once: which tasks to take (compile, run,
+generate, ls) and how to reach a model server (run, generate)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from ..compiler import Selection
+
+__all__ = ["selection_from", "selection_options"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_SELECTION = (
+    click.option("--pack", "packs", multiple=True, help="Only these packs."),
+    click.option("--category", "categories", multiple=True, help="Only these categories."),
+    click.option(
+        "--task",
+        "tasks",
+        multiple=True,
+        metavar="GLOB",
+        help="Only tasks matching (id or pack/id).",
+    ),
+    click.option("--limit", type=click.IntRange(min=0), help="At most this many instances."),
+    click.option(
+        "--split", type=click.Choice(["train", "test"]), help="Keep one side of a seeded split."
+    ),
+    click.option("--test-fraction", type=click.FloatRange(0, 1), default=0.2, show_default=True),
+    click.option(
+        "--split-by", type=click.Choice(["task", "entry"]), default="task", show_default=True
+    ),
+)
+
+_SPLIT_SEED = click.option(
+    "--split-seed",
+    type=int,
+    default=0,
+    show_default=True,
+    help="Seed of --split (compile's --seed): the same split as compiling with it.",
+)
+
+
+def selection_options(*, split_seed: bool = True) -> Callable[[F], F]:
+    """``--pack --category --task --limit --split --test-fraction --split-by`` (and
+    ``--split-seed`` where ``--seed`` means something else, as in run and generate)."""
+
+    def decorate(fn: F) -> F:
+        for option in reversed((*_SELECTION, _SPLIT_SEED) if split_seed else _SELECTION):
+            fn = option(fn)
+        return fn
+
+    return decorate
+
+
+def selection_from(options: dict[str, Any], *, seed: int | None = None) -> Selection:
+    """The :class:`Selection` the options ask for; pops them from ``options`` (a command's
+    keyword arguments), leaving the command's own."""
+    split_seed = options.pop("split_seed", 0)
+    return Selection(
+        packs=options.pop("packs"),
+        categories=options.pop("categories"),
+        tasks=options.pop("tasks"),
+        limit=options.pop("limit"),
+        split=options.pop("split"),
+        test_fraction=options.pop("test_fraction"),
+        split_by=options.pop("split_by"),
+        seed=split_seed if seed is None else seed,
+    )
+
+
+def selects(selection: Selection) -> bool:
+    """Whether the selection drops anything (else there is nothing to filter)."""
+    return bool(
+        selection.packs
+        or selection.categories
+        or selection.tasks
+        or selection.limit is not None
+        or selection.split
+    )

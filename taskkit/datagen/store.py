@@ -1,0 +1,269 @@
+"""The episodes a ``generate`` folder holds: ``trajectories.jsonl`` and its index.
+
+``trajectories.jsonl`` is the record of the run; ``done.idx`` says which episodes it holds
+(task id, repeat, outcome) and where each line ends. Resuming reads the index, not the
+trajectories, so its cost does not grow with the size of finished episodes; lines the index
+has not seen yet (the run died between the two writes) are read from the end of the last
+one it has. Whatever does not add up (no index, an index longer than the file) is rebuilt
+from the trajectories.
+
+A line that is not a record is moved to ``trajectories.quarantine.jsonl`` (and reported):
+it costs its own episode, never the ones after it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from .. import jsonlines
+from ..atomic import atomic_writer
+
+__all__ = ["EpisodeKey", "Store", "key_of", "read_records"]
+
+EpisodeKey = tuple[str, int]
+"""An episode: its task id and which repeat of that task it is."""
+
+INDEX = "done.idx"
+TRAJECTORIES = "trajectories.jsonl"
+QUARANTINE = "trajectories.quarantine.jsonl"
+
+
+def key_of(record: dict[str, Any]) -> EpisodeKey:
+    repeat = record.get("repeat", 0)
+    return str(record["task_id"]), repeat if isinstance(repeat, int) else 0
+
+
+def status_of(record: dict[str, Any]) -> str:
+    """``ok``, or the failure kind of a failed episode."""
+    failed = record.get("failed")
+    return str(failed.get("kind", "agent")) if isinstance(failed, dict) else "ok"
+
+
+def _record(line: bytes) -> dict[str, Any] | None:
+    """The record a line holds, or None when it is not one."""
+    try:
+        value = jsonlines.loads(line)
+    except ValueError:
+        return None
+    if not isinstance(value, dict) or not isinstance(value.get("task_id"), str):
+        return None
+    return value
+
+
+def _lines(path: Path, start: int = 0) -> Iterator[tuple[int, bytes]]:
+    """``(end offset, line)`` for every complete line from ``start``."""
+    with path.open("rb") as f:
+        f.seek(start)
+        offset = start
+        for line in f:
+            if not line.endswith(b"\n"):
+                return  # torn by a crash: not a line yet
+            offset += len(line)
+            yield offset, line
+
+
+@dataclass
+class Store:
+    """The episodes in ``outdir``, and appending more."""
+
+    outdir: Path
+    status: dict[EpisodeKey, str] = field(default_factory=dict)
+    """The latest outcome of every episode held."""
+    quarantined: int = 0
+    """Corrupt lines moved aside since this store was opened."""
+
+    @property
+    def trajectories(self) -> Path:
+        return self.outdir / TRAJECTORIES
+
+    @property
+    def index(self) -> Path:
+        return self.outdir / INDEX
+
+    @classmethod
+    def open(cls, outdir: str | os.PathLike[str]) -> Store:
+        store = cls(Path(outdir))
+        store._truncate_torn_line()
+        store._load_index()
+        return store
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def _truncate_torn_line(self) -> None:
+        """Cut a half-written last line left by a crash, so appends start on a fresh line."""
+        path = self.trajectories
+        if not path.exists():
+            return
+        size = path.stat().st_size
+        if not size:
+            return
+        with path.open("r+b") as f:
+            f.seek(size - 1)
+            if f.read(1) == b"\n":
+                return
+            # Scan back for the last newline, a block at a time (lines can be long).
+            pos = size
+            while pos > 0:
+                start = max(0, pos - 65536)
+                f.seek(start)
+                block = f.read(pos - start)
+                cut = block.rfind(b"\n")
+                if cut >= 0:
+                    f.truncate(start + cut + 1)
+                    return
+                pos = start
+            f.truncate(0)
+
+    def _load_index(self) -> None:
+        size = self.trajectories.stat().st_size if self.trajectories.exists() else 0
+        end = 0
+        status: dict[EpisodeKey, str] = {}
+        if self.index.exists():
+            for _, line in _lines(self.index):
+                try:
+                    task_id, repeat, outcome, end = jsonlines.loads(line)
+                except (ValueError, TypeError):
+                    return self.rebuild()
+                status[(task_id, repeat)] = outcome
+        elif size:
+            return self.rebuild()  # a folder written before there was an index
+        if end > size or not self._line_ends_at(end):
+            return self.rebuild()  # the trajectories were cut or replaced under the index
+        self.status = status
+        if end < size:  # the run died between writing an episode and indexing it
+            self._index_tail(end)
+
+    def _line_ends_at(self, offset: int) -> bool:
+        if offset == 0:
+            return True
+        with self.trajectories.open("rb") as f:
+            f.seek(offset - 1)
+            return f.read(1) == b"\n"
+
+    def _index_tail(self, start: int) -> None:
+        bad = False
+        with self.index.open("a", encoding="utf-8") as idx:
+            for end, line in _lines(self.trajectories, start):
+                record = _record(line)
+                if record is None:
+                    bad = True
+                    continue
+                self._note(idx, record, end)
+        if bad:
+            self.rebuild()  # quarantines the bad lines and re-indexes what is left
+
+    def rebuild(self) -> None:
+        """Re-index the trajectories from scratch, quarantining lines that are not records."""
+        self.status = {}
+        if not self.trajectories.exists():
+            self.index.unlink(missing_ok=True)
+            return
+        corrupt: list[bytes] = []
+        for _, line in _lines(self.trajectories):
+            if _record(line) is None:
+                corrupt.append(line)
+        if corrupt:
+            self._quarantine(corrupt)
+        with atomic_writer(self.index) as idx:
+            for end, line in _lines(self.trajectories):
+                record = _record(line)
+                if record is not None:
+                    self._note(idx, record, end)
+
+    def _quarantine(self, corrupt: list[bytes]) -> None:
+        """Move ``corrupt`` lines out of the trajectories into the quarantine file."""
+        with (self.outdir / QUARANTINE).open("ab") as q:
+            q.writelines(corrupt)
+            q.flush()
+            os.fsync(q.fileno())
+        bad = set(corrupt)
+        tmp = self.trajectories.with_name(f".{TRAJECTORIES}.tmp")
+        with tmp.open("wb") as out:
+            for _, line in _lines(self.trajectories):
+                if line not in bad:
+                    out.write(line)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, self.trajectories)
+        self.quarantined += len(corrupt)
+
+    def _note(self, idx: IO[str], record: dict[str, Any], end: int) -> None:
+        key = key_of(record)
+        outcome = status_of(record)
+        self.status[key] = outcome
+        idx.write(jsonlines.line([key[0], key[1], outcome, end]))
+
+    def records(self) -> list[dict[str, Any]]:
+        """The latest record of every episode (a rerun's success replaces a failure),
+        quarantining lines that are not records and re-indexing if it found any."""
+        latest: dict[EpisodeKey, dict[str, Any]] = {}
+        corrupt = False
+        if self.trajectories.exists():
+            for _, line in _lines(self.trajectories):
+                record = _record(line)
+                if record is None:
+                    corrupt = True
+                    continue
+                latest[key_of(record)] = record
+        if corrupt:
+            self.rebuild()
+        return list(latest.values())
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def appender(self) -> Appender:
+        return Appender(self)
+
+
+class Appender:
+    """Appends episodes: the trajectory line first, then its index entry, each flushed (a
+    crash between the two leaves a line the next open indexes)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.f = store.trajectories.open("ab")
+        self.idx = store.index.open("a", encoding="utf-8")
+        self.end = self.f.seek(0, os.SEEK_END)
+
+    def write(self, key: EpisodeKey, outcome: str, line: str) -> None:
+        data = line.encode("utf-8")
+        self.f.write(data)
+        self.f.flush()
+        self.end += len(data)
+        self.store.status[key] = outcome
+        self.idx.write(jsonlines.line([key[0], key[1], outcome, self.end]))
+        self.idx.flush()
+
+    def sync(self) -> None:
+        os.fsync(self.f.fileno())
+        os.fsync(self.idx.fileno())
+
+    def close(self) -> None:
+        try:
+            self.f.flush()
+            self.idx.flush()
+            self.sync()
+        finally:
+            self.f.close()
+            self.idx.close()
+
+
+def read_records(path: str | os.PathLike[str]) -> tuple[list[dict[str, Any]], int]:
+    """The records of a trajectories file (of ``run`` or ``generate``), and how many lines
+    were not records (skipped, never the end of reading)."""
+    p = Path(path)
+    records: list[dict[str, Any]] = []
+    bad = 0
+    if not p.exists():
+        return records, bad
+    for _, line in _lines(p):
+        record = _record(line)
+        if record is None:
+            bad += 1
+        else:
+            records.append(record)
+    return records, bad

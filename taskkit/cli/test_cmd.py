@@ -63,7 +63,7 @@ def test(
         from ..testing.runner import TestSession  # noqa: PLC0415
     except ImportError as exc:
         click.echo(
-            f"taskkit test needs Hypothesis ({exc.name} is missing): pip install 'taskkit[test]'",
+            f"taskkit test needs Hypothesis ({exc.name} is missing): pip install 'taskkit-llm[test]'",
             err=True,
         )
         sys.exit(USAGE)

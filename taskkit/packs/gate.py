@@ -8,7 +8,7 @@ lint       ``taskkit lint --strict --deep`` on the pack (with the packs it requi
            as context): every rule, warnings included, every entry rendered and replayed.
 properties the property suite of :mod:`taskkit.testing` (``taskkit test``, ``ci`` profile
            by default; TK695), when it can be imported (it needs Hypothesis, from
-           ``taskkit[test]``); otherwise the check is *skipped* and says why.
+           ``taskkit-llm[test]``); otherwise the check is *skipped* and says why.
 lock       ``pack.lock`` exists and records every task at its current version and hash
            (TK694; an edit without a version bump is lint's TK602).
 readme     a README in the pack folder or above it, up to the project root (TK691).
@@ -155,7 +155,7 @@ def _lint(own: list[Diagnostic]) -> CheckResult:
 def _properties(paths: list[str], pack: PackFolder, profile: str) -> CheckResult:
     """``taskkit test`` on the pack's tasks (the other packs loaded are context only)."""
     try:
-        # taskkit.testing needs Hypothesis (taskkit[test]); it is imported only here.
+        # taskkit.testing needs Hypothesis (taskkit-llm[test]); it is imported only here.
         from ..testing import get_profile, run_library  # noqa: PLC0415
     except (ImportError, AttributeError) as exc:
         return _skipped("properties", f"taskkit.testing is not available ({exc})")

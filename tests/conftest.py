@@ -38,6 +38,14 @@ def _lint_cache_per_test(
     monkeypatch.delenv("TASKKIT_NO_CACHE", raising=False)
 
 
+@pytest.fixture(autouse=True)
+def _no_progress_display(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Progress lines go to stderr once a run takes a second, which on a loaded machine
+    would make the output of other tests depend on timing; tests/cli/test_progress.py
+    turns them on where it tests them."""
+    monkeypatch.setenv("TASKKIT_PROGRESS", "off")
+
+
 @pytest.fixture(scope="session")
 def compiled_library():
     from taskkit.compiler import compile_paths

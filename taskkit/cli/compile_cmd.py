@@ -6,10 +6,12 @@ import sys
 
 import click
 
-from ..compiler import Selection, compile_paths, write_compiled
+from ..compiler import Selection, compile_library, write_compiled
 from ..diagnostics import format_diagnostics
+from ..library import load_library
 from ..packs.discovery import resolve_targets
 from .exit_codes import FINDINGS, OK
+from .progress import progress
 
 
 @click.command("compile")
@@ -75,7 +77,9 @@ def compile_(
         split_by=split_by,  # type: ignore[arg-type]
         seed=seed,
     )
-    result = compile_paths(targets.paths, selection=selection, trust=trust)
+    lib = load_library(targets.paths)
+    with progress("compile", total=len(lib.tasks), unit="tasks") as bar:
+        result = compile_library(lib, selection=selection, trust=trust, on_task=bar.advance)
     if result.diagnostics:
         sys.stdout.write(format_diagnostics(result.diagnostics, fmt))
     if not result.ok:

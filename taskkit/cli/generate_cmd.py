@@ -16,6 +16,7 @@ from ..datagen.run import ConfigMismatch
 from ..report import build_report, format_table, report_from_json
 from ..sim.formats import FORMATS
 from .exit_codes import INTERRUPTED, OK, USAGE
+from .progress import echo_pass_rates
 from .run_cmd import agent_from_flags, load_tasks
 
 
@@ -168,4 +169,7 @@ def report(trajectories: str, as_json: bool) -> None:
     """Rebuild the pass-rate table from a trajectories.jsonl (of `run` or `generate`)."""
     records = read_trajectories(trajectories)
     built = build_report(records)
-    click.echo(json.dumps(built.as_json(), indent=2) if as_json else format_table(built))
+    if as_json:
+        click.echo(json.dumps(built.as_json(), indent=2))
+    else:
+        echo_pass_rates(built)  # rich on a terminal, the plain table otherwise

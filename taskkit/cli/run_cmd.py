@@ -15,10 +15,11 @@ from ..compiler import CompiledFileError, Selection, compile_paths, load_compile
 from ..diagnostics import format_diagnostics
 from ..models import CompiledTask
 from ..packs.discovery import resolve_targets
-from ..report import build_report, format_table
+from ..report import build_report
 from ..runner import run_tasks
 from ..sim.formats import FORMATS
 from .exit_codes import FINDINGS, OK, USAGE
+from .progress import echo_pass_rates
 
 
 def load_tasks(paths: tuple[str, ...], trust: tuple[str, ...]) -> list[CompiledTask]:
@@ -124,7 +125,7 @@ def run(
                 records.append(record)
                 bar.update(1)
     report = build_report(records)
-    click.echo(format_table(report))
+    echo_pass_rates(report)  # rich on a terminal, the plain table otherwise
     if report_path:
         with atomic_writer(report_path) as f:
             f.write(json.dumps(report.as_json(), indent=2) + "\n")

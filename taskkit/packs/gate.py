@@ -25,7 +25,7 @@ what only a published pack needs.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -110,14 +110,22 @@ class GateReport:
 
 
 def check_pack(
-    targets: Sequence[str], *, properties: bool = True, profile: str = "ci"
+    targets: Sequence[str],
+    *,
+    properties: bool = True,
+    profile: str = "ci",
+    on_step: Callable[[int, int], None] | None = None,
 ) -> GateReport:
     """Run the gate on every pack under (or named by) ``targets``; ``profile`` is the
-    property-test profile (``ci``, ``default``, ``thorough``)."""
+    property-test profile (``ci``, ``default``, ``thorough``). ``on_step(done, total)``
+    follows the steps (the deep lint, then each pack's checks), for progress displays."""
     ws = load_workspace(targets)
     report = GateReport(diagnostics=list(ws.diagnostics))
+    step = on_step or (lambda done, total: None)
+    step(0, 1 + len(ws.packs))
     linted = lint_library(ws.library, deep=True)
-    for pack in ws.packs:
+    step(1, 1 + len(ws.packs))
+    for done, pack in enumerate(ws.packs, start=2):
         manifest = ws.library.packs.get(pack.name)
         model = manifest.model if manifest is not None else None
         version = model.version if isinstance(model, Pack) else ""
@@ -134,6 +142,7 @@ def check_pack(
         rep.checks.append(_found(pack.root, "license", _LICENSES, "TK692", "a LICENSE file"))
         rep.checks.append(_manifest(manifest))
         report.packs.append(rep)
+        step(done, 1 + len(ws.packs))
     return report
 
 

@@ -94,6 +94,18 @@ def test_outside_any_schemas_folder_no_unresolvable_url_is_written(tmp_path: Pat
     assert "yaml-language-server" not in text and "https://" not in text
 
 
+def test_outside_a_pack_the_standalone_scaffolds_lint_clean_together(tmp_path: Path) -> None:
+    assert taskkit("schema", "export", "-o", tmp_path / "schemas").exit_code == 0
+    lib = tmp_path / "lib"
+    for kind, name in (("toolset", "shop"), ("content", "orders"), ("task", "order_cheapest")):
+        made = taskkit("new", kind, name, "-d", lib)
+        assert made.exit_code == 0, made.output
+        first = (lib / f"{name}.yaml").read_text().splitlines()[0]
+        assert first == f"# yaml-language-server: $schema=../schemas/{kind}.schema.json"
+    strict = taskkit("lint", "--strict", "--deep", lib)
+    assert strict.exit_code == 0, strict.output
+
+
 def _git_and_pre_commit(repo: Path, tmp_path: Path) -> dict[str, str]:
     pytest.importorskip("pre_commit")  # the `dev` extra has it; CI fails on this skip
     env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home")}

@@ -224,6 +224,8 @@ jobs:
       - uses: actions/setup-python@v5
         with:
           python-version: "3.11"
+      # taskkit comes from pyproject.toml's taskkit-llm dependency, which must resolve on
+      # the runner: a git URL or the package index, not a path (see README.md)
       - name: Install the pack and taskkit
         run: python -m pip install -e .
       - name: Lint

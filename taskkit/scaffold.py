@@ -22,6 +22,7 @@ import yaml
 from .atomic import atomic_writer
 from .pack_repo import SourceError, python_package, repo_files
 from .scaffold_fit import (
+    Candidate,
     PackView,
     example_value,
     find_pack,
@@ -340,7 +341,7 @@ def _template(field: str) -> str:
     return "{{ " + field + " }}"
 
 
-def _task_body(name: str, content: str, cand: Any, category: str) -> str:
+def _task_body(name: str, content: str, cand: Candidate, category: str) -> str:
     doc = {
         "kind": "task",
         "schema_version": 1,

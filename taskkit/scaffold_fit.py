@@ -30,7 +30,15 @@ from .diagnostics import Diagnostic
 from .library import Library, load_library
 from .models import Content, Toolset
 
-__all__ = ["PackView", "content_fields", "example_value", "find_pack", "task_candidates"]
+__all__ = [
+    "Candidate",
+    "PackView",
+    "content_fields",
+    "example_value",
+    "find_pack",
+    "own_findings",
+    "task_candidates",
+]
 
 MAX_CANDIDATES = 12
 """Tools tried (each costs a deep lint of the pack) before giving up."""

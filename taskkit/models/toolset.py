@@ -7,9 +7,11 @@ from typing import Annotated, Any, Literal, Self
 from pydantic import Field, model_validator
 
 from .common import DocModel, JsonSchema, Model
+from .operations import EVERYTHING, OPERATIONS, WHERE_OPERATORS, option_names
 
 __all__ = [
     "OPERATIONS",
+    "WHERE_OPERATORS",
     "Behavior",
     "Require",
     "Tool",
@@ -19,25 +21,6 @@ __all__ = [
 
 ToolName = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_-]{0,63}$")]
 """A function name as OpenAI-compatible APIs accept it."""
-
-WHERE_OPERATORS = frozenset(
-    {"eq", "ne", "gt", "gte", "lt", "lte", "contains", "icontains", "in", "not_in", "startswith"}
-)
-"""Condition operators of ``where`` (see :mod:`taskkit.sim.records`)."""
-
-OPERATIONS = ("select", "get", "insert", "update", "delete", "count", "aggregate", "handler")
-"""Behaviour operations; each names the collection it acts on (``handler``: an import path)."""
-
-_ALLOWED_WITH: dict[str, frozenset[str]] = {
-    "select": frozenset({"where", "sort", "limit", "fields"}),
-    "get": frozenset({"id", "fields", "error"}),
-    "insert": frozenset({"record", "id_prefix"}),
-    "update": frozenset({"id", "where", "set", "error"}),
-    "delete": frozenset({"id", "where", "error"}),
-    "count": frozenset({"where"}),
-    "aggregate": frozenset({"where", "op", "field"}),
-    "handler": frozenset(),
-}
 
 
 class Require(Model):
@@ -121,7 +104,8 @@ class Behavior(Model):
 
     @model_validator(mode="after")
     def _one_operation(self) -> Self:
-        ops = [op for op in OPERATIONS if getattr(self, op) is not None]
+        # Every rule comes from the operations table (taskkit/models/operations.py).
+        ops = [op for op in OPERATIONS if getattr(self, op, None) is not None]
         if len(ops) > 1:
             raise ValueError(f"a behavior has one operation, found {', '.join(ops)}")
         if not ops:
@@ -129,33 +113,40 @@ class Behavior(Model):
                 raise ValueError(
                     f"a behavior needs an operation ({', '.join(OPERATIONS)}) or respond"
                 )
-            extra = [k for k in _all_options() if getattr(self, k) is not None]
+            extra = sorted(k for k in option_names() if getattr(self, k, None) is not None)
             if extra:
                 raise ValueError(f"{', '.join(extra)} need an operation")
             return self
-        op = ops[0]
-        extra = [k for k in _all_options() - _ALLOWED_WITH[op] if getattr(self, k) is not None]
+        spec = OPERATIONS[ops[0]]
+        op = spec.name
+        extra = [k for k in option_names() - spec.options if getattr(self, k, None) is not None]
         if extra:
             raise ValueError(f"{', '.join(sorted(extra))} cannot be used with {op!r}")
-        if op in ("get",) and self.id is None:
-            raise ValueError("'get' needs 'id'")
-        if op in ("update", "delete") and (self.id is None) == (self.where is None):
-            raise ValueError(f"{op!r} needs exactly one of 'id' or 'where'")
-        if op == "insert" and self.record is None:
-            raise ValueError("'insert' needs 'record'")
-        if op == "update" and self.set is None:
-            raise ValueError("'update' needs 'set'")
-        if op == "aggregate" and (self.op is None or (self.field is None and self.op != "count")):
+        if spec.one_of and sum(getattr(self, k) is not None for k in spec.one_of) != 1:
+            choices = " or ".join(repr(k) for k in sorted(spec.one_of))
+            raise ValueError(f"{op!r} needs exactly one of {choices}")
+        for key in sorted(spec.required):
+            if getattr(self, key) is None:
+                raise ValueError(f"{op!r} needs {key!r}")
+        # The one rule the table does not state: a count needs no field to count.
+        if op == "aggregate" and self.field is None and self.op != "count":
             raise ValueError("'aggregate' needs 'op' and 'field'")
         return self
 
     @property
     def operation(self) -> str | None:
-        return next((op for op in OPERATIONS if getattr(self, op) is not None), None)
+        return next((op for op in OPERATIONS if getattr(self, op, None) is not None), None)
 
-
-def _all_options() -> frozenset[str]:
-    return frozenset().union(*_ALLOWED_WITH.values())
+    @property
+    def touched(self) -> str | None:
+        """What running this behaviour may change: the collection its operation names,
+        ``*`` (:data:`~taskkit.models.operations.EVERYTHING`: a handler), or ``None``."""
+        op = self.operation
+        if op is None or OPERATIONS[op].writes == "no":
+            return None
+        if OPERATIONS[op].touches == "everything":
+            return EVERYTHING
+        return str(getattr(self, op))
 
 
 class Tool(Model):

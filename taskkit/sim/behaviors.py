@@ -13,11 +13,20 @@ from collections.abc import Callable
 from typing import Any
 
 from ..models import Behavior
+from ..models.operations import OPERATIONS
 from ..models.toolset import Require
 from ..templating import TemplateError, value_renderer
 from .records import find, matches, norm, sort_records
 
-__all__ = ["HandlerRefused", "ToolError", "check_source", "run_behavior"]
+__all__ = [
+    "HandlerRefused",
+    "Implementation",
+    "ToolError",
+    "check_source",
+    "implementations",
+    "register_operation",
+    "run_behavior",
+]
 
 
 class ToolError(Exception):
@@ -55,7 +64,7 @@ def _run(behavior: Behavior, args: dict[str, Any], state: State, *, trusted: boo
     op = behavior.operation
     result: Any = None
     if op is not None:
-        result = _OPS[op](behavior, ctx, state, trusted)
+        result = _IMPLEMENTATIONS[op](behavior, ctx, state, trusted)
     if behavior.respond is not None:
         ctx["result"] = result
         result = _render(behavior.respond, ctx)
@@ -240,7 +249,11 @@ def _handler(b: Behavior, ctx: dict[str, Any], state: State, trusted: bool) -> A
         raise ToolError(f"{type(exc).__name__}: {exc}", kind="handler_error") from None
 
 
-_OPS: dict[str, Callable[[Behavior, dict[str, Any], State, bool], Any]] = {
+Implementation = Callable[[Behavior, dict[str, Any], State, bool], Any]
+"""``impl(behavior, context, state, trusted)``: run one call; mutate ``state`` only where
+the operation's table entry says it may (the episode copies exactly that first)."""
+
+_IMPLEMENTATIONS: dict[str, Implementation] = {
     "select": _select,
     "get": _get,
     "insert": _insert,
@@ -250,3 +263,20 @@ _OPS: dict[str, Callable[[Behavior, dict[str, Any], State, bool], Any]] = {
     "aggregate": _aggregate,
     "handler": _handler,
 }
+"""One implementation per entry of :data:`taskkit.models.operations.OPERATIONS`."""
+
+
+def register_operation(name: str, implementation: Implementation) -> None:
+    """Register the implementation of an operation declared in the table
+    (:func:`taskkit.models.operations.declare_operation`): what it writes is the table's
+    to say, so an operation can only run once the episode knows what to copy first."""
+    if name not in OPERATIONS:
+        raise ValueError(f"operation {name!r} is not declared (declare_operation first)")
+    if name in _IMPLEMENTATIONS:
+        raise ValueError(f"operation {name!r} has an implementation already")
+    _IMPLEMENTATIONS[name] = implementation
+
+
+def implementations() -> frozenset[str]:
+    """The operations the simulator can run (a test holds this equal to the table)."""
+    return frozenset(_IMPLEMENTATIONS)

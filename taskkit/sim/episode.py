@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..models import CompiledTask, ToolEnv
+from ..models.operations import EVERYTHING
 from .diff import copy_json
 from .evaluate import Call, FinalVerdict, Finding, evaluate_action, final_for_task
 from .execute import Observation, execute, fault_for
@@ -77,21 +78,10 @@ class StepResult:
     info: dict[str, Any] = field(default_factory=dict)
 
 
-_ALL = "*"
-
-
 def _writes(env: ToolEnv) -> str | None:
-    """What running ``env`` can change (by its behaviour, whatever it declares): one
-    collection, everything (``*``, a Python handler), or nothing."""
-    behavior = env.behavior
-    if behavior is None:
-        return None
-    op = behavior.operation
-    if op == "handler":
-        return _ALL
-    if op in ("insert", "update", "delete"):
-        return str(getattr(behavior, op))
-    return None
+    """What running ``env`` can change, by the operations table (whatever the tool's
+    declared ``effect`` says): one collection, everything (``*``), or nothing."""
+    return env.behavior.touched if env.behavior is not None else None
 
 
 class Episode:
@@ -201,7 +191,7 @@ class Episode:
         """Make what a call is about to write this episode's own (see :meth:`fork`)."""
         if collection is None or self._owned is None or collection in self._owned:
             return
-        if collection == _ALL:
+        if collection == EVERYTHING:
             self.state = copy_json(self.state)
             self._owned = None
             return
@@ -238,6 +228,25 @@ class Episode:
         findings = evaluate_action(self.task, executed, self.calls)
         self.calls.append(executed)
         return CallRecord(call.name, verdict.args, True, obs.error_type, obs.text(), findings)
+
+    def finish(self, answer: str | None = None) -> FinalVerdict:
+        """End the episode now with ``answer`` as the agent's final answer (``None``: it gave
+        none), and run the final evaluator. For drivers that see the conversation end
+        outside the episode, such as an RL trainer's tool loop; a finished episode keeps
+        its verdict. As at the turn limit, an episode without an answer scores 0."""
+        if self.final is not None:
+            return self.final
+        self.answer = answer
+        self.done = True
+        final = final_for_task(self.task, self.state, answer)
+        if answer is None:
+            final = FinalVerdict(
+                0,
+                [Finding("no_answer", "the episode ended without a final answer"), *final.findings],
+                final.diff,
+            )
+        self.final = final
+        return final
 
     @property
     def action_scores(self) -> list[int]:

@@ -3,8 +3,8 @@
 The JSON Schemas cannot say what the models' validators add ("exactly one operation",
 "exactly one of ``entries`` or ``entries_file``", an answer check that checks something),
 so the definitions those validators guard are replaced by unions of variants that can only
-pass them; a final filter through the model catches the few rules left (``update`` needs
-exactly one of ``id`` or ``where``).
+pass them, one per operation (and per choice of its one-of options) of the operations table;
+a final filter through the model catches what is left.
 """
 
 from __future__ import annotations
@@ -16,17 +16,10 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from ..models import KINDS, SCHEMA_VERSION
-from ..models.toolset import _ALLOWED_WITH, OPERATIONS  # the rules Behavior validates
+from ..models.operations import OPERATIONS  # the rules Behavior validates
 from ._schema import schema_strategy
 
 __all__ = ["document_strategy"]
-
-_NEEDS: dict[str, list[str]] = {
-    "get": ["id"],
-    "insert": ["record"],
-    "update": ["set"],
-    "aggregate": ["op", "field"],
-}
 
 
 def document_strategy(kind: str) -> st.SearchStrategy[dict[str, Any]]:
@@ -70,10 +63,18 @@ def _exactly_one(schema: dict[str, Any], choices: list[str]) -> list[dict[str, A
 
 
 def _behavior_variants(schema: dict[str, Any]) -> list[dict[str, Any]]:
-    variants = [
-        _keep(schema, {op, "require", "respond", *_ALLOWED_WITH[op]}, [op, *_NEEDS.get(op, [])])
-        for op in OPERATIONS
-    ]
+    variants = []
+    for op in OPERATIONS.values():
+        # One variant per choice of a one-of option; the aggregate's field is always given
+        # (a count needs none, but one does no harm).
+        required = sorted(op.required | ({"field"} if op.name == "aggregate" else set()))
+        choices: list[str | None] = [*sorted(op.one_of)] or [None]
+        for choice in choices:
+            keys = {op.name, "require", "respond", *(op.options - op.one_of)}
+            if choice is not None:
+                keys.add(choice)
+            chosen = [choice] if choice is not None else []
+            variants.append(_keep(schema, keys, [op.name, *required, *chosen]))
     variants.append(_keep(schema, {"require", "respond"}, ["respond"]))
     return variants
 

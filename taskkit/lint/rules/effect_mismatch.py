@@ -20,6 +20,7 @@ from collections.abc import Iterator
 
 from ...diagnostics import Diagnostic, Severity
 from ...models import Toolset
+from ...models.operations import OPERATIONS
 from ..context import LintContext
 from ..scope import Scope
 
@@ -28,8 +29,6 @@ NAME = "effect-mismatch"
 SEVERITY = Severity.ERROR
 READS: Scope = "index"
 
-WRITES = ("insert", "update", "delete")
-
 
 def check(ctx: LintContext) -> Iterator[Diagnostic]:
     for ld in ctx.lib.docs:
@@ -37,7 +36,7 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
             continue
         for i, tool in enumerate(ld.model.tools):
             op = tool.behavior.operation if tool.behavior is not None else None
-            if tool.effect == "read" and op in WRITES:
+            if tool.effect == "read" and op is not None and OPERATIONS[op].writes == "yes":
                 yield ld.at(
                     ("tools", i, "effect"),
                     ID,

@@ -69,5 +69,4 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
 
 
 def _behaviour_writes(tool: Tool) -> bool:
-    op = tool.behavior.operation if tool.behavior is not None else None
-    return op in ("insert", "update", "delete", "handler")
+    return tool.behavior is not None and tool.behavior.touched is not None

@@ -14,9 +14,10 @@ section    file              rows from
 rules      docs/authoring.md the lint registry (``taskkit.lint.registry.RULES``): id, name,
                              severity, and the first sentence of the rule's docstring (what
                              ``taskkit rules`` prints)
-operations docs/authoring.md ``OPERATIONS`` of ``taskkit.models.toolset`` with the options each
-                             takes; what each returns and fails with is written here, and an
-                             operation without it fails the generator
+operations docs/authoring.md ``taskkit.models.operations.OPERATIONS``: summary, options
+                             (required ones marked), whether it writes; what each returns and
+                             fails with is written here, and an operation without it fails
+                             the generator
 where      docs/authoring.md the ``where`` operators (``WHERE_OPERATORS``), the same way
 answers    docs/authoring.md the fields of ``AnswerCheck`` (``taskkit.models.checks``), their
                              defaults from the model
@@ -144,24 +145,37 @@ def _same_keys(what: str, code: set[str], prose: set[str]) -> None:
         )
 
 
+def _takes(op: Any) -> str:
+    """An operation's options: required ones in bold, exactly-one-of ones marked."""
+    out = []
+    for key in sorted(op.options):
+        text = f"`{key}`"
+        if key in op.required:
+            text = f"**{text}** (required)"
+        elif key in op.one_of:
+            text += " (this or " + " or ".join(f"`{k}`" for k in sorted(op.one_of - {key})) + ")"
+        out.append(text)
+    return ", ".join(out) or NONE
+
+
 def operations_table() -> str:
-    from .models.toolset import _ALLOWED_WITH, OPERATIONS, Behavior  # noqa: PLC0415
+    from .models.operations import OPERATIONS  # noqa: PLC0415
 
     _same_keys("behaviour operations", set(OPERATIONS), set(OPERATION_RESULTS))
     rows = []
-    for op in OPERATIONS:
-        takes = ", ".join(f"`{k}`" for k in sorted(_ALLOWED_WITH[op])) or NONE
-        what = _rst(Behavior.model_fields[op].description or "")
-        result, fails = OPERATION_RESULTS[op]
-        rows.append([f"`{op}`", takes, what, result, fails])
+    for name, op in OPERATIONS.items():
+        result, fails = OPERATION_RESULTS[name]
+        writes = {"no": "no", "yes": "yes", "maybe": "maybe (any part of the state)"}[op.writes]
+        key = f"`{name}: C`" if op.touches == "named" else f"`{name}`"
+        rows.append([key, op.summary, _takes(op), writes, result, fails])
     rows.append(
-        ["none (only `respond`)", NONE, "", "`null` (`respond` sees `result` as none)", NONE]
+        ["none (only `respond`)", "", NONE, "no", "`null` (`respond` sees `result` as none)", NONE]
     )
-    return _table(["operation", "takes", "acts on", "result", "fails with"], rows)
+    return _table(["operation", "does", "takes", "writes", "result", "fails with"], rows)
 
 
 def where_table() -> str:
-    from .models.toolset import WHERE_OPERATORS  # noqa: PLC0415
+    from .models.operations import WHERE_OPERATORS  # noqa: PLC0415
 
     _same_keys("where operators", set(WHERE_OPERATORS), set(WHERE_MEANINGS))
     rows = [[f"`{op}`", holds] for op, holds in WHERE_MEANINGS.items()]

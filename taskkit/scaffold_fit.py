@@ -29,6 +29,7 @@ from jsonschema.exceptions import SchemaError
 from .diagnostics import Diagnostic
 from .library import Library, load_library
 from .models import Content, Toolset
+from .models.operations import OPERATIONS
 
 __all__ = [
     "Candidate",
@@ -214,7 +215,7 @@ def _seeds(tool: Any, fields: dict[str, str | None]) -> dict[str, str]:
     if behavior is None:
         return {}
     out = {}
-    for op in ("select", "get", "update", "delete", "count", "aggregate", "insert"):
+    for op in (name for name, o in OPERATIONS.items() if o.touches == "named"):
         collection = getattr(behavior, op, None)
         if isinstance(collection, str) and fields.get(collection) == "array":
             out[collection] = collection

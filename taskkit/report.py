@@ -14,11 +14,19 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from .intervals import bootstrap_mean, task_pass_hat_k, wilson
 
-__all__ = ["Rates", "Report", "build_report", "format_table", "report_from_json"]
+__all__ = [
+    "Rates",
+    "Report",
+    "Table",
+    "build_report",
+    "format_table",
+    "report_from_json",
+    "table_of",
+]
 
 
 @dataclass
@@ -142,43 +150,76 @@ def build_report(records: Iterable[dict[str, Any]]) -> Report:
     return report
 
 
-def format_table(
+class Table(NamedTuple):
+    """A report as table cells: the one layout the plain and the rich tables print."""
+
+    columns: list[str]
+    rows: list[list[str]]
+    notes: list[str]
+
+
+_RIGHT_FROM = 2
+"""Columns from this one on are numbers (aligned right)."""
+
+
+def table_of(
     report: Report | dict[str, Any], *, by: tuple[str, ...] = ("pack", "category", "task")
-) -> str:
-    """A plain-text table of a report (or of its JSON): pass rates with 95 % intervals,
-    failed episodes, and pass^k columns when tasks were repeated."""
+) -> Table:
+    """The cells of a report (or of its JSON): pass rates with 95 % intervals, failed
+    episodes, and pass^k columns when tasks were repeated."""
     doc = report.as_json() if isinstance(report, Report) else report
-    rows: list[tuple[str, str, dict[str, Any]]] = [("all", "", doc["overall"])]
+    levels: list[tuple[str, str, dict[str, Any]]] = [("all", "", doc["overall"])]
     for level in by:
         for key, rates in sorted(doc.get(f"by_{level}", {}).items()):
-            rows.append((level, key, rates))
+            levels.append((level, key, rates))
     repeats = int(doc["overall"].get("repeats", 1))
-    width = max(len(k) for _, k, _ in rows)
-    head = (
-        f"{'level':<9}{'name':<{width + 2}}{'episodes':>9}{'failed':>7}"
-        f"{'task pass [95% CI]':>22}{'actions':>9}{'action pass':>13}"
-    )
-    head += "".join(f"{f'pass^{k} [95% CI]':>22}" for k in range(1, repeats + 1) if repeats > 1)
-    lines = [head, "-" * len(head)]
-    for level, key, r in rows:
+    columns = ["level", "name", "episodes", "failed", "task pass [95% CI]", "actions"]
+    columns.append("action pass")
+    if repeats > 1:
+        columns += [f"pass^{k} [95% CI]" for k in range(1, repeats + 1)]
+    rows = []
+    for level, key, r in levels:
         ci = r.get("task_pass_ci") or [0.0, 1.0]
-        line = (
-            f"{level:<9}{key:<{width + 2}}{r['episodes']:>9}{r.get('failed', 0):>7}"
-            f"{_with_ci(r['task_pass_rate'], ci):>22}"
-            f"{r['actions']:>9}{r['action_pass_rate']:>13.3f}"
-        )
+        row = [
+            level,
+            key,
+            str(r["episodes"]),
+            str(r.get("failed", 0)),
+            _with_ci(r["task_pass_rate"], ci),
+            str(r["actions"]),
+            f"{r['action_pass_rate']:.3f}",
+        ]
         if repeats > 1:
             hats = r.get("pass_hat_k", {})
             for k in range(1, repeats + 1):
                 hat = hats.get(str(k))
-                cell = _with_ci(hat["estimate"], [hat["low"], hat["high"]]) if hat else "-"
-                line += f"{cell:>22}"
-        lines.append(line)
+                row.append(_with_ci(hat["estimate"], [hat["low"], hat["high"]]) if hat else "-")
+        rows.append(row)
+    notes = []
     failures = doc.get("failures") or {}
     if failures:
         kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(failures.items()))
-        lines.append(f"failed episodes (left out of the rates): {kinds}")
-    return "\n".join(lines)
+        notes.append(f"failed episodes (left out of the rates): {kinds}")
+    return Table(columns, rows, notes)
+
+
+def format_table(
+    report: Report | dict[str, Any], *, by: tuple[str, ...] = ("pack", "category", "task")
+) -> str:
+    """:func:`table_of` as plain text (``taskkit run`` and ``report`` off a terminal)."""
+    table = table_of(report, by=by)
+    widths = [
+        max(len(c), *(len(row[i]) for row in table.rows)) + 2 for i, c in enumerate(table.columns)
+    ]
+
+    def line(cells: list[str]) -> str:
+        return "".join(
+            f"{c:<{w}}" if i < _RIGHT_FROM else f"{c:>{w}}"
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        ).rstrip()
+
+    head = line(table.columns)
+    return "\n".join([head, "-" * len(head), *map(line, table.rows), *table.notes])
 
 
 def _with_ci(rate: float, ci: list[float]) -> str:

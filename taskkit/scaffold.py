@@ -1,8 +1,13 @@
 """``taskkit new``: lint-clean starting points for every document kind.
 
 Each scaffold carries the ``yaml-language-server`` line so editors complete and check it
-from the first keystroke: a relative path to a ``schemas/`` folder above the file when there
-is one (inside a library checkout), the published URL otherwise.
+from the first keystroke: a relative path to the nearest ``schemas/`` folder above the file
+(a library checkout has one; ``taskkit new pack`` exports one into the pack repository), so
+it resolves offline and matches the taskkit that wrote it. Where there is none the line is
+left out (``taskkit schema export -o schemas`` at the repository root makes one).
+
+Inside a pack, ``new task`` and ``new content`` are fitted to the pack's own tools and
+datasets (see :mod:`taskkit.scaffold_fit`); elsewhere they write the standalone example.
 """
 
 from __future__ import annotations
@@ -10,10 +15,21 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 from .atomic import atomic_writer
-from .pack_repo import python_package, repo_files
-from .schemas import SCHEMA_BASE_URL
+from .pack_repo import SourceError, python_package, repo_files
+from .scaffold_fit import (
+    Candidate,
+    PackView,
+    example_value,
+    find_pack,
+    own_findings,
+    task_candidates,
+)
+from .schemas import export_schemas
 
 __all__ = ["NAME_RE", "ScaffoldError", "new_content", "new_pack", "new_task", "new_toolset"]
 
@@ -30,7 +46,7 @@ def _schema_line(target: Path, kind: str) -> str:
         if candidate.is_file():
             rel = os.path.relpath(candidate, target.resolve().parent)
             return f"# yaml-language-server: $schema={Path(rel).as_posix()}\n"
-    return f"# yaml-language-server: $schema={SCHEMA_BASE_URL}/{kind}.schema.json\n"
+    return ""
 
 
 def _write(path: Path, kind: str | None, body: str, *, force: bool) -> Path:
@@ -191,53 +207,247 @@ Check it with `taskkit lint --strict .` and compile it with `taskkit compile . -
 
 def new_toolset(name: str, directory: str | os.PathLike[str] = ".", *, force: bool = False) -> Path:
     _check(name)
+    view = find_pack(directory)
+    if view is not None and name in view.toolsets() and not force:
+        raise ScaffoldError(f"pack {view.name!r} already has a toolset {name!r}")
     return _write(
         Path(directory) / f"{name}.yaml", "toolset", TOOLSET.format(name=name), force=force
     )
 
 
-def new_content(name: str, directory: str | os.PathLike[str] = ".", *, force: bool = False) -> Path:
+def new_content(
+    name: str,
+    directory: str | os.PathLike[str] = ".",
+    *,
+    toolset: str | None = None,
+    force: bool = False,
+) -> Path:
+    """A content dataset; inside a pack, its fields are the required parameters of the
+    pack's ``toolset`` (default: its first), so a task on those tools can use them."""
     _check(name)
-    return _write(
-        Path(directory) / f"{name}.yaml", "content", CONTENT.format(name=name), force=force
-    )
+    view = find_pack(directory)
+    if view is None:
+        body = CONTENT.format(name=name)
+    else:
+        if name in view.contents() and not force:
+            raise ScaffoldError(f"pack {view.name!r} already has a content dataset {name!r}")
+        body = _fitted_content(name, view, toolset)
+    return _write(Path(directory) / f"{name}.yaml", "content", body, force=force)
 
 
 def new_task(
     name: str,
     directory: str | os.PathLike[str] = ".",
     *,
-    toolset: str = "shop",
-    content: str = "orders",
+    toolset: str | None = None,
+    content: str | None = None,
+    tool: str | None = None,
     category: str = "data",
     force: bool = False,
 ) -> Path:
+    """A task. Outside a pack: the standalone example on ``toolset`` (default ``shop``) and
+    ``content`` (default ``orders``). Inside one: a task on one of the pack's tools (``tool``
+    of ``toolset`` when given) and one of its datasets (``content``), checked with the pack's
+    deep lint before it is kept."""
     _check(name)
-    body = TASK.format(name=name, toolset=toolset, content=content, category=category)
-    return _write(Path(directory) / f"{name}.yaml", "task", body, force=force)
+    path = Path(directory) / f"{name}.yaml"
+    view = find_pack(directory)
+    if view is None:
+        body = TASK.format(
+            name=name,
+            toolset=toolset or "shop",
+            content=content or "orders",
+            category=category,
+        )
+        return _write(path, "task", body, force=force)
+    return _fitted_task(
+        name,
+        path,
+        view,
+        toolset=toolset,
+        content=content,
+        tool=tool,
+        category=category,
+        force=force,
+    )
+
+
+def _fitted_task(
+    name: str,
+    path: Path,
+    view: PackView,
+    *,
+    toolset: str | None,
+    content: str | None,
+    tool: str | None,
+    category: str,
+    force: bool,
+) -> Path:
+    # Imported here: `taskkit new toolset` has no need for the linter.
+    from .lint import lint  # noqa: PLC0415
+
+    if path.exists() and not force:
+        raise ScaffoldError(f"{path} exists; pass --force to overwrite")
+    here = os.path.realpath(path)
+    if any(
+        ld.pack == view.name
+        and getattr(ld.model, "id", None) == name
+        and os.path.realpath(ld.path) != here
+        for ld in view.library.tasks
+    ):
+        raise ScaffoldError(f"pack {view.name!r} already has a task {name!r}")
+    datasets = view.contents()
+    toolsets = view.toolsets()
+    if not datasets:
+        raise ScaffoldError(
+            f"pack {view.name!r} has no content dataset: add one first "
+            f"(`taskkit new content NAME -d {view.root}/content`)"
+        )
+    if not toolsets:
+        raise ScaffoldError(
+            f"pack {view.name!r} has no toolset: add one first "
+            f"(`taskkit new toolset NAME -d {view.root}/tools`)"
+        )
+    _known("content dataset", content, datasets, view.name)
+    _known("toolset", toolset, toolsets, view.name)
+    if tool is not None and not any(t.name == tool for ts in toolsets.values() for t in ts.tools):
+        raise ScaffoldError(f"pack {view.name!r} has no tool {tool!r}")
+    content_name = content or sorted(datasets)[0]
+    tried: list[str] = []
+    for cand in task_candidates(view, datasets[content_name], toolset, tool):
+        body = _task_body(name, content_name, cand, category)
+        _write(path, "task", body, force=True)
+        found = own_findings(lint(view.paths, deep=True).diagnostics, path)
+        if not found:
+            return path
+        tried.append(f"{cand.ref}: {found[0].rule} {found[0].message}")
+    if path.exists():
+        path.unlink()
+    why = "; ".join(tried) if tried else "no tool whose required arguments can be made up"
+    raise ScaffoldError(
+        f"cannot fit a lint-clean task to pack {view.name!r} with dataset {content_name!r} "
+        f"({why}); choose with --tool, --toolset and --content"
+    )
+
+
+def _known(what: str, name: str | None, names: dict[str, Any], pack: str) -> None:
+    if name is not None and name not in names:
+        raise ScaffoldError(
+            f"pack {pack!r} has no {what} {name!r} (it has: {', '.join(sorted(names))})"
+        )
+
+
+def _template(field: str) -> str:
+    return "{{ " + field + " }}"
+
+
+def _task_body(name: str, content: str, cand: Candidate, category: str) -> str:
+    doc = {
+        "kind": "task",
+        "schema_version": 1,
+        "id": name,
+        "version": 1,
+        "title": name.replace("_", " ").capitalize(),
+        "category": category,
+        "difficulty": "easy",
+        "tools": [cand.ref],
+        "content": content,
+        "user_command": f"Use {cand.tool} for {_template(cand.field)}, then tell me.",
+        "initial_state": {c: _template(f) for c, f in cand.state.items()},
+        "max_turns": 5,
+        "final": {
+            "gold_actions": [{"tool": cand.ref, "args": cand.args}],
+            "answer": f"Done for {_template(cand.field)}.",
+            "expect": {
+                "state": "matches_gold",
+                "answer": {"contains": [_template(cand.field)]},
+            },
+        },
+    }
+    return _dump(doc)
+
+
+def _dump(doc: dict[str, Any]) -> str:
+    return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100)
+
+
+def _fitted_content(name: str, view: PackView, toolset: str | None) -> str:
+    toolsets = view.toolsets()
+    _known("toolset", toolset, toolsets, view.name)
+    chosen = toolset or (sorted(toolsets)[0] if toolsets else None)
+    props: dict[str, Any] = {}
+    for tool in toolsets[chosen].tools if chosen else []:
+        params = tool.parameters.get("properties", {})
+        for param in tool.parameters.get("required", []):
+            schema = params.get(param, {})
+            ok = all(example_value(schema, param, n) is not None for n in (1, 2))
+            if param not in props and param != "id" and ok:
+                props[param] = schema
+    if not props:
+        props = {"request": {"type": "string"}}
+    entries = [
+        {"id": f"{name.replace('_', '-')}-{n}"}
+        | {p: example_value(s, p, n) for p, s in props.items()}
+        for n in (1, 2)
+    ]
+    doc = {
+        "kind": "content",
+        "schema_version": 1,
+        "name": name,
+        "description": f"Requests for the {name} tasks"
+        + (f", with the arguments of the {chosen} tools." if chosen else "."),
+        "fields": {
+            "type": "object",
+            "properties": props,
+            "required": list(props),
+            "additionalProperties": False,
+        },
+        "entries": entries,
+    }
+    return _dump(doc)
 
 
 def new_pack(
-    name: str, directory: str | os.PathLike[str] = ".", *, force: bool = False
+    name: str,
+    directory: str | os.PathLike[str] = ".",
+    *,
+    force: bool = False,
+    taskkit_source: str | None = None,
 ) -> list[Path]:
     """A pack repository ``directory/name/``: the self-contained pack folder (manifest,
-    README, a toolset, a dataset, a task and ``pack.lock``) inside a Python package, so that
-    ``pip install`` makes the pack known to ``taskkit packs`` by its entry point, plus the
-    project files a contributor needs (see :mod:`taskkit.pack_repo`)."""
+    README, LICENSE, a toolset, a dataset, a task and ``pack.lock``) inside a Python package,
+    so that ``pip install`` makes the pack known to ``taskkit packs`` by its entry point,
+    plus the project files a contributor needs and ``schemas/`` (see
+    :mod:`taskkit.pack_repo`). ``taskkit_source`` is where the pack installs taskkit from
+    (:func:`taskkit.pack_repo.taskkit_requirement`; default: this taskkit's checkout)."""
     _check(name)
     repo = Path(directory) / name
     if repo.exists() and any(repo.iterdir()) and not force:
         raise ScaffoldError(f"{repo} exists and is not empty; pass --force to overwrite")
+    try:
+        files = repo_files(name, taskkit_source)
+    except SourceError as exc:
+        raise ScaffoldError(str(exc)) from None
+    (repo / "schemas").mkdir(parents=True, exist_ok=True)
+    written = export_schemas(repo / "schemas")  # first: the documents' schema lines find it
     root = repo / "src" / python_package(name) / name
     title = name.replace("_", " ").capitalize() + " tasks"
-    written = [
+    written += [
         _write(root / "pack.yaml", "pack", PACK.format(name=name, title=title), force=force),
         _write(root / "README.md", None, README.format(name=name), force=force),
-        new_toolset("shop", root / "tools", force=force),
-        new_content("orders", root / "content", force=force),
-        new_task("order_cheapest", root / "tasks", force=force),
+        _write(root / "LICENSE", None, files["LICENSE"], force=force),
+        _write(root / "tools" / "shop.yaml", "toolset", TOOLSET.format(name="shop"), force=force),
+        _write(
+            root / "content" / "orders.yaml", "content", CONTENT.format(name="orders"), force=force
+        ),
+        _write(
+            root / "tasks" / "order_cheapest.yaml",
+            "task",
+            TASK.format(name="order_cheapest", toolset="shop", content="orders", category="data"),
+            force=force,
+        ),
     ]
-    for rel, body in repo_files(name).items():
+    for rel, body in files.items():
         written.append(_write(repo / rel, None, body, force=force))
     written.append(_lock(root))
     return written

@@ -4,6 +4,10 @@ import os
 from pathlib import Path
 
 import pytest
+from ci_skips import (  # noqa: F401 - hooks: under CI a missing optional package fails
+    pytest_make_collect_report,
+    pytest_runtest_makereport,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -32,6 +36,14 @@ def _lint_cache_per_test(
     user's own runs did."""
     monkeypatch.setenv("TASKKIT_CACHE_DIR", str(tmp_path_factory.mktemp("lint-cache")))
     monkeypatch.delenv("TASKKIT_NO_CACHE", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _no_progress_display(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Progress lines go to stderr once a run takes a second, which on a loaded machine
+    would make the output of other tests depend on timing; tests/cli/test_progress.py
+    turns them on where it tests them."""
+    monkeypatch.setenv("TASKKIT_PROGRESS", "off")
 
 
 @pytest.fixture(scope="session")

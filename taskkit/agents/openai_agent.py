@@ -32,7 +32,7 @@ class OpenAIAgent:
             import openai  # noqa: PLC0415 - optional extra
         except ImportError as exc:  # pragma: no cover - depends on the environment
             raise RuntimeError(
-                "the openai agent needs the openai extra: pip install 'taskkit[openai]'"
+                "the openai agent needs the openai extra: pip install 'taskkit-llm[openai]'"
             ) from exc
         self.model = model or os.environ.get("TASKKIT_MODEL") or "default"
         self.max_tokens = max_tokens

@@ -8,11 +8,13 @@ from typing import Any
 
 import click
 
-from ..compiler import compile_paths, write_compiled
+from ..compiler import compile_library, write_compiled
 from ..diagnostics import format_diagnostics
+from ..library import load_library
 from ..packs.discovery import resolve_targets
 from .exit_codes import FINDINGS, OK
 from .options import selection_from, selection_options
+from .progress import progress
 
 
 @click.command("compile")
@@ -54,7 +56,9 @@ def compile_(
     if targets.only_names and not selection.packs:
         # not the packs they require, which come as context
         selection = replace(selection, packs=tuple(targets.named))
-    result = compile_paths(targets.paths, selection=selection, trust=trust)
+    lib = load_library(targets.paths)
+    with progress("compile", total=len(lib.tasks), unit="tasks") as bar:
+        result = compile_library(lib, selection=selection, trust=trust, on_task=bar.advance)
     if result.diagnostics:
         sys.stdout.write(format_diagnostics(result.diagnostics, fmt))
     if not result.ok:

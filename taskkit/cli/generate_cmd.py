@@ -20,6 +20,7 @@ from ..sim.formats import FORMATS
 from .exit_codes import OK, SERVER
 from .failures import run_failures
 from .options import selection_from, selection_options
+from .progress import echo_pass_rates
 from .run_cmd import agent_from_flags, load_tasks, trust_from_flags
 
 
@@ -252,7 +253,10 @@ def report(trajectories: str, as_json: bool, plots_dir: str | None) -> None:
     built = build_report(latest.values())
     if bad:
         click.echo(f"skipped {bad} lines of {trajectories} that are not records", err=True)
-    click.echo(json.dumps(built.as_json(), indent=2) if as_json else format_table(built))
+    if as_json:
+        click.echo(json.dumps(built.as_json(), indent=2))
+    else:
+        echo_pass_rates(built)  # rich on a terminal, the plain table otherwise
     if plots_dir:
         from ..view.plots import write_plots  # noqa: PLC0415 - only with --plots
 

@@ -9,6 +9,7 @@ import click
 
 from ..diagnostics import format_diagnostics
 from .exit_codes import FINDINGS, OK
+from .progress import progress
 
 
 @click.group()
@@ -38,7 +39,13 @@ def check(paths: tuple[str, ...], fmt: str, no_properties: bool, profile: str) -
     """
     from ..packs.gate import check_pack  # noqa: PLC0415 - keeps `taskkit --help` light
 
-    report = check_pack(paths, properties=not no_properties, profile=profile)
+    with progress("pack check", unit="steps") as bar:
+
+        def step(done: int, total: int) -> None:
+            bar.total = total
+            bar.advance(done - bar.done)
+
+        report = check_pack(paths, properties=not no_properties, profile=profile, on_step=step)
     if fmt == "json":
         sys.stdout.write(json.dumps(report.as_json(), indent=2, ensure_ascii=False) + "\n")
         sys.exit(FINDINGS if report.failed else OK)

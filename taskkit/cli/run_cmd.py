@@ -21,13 +21,14 @@ from ..diagnostics import format_diagnostics
 from ..lockfile import output_lock
 from ..models import CompiledTask
 from ..packs.discovery import resolve_targets
-from ..report import build_report, format_table
+from ..report import build_report
 from ..runner import run_settings, run_tasks
 from ..sim.formats import FORMATS
 from ..trust import TrustFileError, UntrustedHandlers, check_trust, user_trust
 from .exit_codes import FINDINGS, OK, SERVER, USAGE
 from .failures import run_failures
 from .options import selection_from, selection_options
+from .progress import echo_pass_rates, progress
 
 
 def trust_from_flags(trust: tuple[str, ...]) -> frozenset[str]:
@@ -236,7 +237,7 @@ def run(
             )
         report = build_report(records)
         report.settings = settings
-        click.echo(format_table(report))
+        echo_pass_rates(report)  # rich on a terminal, the plain table otherwise
         if report_path:
             with atomic_writer(report_path) as f:
                 f.write(json.dumps(report.as_json(), indent=2) + "\n")
@@ -263,10 +264,8 @@ def _run(
 ) -> list[dict[str, Any]]:
     records: list[dict[str, Any]] = []
     total = len(tasks) * kwargs["repeats"]
-    with click.progressbar(
-        length=total, label=f"{agent.name} on {len(tasks)} tasks", file=sys.stderr
-    ) as bar:
+    with progress(f"{agent.name} on {len(tasks)} tasks", total=total, unit="episodes") as bar:
         for record in run_tasks(tasks, agent, fmt, out=out, **kwargs):
             records.append(record)
-            bar.update(1)
+            bar.advance()
     return records

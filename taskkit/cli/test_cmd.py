@@ -10,6 +10,7 @@ from ..diagnostics import format_diagnostics
 from ..testing.profiles import PROFILES, get_profile
 from ..testing.results import PropertyResult
 from .exit_codes import FINDINGS, OK, USAGE
+from .progress import progress
 
 
 @click.command("test")
@@ -53,6 +54,7 @@ def test(
     Prints a table, then each failure with a minimal counterexample. Exit 1 on any failure.
     """
     try:
+        from ..testing.properties import PROPERTIES  # noqa: PLC0415
         from ..testing.report import (  # noqa: PLC0415 - Hypothesis is an optional dependency
             format_failure,
             format_header,
@@ -63,7 +65,7 @@ def test(
         from ..testing.runner import TestSession  # noqa: PLC0415
     except ImportError as exc:
         click.echo(
-            f"taskkit test needs Hypothesis ({exc.name} is missing): pip install 'taskkit[test]'",
+            f"taskkit test needs Hypothesis ({exc.name} is missing): pip install 'taskkit-llm[test]'",
             err=True,
         )
         sys.exit(USAGE)
@@ -86,7 +88,14 @@ def test(
     def show(result: PropertyResult) -> None:
         click.echo(format_row(result, width))
 
-    outcome = session.run(chosen, on_result=show)
+    total = len(session.cases) * len(PROPERTIES)
+    with progress("test", total=total, unit="properties") as bar:
+
+        def step(result: PropertyResult) -> None:
+            show(result)
+            bar.advance()
+
+        outcome = session.run(chosen, on_result=step)
     for failed in outcome.failures:
         click.echo("")
         click.echo(format_failure(failed, full=full_examples), nl=False)

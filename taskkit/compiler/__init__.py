@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from ..diagnostics import Diagnostic, Severity
@@ -43,14 +43,24 @@ def compile_library(
     selection: Selection | None = None,
     trust: Iterable[str] = (),
     lint_first: bool = True,
+    on_task: Callable[[int], None] | None = None,
 ) -> CompileResult:
-    """Compile every selected instance. Lint errors stop compilation before it starts."""
+    """Compile every selected instance. Lint errors stop compilation before it starts.
+    ``on_task(1)`` is called as each abstract task is taken up (``len(lib.tasks)`` in all),
+    for progress displays."""
     with paused_gc():
-        return _compile_library(lib, selection=selection, trust=trust, lint_first=lint_first)
+        return _compile_library(
+            lib, selection=selection, trust=trust, lint_first=lint_first, on_task=on_task
+        )
 
 
 def _compile_library(
-    lib: Library, *, selection: Selection | None, trust: Iterable[str], lint_first: bool
+    lib: Library,
+    *,
+    selection: Selection | None,
+    trust: Iterable[str],
+    lint_first: bool,
+    on_task: Callable[[int], None] | None,
 ) -> CompileResult:
     selection = selection or Selection()
     result = CompileResult()
@@ -61,6 +71,8 @@ def _compile_library(
             result.diagnostics = errors
             return result
     for unit in units(lib, trust=frozenset(trust)):
+        if on_task is not None:
+            on_task(1)
         if not selection.wants_task(unit.ld.pack, unit.task.id, unit.task.category):
             continue
         for entry in lib.entries(unit.content):

@@ -8,7 +8,7 @@ lint       ``taskkit lint --strict --deep`` on the pack (with the packs it requi
            as context): every rule, warnings included, every entry rendered and replayed.
 properties the property suite of :mod:`taskkit.testing` (``taskkit test``, ``ci`` profile
            by default; TK695), when it can be imported (it needs Hypothesis, from
-           ``taskkit[test]``); otherwise the check is *skipped* and says why.
+           ``taskkit-llm[test]``); otherwise the check is *skipped* and says why.
 lock       ``pack.lock`` exists and records every task at its current version and hash
            (TK694; an edit without a version bump is lint's TK602).
 readme     a README in the pack folder or above it, up to the project root (TK691).
@@ -25,7 +25,7 @@ what only a published pack needs.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -110,14 +110,22 @@ class GateReport:
 
 
 def check_pack(
-    targets: Sequence[str], *, properties: bool = True, profile: str = "ci"
+    targets: Sequence[str],
+    *,
+    properties: bool = True,
+    profile: str = "ci",
+    on_step: Callable[[int, int], None] | None = None,
 ) -> GateReport:
     """Run the gate on every pack under (or named by) ``targets``; ``profile`` is the
-    property-test profile (``ci``, ``default``, ``thorough``)."""
+    property-test profile (``ci``, ``default``, ``thorough``). ``on_step(done, total)``
+    follows the steps (the deep lint, then each pack's checks), for progress displays."""
     ws = load_workspace(targets)
     report = GateReport(diagnostics=list(ws.diagnostics))
+    step = on_step or (lambda done, total: None)
+    step(0, 1 + len(ws.packs))
     linted = lint_library(ws.library, deep=True)
-    for pack in ws.packs:
+    step(1, 1 + len(ws.packs))
+    for done, pack in enumerate(ws.packs, start=2):
         manifest = ws.library.packs.get(pack.name)
         model = manifest.model if manifest is not None else None
         version = model.version if isinstance(model, Pack) else ""
@@ -134,6 +142,7 @@ def check_pack(
         rep.checks.append(_found(pack.root, "license", _LICENSES, "TK692", "a LICENSE file"))
         rep.checks.append(_manifest(manifest))
         report.packs.append(rep)
+        step(done, 1 + len(ws.packs))
     return report
 
 
@@ -155,7 +164,7 @@ def _lint(own: list[Diagnostic]) -> CheckResult:
 def _properties(paths: list[str], pack: PackFolder, profile: str) -> CheckResult:
     """``taskkit test`` on the pack's tasks (the other packs loaded are context only)."""
     try:
-        # taskkit.testing needs Hypothesis (taskkit[test]); it is imported only here.
+        # taskkit.testing needs Hypothesis (taskkit-llm[test]); it is imported only here.
         from ..testing import get_profile, run_library  # noqa: PLC0415
     except (ImportError, AttributeError) as exc:
         return _skipped("properties", f"taskkit.testing is not available ({exc})")

@@ -9,7 +9,7 @@ Modules:
 - :mod:`~taskkit.testing.runner`: :class:`TestSession` and :func:`run_library`;
 - :mod:`~taskkit.testing.pytest_plugin`: the ``--taskkit`` option of pytest.
 
-Names are imported on first use: Hypothesis is an optional dependency (``taskkit[test]``)
+Names are imported on first use: Hypothesis is an optional dependency (``taskkit-llm[test]``)
 and this package is imported by the pytest plugin in every pytest run.
 """
 

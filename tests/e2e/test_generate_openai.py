@@ -4,6 +4,7 @@ honours `temperature`, adds latency and injects 429s."""
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 from fake_openai import FakeOpenAI, tool_call
@@ -69,11 +70,15 @@ def test_concurrency_bounds_the_requests_on_the_wire(compiled_library, tmp_path,
     loop holds them or the limit is split over forked workers; the episodes are the same."""
     monkeypatch.setenv("TASKKIT_JOBS", jobs)
     tasks = _unique(compiled_library, 40)
-    with FakeOpenAI(policy_for(tasks), latency=0.03) as server:
+    policy = policy_for(tasks)
+    server = FakeOpenAI(lambda request: _hold_until_full(server, request, policy), latency=0.03)
+    with server:
         agent = make_agent("openai", model="m", base_url=server.url)
         config = GenerateConfig(explore=ExploreConfig(samples=2, seed=1), concurrency=12)
         report = generate(tasks, agent, tmp_path / jobs, config)
         agent.close()
+    # The bound is exact: the server holds the first requests until 12 are in flight, so on
+    # a loaded machine a slow worker still gets there, and a 13th would have been counted.
     assert server.max_in_flight == 12
     assert report["counts"]["episodes"] == 40
     lines = sorted((tmp_path / jobs / "trajectories.jsonl").read_text().splitlines())
@@ -81,6 +86,19 @@ def test_concurrency_bounds_the_requests_on_the_wire(compiled_library, tmp_path,
     for name in ("sft.jsonl", "dpo.jsonl"):
         text = (tmp_path / jobs / name).read_text()
         assert text == _reference(compiled_library, tmp_path, name)
+
+
+_FULL = 12
+
+
+def _hold_until_full(server, request, policy):
+    """Answer only once the server has held ``_FULL`` requests at the same time (or after 20 s,
+    which fails the test's bound check): the test then measures the client's limit, not how
+    fast two processes on a busy machine got their first requests out."""
+    deadline = time.monotonic() + 20
+    while server.max_in_flight < _FULL and time.monotonic() < deadline:
+        time.sleep(0.002)
+    return policy(request)
 
 
 _REFERENCE: dict[str, str] = {}

@@ -36,7 +36,9 @@ def _setuptools_builds_wheels() -> bool:
 @pytest.fixture
 def fresh_venv(tmp_path: Path) -> Path:
     if not _setuptools_builds_wheels():
-        pytest.skip("needs setuptools>=70.1 to build offline: pip install -e '.[test]'")
+        pytest.skip(
+            "setuptools>=70.1 is not installed (it builds offline): pip install -e '.[test]'"
+        )
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=False, symlinks=os.name != "nt")
     python = env_dir / ("Scripts/python.exe" if os.name == "nt" else "bin/python")

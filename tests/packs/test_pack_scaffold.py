@@ -12,7 +12,7 @@ import pytest
 import yaml
 from packs_helpers import isolated, taskkit  # noqa: F401 - the autouse fixture
 
-from taskkit.pack_repo import HOOK_REPO
+from taskkit.schemas import generate_schemas
 
 FILES = {
     ".github/workflows/taskkit.yml",
@@ -22,6 +22,7 @@ FILES = {
     "README.md",
     "pyproject.toml",
     "src/taskkit_pack_demo/__init__.py",
+    "src/taskkit_pack_demo/demo/LICENSE",
     "src/taskkit_pack_demo/demo/README.md",
     "src/taskkit_pack_demo/demo/content/orders.yaml",
     "src/taskkit_pack_demo/demo/pack.lock",
@@ -40,7 +41,7 @@ def repo(tmp_path: Path) -> Path:
 
 def test_the_repository_has_every_file(repo: Path) -> None:
     found = {p.relative_to(repo).as_posix() for p in repo.rglob("*") if p.is_file()}
-    assert found == FILES
+    assert found == FILES | {f"schemas/{name}" for name in generate_schemas()}
     manifest = yaml.safe_load((repo / "src/taskkit_pack_demo/demo/pack.yaml").read_text())
     assert (manifest["name"], manifest["version"], manifest["license"]) == (
         "demo",
@@ -66,8 +67,14 @@ def test_ci_and_pre_commit_run_taskkit(repo: Path) -> None:
     assert any(r.startswith("taskkit test") for r in runs)
     hooks = yaml.safe_load((repo / ".pre-commit-config.yaml").read_text())
     (hook_repo,) = hooks["repos"]
-    assert hook_repo["repo"] == HOOK_REPO
-    assert hook_repo["hooks"] == [{"id": "taskkit-lint", "args": ["--strict", "src"]}]
+    assert hook_repo["repo"] == "local"  # no published tag needed: the installed taskkit runs
+    (hook,) = hook_repo["hooks"]
+    assert (hook["id"], hook["entry"], hook["language"]) == (
+        "taskkit-lint",
+        "taskkit lint",
+        "system",
+    )
+    assert hook["args"] == ["--strict", "src"] and hook["pass_filenames"] is False
 
 
 def test_the_new_repository_lints_strict_and_passes_the_gate(repo: Path) -> None:
@@ -97,6 +104,7 @@ def test_an_edit_without_a_version_bump_fails_the_gate_naming_task_and_line(repo
 
 def test_every_finding_is_in_one_summary(repo: Path) -> None:
     (repo / "LICENSE").unlink()
+    (repo / "src/taskkit_pack_demo/demo/LICENSE").unlink()
     (repo / "README.md").unlink()
     (repo / "src/taskkit_pack_demo/demo/README.md").unlink()
     manifest = repo / "src/taskkit_pack_demo/demo/pack.yaml"

@@ -1,0 +1,332 @@
+"""The tables of ``docs/`` that the code defines, generated from the registries.
+
+``python -m taskkit.docs_gen`` rewrites them; ``python -m taskkit.docs_gen --check`` (and
+``tests/test_docs_gen.py``) fails when the committed docs differ. Each table sits between
+two markers in its Markdown file::
+
+    <!-- BEGIN GENERATED rules: python -m taskkit.docs_gen -->
+    ...
+    <!-- END GENERATED rules -->
+
+========== ================= ==================================================================
+section    file              rows from
+========== ================= ==================================================================
+rules      docs/authoring.md the lint registry (``taskkit.lint.registry.RULES``): id, name,
+                             severity, and the first sentence of the rule's docstring (what
+                             ``taskkit rules`` prints)
+operations docs/authoring.md ``taskkit.models.operations.OPERATIONS``: summary, options
+                             (required ones marked), whether it writes; what each returns and
+                             fails with is written here, and an operation without it fails
+                             the generator
+where      docs/authoring.md the ``where`` operators (``WHERE_OPERATORS``), the same way
+answers    docs/authoring.md the fields of ``AnswerCheck`` (``taskkit.models.checks``), their
+                             defaults from the model
+cli        docs/cli.md       every command of ``taskkit.cli.main.COMMANDS``: usage, help,
+                             options
+========== ================= ==================================================================
+
+The prose kept here is keyed by the registries' names, and the generator raises when the two
+disagree: a new operation, operator or answer check cannot go undocumented.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import inspect
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+from pydantic_core import PydanticUndefined
+
+__all__ = ["SECTIONS", "DocsError", "main", "regenerate", "render_section"]
+
+COMMAND = "python -m taskkit.docs_gen"
+NONE = "\N{EN DASH}"  # an empty cell, as the hand-written tables of docs/ write it
+
+
+class DocsError(ValueError):
+    """The registries and the prose here disagree, or a doc lost its markers."""
+
+
+def _cell(text: str) -> str:
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def _rst(text: str) -> str:
+    """Docstring markup (``x``) as Markdown code."""
+    return re.sub(r"``(.+?)``", r"`\1`", text)
+
+
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "| " + " | ".join("---" for _ in header) + " |"]
+    lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+# --- rules ---------------------------------------------------------------------------------
+
+
+def _first_sentence(doc: str | None) -> str:
+    text = " ".join((doc or "").strip().split("\n\n")[0].split())
+    return text.split(". ")[0].rstrip(".") + "."
+
+
+def rules_table() -> str:
+    from .lint.registry import RULES  # noqa: PLC0415 - loads every rule module
+
+    rows = []
+    for rid, rule in RULES.items():
+        module = getattr(rule, "__name__", "")
+        path = "../" + module.replace(".", "/") + ".py"
+        doc = getattr(rule, "__doc__", None)
+        rows.append([f"[{rid}]({path})", rule.NAME, str(rule.SEVERITY), _rst(_first_sentence(doc))])
+    return _table(["id", "name", "severity", "summary"], rows)
+
+
+# --- operations and where operators -------------------------------------------------------
+
+OPERATION_RESULTS: dict[str, tuple[str, str]] = {
+    "select": (
+        "list of matching records, sorted, cut to `limit`, projected to `fields`",
+        "`tool_error` when `limit` does not render to a number",
+    ),
+    "get": ("the record whose `id` matches, projected to `fields`", "`not_found`"),
+    "insert": (
+        "the inserted record (a generated `id` comes first)",
+        "`conflict` when `record.id` is already taken",
+    ),
+    "update": (
+        'with `id`: the updated record; with `where`: `{"updated": n, "records": [...]}` '
+        "(n may be 0)",
+        "`not_found` (with `id`)",
+    ),
+    "delete": (
+        'with `id`: `{"deleted": "<id>"}`; with `where`: `{"deleted": ["<id>", ...]}`',
+        "`not_found` (with `id`)",
+    ),
+    "count": ('`{"count": n}`', NONE),
+    "aggregate": ('`{"value": v}`', NONE),
+    "handler": (
+        "what the function returns",
+        "`handler_error`; refused when the pack is not trusted",
+    ),
+}
+"""Operation -> (result, fails with): what ``taskkit.sim`` does, for the docs."""
+
+WHERE_MEANINGS: dict[str, str] = {
+    "eq": "equal (see below)",
+    "ne": "not equal",
+    "gt": "the field is greater (see the order below)",
+    "gte": "the field is greater or equal",
+    "lt": "the field is less",
+    "lte": "the field is less or equal",
+    "contains": "the field is a string containing the value (case-insensitive), or a list "
+    "with an element equal to the value",
+    "icontains": "the same as `contains`",
+    "in": "the value is a list with an element equal to the field",
+    "not_in": "the value is a list with no element equal to the field (a value that is not "
+    "a list: false)",
+    "startswith": "the field is a string starting with the value (case-insensitive)",
+}
+"""``where`` operator -> when it holds, in the order of the table."""
+
+
+def _same_keys(what: str, code: set[str], prose: set[str]) -> None:
+    if code != prose:
+        missing, extra = sorted(code - prose), sorted(prose - code)
+        raise DocsError(
+            f"{what}: undocumented {missing or 'none'}, documented but gone {extra or 'none'}; "
+            "edit taskkit/docs_gen.py"
+        )
+
+
+def _takes(op: Any) -> str:
+    """An operation's options: required ones in bold, exactly-one-of ones marked."""
+    out = []
+    for key in sorted(op.options):
+        text = f"`{key}`"
+        if key in op.required:
+            text = f"**{text}** (required)"
+        elif key in op.one_of:
+            text += " (this or " + " or ".join(f"`{k}`" for k in sorted(op.one_of - {key})) + ")"
+        out.append(text)
+    return ", ".join(out) or NONE
+
+
+def operations_table() -> str:
+    from .models.operations import OPERATIONS  # noqa: PLC0415
+
+    _same_keys("behaviour operations", set(OPERATIONS), set(OPERATION_RESULTS))
+    rows = []
+    for name, op in OPERATIONS.items():
+        result, fails = OPERATION_RESULTS[name]
+        writes = {"no": "no", "yes": "yes", "maybe": "maybe (any part of the state)"}[op.writes]
+        key = f"`{name}: C`" if op.touches == "named" else f"`{name}`"
+        rows.append([key, op.summary, _takes(op), writes, result, fails])
+    rows.append(
+        ["none (only `respond`)", "", NONE, "no", "`null` (`respond` sees `result` as none)", NONE]
+    )
+    return _table(["operation", "does", "takes", "writes", "result", "fails with"], rows)
+
+
+def where_table() -> str:
+    from .models.operations import WHERE_OPERATORS  # noqa: PLC0415
+
+    _same_keys("where operators", set(WHERE_OPERATORS), set(WHERE_MEANINGS))
+    rows = [[f"`{op}`", holds] for op, holds in WHERE_MEANINGS.items()]
+    return _table(["operator", "holds when"], rows)
+
+
+# --- answer checks ------------------------------------------------------------------------
+
+ANSWER_CHECKS: dict[str, tuple[str, str]] = {
+    "contains": ("list of strings", "every string occurs in the normalised answer"),
+    "not_contains": ("list of strings", "none of the strings occurs in the normalised answer"),
+    "equals": ("string", "the normalised answer equals the normalised string"),
+    "regex": (
+        "string",
+        "the regex matches somewhere in the raw (not normalised) answer, ignoring case",
+    ),
+    "number": ("number check", "some number in the answer is within tolerance of `value`"),
+}
+"""``AnswerCheck`` field -> (type, holds when)."""
+
+
+def _default(value: Any) -> str:
+    if value is PydanticUndefined:
+        return "required"
+    if value is None:
+        return "none"
+    return f"`{value!r}`".replace("'", '"')
+
+
+def answers_table() -> str:
+    from .models.checks import AnswerCheck  # noqa: PLC0415
+
+    fields = AnswerCheck.model_fields
+    _same_keys("answer checks", set(fields), set(ANSWER_CHECKS))
+    rows = []
+    for name, info in fields.items():
+        kind, holds = ANSWER_CHECKS[name]
+        rows.append([f"`{name}`", kind, _default(info.default), holds])
+    return _table(["field", "type", "default", "holds when"], rows)
+
+
+# --- the CLI reference --------------------------------------------------------------------
+
+
+def _commands() -> list[tuple[str, click.Command]]:
+    from .cli.main import COMMANDS  # noqa: PLC0415
+
+    out: list[tuple[str, click.Command]] = []
+    for name in sorted(COMMANDS):
+        module, attr = COMMANDS[name]
+        command = getattr(importlib.import_module(module), attr)
+        out.append((name, command))
+        if isinstance(command, click.Group):
+            out += [(f"{name} {sub}", command.commands[sub]) for sub in sorted(command.commands)]
+    return out
+
+
+def _help(command: click.Command) -> str:
+    text = inspect.cleandoc(command.help or "").replace("\b\n", "")
+    return _rst(text.split("\f")[0]).strip()
+
+
+_METAVARS = {"integer range": "INTEGER", "float range": "FLOAT", "directory": "DIR"}
+
+
+def _option_row(param: click.Option) -> list[str]:
+    names = ", ".join(f"`{o}`" for o in [*param.opts, *param.secondary_opts])
+    if not param.is_flag and not isinstance(param.type, click.Choice):  # choices: below
+        kind = param.type.name
+        names += f" `{param.metavar or _METAVARS.get(kind, kind.upper())}`"
+    meaning = _rst(param.help or "")
+    if isinstance(param.type, click.Choice):
+        meaning += " One of " + ", ".join(f"`{c}`" for c in param.type.choices) + "."
+    if param.show_default and param.default not in (None, False, ()):
+        meaning += f" Default: `{param.default}`."
+    if param.multiple:
+        meaning += " Repeatable."
+    return [names, meaning.strip()]
+
+
+def cli_reference() -> str:
+    parts = []
+    for name, command in _commands():
+        ctx = click.Context(command, info_name=f"taskkit {name}")
+        usage = " ".join(command.collect_usage_pieces(ctx))
+        parts.append(f"### `taskkit {name}`\n\n`taskkit {name} {usage}`")
+        if command.help:
+            parts.append(_help(command))
+        options = [p for p in command.params if isinstance(p, click.Option) and not p.hidden]
+        if options:
+            parts.append(_table(["option", "meaning"], [_option_row(p) for p in options]))
+    return "\n\n".join(parts)
+
+
+# --- the markers ----------------------------------------------------------------------------
+
+SECTIONS: dict[str, tuple[str, Callable[[], str]]] = {
+    "rules": ("docs/authoring.md", rules_table),
+    "operations": ("docs/authoring.md", operations_table),
+    "where": ("docs/authoring.md", where_table),
+    "answers": ("docs/authoring.md", answers_table),
+    "cli": ("docs/cli.md", cli_reference),
+}
+"""Section name -> (the Markdown file holding its markers, the function rendering it)."""
+
+
+def _markers(name: str) -> tuple[str, str]:
+    return f"<!-- BEGIN GENERATED {name}: {COMMAND} -->", f"<!-- END GENERATED {name} -->"
+
+
+def render_section(text: str, name: str, body: str, path: str) -> str:
+    begin, end = _markers(name)
+    pattern = re.compile(re.escape(begin) + r"\n.*?" + re.escape(end), re.S)
+    if len(pattern.findall(text)) != 1:
+        raise DocsError(f"{path}: needs one pair of markers `{begin}` ... `{end}`")
+    return pattern.sub(lambda _: f"{begin}\n{body}\n{end}", text)
+
+
+def regenerate(root: str | Path, *, check: bool = False) -> list[str]:
+    """Render every section into the docs under ``root``; return the files that differed
+    (and, unless ``check``, were rewritten)."""
+    texts: dict[str, str] = {}
+    for name, (rel, render) in SECTIONS.items():
+        if rel not in texts:
+            texts[rel] = (Path(root) / rel).read_text(encoding="utf-8")
+        texts[rel] = render_section(texts[rel], name, render(), rel)
+    stale = []
+    for rel, text in texts.items():
+        path = Path(root) / rel
+        if path.read_text(encoding="utf-8") != text:
+            stale.append(rel)
+            if not check:
+                path.write_text(text, encoding="utf-8")
+    return stale
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog=COMMAND, description=__doc__.split("\n")[0])
+    parser.add_argument("--check", action="store_true", help="only report docs that differ")
+    parser.add_argument("--root", default=str(Path(__file__).resolve().parents[1]))
+    args = parser.parse_args(argv)
+    try:
+        stale = regenerate(args.root, check=args.check)
+    except (DocsError, OSError) as exc:
+        print(f"docs_gen: {exc}", file=sys.stderr)
+        return 2
+    for rel in stale:
+        verb = "out of date; run `" + COMMAND + "`" if args.check else "rewritten"
+        print(f"{rel}: {verb}")
+    return 1 if stale and args.check else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import os
 
-__all__ = ["digest", "file_digest"]
+__all__ = ["digest", "file_digest", "keyed_digest"]
 
 SIZE = 16
 
@@ -21,3 +22,8 @@ def file_digest(path: str | os.PathLike[str]) -> bytes:
             return digest(f.read())
     except OSError:
         return b""
+
+
+def keyed_digest(key: bytes, data: bytes) -> bytes:
+    """HMAC-SHA256 of ``data`` under ``key``: a digest only the key's holder can make."""
+    return hmac.digest(key, data, "sha256")

@@ -31,6 +31,7 @@ shaped as written, are ignored, and their files are linted again.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import hmac
 import marshal
 import os
@@ -82,6 +83,7 @@ few, about 1/64 of the cache each."""
 MAX_BUCKET_BYTES = 1 << 28
 """A bucket larger than this is not read (none is written: 14,000 tasks make 16 MB)."""
 KEY_NAME = "lint-cache.key"
+KEY_ENV = "TASKKIT_LINT_CACHE_KEY"
 KEY_SIZE = 32
 MAC_SIZE = 32
 _MAGIC = f"taskkit lint cache {FORMAT}\n".encode()
@@ -524,7 +526,13 @@ def user_key(directory: Path, *, create: bool) -> bytes | None:
     parent (``~/.cache/taskkit`` by default), a random secret made on first use, readable by
     its owner only. None when there is none yet and ``create`` is false. Raises OSError when
     it cannot be made, or is not a private regular file of the current user (then it cannot
-    vouch for anything)."""
+    vouch for anything).
+
+    ``$TASKKIT_LINT_CACHE_KEY``, when set, is the key instead (any text: a CI secret), so
+    that jobs that share a cache folder, and the secret, can share what they found."""
+    secret = os.environ.get(KEY_ENV)
+    if secret:
+        return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).digest()
     path = directory.absolute().parent / KEY_NAME
     raw = read_regular(path, 4 * KEY_SIZE)
     if raw is None:

@@ -531,3 +531,23 @@ def test_cli_a_cache_that_cannot_be_written_is_a_warning_not_a_failure(in_tmp: P
     assert code == 0
     assert "warning: cannot write the lint cache" in err
     assert "Traceback" not in err
+
+
+def test_a_key_from_the_environment_signs_instead_of_the_users_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reads: list[str]
+) -> None:
+    """CI jobs that share a cache folder share the key as a secret: a run with another key
+    believes none of what was kept."""
+    case = _LIBRARIES[0]
+    files = discover([case])[0]
+    monkeypatch.setenv(cache.KEY_ENV, "secret one")
+    expected = lint_json([case], tmp_path / "cache")
+    assert not (tmp_path / cache.KEY_NAME).exists()
+    monkeypatch.setenv(cache.KEY_ENV, "secret two")
+    reads.clear()
+    assert lint_json([case], tmp_path / "cache") == expected
+    assert sorted(reads) == files  # nothing verified: every file read again
+    monkeypatch.setenv(cache.KEY_ENV, "secret two")
+    reads.clear()
+    assert lint_json([case], tmp_path / "cache") == expected
+    assert reads == []

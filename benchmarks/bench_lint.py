@@ -13,9 +13,11 @@
    measured alone, not the maximum over all children so far). These are the cold runs:
    every file is read.
 3. With the lint cache (a fresh ``--cache-dir``): one run that fills it, then ``--runs``
-   times a run over the unchanged library, one after an edit of one task file, and one
-   after an edit of the toolset most tasks name (its description: no name changes, so only
-   the tasks that name it are linted again); the files are put back afterwards.
+   times a run over the unchanged library, one after an edit of one task file, one after an
+   edit of the toolset most tasks name (its description: no name changes, so only the tasks
+   that name it are linted again), and one after an edit of that toolset's pack manifest
+   (its title: the pack's 140 tasks read it, and every manifest reads the others); the files
+   are put back afterwards.
    ``--no-warm`` skips this.
 4. Prints the median, min and max wall time and the peak RSS next to the targets (3.5 s wall,
    300 MiB), the library counts, and a one-line JSON summary as the last line.
@@ -145,15 +147,16 @@ def busiest_toolset(root: Path) -> tuple[Path, int]:
     return best[2], best[0]
 
 
-def _edit_description(original: bytes, i: int) -> bytes:
-    """The toolset with its description changed (names stay: only its users need re-lint)."""
+def _edit_description(original: bytes, i: int, key: str = "description") -> bytes:
+    """The document with its top-level ``key`` (a one-line text) changed: no name changes,
+    so only the files that read the document need linting again."""
     lines = original.splitlines(keepends=True)
-    at = next(n for n, line in enumerate(lines) if line.startswith(b"description: "))
-    lines[at] = f"description: The edited toolset, take {i}.\n".encode()
+    at = next(n for n, line in enumerate(lines) if line.startswith(f"{key}: ".encode()))
+    lines[at] = f"{key}: The edited document, take {i}.\n".encode()
     return b"".join(lines)
 
 
-SCENARIOS = ("unchanged", "one task edited", "one toolset edited")
+SCENARIOS = ("unchanged", "one task edited", "one toolset edited", "one manifest edited")
 
 
 def cached_runs(args: argparse.Namespace, root: Path, reader: str) -> dict[str, float]:
@@ -168,9 +171,13 @@ def cached_runs(args: argparse.Namespace, root: Path, reader: str) -> dict[str, 
     original = edited.read_bytes()
     toolset, users = busiest_toolset(root)
     toolset_original = toolset.read_bytes()
+    manifest = toolset.parents[1] / "pack.yaml"  # its pack's: every task of the pack reads it
+    manifest_original = manifest.read_bytes()
+    pack_tasks = len(list(manifest.parent.glob("tasks/*.yaml")))
     print(
         f"\nwith the lint cache ({cache_dir}); the edited task: {edited.relative_to(root)}; "
-        f"the edited toolset: {toolset.relative_to(root)} ({users} tasks name it)"
+        f"the edited toolset: {toolset.relative_to(root)} ({users} tasks name it); the edited "
+        f"manifest: {manifest.relative_to(root)} ({pack_tasks} tasks, and every manifest)"
     )
     times: dict[str, list[float]] = {what: [] for what in SCENARIOS}
     rsss: list[float] = []
@@ -183,6 +190,8 @@ def cached_runs(args: argparse.Namespace, root: Path, reader: str) -> dict[str, 
                     edited.write_bytes(original + f"# edit {i}\n".encode())
                 elif what == "one toolset edited":
                     toolset.write_bytes(_edit_description(toolset_original, i))
+                elif what == "one manifest edited":
+                    manifest.write_bytes(_edit_description(manifest_original, i, "title"))
                 wall, rss, code, tail = run_child(argv, root, env)
                 walls.append(wall)
                 rsss.append(rss)
@@ -196,6 +205,7 @@ def cached_runs(args: argparse.Namespace, root: Path, reader: str) -> dict[str, 
     finally:
         edited.write_bytes(original)
         toolset.write_bytes(toolset_original)
+        manifest.write_bytes(manifest_original)
         shutil.rmtree(cache_dir, ignore_errors=True)
     for what, walls in times.items():
         print(
@@ -210,6 +220,8 @@ def cached_runs(args: argparse.Namespace, root: Path, reader: str) -> dict[str, 
         "cached_one_edit_median_s": round(statistics.median(times["one task edited"]), 3),
         "cached_toolset_edit_median_s": round(statistics.median(times["one toolset edited"]), 3),
         "toolset_edit_tasks": users,
+        "cached_manifest_edit_median_s": round(statistics.median(times["one manifest edited"]), 3),
+        "manifest_edit_tasks": pack_tasks,
         "cached_peak_rss_mib": round(max(rsss), 1),
     }
 

@@ -565,8 +565,15 @@ def _make_key(path: Path) -> None:
     try:
         with os.fdopen(fd, "w") as f:
             f.write(secrets.token_hex(KEY_SIZE) + "\n")
-        with contextlib.suppress(FileExistsError):
-            os.link(tmp, path)  # never over a key another run just made
+        try:
+            os.link(tmp, path)  # whole, and never over a key another run just made
+        except FileExistsError:
+            pass
+        except OSError:  # a file system without hard links
+            with contextlib.suppress(FileExistsError):
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o600)
+                with os.fdopen(fd, "w") as f:
+                    f.write(Path(tmp).read_text())
     finally:
         with contextlib.suppress(OSError):
             os.unlink(tmp)

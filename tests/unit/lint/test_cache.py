@@ -551,3 +551,17 @@ def test_a_key_from_the_environment_signs_instead_of_the_users_file(
     reads.clear()
     assert lint_json([case], tmp_path / "cache") == expected
     assert reads == []
+
+
+def test_the_key_is_made_without_hard_links_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_links(*_: object) -> None:
+        raise PermissionError("hard links not supported")
+
+    monkeypatch.setattr(os, "link", no_links)
+    key = cache.user_key(tmp_path / "lint", create=True)
+    assert key is not None and len(key) == cache.KEY_SIZE
+    assert (tmp_path / cache.KEY_NAME).stat().st_mode & 0o777 == 0o600
+    assert cache.user_key(tmp_path / "lint", create=False) == key
+    assert [p.name for p in tmp_path.iterdir()] == [cache.KEY_NAME]  # no temporary file left

@@ -40,6 +40,7 @@ import shutil
 import stat as stat_module
 import sys
 import tempfile
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -175,6 +176,7 @@ class Fingerprints:
         self._outside: dict[str, list[str]] = {}
         """A dataset's file -> its entries files; a manifest's file -> its pack's lock."""
         self._parts: dict[Any, bytes] = {}
+        self._pieces: dict[tuple[tuple[str, str, str], bool], bytes] = {}
         self._files: dict[str, bytes] = {}
         listing: list[Any] = [sorted(names.items())]
         for path, root, data in index_docs:
@@ -244,17 +246,23 @@ class Fingerprints:
         part = self._parts.get(key)
         if part is not None:
             return part
-        pieces: list[bytes] = []
-        for want in wanted:
-            pieces.append(repr(want).encode("utf-8", "surrogatepass"))
-            for path in self._holders.get(want, ()):
-                pieces.append(self._digests.get(path, b"?"))
-                if outside:
-                    pieces.extend(self._file(o) for o in self._outside.get(path, ()))
+        pieces = [self._piece(want, outside) for want in wanted]
         for path in extra:
             pieces.extend(self._file(o) for o in self._outside.get(path, ()))
         part = self._parts[key] = digest(b"\0".join(pieces))
         return part
+
+    def _piece(self, want: tuple[str, str, str], outside: bool) -> bytes:
+        """The digest of the documents of one name (and of the files they bring)."""
+        piece = self._pieces.get((want, outside))
+        if piece is None:
+            found = [repr(want).encode("utf-8", "surrogatepass")]
+            for path in self._holders.get(want, ()):
+                found.append(self._digests.get(path, b"?"))
+                if outside:
+                    found.extend(self._file(o) for o in self._outside.get(path, ()))
+            piece = self._pieces[(want, outside)] = digest(b"\0".join(found))
+        return piece
 
     def _file(self, path: str) -> bytes:
         found = self._files.get(path)
@@ -397,7 +405,14 @@ class LintCache:
 
 def bucket_of(path: str) -> int:
     """The bucket of a file: that of its folder (tasks that share a toolset share a folder)."""
-    return digest(os.path.dirname(path).encode("utf-8", "surrogatepass"))[0] % BUCKETS
+    folder = os.path.dirname(path)
+    bucket = _BUCKET_OF.get(folder)
+    if bucket is None:
+        bucket = _BUCKET_OF[folder] = zlib.crc32(folder.encode("utf-8", "surrogatepass")) % BUCKETS
+    return bucket
+
+
+_BUCKET_OF: dict[str, int] = {}
 
 
 def _bucket_name(bucket: int) -> str:

@@ -38,7 +38,7 @@ import pickle
 import time
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..diagnostics import Diagnostic
@@ -179,7 +179,7 @@ def _warm(
         record = cache.fresh(path, roots[folder], now)
         if record is not None and record.found is not None:
             known[at] = (path, record)
-    memo: dict[int, Any] = {}
+    memo = _Memo()
     while known and len(files) - len(known) <= len(files) // WARM_SHARE:
         changed = [(at, path) for at, path in enumerate(files) if at not in known]
         parts = [_Shard(changed, settings)] if changed else []
@@ -200,14 +200,15 @@ def _run(
     fork: bool,
     cache: LintCache | None,
     known: dict[int, tuple[str, Record]] | None = None,
-    memo: dict[int, Any] | None = None,
+    memo: _Memo | None = None,
 ) -> ShardedLint:
     """Both rounds over ``parts``, with ``known``'s records standing in for the files they
     hold; what the shards found goes to ``cache``."""
     cached: Loaded | None = None
     cached_found: dict[str, list[Diagnostic]] = {}
     if known:
-        cached, cached_found = answer_from(known, memo)  # before any work: Stale comes early
+        # before any work: Stale comes early
+        cached, cached_found = answer_from(known, memo.parts if memo else None)
     with Rounds(parts, fork=fork) as rounds:
         answers: list[Loaded] = [pickle.loads(answer) for answer in rounds.first()]
         loaded = [*answers, cached] if cached is not None else answers
@@ -221,7 +222,7 @@ def _run(
         docs = sorted((d for part in decoded for d in part), key=lambda d: d[0])
         fingerprints: dict[int, bytes] = {}
         if cache is not None:
-            fingerprints = _fingerprints(loaded, docs, names)
+            fingerprints = _fingerprints(loaded, docs, names, memo)
             stale = [at for at, (_, rec) in (known or {}).items() if rec.index != fingerprints[at]]
             if stale:
                 raise Stale(stale)
@@ -258,11 +259,31 @@ def _run(
     return ShardedLint(lib, by_rule, {item[0] for _, _, item in docs})
 
 
+@dataclass
+class _Memo:
+    """What one attempt of :func:`_warm` worked out that the next can use."""
+
+    parts: dict[int, Any] = field(default_factory=dict)
+    """Each cached record's checked parts (:func:`.reuse.answer_from`)."""
+    fingerprints: tuple[dict[str, bytes], dict[str, str], dict[int, bytes]] | None = None
+    """The digests and pack names the fingerprints were worked out from, and they."""
+
+
 def _fingerprints(
-    loaded: list[Loaded], docs: list[tuple[int, bool, Any]], names: dict[str, str]
+    loaded: list[Loaded],
+    docs: list[tuple[int, bool, Any]],
+    names: dict[str, str],
+    memo: _Memo | None,
 ) -> dict[int, bytes]:
-    """Each file's fingerprint of what the rules read besides it, by position."""
-    digests = {s.path: s.stamp.digest for answer in loaded for s in answer.stamps}
+    """Each file's fingerprint of what the rules read besides it, by position. ``memo``
+    keeps them for another attempt (after a :class:`Stale`): the same files, with the same
+    digests, have the same fingerprints."""
+    stamps = [s for answer in loaded for s in answer.stamps]
+    digests = {s.path: s.stamp.digest for s in stamps}
+    if memo is not None and memo.fingerprints is not None:
+        before_digests, before_names, before = memo.fingerprints
+        if before_digests == digests and before_names == names:
+            return before
     index = ((item[0], item[1], item[3]) for _, is_index, item in docs if is_index)
     fps = Fingerprints(index, names, digests)
     parts: dict[int, list[bytes]] = {}
@@ -272,7 +293,10 @@ def _fingerprints(
         else:
             part = fps.task_part(item[0], item[1], item[5])
         parts.setdefault(at, []).append(part)
-    return {s.at: fps.of_file(parts.get(s.at, ())) for answer in loaded for s in answer.stamps}
+    fingerprints = {s.at: fps.of_file(parts.get(s.at, ())) for s in stamps}
+    if memo is not None:
+        memo.fingerprints = (digests, names, fingerprints)
+    return fingerprints
 
 
 def _decoded(answer: Loaded) -> list[tuple[int, bool, Any]]:

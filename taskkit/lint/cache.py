@@ -328,7 +328,7 @@ class LintCache:
     bucket of its folder (and of the files that depend on it), not the whole cache.
 
     Each bucket is signed with HMAC-SHA256 under a key only the user can read (see
-    :func:`user_key`): a bucket someone else wrote (a cache restored from another branch or
+    :func:`user_key`; it is not in ``directory``): a bucket someone else wrote (a cache restored from another branch or
     machine, a crafted file) does not verify, and its records are not used. What a record
     holds is checked for shape where it is used (:mod:`.reuse`); one that is not as written
     is a miss. Buckets are JSON (orjson), which describes no code and no lengths."""
@@ -341,7 +341,7 @@ class LintCache:
         self._dirty: set[int] = set()
         self._key: bytes | None = None
         with contextlib.suppress(OSError):  # an untrustworthy key: nothing is read; saving says why
-            self._key = user_key(self.directory, create=False)
+            self._key = user_key(create=False)
         if self._key is not None:
             self.records = _read(self.folder, self._key, configuration)
 
@@ -378,7 +378,7 @@ class LintCache:
         if not self._dirty:
             return
         _prepare(self.directory)
-        key = self._key or user_key(self.directory, create=True)
+        key = self._key or user_key(create=True)
         assert key is not None  # made, or OSError
         if not self.folder.is_dir() or self.folder.is_symlink():
             _remove(self.folder)
@@ -536,10 +536,16 @@ _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 
 
-def user_key(directory: Path, *, create: bool) -> bytes | None:
-    """The key the cache's buckets are signed with: ``lint-cache.key`` in the cache folder's
-    parent (``~/.cache/taskkit`` by default), a random secret made on first use, readable by
-    its owner only. None when there is none yet and ``create`` is false. Raises OSError when
+def key_path() -> Path:
+    """Where the user's key is: ``lint-cache.key`` in taskkit's cache folder (the parent of
+    the default cache folder, :func:`default_dir`), wherever ``--cache-dir`` puts the cache:
+    never in a folder that is shared or restored as a cache, nor in a project."""
+    return Path(cache_dir()) / KEY_NAME
+
+
+def user_key(*, create: bool) -> bytes | None:
+    """The key the cache's buckets are signed with (:func:`key_path`): a random secret made
+    on first use, readable by its owner only. None when there is none yet and ``create`` is false. Raises OSError when
     it cannot be made, or is not a private regular file of the current user (then it cannot
     vouch for anything).
 
@@ -548,7 +554,7 @@ def user_key(directory: Path, *, create: bool) -> bytes | None:
     secret = os.environ.get(KEY_ENV)
     if secret:
         return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).digest()
-    path = directory.absolute().parent / KEY_NAME
+    path = key_path()
     raw = read_regular(path, 4 * KEY_SIZE)
     if raw is None:
         if os.path.lexists(path):

@@ -49,7 +49,9 @@ final:
 
 
 @pytest.fixture
-def library(tmp_path: Path) -> Path:
+def library(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    # taskkit's cache folder, where the user's key is; the cases use lint/ in it
+    monkeypatch.setenv("TASKKIT_CACHE_DIR", str(tmp_path / "cache"))
     root = tmp_path / "lib"
     src = EXAMPLES / "valid" / "home-starter-pack"
     for path in sorted(src.rglob("*")):
@@ -99,7 +101,7 @@ def _sign(path: Path, body: bytes, key: bytes) -> None:
 
 
 def _user_key(cache_dir: Path) -> bytes:
-    key = cache.user_key(cache_dir, create=False)
+    key = cache.user_key(create=False)
     assert key is not None
     return key
 
@@ -164,7 +166,7 @@ def _key_replaced(bucket: Path, cache_dir: Path) -> None:
     with it: the user's old buckets no longer verify, and theirs are refused (the file is
     not private)."""
     key = os.urandom(cache.KEY_SIZE)
-    path = cache_dir.parent / cache.KEY_NAME
+    path = cache.key_path()
     path.unlink()
     path.write_text(key.hex())
     path.chmod(0o644)
@@ -176,20 +178,20 @@ def _key_a_link(bucket: Path, cache_dir: Path) -> None:
     theirs = cache_dir.parent / "theirs.key"
     theirs.write_text(key.hex())
     theirs.chmod(0o600)
-    path = cache_dir.parent / cache.KEY_NAME
+    path = cache.key_path()
     path.unlink()
     path.symlink_to(theirs)
     _sign(bucket, _quiet_record(_split(bucket.read_bytes())[1]), key)
 
 
 def _key_a_folder(bucket: Path, cache_dir: Path) -> None:
-    path = cache_dir.parent / cache.KEY_NAME
+    path = cache.key_path()
     path.unlink()
     path.mkdir()
 
 
 def _key_damaged(bucket: Path, cache_dir: Path) -> None:
-    (cache_dir.parent / cache.KEY_NAME).write_text("not a key")
+    cache.key_path().write_text("not a key")
 
 
 # --- the wrong shape, signed with the user's key ------------------------------------------------
@@ -434,7 +436,7 @@ def test_a_fifo_where_a_bucket_should_be_does_not_block(
 
 def test_the_key_is_private_to_the_user(filled: tuple[Path, Any]) -> None:
     cache_dir, _ = filled
-    key = cache_dir.parent / cache.KEY_NAME
+    key = cache.key_path()
     assert key.stat().st_mode & 0o777 == 0o600
     assert key.stat().st_uid == os.getuid()
     for bucket in _folder(cache_dir).glob("*.json"):
@@ -445,7 +447,7 @@ def test_a_key_others_can_read_is_refused_with_a_warning(
     library: Path, filled: tuple[Path, Any]
 ) -> None:
     cache_dir, expected = filled
-    (cache_dir.parent / cache.KEY_NAME).chmod(0o644)
+    cache.key_path().chmod(0o644)
     code, found, err = lint(library, "--cache-dir", cache_dir)
     assert (code, found) == expected
     assert "warning: cannot write the lint cache" in err and "chmod 600" in err

@@ -522,7 +522,8 @@ def test_cli_no_cache_keeps_nothing(in_tmp: Path) -> None:
 def test_cli_cache_dir_option(in_tmp: Path) -> None:
     assert lint_cli("--cache-dir", "elsewhere", _LIBRARIES[0])[0] == 0
     assert _bins(in_tmp / "elsewhere")
-    assert not (in_tmp / "taskkit-cache").exists()
+    # taskkit's cache folder keeps the user's key, and nothing of this cache
+    assert [p.name for p in (in_tmp / "taskkit-cache").iterdir()] == [cache.KEY_NAME]
 
 
 def test_cli_a_cache_that_cannot_be_written_is_a_warning_not_a_failure(in_tmp: Path) -> None:
@@ -542,7 +543,7 @@ def test_a_key_from_the_environment_signs_instead_of_the_users_file(
     files = discover([case])[0]
     monkeypatch.setenv(cache.KEY_ENV, "secret one")
     expected = lint_json([case], tmp_path / "cache")
-    assert not (tmp_path / cache.KEY_NAME).exists()
+    assert not cache.key_path().exists()
     monkeypatch.setenv(cache.KEY_ENV, "secret two")
     reads.clear()
     assert lint_json([case], tmp_path / "cache") == expected
@@ -560,8 +561,16 @@ def test_the_key_is_made_without_hard_links_too(
         raise PermissionError("hard links not supported")
 
     monkeypatch.setattr(os, "link", no_links)
-    key = cache.user_key(tmp_path / "lint", create=True)
+    monkeypatch.setenv("TASKKIT_CACHE_DIR", str(tmp_path))
+    key = cache.user_key(create=True)
     assert key is not None and len(key) == cache.KEY_SIZE
     assert (tmp_path / cache.KEY_NAME).stat().st_mode & 0o777 == 0o600
-    assert cache.user_key(tmp_path / "lint", create=False) == key
+    assert cache.user_key(create=False) == key
     assert [p.name for p in tmp_path.iterdir()] == [cache.KEY_NAME]  # no temporary file left
+
+
+def test_the_key_is_the_users_wherever_the_cache_is(tmp_path: Path) -> None:
+    """Not beside a --cache-dir (a project folder, a folder restored as a CI cache)."""
+    lint_json([_LIBRARIES[0]], tmp_path / "project" / "cache")
+    assert cache.key_path().is_file()
+    assert not list((tmp_path / "project").glob("*.key"))

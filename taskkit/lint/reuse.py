@@ -63,8 +63,10 @@ def answer_from(
         read.append((at, read_diags))
         check.append((at, check_diags))
         entry_ids.append((at, duplicates))
-        manifests.extend((at, root, name) for root, name in pack_names)
-        docs.extend((at, is_index, item) for is_index, item in documents)
+        for root, name in pack_names:
+            manifests.append((at, root, name))
+        for is_index, item in documents:
+            docs.append((at, is_index, item))
         for rule_id, diags in found.items():
             by_rule.setdefault(rule_id, []).extend(diags)
         stamps.append(Stamped(at, path, record.stamp))
@@ -82,8 +84,7 @@ def _parts(path: str, record: Record) -> tuple[Any, ...] | None:
     if type(pack_names) not in (list, tuple) or type(documents) not in (list, tuple):
         raise _Misshapen
     names: list[tuple[str, str]] = []
-    for pair in pack_names:
-        root, name = pair
+    for root, name in pack_names:
         if type(root) is not str or type(name) is not str:
             raise _Misshapen
         names.append((root, name))
@@ -110,22 +111,22 @@ def _parts(path: str, record: Record) -> tuple[Any, ...] | None:
             items.append((True, (doc_path, root, number, data, text)))
         else:
             doc_path, root, number, task_id, content, refs = item
-            if (
-                type(doc_path) is not str
-                or (root is not None and type(root) is not str)
-                or type(number) is not int
-                or (task_id is not None and type(task_id) is not str)
-                or (content is not None and type(content) is not str)
-                or type(refs) not in (list, tuple)
-                or any(type(r) is not str for r in refs)
+            if not (
+                type(doc_path) is str
+                and (root is None or type(root) is str)
+                and type(number) is int
+                and (task_id is None or type(task_id) is str)
+                and (content is None or type(content) is str)
+                and type(refs) is str
             ):
                 raise _Misshapen
-            items.append((False, (doc_path, root, number, task_id, content, tuple(refs))))
+            items.append((False, item))
     found: dict[str, list[Diagnostic]] = {}
-    for rule_id, diags in (record.found or {}).items():
-        if type(rule_id) is not str or type(diags) not in (list, tuple):
-            raise _Misshapen
-        found[rule_id] = [diag_from(d) for d in diags]
+    if record.found:  # most files: no findings
+        for rule_id, diags in record.found.items():
+            if type(rule_id) is not str or type(diags) not in (list, tuple):
+                raise _Misshapen
+            found[rule_id] = [diag_from(d) for d in diags]
     return (
         _diags(read_diags),
         _diags(check_diags),
@@ -137,9 +138,9 @@ def _parts(path: str, record: Record) -> tuple[Any, ...] | None:
 
 
 def _diags(value: Any) -> list[Diagnostic]:
-    if type(value) not in (list, tuple):
-        raise _Misshapen
-    return [diag_from(d) for d in value]
+    if type(value) is list or type(value) is tuple:
+        return [diag_from(d) for d in value] if value else []
+    raise _Misshapen
 
 
 def _text(path: str, expected: bytes) -> str | None:

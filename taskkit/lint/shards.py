@@ -286,14 +286,18 @@ def _fingerprints(
             return before
     index = ((item[0], item[1], item[3]) for _, is_index, item in docs if is_index)
     fps = Fingerprints(index, names, digests)
-    parts: dict[int, list[bytes]] = {}
-    for at, is_index, item in docs:
+    fingerprints = dict.fromkeys((s.at for s in stamps), fps.names)  # no document: names
+    parts: list[bytes] = []
+    last = -1
+    for at, is_index, item in docs:  # in file order: a file's documents one after another
         if is_index:
             part = fps.index_part(item[0], item[3])
         else:
             part = fps.task_part(item[0], item[1], item[5])
-        parts.setdefault(at, []).append(part)
-    fingerprints = {s.at: fps.of_file(parts.get(s.at, ())) for s in stamps}
+        if at != last:
+            parts, last = [], at
+        parts.append(part)
+        fingerprints[at] = fps.of_file(parts)
     if memo is not None:
         memo.fingerprints = (digests, names, fingerprints)
     return fingerprints
@@ -368,7 +372,7 @@ class _Shard:
                     continue
                 task = ld.model if isinstance(ld.model, Task) else None
                 names = (task.id, task.content) if task else (None, None)
-                refs = task_refs(task) if task and settings.stamps else ()
+                refs = "\n".join(task_refs(task)) if task and settings.stamps else ""
                 docs.append((at, False, (path, root, doc.index, *names, refs)))
         answer = Loaded(read, checked, manifests, marshal.dumps(docs), entry_ids, stamps)
         return pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)

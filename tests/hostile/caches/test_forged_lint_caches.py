@@ -252,7 +252,7 @@ def _bad_document(row: list[Any]) -> None:
 
 
 def _bad_summary(row: list[Any]) -> None:
-    row[5][3] = [[False, [row[0], None, "0", "id", "content", []]]]
+    row[5][3] = [[False, [row[0], None, "0", "id", "content", ""]]]
 
 
 def _bad_refs(row: list[Any]) -> None:

@@ -86,6 +86,7 @@ MAX_BUCKET_BYTES = 1 << 28
 KEY_NAME = "lint-cache.key"
 KEY_ENV = "TASKKIT_LINT_CACHE_KEY"
 KEY_SIZE = 32
+STATE_NAME = "state.bin"
 MAC_SIZE = 32
 _MAGIC = f"taskkit lint cache {FORMAT}\n".encode()
 
@@ -203,6 +204,17 @@ class Fingerprints:
             ("pack", "", n) for n in sorted({n for (k, _, n) in self._holders if k == "pack"})
         ]
 
+    def snapshot(self) -> bytes:
+        """The digest of everything any file's fingerprint reads: while it is the same, and
+        the files linted are, every fingerprint is (see :meth:`LintCache.verified`)."""
+        found = [self.names]
+        for paths in self._holders.values():
+            for path in paths:
+                found += (path.encode("utf-8", "surrogatepass"), self._digests.get(path, b"?"))
+                for other in self._outside.get(path, ()):
+                    found += (other.encode("utf-8", "surrogatepass"), self._file(other))
+        return digest(b"\0".join(found))
+
     def of_file(self, parts: Sequence[bytes]) -> bytes:
         """The fingerprint of a file whose documents read ``parts`` (see :meth:`index_part`
         and :meth:`task_part`; each holds the names): most files hold one document."""
@@ -250,7 +262,8 @@ class Fingerprints:
             return part
         pieces = [self._piece(want, outside) for want in wanted]
         for path in extra:
-            pieces.extend(self._file(o) for o in self._outside.get(path, ()))
+            for other in self._outside.get(path, ()):
+                pieces += (other.encode("utf-8", "surrogatepass"), self._file(other))
         part = self._parts[key] = digest(self.names + b"\0".join(pieces))
         return part
 
@@ -258,11 +271,13 @@ class Fingerprints:
         """The digest of the documents of one name (and of the files they bring)."""
         piece = self._pieces.get((want, outside))
         if piece is None:
+            # Paths too: findings quote them (a dataset's entries in TK403's hint, say).
             found = [repr(want).encode("utf-8", "surrogatepass")]
             for path in self._holders.get(want, ()):
-                found.append(self._digests.get(path, b"?"))
+                found += (path.encode("utf-8", "surrogatepass"), self._digests.get(path, b"?"))
                 if outside:
-                    found.extend(self._file(o) for o in self._outside.get(path, ()))
+                    for other in self._outside.get(path, ()):
+                        found += (other.encode("utf-8", "surrogatepass"), self._file(other))
             piece = self._pieces[(want, outside)] = digest(b"\0".join(found))
         return piece
 
@@ -342,10 +357,33 @@ class LintCache:
         self.records: dict[str, Record] = {}
         self._dirty: set[int] = set()
         self._key: bytes | None = None
+        self._files = b""
+        self._state: bytes | None = None
+        """The snapshot and files of the last run (:meth:`verified`), as the state file says."""
+        self._new_state: bytes | None = None
         with contextlib.suppress(OSError):  # an untrustworthy key: nothing is read; saving says why
             self._key = user_key(create=False)
         if self._key is not None:
             self.records = _read(self.folder, self._key, configuration)
+            raw = read_regular(self.folder / STATE_NAME, 1024)
+            if raw is not None and len(raw) > len(_MAGIC) + MAC_SIZE and raw.startswith(_MAGIC):
+                mac, body = raw[len(_MAGIC) : len(_MAGIC) + MAC_SIZE], raw[len(_MAGIC) + MAC_SIZE :]
+                if hmac.compare_digest(mac, _mac(self._key, configuration, STATE_NAME, body)):
+                    self._state = body
+
+    def linting(self, files: Sequence[str]) -> None:
+        """Say which files this run lints (in order): :meth:`verified` is for the same ones."""
+        self._files = digest("\0".join(files).encode("utf-8", "surrogatepass"))
+
+    def verified(self, snapshot: bytes) -> bool:
+        """Whether the last run that saved linted the same files with the same
+        :meth:`Fingerprints.snapshot`: then every record of an unchanged file was made or
+        checked with the fingerprint it would have now, and need not be checked again."""
+        return self._state is not None and self._state == snapshot + self._files
+
+    def verify(self, snapshot: bytes) -> None:
+        """Note that every record of this run's files holds for ``snapshot`` (saved last)."""
+        self._new_state = snapshot + self._files
 
     def fresh(self, path: str, root: str | None, now_ns: int) -> Record | None:
         """The record of ``path`` if the file is unchanged since, and in the same pack root."""
@@ -377,7 +415,7 @@ class LintCache:
         """Write the buckets whose records changed, each atomically: the records of
         ``seen`` files, and of others that still exist (another run may lint them again).
         Raises OSError when the directory cannot be written or the key is not private."""
-        if not self._dirty:
+        if not self._dirty and self._new_state == self._state:
             return
         _prepare(self.directory)
         key = self._key or user_key(create=True)
@@ -385,6 +423,10 @@ class LintCache:
         if not self.folder.is_dir() or self.folder.is_symlink():
             _remove(self.folder)
             self.folder.mkdir()
+        # The state says "these records hold": gone while buckets change, written last.
+        with contextlib.suppress(FileNotFoundError):
+            _remove(self.folder / STATE_NAME)
+        self._state = None
         seen = set(seen)
         buckets: dict[int, list[bytes]] = {b: [] for b in self._dirty}
         for path, r in self.records.items():
@@ -401,6 +443,11 @@ class LintCache:
                 _remove(self.folder / name)  # a folder cannot be replaced by a file
             write_bytes(self.folder / name, signed)
         self._dirty.clear()
+        if self._new_state is not None:
+            body = self._new_state
+            mac = _mac(key, self.configuration, STATE_NAME, body)
+            write_bytes(self.folder / STATE_NAME, _MAGIC + mac + body)
+            self._state = body
         os.utime(self.folder)  # the folder's mtime says which configurations are in use
         _prune(self.directory, self.folder)
 

@@ -131,6 +131,7 @@ def lint_in_shards(
     is recorded."""
     settings = _Settings(tuple(rules), trust, lib.max_bytes, stamps=cache is not None)
     if cache is not None:
+        cache.linting(files)
         warm = _warm(files, lib, settings, cache)
         if warm is not None:
             return warm
@@ -221,9 +222,16 @@ def _run(
         decoded = [_decoded(answer) for answer in loaded]
         docs = sorted((d for part in decoded for d in part), key=lambda d: d[0])
         fingerprints: dict[int, bytes] = {}
+        snapshot = b""
         if cache is not None:
-            fingerprints = _fingerprints(loaded, docs, names, memo)
-            stale = [at for at, (_, rec) in (known or {}).items() if rec.index != fingerprints[at]]
+            fingerprints, snapshot = _fingerprints(
+                loaded, answers, docs, names, memo=memo, cache=cache
+            )
+            stale = [
+                at
+                for at, (_, rec) in (known or {}).items()
+                if at in fingerprints and rec.index != fingerprints[at]
+            ]
             if stale:
                 raise Stale(stale)
         rounds.second([marshal.dumps((names, index)) for index in _index_for(parts, docs, names)])
@@ -249,6 +257,7 @@ def _run(
             parts, answers, decoded[: len(answers)], results, strict=True
         ):
             record(cache, fingerprints, files=shard.files, answer=answer, docs=part, result=result)
+        cache.verify(snapshot)
     theirs = [result.by_rule for result in results]
     if known:
         theirs.append(cached_found)
@@ -265,31 +274,45 @@ class _Memo:
 
     parts: dict[int, Any] = field(default_factory=dict)
     """Each cached record's checked parts (:func:`.reuse.answer_from`)."""
-    fingerprints: tuple[dict[str, bytes], dict[str, str], dict[int, bytes]] | None = None
-    """The digests and pack names the fingerprints were worked out from, and they."""
+    fingerprints: tuple[dict[str, bytes], dict[str, str], dict[int, bytes], bytes] | None = None
+    """The digests and pack names the fingerprints were worked out from, they, and the
+    snapshot."""
 
 
 def _fingerprints(
     loaded: list[Loaded],
+    answers: list[Loaded],
     docs: list[tuple[int, bool, Any]],
     names: dict[str, str],
+    *,
     memo: _Memo | None,
-) -> dict[int, bytes]:
-    """Each file's fingerprint of what the rules read besides it, by position. ``memo``
-    keeps them for another attempt (after a :class:`Stale`): the same files, with the same
-    digests, have the same fingerprints."""
+    cache: LintCache,
+) -> tuple[dict[int, bytes], bytes]:
+    """Each file's fingerprint of what the rules read besides it, by position, and the
+    index's snapshot. When the cache :meth:`~.cache.LintCache.verified` the snapshot, only of
+    the files read (``answers``): the cached records stand as they are. ``memo`` keeps them
+    for another attempt (after a :class:`Stale`): the same files, with the same digests,
+    have the same fingerprints."""
     stamps = [s for answer in loaded for s in answer.stamps]
     digests = {s.path: s.stamp.digest for s in stamps}
     if memo is not None and memo.fingerprints is not None:
-        before_digests, before_names, before = memo.fingerprints
+        before_digests, before_names, before, snapshot = memo.fingerprints
         if before_digests == digests and before_names == names:
-            return before
+            return before, snapshot
     index = ((item[0], item[1], item[3]) for _, is_index, item in docs if is_index)
     fps = Fingerprints(index, names, digests)
-    fingerprints = dict.fromkeys((s.at for s in stamps), fps.names)  # no document: names
+    snapshot = fps.snapshot()
+    verified = cache.verified(snapshot)
+    if verified:
+        wanted = {s.at for answer in answers for s in answer.stamps}
+    else:
+        wanted = {s.at for s in stamps}
+    fingerprints = dict.fromkeys(wanted, fps.names)  # a file without documents: the names
     parts: list[bytes] = []
     last = -1
     for at, is_index, item in docs:  # in file order: a file's documents one after another
+        if at not in wanted:
+            continue
         if is_index:
             part = fps.index_part(item[0], item[3])
         else:
@@ -298,9 +321,9 @@ def _fingerprints(
             parts, last = [], at
         parts.append(part)
         fingerprints[at] = fps.of_file(parts)
-    if memo is not None:
-        memo.fingerprints = (digests, names, fingerprints)
-    return fingerprints
+    if memo is not None and not verified:  # every file's: good for another attempt
+        memo.fingerprints = (digests, names, fingerprints, snapshot)
+    return fingerprints, snapshot
 
 
 def _decoded(answer: Loaded) -> list[tuple[int, bool, Any]]:

@@ -21,6 +21,7 @@ from typing import Any
 
 import orjson
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from taskkit.cli.main import cli
@@ -451,3 +452,26 @@ def test_a_key_others_can_read_is_refused_with_a_warning(
     code, found, err = lint(library, "--cache-dir", cache_dir)
     assert (code, found) == expected
     assert "warning: cannot write the lint cache" in err and "chmod 600" in err
+
+
+@pytest.mark.parametrize("key", ["another", "the user's"])
+def test_a_forged_state_file_vouches_for_nothing(
+    library: Path, filled: tuple[Path, Any], key: str
+) -> None:
+    """The state file says which index every record was checked against. Forged (with
+    another key), or saying another index (with the user's), it is not believed: after an
+    edit of the toolset, the tasks that use it are linted again."""
+    cache_dir, _ = filled
+    toolset = library / "task_library" / "home" / "tools" / "listings.yaml"
+    data = yaml.safe_load(toolset.read_text())
+    data["tools"][0]["parameters"] = {"type": "object", "properties": {}, "required": ["x"]}
+    toolset.write_text(yaml.safe_dump(data))
+    expected = lint(library, "--no-cache")[:2]
+    state = _folder(cache_dir) / cache.STATE_NAME
+    body = _split(state.read_bytes())[1]
+    forged = os.urandom(len(body))
+    signing = os.urandom(cache.KEY_SIZE) if key == "another" else _user_key(cache_dir)
+    _sign(state, forged, signing)
+    code, found, err = lint(library, "--cache-dir", cache_dir)
+    assert (code, found) == expected != filled[1]
+    assert "Traceback" not in err

@@ -574,3 +574,53 @@ def test_the_key_is_the_users_wherever_the_cache_is(tmp_path: Path) -> None:
     lint_json([_LIBRARIES[0]], tmp_path / "project" / "cache")
     assert cache.key_path().is_file()
     assert not list((tmp_path / "project").glob("*.key"))
+
+
+def test_a_save_cut_short_leaves_no_state_that_vouches_for_old_records(
+    library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The state file says "every record of these files holds for this index": it goes
+    before any bucket is rewritten and comes back last, so a save cut short in between
+    leaves every record to be checked against its fingerprint."""
+    toolset = library / "task_library" / "media" / "tools" / "movies.yaml"
+    original = toolset.read_bytes()
+    data = yaml.safe_load(original)
+    data["tools"][0]["parameters"] = {"type": "object", "properties": {}, "required": ["x"]}
+    toolset.write_text(dump_yaml(data), encoding="utf-8")
+    write_bytes = cache.write_bytes
+    calls: list[Path] = []
+
+    def cut_short(path: Path, data: bytes) -> None:
+        calls.append(path)
+        if len(calls) > 1:
+            raise OSError(28, "No space left on device")
+        write_bytes(path, data)
+
+    monkeypatch.setattr(cache, "write_bytes", cut_short)
+    result = runner.lint([library], cache_dir=tmp_path / "cache")
+    assert result.cache_error and "No space left" in result.cache_error
+    assert not list((tmp_path / "cache").glob(f"lint-*/{cache.STATE_NAME}"))
+    monkeypatch.setattr(cache, "write_bytes", write_bytes)
+    toolset.write_bytes(original)  # back to the index the old state was for
+    assert lint_json([library], tmp_path / "cache") == lint_json([library])
+
+
+def test_unchanged_runs_trust_the_state_and_an_index_edit_does_not(
+    library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    checked: list[int] = []
+    fingerprints = shards._fingerprints
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        found = fingerprints(*args, **kwargs)
+        checked.append(len(found[0]))
+        return found
+
+    monkeypatch.setattr(shards, "_fingerprints", counting)
+    lint_json([library], tmp_path / "cache")
+    assert checked == [0]  # nothing read: the state vouches for every record
+    toolset = library / "task_library" / "media" / "tools" / "movies.yaml"
+    _set_description(toolset, "Edited.")
+    checked.clear()
+    assert lint_json([library], tmp_path / "cache") == lint_json([library])
+    assert checked[0] == len(discover([library])[0])  # every record checked

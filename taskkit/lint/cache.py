@@ -345,8 +345,9 @@ class LintCache:
     bucket of its folder (and of the files that depend on it), not the whole cache.
 
     Each bucket is signed with HMAC-SHA256 under a key only the user can read (see
-    :func:`user_key`; it is not in ``directory``): a bucket someone else wrote (a cache restored from another branch or
-    machine, a crafted file) does not verify, and its records are not used. What a record
+    :func:`user_key`; it is not in ``directory``): a bucket someone else wrote (a cache
+    restored from another branch or machine, a crafted file) does not verify, and its
+    records are not used. What a record
     holds is checked for shape where it is used (:mod:`.reuse`); one that is not as written
     is a miss. Buckets are JSON (orjson), which describes no code and no lengths."""
 
@@ -365,11 +366,7 @@ class LintCache:
             self._key = user_key(create=False)
         if self._key is not None:
             self.records = _read(self.folder, self._key, configuration)
-            raw = read_regular(self.folder / STATE_NAME, 1024)
-            if raw is not None and len(raw) > len(_MAGIC) + MAC_SIZE and raw.startswith(_MAGIC):
-                mac, body = raw[len(_MAGIC) : len(_MAGIC) + MAC_SIZE], raw[len(_MAGIC) + MAC_SIZE :]
-                if hmac.compare_digest(mac, _mac(self._key, configuration, STATE_NAME, body)):
-                    self._state = body
+            self._state = _signed(self.folder / STATE_NAME, self._key, configuration, 1024)
 
     def linting(self, files: Sequence[str]) -> None:
         """Say which files this run lints (in order): :meth:`verified` is for the same ones."""
@@ -513,12 +510,8 @@ def _read(folder: Path, key: bytes, configuration: str) -> dict[str, Record]:
     except OSError:
         return records
     for bucket in range(BUCKETS):
-        name = _bucket_name(bucket)
-        raw = read_regular(folder / name, MAX_BUCKET_BYTES)
-        if raw is None or len(raw) < len(_MAGIC) + MAC_SIZE or not raw.startswith(_MAGIC):
-            continue
-        mac, body = raw[len(_MAGIC) : len(_MAGIC) + MAC_SIZE], raw[len(_MAGIC) + MAC_SIZE :]
-        if not hmac.compare_digest(mac, _mac(key, configuration, name, body)):
+        body = _signed(folder / _bucket_name(bucket), key, configuration, MAX_BUCKET_BYTES)
+        if body is None:
             continue
         try:
             rows = orjson.loads(body)
@@ -531,6 +524,17 @@ def _read(folder: Path, key: bytes, configuration: str) -> dict[str, Record]:
             if decoded is not None and bucket_of(decoded[0]) == bucket:
                 records[decoded[0]] = decoded[1]
     return records
+
+
+def _signed(path: Path, key: bytes, configuration: str, limit: int) -> bytes | None:
+    """The body of a file of ours, if it is a regular file signed for its place with ``key``."""
+    raw = read_regular(path, limit)
+    if raw is None or len(raw) < len(_MAGIC) + MAC_SIZE or not raw.startswith(_MAGIC):
+        return None
+    mac, body = raw[len(_MAGIC) : len(_MAGIC) + MAC_SIZE], raw[len(_MAGIC) + MAC_SIZE :]
+    if not hmac.compare_digest(mac, _mac(key, configuration, path.name, body)):
+        return None
+    return body
 
 
 def decode_record(row: Any) -> tuple[str, Record] | None:
@@ -595,9 +599,9 @@ def key_path() -> Path:
 
 def user_key(*, create: bool) -> bytes | None:
     """The key the cache's buckets are signed with (:func:`key_path`): a random secret made
-    on first use, readable by its owner only. None when there is none yet and ``create`` is false. Raises OSError when
-    it cannot be made, or is not a private regular file of the current user (then it cannot
-    vouch for anything).
+    on first use, readable by its owner only. None when there is none yet and ``create`` is
+    false. Raises OSError when it cannot be made, or is not a private regular file of the
+    current user (then it cannot vouch for anything).
 
     ``$TASKKIT_LINT_CACHE_KEY``, when set, is the key instead (any text: a CI secret), so
     that jobs that share a cache folder, and the secret, can share what they found."""

@@ -624,3 +624,25 @@ def test_unchanged_runs_trust_the_state_and_an_index_edit_does_not(
     checked.clear()
     assert lint_json([library], tmp_path / "cache") == lint_json([library])
     assert checked[0] == len(discover([library])[0])  # every record checked
+
+
+@pytest.mark.parametrize(
+    "value",
+    [".nan", ".inf", "123456789012345678901234567890"],
+    ids=["NaN", "infinity", "past 64 bits"],
+)
+def test_what_json_cannot_say_exactly_is_not_kept(
+    value: str, tmp_path: Path, reads: list[str]
+) -> None:
+    """A dataset holding such a value is linted every time: a record that said null (or
+    nothing) instead would change what the tasks that read it find."""
+    root = tmp_path / "lib"
+    shutil.copytree(EXAMPLES / "valid" / "inline-entries", root)
+    dataset = root / "mini" / "content" / "purchases.yaml"
+    text = dataset.read_text(encoding="utf-8")
+    dataset.write_text(text.replace("qty: 1}", f"qty: 1, odd: {value}}}"), encoding="utf-8")
+    expected = lint_json([root])
+    assert lint_json([root], tmp_path / "cache") == expected
+    reads.clear()
+    assert lint_json([root], tmp_path / "cache") == expected
+    assert reads == [str(dataset)]

@@ -16,8 +16,7 @@
    times a run over the unchanged library, one after an edit of one task file, one after an
    edit of the toolset most tasks name (its description: no name changes, so only the tasks
    that name it are linted again), and one after an edit of that toolset's pack manifest
-   (its title: the pack's 140 tasks read it, and every manifest reads the others); the files
-   are put back afterwards.
+   (its title: the pack's 140 tasks read it); the files are put back afterwards.
    ``--no-warm`` skips this.
 4. Prints the median, min and max wall time and the peak RSS next to the targets (3.5 s wall,
    300 MiB), the library counts, and a one-line JSON summary as the last line.
@@ -177,7 +176,7 @@ def cached_runs(args: argparse.Namespace, root: Path, reader: str) -> dict[str, 
     print(
         f"\nwith the lint cache ({cache_dir}); the edited task: {edited.relative_to(root)}; "
         f"the edited toolset: {toolset.relative_to(root)} ({users} tasks name it); the edited "
-        f"manifest: {manifest.relative_to(root)} ({pack_tasks} tasks, and every manifest)"
+        f"manifest: {manifest.relative_to(root)} ({pack_tasks} tasks)"
     )
     times: dict[str, list[float]] = {what: [] for what in SCENARIOS}
     rsss: list[float] = []

@@ -200,9 +200,6 @@ class Fingerprints:
                 if type(entries) is str and "\0" not in entries:
                     self._outside.setdefault(path, []).append(str(Path(path).parent / entries))
         self.names = digest(orjson.dumps(listing, option=orjson.OPT_NON_STR_KEYS))
-        self._packs = [
-            ("pack", "", n) for n in sorted({n for (k, _, n) in self._holders if k == "pack"})
-        ]
 
     def snapshot(self) -> bytes:
         """The digest of everything any file's fingerprint reads: while it is the same, and
@@ -224,10 +221,12 @@ class Fingerprints:
 
     def index_part(self, path: str, data: Any) -> bytes:
         """What an index document's findings read besides its file: a dataset its entries
-        file, a manifest every manifest (TK603)."""
+        file, a manifest the manifests of the packs it requires (TK603)."""
         kind = data.get("kind") if type(data) is dict else None
         if kind == "pack":
-            return self._part(("packs",), self._packs, False)
+            requires = data.get("requires")
+            names = sorted(n for n in requires if type(n) is str) if type(requires) is dict else []
+            return self._part(("requires", *names), [("pack", "", n) for n in names], False)
         if kind == "content":
             return self._part(("entries", path), [], True, extra=[path])
         return self.names

@@ -8,8 +8,8 @@ Two parts (see :class:`.cache.Fingerprints`):
   read all of them, so a change of any name changes every file's fingerprint;
 * the *content* of the index documents a document names: of a task, its pack's manifest
   and lock, the toolsets of the tools it names, its dataset (and the dataset's entries
-  file) and its evaluators; of a pack manifest, every manifest (TK603 reads the packs it
-  requires); of a dataset, its entries file. Toolsets and evaluators read only themselves.
+  file) and its evaluators; of a pack manifest, the manifests of the packs it requires
+  (TK603); of a dataset, its entries file. Toolsets and evaluators read only themselves.
 
 An ``index`` rule (:mod:`.scope`) may read, of the index, only what is listed here for the
 document it reports on; one that reads more must add it to :func:`task_refs` (or to

@@ -193,6 +193,12 @@ def _rename_pack(path: Path) -> None:
     path.write_text(dump_yaml(manifest), encoding="utf-8")
 
 
+def _set_version(path: Path, version: str) -> None:
+    manifest = yaml.safe_load(path.read_text(encoding="utf-8"))
+    manifest["version"] = version
+    path.write_text(dump_yaml(manifest), encoding="utf-8")
+
+
 _VALID, _INVALID = EXAMPLES / "valid", EXAMPLES / "invalid"
 
 
@@ -209,8 +215,20 @@ _VALID, _INVALID = EXAMPLES / "valid", EXAMPLES / "invalid"
             "**/pack.lock",
             lambda p: p.write_text("{"),
         ),
+        (
+            _VALID / "cross-pack-references-and-multi-document-files",
+            "core/pack.yaml",
+            lambda p: _set_version(p, "2.0.0"),
+        ),
     ],
-    ids=["pack renamed", "entries file edited", "toolset deleted", "lock deleted", "lock broken"],
+    ids=[
+        "pack renamed",
+        "entries file edited",
+        "toolset deleted",
+        "lock deleted",
+        "lock broken",
+        "required pack's version out of range",
+    ],
 )
 def test_findings_follow_what_the_index_reads(
     case: Path, pattern: str, change: Any, tmp_path: Path

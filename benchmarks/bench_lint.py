@@ -13,8 +13,11 @@
    measured alone, not the maximum over all children so far). These are the cold runs:
    every file is read.
 3. With the lint cache (a fresh ``--cache-dir``): one run that fills it, then ``--runs``
-   times a run over the unchanged library and one after an edit of one task file (the
-   file is put back afterwards). ``--no-warm`` skips this.
+   times a run over the unchanged library, one after an edit of one task file, one after an
+   edit of the toolset most tasks name (its description: no name changes, so only the tasks
+   that name it are linted again), and one after an edit of that toolset's pack manifest
+   (its title: the pack's 140 tasks read it); the files are put back afterwards.
+   ``--no-warm`` skips this.
 4. Prints the median, min and max wall time and the peak RSS next to the targets (3.5 s wall,
    300 MiB), the library counts, and a one-line JSON summary as the last line.
 
@@ -132,17 +135,50 @@ def _mark(value: float, target: float) -> str:
     return "OK" if value <= target else f"OVER by x{value / target:.1f}"
 
 
+def busiest_toolset(root: Path) -> tuple[Path, int]:
+    """The toolset file that the most tasks of its pack name, and how many name it."""
+    best: tuple[int, str, Path] = (-1, "", root)
+    for pack in sorted((root / "task_library").iterdir()):
+        tasks = [p.read_text(encoding="utf-8") for p in sorted(pack.glob("tasks/*.yaml"))]
+        for toolset in sorted(pack.glob("tools/*.yaml")):
+            users = sum(1 for text in tasks if f"{toolset.stem}." in text)
+            best = max(best, (users, str(toolset), toolset))
+    return best[2], best[0]
+
+
+def _edit_description(original: bytes, i: int, key: str = "description") -> bytes:
+    """The document with its top-level ``key`` (a one-line text) changed: no name changes,
+    so only the files that read the document need linting again."""
+    lines = original.splitlines(keepends=True)
+    at = next(n for n, line in enumerate(lines) if line.startswith(f"{key}: ".encode()))
+    lines[at] = f"{key}: The edited document, take {i}.\n".encode()
+    return b"".join(lines)
+
+
+SCENARIOS = ("unchanged", "one task edited", "one toolset edited", "one manifest edited")
+
+
 def cached_runs(args: argparse.Namespace, root: Path, reader: str) -> dict[str, float]:
-    """Lint with the cache: fill it, then time runs over the unchanged library and runs
-    after an edit of one task file. Returns the figures for the JSON summary."""
+    """Lint with the cache: fill it, then time runs over the unchanged library, runs after
+    an edit of one task file, and runs after an edit of the description of the toolset most
+    tasks use (each file put back afterwards). Returns the figures for the JSON summary."""
     cache_dir = tempfile.mkdtemp(prefix="taskkit-bench-cache-")
     argv = [args.python, "-m", "taskkit", "lint", "--strict", "-q", "--cache-dir", cache_dir]
     argv += SUBDIRS
     env = {**os.environ, "TASKKIT_YAML": reader}
     edited = sorted((root / "task_library").rglob("tasks/*.yaml"))[0]
     original = edited.read_bytes()
-    print(f"\nwith the lint cache ({cache_dir}); the edited file: {edited.relative_to(root)}")
-    times: dict[str, list[float]] = {"unchanged": [], "one task edited": []}
+    toolset, users = busiest_toolset(root)
+    toolset_original = toolset.read_bytes()
+    manifest = toolset.parents[1] / "pack.yaml"  # its pack's: every task of the pack reads it
+    manifest_original = manifest.read_bytes()
+    pack_tasks = len(list(manifest.parent.glob("tasks/*.yaml")))
+    print(
+        f"\nwith the lint cache ({cache_dir}); the edited task: {edited.relative_to(root)}; "
+        f"the edited toolset: {toolset.relative_to(root)} ({users} tasks name it); the edited "
+        f"manifest: {manifest.relative_to(root)} ({pack_tasks} tasks)"
+    )
+    times: dict[str, list[float]] = {what: [] for what in SCENARIOS}
     rsss: list[float] = []
     try:
         fill, fill_rss, code, tail = run_child(argv, root, env)
@@ -151,6 +187,10 @@ def cached_runs(args: argparse.Namespace, root: Path, reader: str) -> dict[str, 
             for what, walls in times.items():
                 if what == "one task edited":
                     edited.write_bytes(original + f"# edit {i}\n".encode())
+                elif what == "one toolset edited":
+                    toolset.write_bytes(_edit_description(toolset_original, i))
+                elif what == "one manifest edited":
+                    manifest.write_bytes(_edit_description(manifest_original, i, "title"))
                 wall, rss, code, tail = run_child(argv, root, env)
                 walls.append(wall)
                 rsss.append(rss)
@@ -163,10 +203,12 @@ def cached_runs(args: argparse.Namespace, root: Path, reader: str) -> dict[str, 
                     print(f"lint exited {code}; last output:\n{tail}")
     finally:
         edited.write_bytes(original)
+        toolset.write_bytes(toolset_original)
+        manifest.write_bytes(manifest_original)
         shutil.rmtree(cache_dir, ignore_errors=True)
     for what, walls in times.items():
         print(
-            f"cached, {what + ':':<17} median {statistics.median(walls):.2f} s   "
+            f"cached, {what + ':':<20} median {statistics.median(walls):.2f} s   "
             f"min {min(walls):.2f} s   max {max(walls):.2f} s"
         )
     print(f"cached, peak RSS {max(rsss):.1f} MiB; filling the cache took {fill:.2f} s")
@@ -175,6 +217,10 @@ def cached_runs(args: argparse.Namespace, root: Path, reader: str) -> dict[str, 
         "cache_fill_rss_mib": round(fill_rss, 1),
         "cached_unchanged_median_s": round(statistics.median(times["unchanged"]), 3),
         "cached_one_edit_median_s": round(statistics.median(times["one task edited"]), 3),
+        "cached_toolset_edit_median_s": round(statistics.median(times["one toolset edited"]), 3),
+        "toolset_edit_tasks": users,
+        "cached_manifest_edit_median_s": round(statistics.median(times["one manifest edited"]), 3),
+        "manifest_edit_tasks": pack_tasks,
         "cached_peak_rss_mib": round(max(rsss), 1),
     }
 

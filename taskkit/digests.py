@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import os
 
 from .regular_files import read_regular
 
-__all__ = ["digest", "file_digest"]
+__all__ = ["digest", "file_digest", "keyed_digest"]
 
 SIZE = 16
 MAX_DIGEST_BYTES = 1 << 30
@@ -24,3 +25,8 @@ def file_digest(path: str | os.PathLike[str]) -> bytes:
         return digest(read_regular(path, max_bytes=MAX_DIGEST_BYTES))
     except OSError:
         return b""
+
+
+def keyed_digest(key: bytes, data: bytes) -> bytes:
+    """HMAC-SHA256 of ``data`` under ``key``: a digest only the key's holder can make."""
+    return hmac.digest(key, data, "sha256")

@@ -14,8 +14,10 @@ __all__ = ["Found", "IndexDoc", "Loaded", "Stamped", "Summary"]
 IndexDoc = tuple[str, "str | None", int, Any, str]
 """An index document as it crosses processes: path, pack root, index in file, data, text."""
 
-Summary = tuple[str, "str | None", int, "str | None", "str | None"]
-"""Any other document: path, pack root, index in file, and a valid task's id and dataset."""
+Summary = tuple[str, "str | None", int, "str | None", "str | None", str]
+"""Any other document: path, pack root, index in file, and a valid task's id, dataset and
+the index documents it refers to (:func:`.depends.task_refs`, a line each; empty without a
+cache)."""
 
 
 @dataclass

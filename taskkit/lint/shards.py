@@ -23,10 +23,11 @@ shard, and findings are sorted by file, so the order in which shards report does
 Documents cross processes with :mod:`marshal` (they are JSON-like), many times faster than
 pickling them or their models.
 
-With a lint cache (:mod:`.cache`), each shard notes how each file was when it read it, and
-what was found in it is kept. A later run takes the round-one answer and the rules' findings
-of unchanged files from the cache, and reads the others in one shard in this process
-(:func:`_warm`), if they are few and the index is the one the findings were made with.
+With a lint cache (:mod:`.cache`), each shard notes how each file was when it read it (and
+what each task refers to, :mod:`.depends`), and what was found in it is kept. A later run
+takes the round-one answer and the rules' findings of unchanged files from the cache, if
+what the rules read for them is as it was (:class:`.cache.Fingerprints`), and reads the
+others in one shard in this process (:func:`_warm`), if they are few.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ import pickle
 import time
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..diagnostics import Diagnostic
@@ -55,10 +56,11 @@ from ..models import Content, Task
 from ..parallel import Rounds, workers
 from ..yamlio import Document, load_yaml_file
 from .answers import Found, IndexDoc, Loaded, Stamped, Summary
-from .cache import LintCache, Record, index_fingerprint, stamp
+from .cache import Fingerprints, LintCache, Record, stamp
 from .context import LintContext, TaskName
+from .depends import task_refs
 from .registry import RULES, rules_reading
-from .reuse import Stale, answer_from, found_from, record
+from .reuse import Stale, answer_from, record
 from .rules.duplicate_id import duplicate_entries
 
 __all__ = ["COORDINATOR_RULES", "ShardedLint", "lint_in_shards", "split"]
@@ -129,6 +131,7 @@ def lint_in_shards(
     is recorded."""
     settings = _Settings(tuple(rules), trust, lib.max_bytes, stamps=cache is not None)
     if cache is not None:
+        cache.linting(files)
         warm = _warm(files, lib, settings, cache)
         if warm is not None:
             return warm
@@ -177,12 +180,13 @@ def _warm(
         record = cache.fresh(path, roots[folder], now)
         if record is not None and record.found is not None:
             known[at] = (path, record)
+    memo = _Memo()
     while known and len(files) - len(known) <= len(files) // WARM_SHARE:
         changed = [(at, path) for at, path in enumerate(files) if at not in known]
         parts = [_Shard(changed, settings)] if changed else []
         attempt = Library(diagnostics=list(lib.diagnostics), max_bytes=lib.max_bytes)
         try:
-            return _run(parts, attempt, settings, fork=False, cache=cache, known=known)
+            return _run(parts, attempt, settings, fork=False, cache=cache, known=known, memo=memo)
         except Stale as stale:
             for at in stale.positions:
                 del known[at]
@@ -197,12 +201,18 @@ def _run(
     fork: bool,
     cache: LintCache | None,
     known: dict[int, tuple[str, Record]] | None = None,
+    memo: _Memo | None = None,
 ) -> ShardedLint:
     """Both rounds over ``parts``, with ``known``'s records standing in for the files they
     hold; what the shards found goes to ``cache``."""
+    cached: Loaded | None = None
+    cached_found: dict[str, list[Diagnostic]] = {}
+    if known:
+        # before any work: Stale comes early
+        cached, cached_found = answer_from(known, memo.parts if memo else None)
     with Rounds(parts, fork=fork) as rounds:
         answers: list[Loaded] = [pickle.loads(answer) for answer in rounds.first()]
-        loaded = [*answers, answer_from(known)] if known else answers
+        loaded = [*answers, cached] if cached is not None else answers
         # Shards hold files from all over the library: put everything back in file order,
         # which decides e.g. which of two duplicates is "first defined".
         names: dict[str, str] = {}
@@ -211,12 +221,17 @@ def _run(
             names[root] = name
         decoded = [_decoded(answer) for answer in loaded]
         docs = sorted((d for part in decoded for d in part), key=lambda d: d[0])
-        fingerprint = b""
+        fingerprints: dict[int, bytes] = {}
+        snapshot = b""
         if cache is not None:
-            digests = {s.path: s.stamp.digest for answer in loaded for s in answer.stamps}
-            index = ((item[0], item[1], item[2], item[3]) for _, is_index, item in docs if is_index)
-            fingerprint = index_fingerprint(index, digests, names)
-            stale = [at for at, (_, record) in (known or {}).items() if record.index != fingerprint]
+            fingerprints, snapshot = _fingerprints(
+                loaded, answers, docs, names, memo=memo, cache=cache
+            )
+            stale = [
+                at
+                for at, (_, rec) in (known or {}).items()
+                if at in fingerprints and rec.index != fingerprints[at]
+            ]
             if stale:
                 raise Stale(stale)
         rounds.second([marshal.dumps((names, index)) for index in _index_for(parts, docs, names)])
@@ -241,15 +256,74 @@ def _run(
         for shard, answer, part, result in zip(
             parts, answers, decoded[: len(answers)], results, strict=True
         ):
-            record(cache, fingerprint, files=shard.files, answer=answer, docs=part, result=result)
+            record(cache, fingerprints, files=shard.files, answer=answer, docs=part, result=result)
+        cache.verify(snapshot)
     theirs = [result.by_rule for result in results]
     if known:
-        theirs.append(found_from(known))
+        theirs.append(cached_found)
     by_rule = {
         rule_id: [*mine.get(rule_id, ()), *(d for shard in theirs for d in shard.get(rule_id, ()))]
         for rule_id in rules
     }
     return ShardedLint(lib, by_rule, {item[0] for _, _, item in docs})
+
+
+@dataclass
+class _Memo:
+    """What one attempt of :func:`_warm` worked out that the next can use."""
+
+    parts: dict[int, Any] = field(default_factory=dict)
+    """Each cached record's checked parts (:func:`.reuse.answer_from`)."""
+    fingerprints: tuple[dict[str, bytes], dict[str, str], dict[int, bytes], bytes] | None = None
+    """The digests and pack names the fingerprints were worked out from, they, and the
+    snapshot."""
+
+
+def _fingerprints(
+    loaded: list[Loaded],
+    answers: list[Loaded],
+    docs: list[tuple[int, bool, Any]],
+    names: dict[str, str],
+    *,
+    memo: _Memo | None,
+    cache: LintCache,
+) -> tuple[dict[int, bytes], bytes]:
+    """Each file's fingerprint of what the rules read besides it, by position, and the
+    index's snapshot. When the cache :meth:`~.cache.LintCache.verified` the snapshot, only of
+    the files read (``answers``): the cached records stand as they are. ``memo`` keeps them
+    for another attempt (after a :class:`Stale`): the same files, with the same digests,
+    have the same fingerprints."""
+    stamps = [s for answer in loaded for s in answer.stamps]
+    digests = {s.path: s.stamp.digest for s in stamps}
+    if memo is not None and memo.fingerprints is not None:
+        before_digests, before_names, before, snapshot = memo.fingerprints
+        if before_digests == digests and before_names == names:
+            return before, snapshot
+    index = ((item[0], item[1], item[3]) for _, is_index, item in docs if is_index)
+    fps = Fingerprints(index, names, digests)
+    snapshot = fps.snapshot()
+    verified = cache.verified(snapshot)
+    if verified:
+        wanted = {s.at for answer in answers for s in answer.stamps}
+    else:
+        wanted = {s.at for s in stamps}
+    fingerprints = dict.fromkeys(wanted, fps.names)  # a file without documents: the names
+    parts: list[bytes] = []
+    last = -1
+    for at, is_index, item in docs:  # in file order: a file's documents one after another
+        if at not in wanted:
+            continue
+        if is_index:
+            part = fps.index_part(item[0], item[3])
+        else:
+            part = fps.task_part(item[0], item[1], item[5])
+        if at != last:
+            parts, last = [], at
+        parts.append(part)
+        fingerprints[at] = fps.of_file(parts)
+    if memo is not None and not verified:  # every file's: good for another attempt
+        memo.fingerprints = (digests, names, fingerprints, snapshot)
+    return fingerprints, snapshot
 
 
 def _decoded(answer: Loaded) -> list[tuple[int, bool, Any]]:
@@ -321,7 +395,8 @@ class _Shard:
                     continue
                 task = ld.model if isinstance(ld.model, Task) else None
                 names = (task.id, task.content) if task else (None, None)
-                docs.append((at, False, (path, root, doc.index, *names)))
+                refs = "\n".join(task_refs(task)) if task and settings.stamps else ""
+                docs.append((at, False, (path, root, doc.index, *names, refs)))
         answer = Loaded(read, checked, manifests, marshal.dumps(docs), entry_ids, stamps)
         return pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
 
@@ -366,7 +441,7 @@ def _index_for(
     packs: list[set[str]] = [set() for _ in shards]
     for at, is_index, item in docs:
         if not is_index and item[3] is not None and at in shard_of:  # a valid task, read
-            path, root, _, _, content = item
+            path, root, content = item[0], item[1], item[4]
             pack = namespace(path, root, names)
             packs[shard_of[at]].add(pack)
             wanted[shard_of[at]].add(Library.resolve(pack, content))
@@ -402,7 +477,7 @@ def _index_and_task_names(
             lib.docs.append(ld)
             index_document(lib, ld)
             continue
-        path, root, number, task_id, content = item
+        path, root, number, task_id, content = item[:5]
         if task_id is not None:
             doc = Document(path=path, data=None, text="", index=number)
             stand_in = LoadedDoc(doc, namespace(path, root, names), "task", None)

@@ -92,12 +92,43 @@ _LIBRARIES = [p for p in CASES if p.parent.name == "valid"] + [
     EXAMPLES / "invalid" / "TK401-jsonl-entry-violates-fields",
     EXAMPLES / "invalid" / "TK602-task-edited-without-version-bump",
 ]
-_EDITS = ["mutate", "delete", "copy", "jsonl", "lock", "touch", "pack name"]
+_EDITS = [
+    "mutate",
+    "delete",
+    "copy",
+    "jsonl",
+    "lock",
+    "touch",
+    "pack name",
+    "toolset",
+    "dataset",
+    "evaluator",
+    "tool name",
+]
+_KINDS = {"toolset": "toolset", "dataset": "content", "evaluator": "evaluator"}
+
+
+def _of_kind(yamls: list[Path], kind: str) -> list[Path]:
+    return [p for p in yamls if f"kind: {kind}" in p.read_text(encoding="utf-8")]
 
 
 def _edit(root: Path, edit: str, data: st.DataObject) -> None:
     """Change the library under ``root`` the way an author might."""
     yamls = sorted(root.rglob("*.yaml"))
+    if edit in _KINDS and _of_kind(yamls, _KINDS[edit]):
+        # Most edits of an index document change no name: what a finer fingerprint serves.
+        edit_one_place(data.draw(st.sampled_from(_of_kind(yamls, _KINDS[edit]))), data)
+        return
+    if edit == "tool name" and _of_kind(yamls, "toolset"):
+        path = data.draw(st.sampled_from(_of_kind(yamls, "toolset")))
+        docs = list(yaml.safe_load_all(path.read_text(encoding="utf-8")))
+        for doc in docs:
+            if isinstance(doc, dict) and doc.get("kind") == "toolset" and doc.get("tools"):
+                tool = data.draw(st.sampled_from(doc["tools"]))
+                if isinstance(tool, dict):
+                    tool["name"] = f"{tool.get('name')}x"
+        path.write_text("---\n".join(dump_yaml(d) for d in docs), encoding="utf-8")
+        return
     if edit == "jsonl":
         lines = sorted(root.rglob("*.jsonl"))
         if lines:
@@ -137,7 +168,7 @@ def _edit(root: Path, edit: str, data: st.DataObject) -> None:
         edit_one_place(path, data)
 
 
-@settings(max_examples=80, deadline=None, database=None)
+@settings(max_examples=100, deadline=None, database=None)
 @given(
     st.sampled_from(_LIBRARIES),
     st.lists(st.sampled_from(_EDITS), min_size=1, max_size=4),
@@ -162,6 +193,12 @@ def _rename_pack(path: Path) -> None:
     path.write_text(dump_yaml(manifest), encoding="utf-8")
 
 
+def _set_version(path: Path, version: str) -> None:
+    manifest = yaml.safe_load(path.read_text(encoding="utf-8"))
+    manifest["version"] = version
+    path.write_text(dump_yaml(manifest), encoding="utf-8")
+
+
 _VALID, _INVALID = EXAMPLES / "valid", EXAMPLES / "invalid"
 
 
@@ -178,8 +215,20 @@ _VALID, _INVALID = EXAMPLES / "valid", EXAMPLES / "invalid"
             "**/pack.lock",
             lambda p: p.write_text("{"),
         ),
+        (
+            _VALID / "cross-pack-references-and-multi-document-files",
+            "core/pack.yaml",
+            lambda p: _set_version(p, "2.0.0"),
+        ),
     ],
-    ids=["pack renamed", "entries file edited", "toolset deleted", "lock deleted", "lock broken"],
+    ids=[
+        "pack renamed",
+        "entries file edited",
+        "toolset deleted",
+        "lock deleted",
+        "lock broken",
+        "required pack's version out of range",
+    ],
 )
 def test_findings_follow_what_the_index_reads(
     case: Path, pattern: str, change: Any, tmp_path: Path
@@ -193,6 +242,87 @@ def test_findings_follow_what_the_index_reads(
     after = lint_json([root])
     assert after != before  # the change shows
     assert lint_json([root], tmp_path / "cache") == after
+
+
+# --- what an edit of an index document re-lints --------------------------------------------------
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> Path:
+    """A copy of the bundled library, linted once into ``tmp_path / "cache"``."""
+    root = tmp_path / "lib"
+    for path in LIBRARY:
+        shutil.copytree(path, root / path.name)
+    lint_json([root], tmp_path / "cache")
+    return root
+
+
+def _naming(root: Path, needle: str) -> list[str]:
+    """The task files whose text holds ``needle`` (a reference to what was edited)."""
+    return sorted(
+        str(p)
+        for p in discover([root])[0]
+        if "kind: task" in Path(p).read_text(encoding="utf-8")
+        and needle in Path(p).read_text(encoding="utf-8")
+    )
+
+
+def _set_description(path: Path, description: str) -> None:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["description"] = description
+    path.write_text(dump_yaml(data), encoding="utf-8")
+
+
+def test_editing_a_toolset_relints_the_tasks_that_offer_its_tools_only(
+    library: Path, tmp_path: Path, reads: list[str]
+) -> None:
+    toolset = library / "task_library" / "media" / "tools" / "movies.yaml"
+    users = _naming(library, "movies.")
+    others = _naming(library, "music.")
+    assert users and set(others) - set(users)  # the pack's other toolset's tasks stay
+    _set_description(toolset, "Edited: the movie catalogue.")
+    reads.clear()
+    cached = lint_json([library], tmp_path / "cache")
+    assert sorted(set(reads)) == sorted([str(toolset), *users])
+    assert cached == lint_json([library])
+
+
+def test_editing_a_dataset_relints_the_tasks_that_draw_from_it_only(
+    library: Path, tmp_path: Path, reads: list[str]
+) -> None:
+    dataset = library / "content_datasets" / "home" / "viewing_requests.yaml"
+    users = _naming(library, "content: viewing_requests")
+    assert users
+    _set_description(dataset, "Edited: viewing requests.")
+    reads.clear()
+    cached = lint_json([library], tmp_path / "cache")
+    assert sorted(set(reads)) == sorted([str(dataset), *users])
+    assert cached == lint_json([library])
+
+
+def test_an_edit_that_breaks_a_toolset_shows_in_every_task_that_offers_it(
+    library: Path, tmp_path: Path
+) -> None:
+    toolset = library / "task_library" / "media" / "tools" / "movies.yaml"
+    data = yaml.safe_load(toolset.read_text(encoding="utf-8"))
+    data["tools"][0]["parameters"] = {"type": "object", "properties": {}, "required": ["x"]}
+    toolset.write_text(dump_yaml(data), encoding="utf-8")
+    after = lint_json([library])
+    assert json.loads(after[0])["diagnostics"]  # the gold actions no longer validate
+    assert lint_json([library], tmp_path / "cache") == after
+
+
+def test_renaming_a_tool_changes_the_names_every_hint_reads(
+    library: Path, tmp_path: Path, reads: list[str]
+) -> None:
+    toolset = library / "task_library" / "media" / "tools" / "movies.yaml"
+    data = yaml.safe_load(toolset.read_text(encoding="utf-8"))
+    data["tools"][0]["name"] += "x"
+    toolset.write_text(dump_yaml(data), encoding="utf-8")
+    reads.clear()
+    cached = lint_json([library], tmp_path / "cache")
+    assert sorted(set(reads)) == discover([library])[0]  # every file: the names changed
+    assert cached == lint_json([library])
 
 
 # --- what vouches for a file -------------------------------------------------------------------
@@ -291,7 +421,12 @@ def test_the_rules_read_nothing_the_index_fingerprint_leaves_out() -> None:
 
 
 def _bins(directory: Path) -> list[Path]:
-    return sorted(directory.glob("lint-*.bin"))
+    """The bucket files of every configuration's folder."""
+    return sorted(directory.glob("lint-*/*.json"))
+
+
+def _configurations(directory: Path) -> list[Path]:
+    return sorted(p for p in directory.glob("lint-*") if p.is_dir())
 
 
 @pytest.mark.parametrize("damage", ["garbage", "truncated", "flipped", "empty"])
@@ -299,20 +434,43 @@ def test_a_damaged_cache_file_is_ignored_and_written_anew(tmp_path: Path, damage
     case = EXAMPLES / "invalid" / "TK201-duplicate-entry-id"
     expected = lint_json([case])
     lint_json([case], tmp_path)
-    [path] = _bins(tmp_path)
-    raw = path.read_bytes()
     kept = cache.LintCache(tmp_path, _configuration()).records
     assert kept
-    path.write_bytes(
-        {
-            "garbage": b"\x00\xff" * 100,
-            "truncated": raw[: len(raw) // 2],
-            "flipped": raw[:-10] + bytes([raw[-10] ^ 1]) + raw[-9:],
-            "empty": b"",
-        }[damage]
-    )
+    for path in _bins(tmp_path):
+        raw = path.read_bytes()
+        path.write_bytes(
+            {
+                "garbage": b"\x00\xff" * 100,
+                "truncated": raw[: len(raw) // 2],
+                "flipped": raw[:-10] + bytes([raw[-10] ^ 1]) + raw[-9:],
+                "empty": b"",
+            }[damage]
+        )
+    assert not cache.LintCache(tmp_path, _configuration()).records
     assert lint_json([case], tmp_path) == expected
     assert cache.LintCache(tmp_path, _configuration()).records.keys() == kept.keys()
+
+
+def test_an_edit_rewrites_only_the_buckets_of_the_files_it_touches(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cache, "RACY_NS", -(10**12))  # no stat refreshed on a slow machine
+    root = tmp_path / "lib"
+    for path in LIBRARY:
+        shutil.copytree(path, root / path.name)
+    lint_json([root], tmp_path / "cache")
+    before = {p: _identity(p) for p in _bins(tmp_path / "cache")}
+    assert len(before) > 4
+    task = next((root / "task_library" / "home" / "tasks").glob("*.yaml"))
+    task.write_text(task.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
+    lint_json([root], tmp_path / "cache")
+    rewritten = [p for p in _bins(tmp_path / "cache") if _identity(p) != before.get(p)]
+    assert [p.name for p in rewritten] == [f"{cache.bucket_of(str(task)):02x}.json"]
+
+
+def _identity(path: Path) -> tuple[int, int]:
+    st_ = path.stat()
+    return st_.st_ino, st_.st_mtime_ns
 
 
 def test_the_cache_directory_is_marked_for_git_and_backup_tools(tmp_path: Path) -> None:
@@ -331,7 +489,7 @@ def test_each_configuration_has_its_own_file_and_only_the_latest_few_are_kept(
     case = [CASES[0]]
     for n in range(cache.KEEP_FILES + 2):
         runner.lint(case, max_bytes=2**20 + n, cache_dir=tmp_path)
-    assert len(_bins(tmp_path)) == cache.KEEP_FILES
+    assert len(_configurations(tmp_path)) == cache.KEEP_FILES
     configs = {
         cache.configuration(rules=["TK201"], trust=(), max_bytes=1),
         cache.configuration(rules=["TK202"], trust=(), max_bytes=1),
@@ -371,7 +529,7 @@ def test_cli_one_cache_file_per_project_folder(
         (in_tmp / project).mkdir()
         monkeypatch.chdir(in_tmp / project)
         assert lint_cli(_LIBRARIES[0])[0] == 0
-    assert len(_bins(in_tmp / "taskkit-cache" / "lint")) == 2
+    assert len(_configurations(in_tmp / "taskkit-cache" / "lint")) == 2
 
 
 def test_cli_no_cache_keeps_nothing(in_tmp: Path) -> None:
@@ -382,7 +540,8 @@ def test_cli_no_cache_keeps_nothing(in_tmp: Path) -> None:
 def test_cli_cache_dir_option(in_tmp: Path) -> None:
     assert lint_cli("--cache-dir", "elsewhere", _LIBRARIES[0])[0] == 0
     assert _bins(in_tmp / "elsewhere")
-    assert not (in_tmp / "taskkit-cache").exists()
+    # taskkit's cache folder keeps the user's key, and nothing of this cache
+    assert [p.name for p in (in_tmp / "taskkit-cache").iterdir()] == [cache.KEY_NAME]
 
 
 def test_cli_a_cache_that_cannot_be_written_is_a_warning_not_a_failure(in_tmp: Path) -> None:
@@ -391,3 +550,118 @@ def test_cli_a_cache_that_cannot_be_written_is_a_warning_not_a_failure(in_tmp: P
     assert code == 0
     assert "warning: cannot write the lint cache" in err
     assert "Traceback" not in err
+
+
+def test_a_key_from_the_environment_signs_instead_of_the_users_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reads: list[str]
+) -> None:
+    """CI jobs that share a cache folder share the key as a secret: a run with another key
+    believes none of what was kept."""
+    case = _LIBRARIES[0]
+    files = discover([case])[0]
+    monkeypatch.setenv(cache.KEY_ENV, "secret one")
+    expected = lint_json([case], tmp_path / "cache")
+    assert not cache.key_path().exists()
+    monkeypatch.setenv(cache.KEY_ENV, "secret two")
+    reads.clear()
+    assert lint_json([case], tmp_path / "cache") == expected
+    assert sorted(reads) == files  # nothing verified: every file read again
+    monkeypatch.setenv(cache.KEY_ENV, "secret two")
+    reads.clear()
+    assert lint_json([case], tmp_path / "cache") == expected
+    assert reads == []
+
+
+def test_the_key_is_made_without_hard_links_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_links(*_: object) -> None:
+        raise PermissionError("hard links not supported")
+
+    monkeypatch.setattr(os, "link", no_links)
+    monkeypatch.setenv("TASKKIT_CACHE_DIR", str(tmp_path))
+    key = cache.user_key(create=True)
+    assert key is not None and len(key) == cache.KEY_SIZE
+    assert (tmp_path / cache.KEY_NAME).stat().st_mode & 0o777 == 0o600
+    assert cache.user_key(create=False) == key
+    assert [p.name for p in tmp_path.iterdir()] == [cache.KEY_NAME]  # no temporary file left
+
+
+def test_the_key_is_the_users_wherever_the_cache_is(tmp_path: Path) -> None:
+    """Not beside a --cache-dir (a project folder, a folder restored as a CI cache)."""
+    lint_json([_LIBRARIES[0]], tmp_path / "project" / "cache")
+    assert cache.key_path().is_file()
+    assert not list((tmp_path / "project").glob("*.key"))
+
+
+def test_a_save_cut_short_leaves_no_state_that_vouches_for_old_records(
+    library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The state file says "every record of these files holds for this index": it goes
+    before any bucket is rewritten and comes back last, so a save cut short in between
+    leaves every record to be checked against its fingerprint."""
+    toolset = library / "task_library" / "media" / "tools" / "movies.yaml"
+    original = toolset.read_bytes()
+    data = yaml.safe_load(original)
+    data["tools"][0]["parameters"] = {"type": "object", "properties": {}, "required": ["x"]}
+    toolset.write_text(dump_yaml(data), encoding="utf-8")
+    write_bytes = cache.write_bytes
+    calls: list[Path] = []
+
+    def cut_short(path: Path, data: bytes) -> None:
+        calls.append(path)
+        if len(calls) > 1:
+            raise OSError(28, "No space left on device")
+        write_bytes(path, data)
+
+    monkeypatch.setattr(cache, "write_bytes", cut_short)
+    result = runner.lint([library], cache_dir=tmp_path / "cache")
+    assert result.cache_error and "No space left" in result.cache_error
+    assert not list((tmp_path / "cache").glob(f"lint-*/{cache.STATE_NAME}"))
+    monkeypatch.setattr(cache, "write_bytes", write_bytes)
+    toolset.write_bytes(original)  # back to the index the old state was for
+    assert lint_json([library], tmp_path / "cache") == lint_json([library])
+
+
+def test_unchanged_runs_trust_the_state_and_an_index_edit_does_not(
+    library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    checked: list[int] = []
+    fingerprints = shards._fingerprints
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        found = fingerprints(*args, **kwargs)
+        checked.append(len(found[0]))
+        return found
+
+    monkeypatch.setattr(shards, "_fingerprints", counting)
+    lint_json([library], tmp_path / "cache")
+    assert checked == [0]  # nothing read: the state vouches for every record
+    toolset = library / "task_library" / "media" / "tools" / "movies.yaml"
+    _set_description(toolset, "Edited.")
+    checked.clear()
+    assert lint_json([library], tmp_path / "cache") == lint_json([library])
+    assert checked[0] == len(discover([library])[0])  # every record checked
+
+
+# NaN and infinities are findings of their own (TK009): their file's record holds those.
+@pytest.mark.parametrize(
+    "value",
+    ["123456789012345678901234567890", "-123456789012345678901234567890"],
+    ids=["past 64 bits", "below -2**63"],
+)
+def test_what_json_cannot_say_exactly_is_not_kept(
+    value: str, tmp_path: Path, reads: list[str]
+) -> None:
+    """A dataset holding such a value is linted every time: a record that said null (or
+    nothing) instead would change what the tasks that read it find."""
+    root = tmp_path / "lib"
+    shutil.copytree(EXAMPLES / "valid" / "inline-entries", root)
+    dataset = root / "mini" / "content" / "purchases.yaml"
+    text = dataset.read_text(encoding="utf-8")
+    dataset.write_text(text.replace("qty: 1}", f"qty: 1, odd: {value}}}"), encoding="utf-8")
+    expected = lint_json([root])
+    assert lint_json([root], tmp_path / "cache") == expected
+    reads.clear()
+    assert lint_json([root], tmp_path / "cache") == expected
+    assert reads == [str(dataset)]

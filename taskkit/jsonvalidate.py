@@ -15,16 +15,22 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
+import heapq
 import ipaddress
+import json
 import math
 import re
 import sys
 import uuid
 from collections.abc import Callable, Mapping
+from json.encoder import encode_basestring
 from types import CodeType
 from typing import Any, NamedTuple
 
+from .saferegex import TooLong, compile_safe
 from .schemacheck import schema_problems
+from .sim.nearest import similarity as _similarity
+from .sim.nearest import trigrams as _trigrams
 
 __all__ = ["ERROR_KINDS", "Check", "SchemaError", "VError", "Validator", "compile_schema"]
 
@@ -79,13 +85,19 @@ _SUPPORTED = _ANNOTATIONS | {
 
 def _is_int(v: Any) -> bool:
     t = type(v)
-    return t is int or (t is float and v.is_integer())
+    return t is int or (t is float and v.is_integer())  # False for NaN and the infinities
+
+
+def _is_number(v: Any) -> bool:
+    t = type(v)
+    # NaN and the infinities are not JSON numbers: a value that is one never passes
+    return t is int or (t is float and v - v == 0.0)
 
 
 _TYPE_TESTS: dict[str, Callable[[Any], bool]] = {
     "string": lambda v: type(v) is str,
     "integer": _is_int,
-    "number": lambda v: type(v) in (int, float),
+    "number": _is_number,
     "boolean": lambda v: type(v) is bool,
     "object": lambda v: type(v) is dict,
     "array": lambda v: type(v) is list,
@@ -96,7 +108,7 @@ _DATE_TIME = re.compile(
     r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$"
 )
 _TIME = re.compile(r"^\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})?$")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_SPACE = re.compile(r"\s")
 _URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s]*$")
 
 
@@ -116,6 +128,13 @@ def _fmt_date_time(v: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def _fmt_email(v: str) -> bool:
+    """``local@domain.tld``: one ``@``, no space, a dot inside the domain. Tested with string
+    methods: the regex this replaces backtracked quadratically on long text."""
+    local, _, domain = v.partition("@")
+    return bool(local) and "@" not in domain and "." in domain[1:-1] and _SPACE.search(v) is None
 
 
 def _fmt_uuid(v: str) -> bool:
@@ -140,7 +159,7 @@ _FORMATS: dict[str, Callable[[str], bool]] = {
     "date": _fmt_date,
     "date-time": _fmt_date_time,
     "time": lambda v: bool(_TIME.match(v)),
-    "email": lambda v: bool(_EMAIL.match(v)),
+    "email": _fmt_email,
     "uri": lambda v: bool(_URI.match(v)),
     "uuid": _fmt_uuid,
     "ipv4": _fmt_ip(4),
@@ -400,6 +419,7 @@ def _object_function(
     ns: dict[str, Any] = {
         "_A": _ABSENT,
         "VError": VError,
+        "quote": quote,
         "need": frozenset(required),
         "known": frozenset(name for name, *_ in fields),
         "required": required,
@@ -417,7 +437,7 @@ def _object_function(
             "        for name in required:",
             "            if name not in v:",
             "                return VError('missing_required', (name,),"
-            " f'missing required parameter {name!r}')",
+            " f'missing required parameter {quote(name)}')",
         ]
     if closed:
         lines += [
@@ -425,7 +445,7 @@ def _object_function(
             "        for name in v:",
             "            if name not in known:",
             "                return VError('unexpected_parameter', (name,),"
-            " f'unexpected parameter {name!r}')",
+            " f'unexpected parameter {quote(name)}')",
         ]
     for i, (name, (types, words, bounds), sub) in enumerate(fields):
         ns[f"k{i}"], ns[f"s{i}"], ns[f"t{i}"], ns[f"w{i}"] = name, sub, types, words
@@ -477,9 +497,11 @@ _ABSENT = object()
 _OBJECT_ONLY = _ANNOTATIONS | {"type", "properties", "required", "additionalProperties"}
 _PY_TYPES: dict[str, tuple[type, ...]] = {
     # "integer" leaves out float: 3.0 is an integer to JSON Schema, so it goes to the check.
+    # "number" does too: NaN and the infinities are floats but not JSON numbers, and the
+    # check refuses them (tool arguments seldom hold floats, so this costs little).
     "string": (str,),
     "integer": (int,),
-    "number": (int, float),
+    "number": (int,),
     "boolean": (bool,),
     "object": (dict,),
     "array": (list,),
@@ -572,7 +594,7 @@ def _type_check(types: str | list[str], depth: int) -> Check:
         def check1(v: Any) -> VError | None:
             if test(v):
                 return None
-            return VError(kind, (), f"expected {want}, got {_type_name(v)} {_short(v)}")
+            return VError(kind, (), f"expected {want}, got {_got(v)}")
 
         return check1
 
@@ -580,27 +602,93 @@ def _type_check(types: str | list[str], depth: int) -> Check:
         for test in tests:
             if test(v):
                 return None
-        return VError(kind, (), f"expected {want}, got {_type_name(v)} {_short(v)}")
+        return VError(kind, (), f"expected {want}, got {_got(v)}")
 
     return check
 
 
+def quote(text: str, limit: int = 60) -> str:
+    """``text`` as a JSON string cut to ``limit`` characters: how names and values appear
+    in messages to the agent (JSON terms, not Python's)."""
+    if len(text) > limit:
+        return encode_basestring(text[: limit - 3])[:-1] + '..."'
+    return encode_basestring(text)
+
+
 def _short(v: Any) -> str:
-    text = repr(v)
+    """``v`` as JSON text (``null``, ``true``, ``"text"``, ``[1, 2]``), cut to 40
+    characters; a value that JSON cannot hold is named by its type."""
+    t = type(v)
+    if t is str:
+        return quote(v, 40)
+    if v is None:
+        return "null"
+    if t is bool:
+        return "true" if v else "false"
+    if t is int:
+        # str() refuses ints of more than 4,300 digits, and no message needs them whole
+        return str(v) if v.bit_length() <= 128 else f"(an integer of {v.bit_length()} bits)"
+    if t is float:
+        if v - v == 0.0:
+            return repr(v)
+        return "NaN" if math.isnan(v) else ("Infinity" if v > 0 else "-Infinity")
+    try:
+        text = json.dumps(v, ensure_ascii=False, allow_nan=True, default=_unjson)
+    except (TypeError, ValueError, RecursionError):
+        text = f"({_type_name(v)})"
     return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _unjson(v: Any) -> str:
+    return f"({type(v).__name__})"
+
+
+def _got(v: Any) -> str:
+    """What a type error says it got: ``null``, ``boolean true``, ``string "5"``."""
+    return "null" if v is None else f"{_type_name(v)} {_short(v)}"
+
+
+_SHOWN = 8
+"""Allowed values an enum error lists: the nearest to the wrong value first."""
 
 
 def _enum_check(values: list[Any]) -> Check:
     # JSON equality: 1 == 1.0, but True is not 1.
     keyed = [(type(x) is bool, x) for x in values]
-    shown = ", ".join(_short(x) for x in values[:8]) + (", ..." if len(values) > 8 else "")
 
     def check(v: Any) -> VError | None:
         if (type(v) is bool, v) in keyed:
             return None
-        return VError("enum_error", (), f"{_short(v)} is not one of {shown}")
+        return VError("enum_error", (), f"{_short(v)} is not one of {_allowed(values, v)}")
 
     return check
+
+
+def _allowed(values: list[Any], got: Any) -> str:
+    """The allowed values as the agent reads them: all of a short list in its own order;
+    of a long one, the nearest to ``got`` first (a case-insensitive match before any), and
+    how many more there are, so the value the agent meant is never cut off."""
+    if len(values) <= _SHOWN:
+        return ", ".join(_short(x) for x in values)
+    grams = _trigrams(got) if type(got) is str else None
+    folded = got.casefold() if type(got) is str else None
+
+    def closeness(i: int) -> tuple[float, int]:
+        x = values[i]
+        if grams is not None and type(x) is str:
+            if x.casefold() == folded:
+                return (2.0, -i)
+            return (_similarity(grams, _trigrams(x)), -i)
+        if type(got) in (int, float) and type(x) in (int, float) and type(got) is not bool:
+            try:
+                return (1.0 / (1.0 + abs(float(x) - float(got))), -i)
+            except OverflowError:
+                return (0.0, -i)
+        return (0.0, -i)
+
+    nearest = heapq.nlargest(_SHOWN, range(len(values)), key=closeness)
+    shown = ", ".join(_short(values[i]) for i in nearest)
+    return f"{shown} (nearest first; {len(values) - _SHOWN} more)"
 
 
 def _count_check(schema: Mapping[str, Any], suffix: str, typ: type, noun: str) -> Check:
@@ -632,15 +720,15 @@ def _numeric_check(schema: Mapping[str, Any]) -> Check:
         if type(v) not in (int, float):
             return None
         if lo is not None and v < lo:
-            return VError("range_error", (), f"{v} is below the minimum {lo}")
+            return VError("range_error", (), f"{_short(v)} is below the minimum {_short(lo)}")
         if hi is not None and v > hi:
-            return VError("range_error", (), f"{v} is above the maximum {hi}")
+            return VError("range_error", (), f"{_short(v)} is above the maximum {_short(hi)}")
         if xlo is not None and v <= xlo:
-            return VError("range_error", (), f"{v} must be greater than {xlo}")
+            return VError("range_error", (), f"{_short(v)} must be greater than {_short(xlo)}")
         if xhi is not None and v >= xhi:
-            return VError("range_error", (), f"{v} must be less than {xhi}")
+            return VError("range_error", (), f"{_short(v)} must be less than {_short(xhi)}")
         if step is not None and _not_multiple(v, step):
-            return VError("range_error", (), f"{v} is not a multiple of {step}")
+            return VError("range_error", (), f"{_short(v)} is not a multiple of {_short(step)}")
         return None
 
     return check
@@ -649,7 +737,10 @@ def _numeric_check(schema: Mapping[str, Any]) -> Check:
 def _not_multiple(v: float, step: float) -> bool:
     """jsonschema's own test, so both validators agree to the last float."""
     if isinstance(step, float):
-        quotient = v / step
+        try:
+            quotient = v / step
+        except OverflowError:  # an int too large for a float: no float step divides it
+            return True
         if not math.isfinite(quotient):
             return True
         return int(quotient) != quotient
@@ -658,7 +749,8 @@ def _not_multiple(v: float, step: float) -> bool:
 
 def _string_check(schema: Mapping[str, Any]) -> Check:
     lo, hi = schema.get("minLength"), schema.get("maxLength")
-    pattern = re.compile(schema["pattern"]) if "pattern" in schema else None
+    # RE2 when it takes the pattern (linear time on whatever the agent sends)
+    pattern = compile_safe(schema["pattern"]) if "pattern" in schema else None
     fmt_name = schema.get("format")
     fmt = _FORMATS.get(fmt_name) if isinstance(fmt_name, str) else None
 
@@ -669,8 +761,15 @@ def _string_check(schema: Mapping[str, Any]) -> Check:
             return VError("range_error", (), f"{_short(v)} is shorter than {lo} characters")
         if hi is not None and len(v) > hi:
             return VError("range_error", (), f"{_short(v)} is longer than {hi} characters")
-        if pattern is not None and not pattern.search(v):
-            return VError("format_error", (), f"{_short(v)} does not match {pattern.pattern!r}")
+        if pattern is not None:
+            try:
+                matched = pattern.search(v)
+            except TooLong as exc:
+                return VError("format_error", (), str(exc))
+            if not matched:
+                return VError(
+                    "format_error", (), f"{_short(v)} does not match {quote(pattern.pattern)}"
+                )
         if fmt is not None and not fmt(v):
             return VError("format_error", (), f"{_short(v)} is not a valid {fmt_name}")
         return None

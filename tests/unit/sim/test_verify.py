@@ -34,22 +34,22 @@ VERIFIER = Verifier({"get_weather": WEATHER, "get_time": {"type": "object"}})
             "unparseable",
             "arguments are not valid JSON: Expecting property name enclosed in double quotes",
         ),
-        ('["Oslo"]', "args_not_object", "arguments must be a JSON object, got list"),
-        ("", "missing_required", "get_weather: missing required parameter 'city' (at city)"),
+        ('["Oslo"]', "args_not_object", "arguments must be a JSON object, got array"),
+        ("", "missing_required", 'get_weather: missing required parameter "city" (at city)'),
         (
             {"city": "Oslo", "zip": "0150"},
             "unexpected_parameter",
-            "get_weather: unexpected parameter 'zip' (at zip)",
+            'get_weather: unexpected parameter "zip" (at zip)',
         ),
         (
             {"city": "Oslo", "days": True},
             "type_error",
-            "get_weather: expected integer, got boolean True (at days)",
+            "get_weather: expected integer, got boolean true (at days)",
         ),
         (
             {"city": "Oslo", "unit": "K"},
             "enum_error",
-            "get_weather: 'K' is not one of 'C', 'F' (at unit)",
+            'get_weather: "K" is not one of "C", "F" (at unit)',
         ),
         (
             {"city": "Oslo", "days": 0},
@@ -70,4 +70,4 @@ def test_verdicts(arguments, error_type, message):
 def test_an_unknown_tool_names_the_nearest_offered_one():
     verdict = VERIFIER.verify(ToolCall("get_wether", {"city": "Oslo"}))
     assert verdict.error_type == "unknown_tool"
-    assert verdict.message == "unknown tool 'get_wether'; did you mean 'get_weather'?"
+    assert verdict.message == 'unknown tool "get_wether"; did you mean "get_weather"?'

@@ -100,11 +100,14 @@ def _digit_run(limits: Limits) -> re.Pattern[str]:
 
 
 _RAW_SURROGATE = re.compile("[\ud800-\udfff]")
-_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
 
 
-def load_json(text: str, limits: Limits = DEFAULT_LIMITS, *, what: str = "the JSON") -> Any:
-    """The JSON value of ``text`` (surrounding whitespace allowed), within ``limits``.
+def load_json(
+    text: str, limits: Limits = DEFAULT_LIMITS, *, what: str = "the JSON", prefix: bool = False
+) -> Any:
+    """The JSON value of ``text`` (surrounding whitespace allowed), within ``limits``;
+    with ``prefix``, ``(value, end)`` for the first value and where it ends (text may
+    follow it).
 
     Raises :class:`json.JSONDecodeError` for text that is not JSON and
     :class:`LimitExceeded` for JSON over a limit; nothing else.
@@ -120,16 +123,14 @@ def load_json(text: str, limits: Limits = DEFAULT_LIMITS, *, what: str = "the JS
         or (len(text) > limits.number_chars and _digit_run(limits).search(text) is not None)
         or (not text.isascii() and _RAW_SURROGATE.search(text) is not None)
     )
-    if careful:
-        _check_depth(text, limits, what)
     try:
-        value = _DECODER.decode(text)
+        value, end = _DECODER.raw_decode(text, _skip_space(text))
     except _BadConstant as exc:
         raise LimitExceeded(
             f"{what} holds {exc.args[0]}, which is not a finite JSON number; "
             "send numbers within the range of a double"
         ) from None
-    except RecursionError:  # the depth screen above makes this unreachable; kept for safety
+    except RecursionError:  # the C reader stops at ~1,000 levels, in linear time
         raise LimitExceeded(f"{what} nests deeper than {limits.depth} levels") from None
     except ValueError as exc:
         if isinstance(exc, json.JSONDecodeError):
@@ -142,7 +143,19 @@ def load_json(text: str, limits: Limits = DEFAULT_LIMITS, *, what: str = "the JS
         problem = check_value(value, limits)
         if problem is not None:
             raise LimitExceeded(f"{what} {problem}")
+    if prefix:
+        return value, end
+    end = _skip_space(text, end)
+    if end != len(text):
+        raise json.JSONDecodeError("Extra data", text, end)
     return value
+
+
+def _skip_space(text: str, start: int = 0) -> int:
+    return _SPACE.match(text, start).end()  # type: ignore[union-attr]  # always matches
+
+
+_SPACE = re.compile(r"[ \t\n\r]*")
 
 
 def check_text(
@@ -165,42 +178,34 @@ def check_name(name: str, limits: Limits = DEFAULT_LIMITS) -> str | None:
     return None
 
 
-def _check_depth(text: str, limits: Limits, what: str) -> None:
-    """Refuse nesting deeper than the limit before the reader recurses into it (linear:
-    one pass over strings and brackets, stopped at the first level too deep)."""
-    depth = 0
-    for token in _TOKENS.finditer(text):
-        ch = token.group()
-        if ch in "[{":
-            depth += 1
-            if depth > limits.depth:
-                raise LimitExceeded(f"{what} nests deeper than {limits.depth} levels")
-        elif ch in "]}":
-            depth -= 1
-
-
-_JSON_SCALARS = (str, int, float, bool, type(None))
-
-
-def check_value(value: Any, limits: Limits = DEFAULT_LIMITS) -> str | None:
+def check_value(value: Any, limits: Limits = DEFAULT_LIMITS, *, slack: int = 0) -> str | None:
     """Why ``value`` (parsed JSON, or a Python value a callable agent returned) breaks a
     limit or is not JSON at all, as the end of a sentence (``"nests deeper than ..."``);
-    ``None`` when it is fine. Iterative, so no depth makes it recurse."""
-    stack: list[tuple[Any, int]] = [(value, 0)]
+    ``None`` when it is fine. ``slack`` levels of nesting are allowed beyond the depth limit
+    (a message's own envelope around the arguments). Iterative, so no depth makes it
+    recurse, and linear in the size of ``value``."""
+    stack: list[tuple[Any, int]] = [(value, -slack)]
+    chars = 0
     while stack:
         item, depth = stack.pop()
         kind = type(item)
         if kind is str:
+            chars += len(item)
             if len(item) > limits.string_chars:
                 return (
                     f"holds a string of {len(item):,} characters; "
                     f"the limit is {limits.string_chars:,}"
                 )
+            if chars > limits.response_chars:
+                return f"is over {limits.response_chars:,} characters"
             if not item.isascii() and _RAW_SURROGATE.search(item) is not None:
                 return "holds a lone surrogate (not valid Unicode); send UTF-8 text"
         elif kind is float:
             if not math.isfinite(item):
-                return f"holds {_constant(item)}, which is not a JSON number; send finite numbers"
+                return (
+                    f"holds {_constant(item)}, which is not a finite JSON number; "
+                    "send numbers within the range of a double"
+                )
         elif kind is int:
             if item.bit_length() > limits.number_chars * 3.33 + 1:  # 10**n < 2**(3.33n + 1)
                 return f"holds a number longer than {limits.number_chars} digits"

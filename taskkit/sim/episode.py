@@ -18,7 +18,7 @@ from .diff import copy_json
 from .evaluate import Call, FinalVerdict, Finding, evaluate_action, final_for_task
 from .execute import Observation, execute, fault_for
 from .formats import AgentInput, Exchange, Parsed, Response, ResponseFormat, get_format
-from .limits import DEFAULT_LIMITS, Limits
+from .limits import DEFAULT_LIMITS, Limits, recordable
 from .verify import shared_verifier
 
 __all__ = ["Episode", "StepRecord", "StepResult"]
@@ -171,6 +171,8 @@ class Episode:
         records: list[CallRecord] = []
         observations: list[str] = []
         if parsed.error is not None:
+            # kept as far as it is JSON: the trajectory and the next prompt are written out
+            response = recordable(response, self.limits)
             findings.append(Finding(parsed.error_type, parsed.error))
             if parsed.error_type == "limit_exceeded":
                 observations.append(f"error: your response is over a limit: {parsed.error}")

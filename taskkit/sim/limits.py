@@ -28,6 +28,7 @@ careful, still linear, path is needed at all.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import re
@@ -42,6 +43,7 @@ __all__ = [
     "check_text",
     "check_value",
     "load_json",
+    "recordable",
 ]
 
 
@@ -207,7 +209,9 @@ def check_value(value: Any, limits: Limits = DEFAULT_LIMITS, *, slack: int = 0) 
                     "send numbers within the range of a double"
                 )
         elif kind is int:
-            if item.bit_length() > limits.number_chars * 3.33 + 1:  # 10**n < 2**(3.33n + 1)
+            if item.bit_length() > 3 * limits.number_chars and abs(item) >= _ten_to(
+                limits.number_chars
+            ):  # the bit length first: the common int is far below and costs nothing more
                 return f"holds a number longer than {limits.number_chars} digits"
         elif kind is dict or kind is list:
             if depth >= limits.depth:
@@ -223,6 +227,42 @@ def check_value(value: Any, limits: Limits = DEFAULT_LIMITS, *, slack: int = 0) 
         elif kind is not bool and item is not None:
             return f"holds a {kind.__name__}, which is not a JSON value"
     return None
+
+
+def recordable(response: Any, limits: Limits = DEFAULT_LIMITS) -> Any:
+    """What to keep of a response that failed to parse, so the trajectory and the next
+    prompt can be written as JSON: text as sent (lone surrogates replaced by U+FFFD, cut at
+    the size limit); a message object as sent when it holds JSON only, else its content
+    with a note; anything else as a short description."""
+    if isinstance(response, str):
+        if not response.isascii() and _RAW_SURROGATE.search(response) is not None:
+            response = _RAW_SURROGATE.sub("\ufffd", response)
+        if len(response) > limits.response_chars:
+            cut = len(response)
+            response = response[: limits.response_chars] + f"[... cut: {cut:,} characters]"
+        return response
+    if isinstance(response, dict):
+        envelope = dataclasses.replace(limits, string_chars=limits.response_chars)
+        problem = check_value(response, envelope, slack=4)
+        if problem is None:
+            return response
+        content = response.get("content")
+        return {
+            "role": "assistant",
+            "content": recordable(content, limits) if isinstance(content, str) else None,
+            "unrecorded": f"the message {problem}",
+        }
+    return f"(a {type(response).__name__}, not a response)"
+
+
+_POWERS: dict[int, int] = {}
+
+
+def _ten_to(n: int) -> int:
+    power = _POWERS.get(n)
+    if power is None:
+        power = _POWERS[n] = 10**n
+    return power
 
 
 def _constant(value: float) -> str:

@@ -4,6 +4,8 @@ built-in agent writes a response in the format."""
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -100,10 +102,19 @@ def screen(response: Any, limits: Limits) -> Parsed | None:
         problem = check_text(response, limits)
         return None if problem is None else over_limit(problem)
     if not isinstance(response, dict):
-        return Parsed(error=f"a response must be text or a message object, got {json_kind(response)}")
-    # A message's own envelope (tool_calls / [i] / function / arguments) is 4 levels.
-    problem = check_value(response, limits, slack=4)
+        return Parsed(
+            error=f"a response must be text or a message object, got {json_kind(response)}"
+        )
+    # A message's own envelope (tool_calls / [i] / function / arguments) is 4 levels, and
+    # its strings include the arguments' JSON text, which the verifier reads under the
+    # string limit: here only the response's size bounds them.
+    problem = check_value(response, _envelope_limits(limits), slack=4)
     return None if problem is None else over_limit(f"the response {problem}")
+
+
+@functools.lru_cache(maxsize=64)
+def _envelope_limits(limits: Limits) -> Limits:
+    return dataclasses.replace(limits, string_chars=limits.response_chars)
 
 
 def json_kind(value: Any) -> str:

@@ -180,11 +180,14 @@ def test_text_formats_refuse_hostile_arguments_while_parsing(fmt, args, says):
 
 
 def test_default_limits_are_the_documented_ones():
-    assert DEFAULT_LIMITS == Limits(
-        response_chars=1_048_576,
-        depth=64,
-        number_chars=100,
-        string_chars=262_144,
-        name_chars=256,
-        calls=64,
+    assert (
+        Limits(
+            response_chars=1_048_576,
+            depth=64,
+            number_chars=100,
+            string_chars=262_144,
+            name_chars=256,
+            calls=64,
+        )
+        == DEFAULT_LIMITS
     )

@@ -18,7 +18,7 @@ __all__ = ["NearestNames", "similarity", "trigrams"]
 
 _FALLBACK_LIMIT = 64
 """Tool sets up to this size also answer far misses (by shared trigrams)."""
-_MIN_SIMILARITY = 0.5
+_MIN_SIMILARITY = 0.4
 """Dice coefficient of trigram sets below which a far miss gets no suggestion."""
 
 

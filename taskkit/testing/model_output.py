@@ -61,7 +61,7 @@ _ARGUMENT_TEXTS = st.one_of(
             "{}",
         ]
     ),
-    st.builds(lambda n: json.dumps({"s": "x" * n * 64}), _SIZES),
+    st.builds(lambda n: json.dumps({"s": "x" * n * 60}), _SIZES),
     st.builds(lambda n: '{"email": "' + "@" + "." * n * 16 + '@"}', _SIZES),
     st.text(max_size=200),
 )
@@ -76,7 +76,9 @@ def hostile_values() -> st.SearchStrategy[Any]:
         st.integers(),
         st.floats(),  # NaN and the infinities included
         st.text(max_size=50),
-        st.sampled_from([10**400, -(10**5000), "\ud800", b"bytes", frozenset({1}), (1, 2)]),
+        st.sampled_from(["\ud800", b"bytes", frozenset({1}), (1, 2)]),
+        # ints beyond a double and beyond str()'s 4,300 digits (built: they have no repr)
+        st.builds(pow, st.sampled_from([10, -10]), st.sampled_from([400, 5000])),
     )
     nested = st.recursive(
         scalars,
@@ -125,8 +127,13 @@ def _as_text(value: Any) -> str:
         return value
     try:
         return json.dumps(value)
-    except (TypeError, ValueError, RecursionError):
-        return repr(value)
+    except RecursionError:
+        return "[" * 2_000 + "]" * 2_000
+    except (TypeError, ValueError):
+        try:
+            return repr(value)
+        except (ValueError, RecursionError):  # an int beyond str()'s digits, a deep list
+            return "9" * 5_000
 
 
 def _openai(draw: Any, names: st.SearchStrategy[Any]) -> Any:
@@ -139,7 +146,7 @@ def _openai(draw: Any, names: st.SearchStrategy[Any]) -> Any:
         st.sampled_from(
             [
                 tool_calls,
-                tool_calls * 40,
+                tool_calls * 17,
                 5,
                 "tool_calls",
                 [5],
@@ -201,7 +208,7 @@ def _xlam(draw: Any, names: st.SearchStrategy[Any]) -> Any:
     ]
     n = draw(_SIZES)
     many = draw(st.booleans())
-    listed = ", ".join(items * (n if many and items else 1))
+    listed = ", ".join(items * (min(n, 65) if many and items else 1))
     body = '{"thought": "t", "tool_calls": [' + listed + "]}"
     return draw(
         st.sampled_from(

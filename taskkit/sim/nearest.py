@@ -12,7 +12,9 @@ in look-ups, and a query much longer than every name costs nothing.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
+from itertools import chain
 
 __all__ = ["NearestNames", "similarity", "trigrams"]
 
@@ -22,8 +24,8 @@ _MIN_SIMILARITY = 0.4
 """Dice coefficient of trigram sets below which a far miss gets no suggestion."""
 
 
-def _deletes(word: str) -> set[str]:
-    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+def _deletes(word: str) -> list[str]:
+    return [word[:i] + word[i + 1 :] for i in range(len(word))]
 
 
 def trigrams(word: str) -> set[str]:
@@ -38,7 +40,7 @@ def similarity(a: set[str], b: set[str]) -> float:
 
 
 class NearestNames:
-    __slots__ = ("_grams", "_index", "_longest", "_names", "_postings")
+    __slots__ = ("_grams", "_index", "_longest", "_names", "_postings", "_ranked")
 
     def __init__(self, names: Iterable[str]) -> None:
         self._names = sorted(set(names))
@@ -46,6 +48,7 @@ class NearestNames:
         self._index: dict[str, str | list[str]] | None = None  # built on the first miss
         self._grams: list[set[str]] = []
         self._postings: dict[str, list[int]] = {}
+        self._ranked: dict[str, set[str]] = {}  # trigrams of names met as candidates
 
     def _built(self) -> dict[str, str | list[str]]:
         if self._index is None:
@@ -76,28 +79,31 @@ class NearestNames:
         index = self._built()
         found: set[str] = set()
         if len(query) <= self._longest + 1:  # else no name is within one edit
-            for key in (query, *_deletes(query)):
-                held = index.get(key)
-                if held is None:
-                    continue
-                if isinstance(held, str):
+            keys = _deletes(query)
+            keys.append(query)
+            for held in filter(None, map(index.get, keys)):  # the look-ups run in C
+                if type(held) is str:
                     found.add(held)
                 else:
                     found.update(held)
         found.discard(query)
         if len(found) == 1:  # the usual typo: no ranking needed
             return found.pop()
-        if found:
+        if found:  # several names one edit away: the one sharing most trigrams
             grams = trigrams(query)
-            return max(sorted(found), key=lambda n: similarity(grams, trigrams(n)))
+            return max(sorted(found), key=lambda n: similarity(grams, self._trigrams_of(n)))
         return self._far(query) if self._postings else None
+
+    def _trigrams_of(self, name: str) -> set[str]:
+        grams = self._ranked.get(name)
+        if grams is None:
+            grams = self._ranked[name] = trigrams(name)
+        return grams
 
     def _far(self, query: str) -> str | None:
         grams = trigrams(query)
-        shared: dict[int, int] = {}
-        for gram in grams:
-            for i in self._postings.get(gram, ()):
-                shared[i] = shared.get(i, 0) + 1
+        # counted in C: the postings of the query's trigrams, chained
+        shared = Counter(chain.from_iterable(self._postings.get(g, ()) for g in grams))
         best, best_score = None, 0.0
         for i, common in sorted(shared.items()):  # by name: ties go to the first
             score = 2 * common / (len(grams) + len(self._grams[i]))

@@ -126,16 +126,17 @@ def _parse_arguments(text: str, limits: Limits) -> tuple[Any, str | None, str | 
 # The good call's verdict skips NamedTuple's Python-level __new__ (and its defaults).
 _new_tuple = tuple.__new__
 
-_BY_TEXT: Memo[str, Validator] = Memo(4096)
+_BY_TEXT: Memo[str, Validator] = Memo(2048)
 """Validators by canonical schema text: tasks with the same tool share one."""
-_BY_ID: Memo[int, tuple[Mapping[str, Any], Validator]] = Memo(16384)
+_BY_ID: Memo[int, tuple[Mapping[str, Any], Validator]] = Memo(1024)
 """The same, by identity: episodes of one compiled task skip even the canonical dump.
 Holding the schema keeps its id from being reused while the entry lives."""
-_NEAREST: Memo[frozenset[str], NearestNames] = Memo(256)
+_NEAREST: Memo[frozenset[str], NearestNames] = Memo(64)
 """Nearest-name indexes by toolset: built on the toolset's first unknown name."""
-_VERIFIERS: Memo[tuple[int, Limits], tuple[object, Verifier]] = Memo(4096)
+_VERIFIERS: Memo[tuple[int, Limits], tuple[object, Verifier]] = Memo(64)
 """Verifiers by the identity of the tool list they were built from (a compiled task's
-``environment``), so the episodes and forks of one task share one."""
+``environment``), so the episodes and forks of one task share one. Few: a run explores a
+task's episodes together, and each entry holds its task's tools alive."""
 
 
 def shared_validator(schema: Mapping[str, Any]) -> Validator:

@@ -117,7 +117,7 @@ class Episode:
         self.limits = limits
         # one verifier per compiled task, shared by its episodes and forks (and with it the
         # validators and the nearest-name index): nothing here grows with the tools offered
-        self._verifier = shared_verifier(task.environment, limits)
+        self._verifier = shared_verifier(task, limits)
         self.reset()
 
     def reset(self) -> AgentInput:

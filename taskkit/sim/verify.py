@@ -17,8 +17,9 @@ every verifier offering it. Every memo table here is bounded (least recently use
 from __future__ import annotations
 
 import json
+import weakref
 from collections import OrderedDict
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, NamedTuple, TypeVar
 
@@ -128,15 +129,15 @@ _new_tuple = tuple.__new__
 
 _BY_TEXT: Memo[str, Validator] = Memo(2048)
 """Validators by canonical schema text: tasks with the same tool share one."""
-_BY_ID: Memo[int, tuple[Mapping[str, Any], Validator]] = Memo(1024)
+_BY_ID: Memo[int, tuple[Mapping[str, Any], Validator]] = Memo(2048)
 """The same, by identity: episodes of one compiled task skip even the canonical dump.
 Holding the schema keeps its id from being reused while the entry lives."""
 _NEAREST: Memo[frozenset[str], NearestNames] = Memo(64)
 """Nearest-name indexes by toolset: built on the toolset's first unknown name."""
-_VERIFIERS: Memo[tuple[int, Limits], tuple[object, Verifier]] = Memo(64)
-"""Verifiers by the identity of the tool list they were built from (a compiled task's
-``environment``), so the episodes and forks of one task share one. Few: a run explores a
-task's episodes together, and each entry holds its task's tools alive."""
+_BY_TASK: dict[tuple[int, Limits], tuple[weakref.ref[Any], Verifier]] = {}
+"""Verifiers by the identity of the compiled task they verify, each living exactly as long
+as its task (a weak reference drops it): the episodes and forks of one task share one, and
+nothing outlives the tasks a run holds."""
 
 
 def shared_validator(schema: Mapping[str, Any]) -> Validator:
@@ -164,16 +165,23 @@ def shared_nearest(names: Iterable[str]) -> NearestNames:
     return index
 
 
-def shared_verifier(tools: Sequence[Any], limits: Limits = DEFAULT_LIMITS) -> Verifier:
-    """One verifier for a list of tool environments (objects with ``name`` and
-    ``parameters``, as a compiled task's ``environment``), shared by everyone who passes
-    the same list object: an episode then costs nothing per tool offered."""
-    key = (id(tools), limits)
-    hit = _VERIFIERS.get(key)
-    if hit is not None and hit[0] is tools:
+def shared_verifier(task: Any, limits: Limits = DEFAULT_LIMITS) -> Verifier:
+    """The verifier of a compiled task's tools (``task.environment``: objects with ``name``
+    and ``parameters``), shared by every episode of that task object: an episode then
+    costs nothing per tool offered. ``task`` must accept weak references (pydantic models
+    do)."""
+    key = (id(task), limits)
+    hit = _BY_TASK.get(key)
+    if hit is not None and hit[0]() is task:
         return hit[1]
-    verifier = Verifier(((t.name, t.parameters) for t in tools), limits=limits)
-    _VERIFIERS.put(key, (tools, verifier))
+    verifier = Verifier(((t.name, t.parameters) for t in task.environment), limits=limits)
+
+    def forget(ref: weakref.ref[Any], key: tuple[int, Limits] = key) -> None:
+        held = _BY_TASK.get(key)
+        if held is not None and held[0] is ref:
+            del _BY_TASK[key]
+
+    _BY_TASK[key] = (weakref.ref(task, forget), verifier)
     return verifier
 
 

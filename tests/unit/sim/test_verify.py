@@ -105,16 +105,26 @@ def test_a_huge_unknown_name_costs_nothing_to_look_up():
     assert "tool name is 100,000 characters; the limit is 256" in verdict.message
 
 
-def test_one_verifier_per_tool_list_and_memos_stay_bounded():
+def test_one_verifier_per_task_living_as_long_as_the_task_and_memos_stay_bounded():
+    import gc
+
     from taskkit.sim import verify
 
     class Env:
         def __init__(self, name, parameters):
             self.name, self.parameters = name, parameters
 
-    envs = [Env("a", {"type": "object"})]
-    assert verify.shared_verifier(envs) is verify.shared_verifier(envs)
-    assert verify.shared_verifier(list(envs)) is not verify.shared_verifier(envs)
+    class Task:
+        def __init__(self):
+            self.environment = [Env("a", {"type": "object"})]
+
+    task, other = Task(), Task()
+    assert verify.shared_verifier(task) is verify.shared_verifier(task)
+    assert verify.shared_verifier(other) is not verify.shared_verifier(task)
+    held = len(verify._BY_TASK)
+    del task, other
+    gc.collect()
+    assert len(verify._BY_TASK) == held - 2
     for i in range(verify._BY_ID.size + 10):  # freshly loaded schemas, one per task
         verify.shared_validator({"type": "object", "properties": {f"p{i % 3}": {}}})
     assert len(verify._BY_ID) <= verify._BY_ID.size

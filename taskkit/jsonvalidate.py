@@ -226,12 +226,33 @@ def _supported(schema: Any) -> bool:
     return True
 
 
+@functools.cache
+def _safe_validator_class() -> Any:
+    """jsonschema's 2020-12 validator with ``pattern`` on RE2 (see :mod:`taskkit.saferegex`):
+    its own runs Python's backtracking engine on the agent's text."""
+    import jsonschema  # noqa: PLC0415
+
+    def pattern(validator: Any, patrn: str, instance: Any, schema: Any) -> Any:
+        if not validator.is_type(instance, "string"):
+            return
+        try:
+            matched = compile_safe(patrn).search(instance)
+        except TooLong as exc:
+            yield jsonschema.ValidationError(str(exc))
+            return
+        if not matched:
+            yield jsonschema.ValidationError(f"{_short(instance)} does not match {quote(patrn)}")
+
+    extend: Any = jsonschema.validators.extend  # untyped in the stubs
+    return extend(jsonschema.Draft202012Validator, {"pattern": pattern})
+
+
 def _fallback(schema: Mapping[str, Any] | bool) -> Check:
     # Imported here: a tenth of a second of every command's start-up, for the few schemas
     # outside the supported set.
     import jsonschema  # noqa: PLC0415
 
-    validator = jsonschema.Draft202012Validator(
+    validator = _safe_validator_class()(
         schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
     )
     kinds = {

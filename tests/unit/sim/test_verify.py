@@ -266,3 +266,19 @@ def test_deep_python_arguments_are_a_verdict_not_a_recursion_error():
     verdict = verifier.verify(ToolCall("t", {"a": [value, value]}))
     assert not verdict.ok
     assert verdict.error_type in ("limit_exceeded", "range_error")
+
+
+def test_a_pattern_in_a_schema_outside_the_compiled_set_runs_on_re2_too():
+    import time
+
+    schema = {
+        "type": "object",
+        "properties": {"s": {"type": "string", "pattern": "^(a+)+$"}},
+        "dependentRequired": {},  # not compiled to closures: jsonschema checks this one
+    }
+    verifier = Verifier({"t": schema})
+    start = time.perf_counter()
+    verdict = verifier.verify(ToolCall("t", {"s": "a" * 50_000 + "b"}))
+    assert verdict.error_type == "format_error"
+    assert time.perf_counter() - start < 1.0
+    assert verifier.verify(ToolCall("t", {"s": "aa"})).ok

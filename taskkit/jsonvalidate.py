@@ -485,6 +485,10 @@ def _object_function(
             passes = f"x is _A or type(x) is t{i}"
         else:
             passes = f"x is _A or type(x) in t{i}"
+        if float in types:
+            # NaN and the infinities are floats but not JSON numbers: x - x is 0 only for a
+            # finite x, so they fall through to the check, which refuses them
+            passes = f"{passes} and (type(x) is not float or x - x == 0.0)"
         lines += [
             f"    x = v.get(k{i}, _A)",
             f"    if not ({passes}):",
@@ -518,11 +522,10 @@ _ABSENT = object()
 _OBJECT_ONLY = _ANNOTATIONS | {"type", "properties", "required", "additionalProperties"}
 _PY_TYPES: dict[str, tuple[type, ...]] = {
     # "integer" leaves out float: 3.0 is an integer to JSON Schema, so it goes to the check.
-    # "number" does too: NaN and the infinities are floats but not JSON numbers, and the
-    # check refuses them (tool arguments seldom hold floats, so this costs little).
+    # "number" takes floats, but only finite ones pass inline (see _object_function).
     "string": (str,),
     "integer": (int,),
-    "number": (int,),
+    "number": (int, float),
     "boolean": (bool,),
     "object": (dict,),
     "array": (list,),

@@ -221,7 +221,13 @@ class Verifier:
         check = self._checks.get(name)
         if check is None:
             return self._first_call(name, args)
-        return self._judge(name, args, check)
+        try:  # inline, not _judge: one frame less on every call
+            err = check(args)
+        except Exception as exc:
+            return self._broken(name, args, exc)
+        if err is None:
+            return _new_tuple(Verdict, (True, name, args, None, ""))
+        return _new_tuple(Verdict, (False, name, args, err.kind, f"{name}: {describe(err)}"))
 
     def _first_call(self, name: str, args: dict[str, Any]) -> Verdict:
         """A tool not called before through this verifier: unknown, or compile its check."""
@@ -242,10 +248,10 @@ class Verifier:
         self._checks[name] = check
         return self._judge(name, args, check)
 
-    def _judge(self, name: str, args: dict[str, Any], check: Check) -> Verdict:
-        try:
-            err = check(args)
-        except RecursionError:
+    def _broken(self, name: str, args: dict[str, Any], exc: Exception) -> Verdict:
+        """A check that raised: arguments too deep for it (Python values passed straight
+        to :meth:`verify`), or a schema it cannot apply (a bound of the wrong type)."""
+        if isinstance(exc, RecursionError):
             return Verdict(
                 False,
                 name,
@@ -253,8 +259,13 @@ class Verifier:
                 "limit_exceeded",
                 f"the arguments nest deeper than {self._limits.depth} levels",
             )
-        except Exception as exc:  # e.g. a bound of the wrong type: the schema's fault
-            return _schema_error(name, args, exc)
+        return _schema_error(name, args, exc)
+
+    def _judge(self, name: str, args: dict[str, Any], check: Check) -> Verdict:
+        try:
+            err = check(args)
+        except Exception as exc:
+            return self._broken(name, args, exc)
         if err is None:
             return _new_tuple(Verdict, (True, name, args, None, ""))
         return _new_tuple(Verdict, (False, name, args, err.kind, f"{name}: {describe(err)}"))

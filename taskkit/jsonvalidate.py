@@ -680,15 +680,19 @@ def _enum_check(values: list[Any]) -> Check:
     # JSON equality: 1 == 1.0, but True is not 1.
     keyed = [(type(x) is bool, x) for x in values]
 
+    grams: list[set[str] | None] = []  # the values' trigrams, made on the first error
+
     def check(v: Any) -> VError | None:
         if (type(v) is bool, v) in keyed:
             return None
-        return VError("enum_error", (), f"{_short(v)} is not one of {_allowed(values, v)}")
+        if len(values) > _SHOWN and not grams:
+            grams.extend(_trigrams(x) if type(x) is str else None for x in values)
+        return VError("enum_error", (), f"{_short(v)} is not one of {_allowed(values, v, grams)}")
 
     return check
 
 
-def _allowed(values: list[Any], got: Any) -> str:
+def _allowed(values: list[Any], got: Any, value_grams: list[set[str] | None]) -> str:
     """The allowed values as the agent reads them: all of a short list in its own order;
     of a long one, the nearest to ``got`` first (a case-insensitive match before any), and
     how many more there are, so the value the agent meant is never cut off."""
@@ -702,7 +706,7 @@ def _allowed(values: list[Any], got: Any) -> str:
         if grams is not None and type(x) is str:
             if x.casefold() == folded:
                 return (2.0, -i)
-            return (_similarity(grams, _trigrams(x)), -i)
+            return (_similarity(grams, value_grams[i] or set()), -i)
         if type(got) in (int, float) and type(x) in (int, float) and type(got) is not bool:
             try:
                 return (1.0 / (1.0 + abs(float(x) - float(got))), -i)

@@ -15,18 +15,24 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
+import heapq
 import ipaddress
+import json
 import math
 import re
 import sys
 import uuid
 from collections.abc import Callable, Mapping
+from json.encoder import encode_basestring
 from types import CodeType
 from typing import Any, NamedTuple
 
 from .patterns import schema_pattern_problem
+from .saferegex import TooLong, compile_safe
 from .schemacheck import schema_problems
 from .schemarefs import ref_problem
+from .sim.nearest import similarity as _similarity
+from .sim.nearest import trigrams as _trigrams
 
 __all__ = ["ERROR_KINDS", "Check", "SchemaError", "VError", "Validator", "compile_schema"]
 
@@ -81,13 +87,19 @@ _SUPPORTED = _ANNOTATIONS | {
 
 def _is_int(v: Any) -> bool:
     t = type(v)
-    return t is int or (t is float and v.is_integer())
+    return t is int or (t is float and v.is_integer())  # False for NaN and the infinities
+
+
+def _is_number(v: Any) -> bool:
+    t = type(v)
+    # NaN and the infinities are not JSON numbers: a value that is one never passes
+    return t is int or (t is float and v - v == 0.0)
 
 
 _TYPE_TESTS: dict[str, Callable[[Any], bool]] = {
     "string": lambda v: type(v) is str,
     "integer": _is_int,
-    "number": lambda v: type(v) in (int, float),
+    "number": _is_number,
     "boolean": lambda v: type(v) is bool,
     "object": lambda v: type(v) is dict,
     "array": lambda v: type(v) is list,
@@ -98,7 +110,7 @@ _DATE_TIME = re.compile(
     r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$"
 )
 _TIME = re.compile(r"^\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})?$")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_SPACE = re.compile(r"\s")
 _URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s]*$")
 
 
@@ -118,6 +130,13 @@ def _fmt_date_time(v: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def _fmt_email(v: str) -> bool:
+    """``local@domain.tld``: one ``@``, no space, a dot inside the domain. Tested with string
+    methods: the regex this replaces backtracked quadratically on long text."""
+    local, _, domain = v.partition("@")
+    return bool(local) and "@" not in domain and "." in domain[1:-1] and _SPACE.search(v) is None
 
 
 def _fmt_uuid(v: str) -> bool:
@@ -142,7 +161,7 @@ _FORMATS: dict[str, Callable[[str], bool]] = {
     "date": _fmt_date,
     "date-time": _fmt_date_time,
     "time": lambda v: bool(_TIME.match(v)),
-    "email": lambda v: bool(_EMAIL.match(v)),
+    "email": _fmt_email,
     "uri": lambda v: bool(_URI.match(v)),
     "uuid": _fmt_uuid,
     "ipv4": _fmt_ip(4),
@@ -214,12 +233,33 @@ def _supported(schema: Any) -> bool:
     return True
 
 
+@functools.cache
+def _safe_validator_class() -> Any:
+    """jsonschema's 2020-12 validator with ``pattern`` on RE2 (see :mod:`taskkit.saferegex`):
+    its own runs Python's backtracking engine on the agent's text."""
+    import jsonschema  # noqa: PLC0415
+
+    def pattern(validator: Any, patrn: str, instance: Any, schema: Any) -> Any:
+        if not validator.is_type(instance, "string"):
+            return
+        try:
+            matched = compile_safe(patrn).search(instance)
+        except TooLong as exc:
+            yield jsonschema.ValidationError(str(exc))
+            return
+        if not matched:
+            yield jsonschema.ValidationError(f"{_short(instance)} does not match {quote(patrn)}")
+
+    extend: Any = jsonschema.validators.extend  # untyped in the stubs
+    return extend(jsonschema.Draft202012Validator, {"pattern": pattern})
+
+
 def _fallback(schema: Mapping[str, Any] | bool) -> Check:
     # Imported here: a tenth of a second of every command's start-up, for the few schemas
     # outside the supported set.
     import jsonschema  # noqa: PLC0415
 
-    validator = jsonschema.Draft202012Validator(
+    validator = _safe_validator_class()(
         schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
     )
     kinds = {
@@ -407,6 +447,7 @@ def _object_function(
     ns: dict[str, Any] = {
         "_A": _ABSENT,
         "VError": VError,
+        "quote": quote,
         "need": frozenset(required),
         "known": frozenset(name for name, *_ in fields),
         "required": required,
@@ -424,7 +465,7 @@ def _object_function(
             "        for name in required:",
             "            if name not in v:",
             "                return VError('missing_required', (name,),"
-            " f'missing required parameter {name!r}')",
+            " f'missing required parameter {quote(name)}')",
         ]
     if closed:
         lines += [
@@ -432,7 +473,7 @@ def _object_function(
             "        for name in v:",
             "            if name not in known:",
             "                return VError('unexpected_parameter', (name,),"
-            " f'unexpected parameter {name!r}')",
+            " f'unexpected parameter {quote(name)}')",
         ]
     for i, (name, (types, words, bounds), sub) in enumerate(fields):
         ns[f"k{i}"], ns[f"s{i}"], ns[f"t{i}"], ns[f"w{i}"] = name, sub, types, words
@@ -451,6 +492,10 @@ def _object_function(
             passes = f"x is _A or type(x) is t{i}"
         else:
             passes = f"x is _A or type(x) in t{i}"
+        if float in types:
+            # NaN and the infinities are floats but not JSON numbers: x - x is 0 only for a
+            # finite x, so they fall through to the check, which refuses them
+            passes = f"{passes} and (type(x) is not float or x - x == 0.0)"
         lines += [
             f"    x = v.get(k{i}, _A)",
             f"    if not ({passes}):",
@@ -484,6 +529,7 @@ _ABSENT = object()
 _OBJECT_ONLY = _ANNOTATIONS | {"type", "properties", "required", "additionalProperties"}
 _PY_TYPES: dict[str, tuple[type, ...]] = {
     # "integer" leaves out float: 3.0 is an integer to JSON Schema, so it goes to the check.
+    # "number" takes floats, but only finite ones pass inline (see _object_function).
     "string": (str,),
     "integer": (int,),
     "number": (int, float),
@@ -579,7 +625,7 @@ def _type_check(types: str | list[str], depth: int) -> Check:
         def check1(v: Any) -> VError | None:
             if test(v):
                 return None
-            return VError(kind, (), f"expected {want}, got {_type_name(v)} {_short(v)}")
+            return VError(kind, (), f"expected {want}, got {_got(v)}")
 
         return check1
 
@@ -587,27 +633,97 @@ def _type_check(types: str | list[str], depth: int) -> Check:
         for test in tests:
             if test(v):
                 return None
-        return VError(kind, (), f"expected {want}, got {_type_name(v)} {_short(v)}")
+        return VError(kind, (), f"expected {want}, got {_got(v)}")
 
     return check
 
 
+def quote(text: str, limit: int = 60) -> str:
+    """``text`` as a JSON string cut to ``limit`` characters: how names and values appear
+    in messages to the agent (JSON terms, not Python's)."""
+    if len(text) > limit:
+        return encode_basestring(text[: limit - 3])[:-1] + '..."'
+    return encode_basestring(text)
+
+
 def _short(v: Any) -> str:
-    text = repr(v)
+    """``v`` as JSON text (``null``, ``true``, ``"text"``, ``[1, 2]``), cut to 40
+    characters; a value that JSON cannot hold is named by its type."""
+    t = type(v)
+    if t is str:
+        return quote(v, 40)
+    if v is None:
+        return "null"
+    if t is bool:
+        return "true" if v else "false"
+    if t is int:
+        # str() refuses ints of more than 4,300 digits, and no message needs them whole
+        return str(v) if v.bit_length() <= 128 else f"(an integer of {v.bit_length()} bits)"
+    if t is float:
+        if v - v == 0.0:
+            return repr(v)
+        return "NaN" if math.isnan(v) else ("Infinity" if v > 0 else "-Infinity")
+    try:
+        text = json.dumps(v, ensure_ascii=False, allow_nan=True, default=_unjson)
+    except (TypeError, ValueError, RecursionError):
+        text = f"({_type_name(v)})"
     return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _unjson(v: Any) -> str:
+    return f"({type(v).__name__})"
+
+
+def _got(v: Any) -> str:
+    """What a type error says it got: ``null``, ``boolean true``, ``string "5"``."""
+    return "null" if v is None else f"{_type_name(v)} {_short(v)}"
+
+
+_SHOWN = 8
+"""Allowed values an enum error lists: the nearest to the wrong value first."""
 
 
 def _enum_check(values: list[Any]) -> Check:
     # JSON equality: 1 == 1.0, but True is not 1.
     keyed = [(type(x) is bool, x) for x in values]
-    shown = ", ".join(_short(x) for x in values[:8]) + (", ..." if len(values) > 8 else "")
+
+    grams: list[set[str] | None] = []  # the values' trigrams, made on the first error
 
     def check(v: Any) -> VError | None:
         if (type(v) is bool, v) in keyed:
             return None
-        return VError("enum_error", (), f"{_short(v)} is not one of {shown}")
+        if len(values) > _SHOWN and not grams:
+            grams.extend(_trigrams(x) if type(x) is str else None for x in values)
+        return VError("enum_error", (), f"{_short(v)} is not one of {_allowed(values, v, grams)}")
 
     return check
+
+
+def _allowed(values: list[Any], got: Any, value_grams: list[set[str] | None]) -> str:
+    """The allowed values as the agent reads them: all of a short list in its own order;
+    of a long one, the nearest to ``got`` first (a case-insensitive match before any), and
+    how many more there are, so the value the agent meant is never cut off."""
+    if len(values) <= _SHOWN:
+        return ", ".join(_short(x) for x in values)
+    grams = _trigrams(got) if type(got) is str else None
+    folded = got.casefold() if type(got) is str else None
+
+    def closeness(i: int) -> tuple[float, int]:
+        x = values[i]
+        if grams is not None and type(x) is str:
+            if x.casefold() == folded:
+                return (2.0, -i)
+            return (_similarity(grams, value_grams[i] or set()), -i)
+        if type(got) in (int, float) and type(x) in (int, float) and type(got) is not bool:
+            try:
+                return (1.0 / (1.0 + abs(float(x) - float(got))), -i)
+            except OverflowError:
+                return (0.0, -i)
+        return (0.0, -i)
+
+    nearest = heapq.nlargest(_SHOWN, range(len(values)), key=closeness)
+    shown = ", ".join(_short(values[i]) for i in nearest)
+    return f"{shown} (nearest first; {len(values) - _SHOWN} more)"
 
 
 def _count_check(schema: Mapping[str, Any], suffix: str, typ: type, noun: str) -> Check:
@@ -639,15 +755,15 @@ def _numeric_check(schema: Mapping[str, Any]) -> Check:
         if type(v) not in (int, float):
             return None
         if lo is not None and v < lo:
-            return VError("range_error", (), f"{v} is below the minimum {lo}")
+            return VError("range_error", (), f"{_short(v)} is below the minimum {_short(lo)}")
         if hi is not None and v > hi:
-            return VError("range_error", (), f"{v} is above the maximum {hi}")
+            return VError("range_error", (), f"{_short(v)} is above the maximum {_short(hi)}")
         if xlo is not None and v <= xlo:
-            return VError("range_error", (), f"{v} must be greater than {xlo}")
+            return VError("range_error", (), f"{_short(v)} must be greater than {_short(xlo)}")
         if xhi is not None and v >= xhi:
-            return VError("range_error", (), f"{v} must be less than {xhi}")
+            return VError("range_error", (), f"{_short(v)} must be less than {_short(xhi)}")
         if step is not None and _not_multiple(v, step):
-            return VError("range_error", (), f"{v} is not a multiple of {step}")
+            return VError("range_error", (), f"{_short(v)} is not a multiple of {_short(step)}")
         return None
 
     return check
@@ -656,7 +772,10 @@ def _numeric_check(schema: Mapping[str, Any]) -> Check:
 def _not_multiple(v: float, step: float) -> bool:
     """jsonschema's own test, so both validators agree to the last float."""
     if isinstance(step, float):
-        quotient = v / step
+        try:
+            quotient = v / step
+        except OverflowError:  # an int too large for a float: no float step divides it
+            return True
         if not math.isfinite(quotient):
             return True
         return int(quotient) != quotient
@@ -665,7 +784,8 @@ def _not_multiple(v: float, step: float) -> bool:
 
 def _string_check(schema: Mapping[str, Any]) -> Check:
     lo, hi = schema.get("minLength"), schema.get("maxLength")
-    pattern = re.compile(schema["pattern"]) if "pattern" in schema else None
+    # RE2 when it takes the pattern (linear time on whatever the agent sends)
+    pattern = compile_safe(schema["pattern"]) if "pattern" in schema else None
     fmt_name = schema.get("format")
     fmt = _FORMATS.get(fmt_name) if isinstance(fmt_name, str) else None
 
@@ -676,8 +796,15 @@ def _string_check(schema: Mapping[str, Any]) -> Check:
             return VError("range_error", (), f"{_short(v)} is shorter than {lo} characters")
         if hi is not None and len(v) > hi:
             return VError("range_error", (), f"{_short(v)} is longer than {hi} characters")
-        if pattern is not None and not pattern.search(v):
-            return VError("format_error", (), f"{_short(v)} does not match {pattern.pattern!r}")
+        if pattern is not None:
+            try:
+                matched = pattern.search(v)
+            except TooLong as exc:
+                return VError("format_error", (), str(exc))
+            if not matched:
+                return VError(
+                    "format_error", (), f"{_short(v)} does not match {quote(pattern.pattern)}"
+                )
         if fmt is not None and not fmt(v):
             return VError("format_error", (), f"{_short(v)} is not a valid {fmt_name}")
         return None

@@ -8,6 +8,7 @@ import unicodedata
 from typing import Any
 
 from ..models import AnswerCheck
+from ..saferegex import TooLong, compile_safe
 
 __all__ = ["check_answer", "normalise", "numbers_in"]
 
@@ -44,13 +45,26 @@ def check_answer(check: AnswerCheck, answer: str | None) -> list[str]:
             reasons.append(f"answer mentions {banned!r}")
     if check.equals is not None and normalise(str(check.equals)) != text:
         reasons.append(f"answer is not {check.equals!r}")
-    if check.regex is not None and not re.search(check.regex, answer, re.IGNORECASE):
-        reasons.append(f"answer does not match /{check.regex}/")
+    if check.regex is not None:
+        reasons.extend(_regex(check.regex, answer))
     if check.number is not None:
         reasons.extend(
             _number(check.number.value, check.number.tolerance, check.number.rel_tolerance, answer)
         )
     return reasons
+
+
+def _regex(pattern: str, answer: str) -> list[str]:
+    """The answer against an author's regex, in bounded time (RE2, or a length cap for a
+    pattern RE2 cannot run: see :mod:`taskkit.saferegex`)."""
+    try:
+        if compile_safe(pattern, ignore_case=True).search(answer):
+            return []
+    except re.error as exc:  # lint reports it; a compiled file made by hand may still hold it
+        return [f"the task's answer regex /{pattern}/ is invalid: {exc}"]
+    except TooLong as exc:
+        return [f"answer could not be checked: {exc}"]
+    return [f"answer does not match /{pattern}/"]
 
 
 def _number(value: Any, tol: float, rel: float, answer: str) -> list[str]:

@@ -21,7 +21,8 @@ from .diff import copy_json
 from .evaluate import Call, FinalVerdict, Finding, evaluate_action, final_for_task
 from .execute import Observation, execute, fault_for
 from .formats import AgentInput, Exchange, Parsed, Response, ResponseFormat, get_format
-from .verify import Verifier
+from .limits import DEFAULT_LIMITS, Limits, recordable
+from .verify import shared_verifier
 
 __all__ = ["Episode", "StepRecord", "StepResult"]
 
@@ -97,6 +98,7 @@ class Episode:
         run_seed: int = 0,
         trust: Iterable[str] | None = None,
         faults: bool = True,
+        limits: Limits = DEFAULT_LIMITS,
     ) -> None:
         """``trust``: the packs whose Python handlers may run (``None``: those of the user's
         trust file). A task offering a handler of any other pack is refused here, with
@@ -110,7 +112,10 @@ class Episode:
         trusting.check_trust([task], self.trust)
         self.faults = faults
         self._envs = {e.name: e for e in task.environment}
-        self._verifier = Verifier((e.name, e.parameters) for e in task.environment)
+        self.limits = limits
+        # one verifier per compiled task, shared by its episodes and forks (and with it the
+        # validators and the nearest-name index): nothing here grows with the tools offered
+        self._verifier = shared_verifier(task, limits)
         self.reset()
 
     def reset(self) -> AgentInput:
@@ -157,15 +162,20 @@ class Episode:
         samples and go on from one of them (data generation)."""
         if self.done:
             raise RuntimeError("the episode is over; call reset()")
-        parsed = self.format.parse(response)
+        parsed = self.format.parse(response, self.limits)
         if parsed.error is None and not parsed.calls and parsed.answer is None:
             parsed = Parsed(error="the response has neither tool calls nor an answer")
         findings: list[Finding] = []
         records: list[CallRecord] = []
         observations: list[str] = []
         if parsed.error is not None:
-            findings.append(Finding("unparseable", parsed.error))
-            observations.append(f"error: could not parse your response: {parsed.error}")
+            # kept as far as it is JSON: the trajectory and the next prompt are written out
+            response = recordable(response, self.limits)
+            findings.append(Finding(parsed.error_type, parsed.error))
+            if parsed.error_type == "limit_exceeded":
+                observations.append(f"error: your response is over a limit: {parsed.error}")
+            else:
+                observations.append(f"error: could not parse your response: {parsed.error}")
         elif parsed.calls:
             for call in parsed.calls:
                 record = self._run_call(call)

@@ -14,14 +14,28 @@ __all__ = ["OPERATORS", "find", "matches", "norm", "sort_records"]
 
 
 def norm(value: Any) -> Any:
-    """Comparison form: strings case-folded and stripped; numbers as floats."""
+    """Comparison form: strings case-folded and stripped; numbers as floats (an int too
+    large for a float stays an int: Python compares the two exactly, and the agent may
+    send one)."""
     if isinstance(value, str):
         return value.strip().casefold()
     if isinstance(value, bool):
         return value
     if isinstance(value, int | float):
-        return float(value)
+        try:
+            return float(value)
+        except OverflowError:
+            return value
     return value
+
+
+def _text(value: Any) -> str:
+    """``str(value)``, except that an int of thousands of digits (which ``str`` refuses)
+    becomes a marker that equals no real text."""
+    try:
+        return str(value)
+    except ValueError:
+        return "\x00(a very long integer)"
 
 
 def _num(value: Any) -> Any:
@@ -67,7 +81,7 @@ OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
     "icontains": _contains,
     "in": _in,
     "not_in": lambda f, v: isinstance(v, list) and not _in(f, v),
-    "startswith": lambda f, v: isinstance(f, str) and norm(f).startswith(norm(str(v))),
+    "startswith": lambda f, v: isinstance(f, str) and norm(f).startswith(norm(_text(v))),
 }
 
 
@@ -113,4 +127,4 @@ def sort_records(
 def _sort_value(value: Any) -> tuple[int, Any]:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return (0, value)
-    return (1, str(value).casefold())
+    return (1, _text(value).casefold())

@@ -4,10 +4,14 @@ built-in agent writes a response in the format."""
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from ...jsonvalidate import quote
 from ...models import CompiledTask
+from ..limits import DEFAULT_LIMITS, Limits, check_name, check_text, check_value
 from ..verify import ToolCall
 
 __all__ = [
@@ -17,6 +21,10 @@ __all__ = [
     "Response",
     "ResponseFormat",
     "default_system_prompt",
+    "json_kind",
+    "over_limit",
+    "screen",
+    "too_many_calls",
 ]
 
 Response = str | dict[str, Any]
@@ -43,6 +51,9 @@ class Parsed:
     answer: str | None = None
     thought: str | None = None
     error: str | None = None
+    error_type: str = "unparseable"
+    """With ``error``: ``unparseable``, or ``limit_exceeded`` for a response over one of the
+    :mod:`~taskkit.sim.limits` (too long, too deep, a lone surrogate, too many calls)."""
 
 
 @dataclass(frozen=True)
@@ -60,7 +71,7 @@ class ResponseFormat(Protocol):
 
     def render(self, task: CompiledTask, history: list[Exchange]) -> AgentInput: ...
 
-    def parse(self, response: Response) -> Parsed: ...
+    def parse(self, response: Response, limits: Limits = DEFAULT_LIMITS) -> Parsed: ...
 
     def write(
         self,
@@ -78,18 +89,101 @@ def default_system_prompt(task: CompiledTask) -> str:
     )
 
 
+def over_limit(reason: str) -> Parsed:
+    """The parse of a response over a limit: a ``limit_exceeded`` step, never a crash."""
+    return Parsed(error=reason, error_type="limit_exceeded")
+
+
+def screen(response: Any, limits: Limits) -> Parsed | None:
+    """The checks every format makes before parsing: a response is text or a message
+    object (a dict) with JSON values only, within the size, depth, string, number and
+    Unicode limits. ``None`` when it may be parsed; else the step's error."""
+    if isinstance(response, str):
+        problem = check_text(response, limits)
+        return None if problem is None else over_limit(problem)
+    if not isinstance(response, dict):
+        return Parsed(
+            error=f"a response must be text or a message object, got {json_kind(response)}"
+        )
+    if _plain_message(response, limits):
+        return None
+    # A message's own envelope (tool_calls / [i] / function / arguments) is 4 levels, and
+    # its strings include the arguments' JSON text, which the verifier reads under the
+    # string limit: here only the response's size bounds them.
+    problem = check_value(response, _envelope_limits(limits), slack=4)
+    return None if problem is None else over_limit(f"the response {problem}")
+
+
+def _plain_message(message: dict[str, Any], limits: Limits) -> bool:
+    """Whether ``message`` is surely within the limits: the usual assistant message, whose
+    values are strings without surrogates or null, and ``tool_calls`` a short list of
+    ``{"function": {...}}`` objects of the same. The general walk costs a few microseconds a
+    step (a few percent of one); this costs a fraction, and anything else takes the walk."""
+    chars = 0
+    for value in message.values():
+        if type(value) is str:
+            chars += len(value)
+            if not value.isascii():
+                return False
+        elif type(value) is list:
+            if len(value) > limits.calls:
+                return False
+            for call in value:
+                if type(call) is not dict:
+                    return False
+                for part in call.values():
+                    if type(part) is dict:
+                        for leaf in part.values():
+                            if type(leaf) is not str or not leaf.isascii():
+                                return False
+                            chars += len(leaf)
+                    elif type(part) is str and part.isascii():
+                        chars += len(part)
+                    else:
+                        return False
+        elif value is not None:
+            return False
+    return chars <= limits.response_chars
+
+
+@functools.lru_cache(maxsize=64)
+def _envelope_limits(limits: Limits) -> Limits:
+    return dataclasses.replace(limits, string_chars=limits.response_chars)
+
+
+def json_kind(value: Any) -> str:
+    """A value's type in JSON's words (``array``, ``null``), for messages to the agent."""
+    names = {list: "array", dict: "object", str: "string", int: "integer", float: "number",
+             bool: "boolean"}  # fmt: skip
+    return "null" if value is None else names.get(type(value), type(value).__name__)
+
+
 _CALL_KEYS = frozenset({"name", "arguments"})
 
 
-def call_from_object(raw: Any, where: str) -> ToolCall | str:
+def call_from_object(raw: Any, where: str, limits: Limits = DEFAULT_LIMITS) -> ToolCall | Parsed:
     """A ``{"name", "arguments"}`` object (xlam's and hermes's call shape) as a ToolCall, or
-    why it is not one. Arguments pass through as given: the verifier judges them."""
+    the step's error. Arguments pass through as given: the verifier judges them."""
     if not isinstance(raw, dict):
-        return f"{where} must be an object with 'name' and 'arguments', got {type(raw).__name__}"
+        return Parsed(
+            error=f'{where} must be an object with "name" and "arguments", got {json_kind(raw)}'
+        )
     extra = sorted(set(raw) - _CALL_KEYS)
     if extra:
-        return f"{where} has unexpected key {extra[0]!r}; use 'name' and 'arguments'"
+        return Parsed(
+            error=f'{where} has unexpected key {quote(extra[0])}; use "name" and "arguments"'
+        )
     fname = raw.get("name")
     if not isinstance(fname, str) or not fname.strip():
-        return f"{where} lacks a 'name' string"
+        return Parsed(error=f'{where} lacks a "name" string')
+    problem = check_name(fname, limits)
+    if problem is not None:
+        return over_limit(f"{where}: {problem}")
     return ToolCall(fname, raw.get("arguments", {}))
+
+
+def too_many_calls(count: int, limits: Limits) -> Parsed | None:
+    """The error for a response with more calls than the limit, or ``None``."""
+    if count <= limits.calls:
+        return None
+    return over_limit(f"{count:,} tool calls in one response; the limit is {limits.calls}")

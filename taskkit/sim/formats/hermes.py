@@ -30,17 +30,27 @@ object, a missing ``name`` or any key besides ``name`` and ``arguments`` is an e
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 from ...models import CompiledTask
+from ..limits import DEFAULT_LIMITS, LimitExceeded, Limits, load_json
 from ..verify import ToolCall
-from .base import AgentInput, Exchange, Parsed, Response, call_from_object, default_system_prompt
+from .base import (
+    AgentInput,
+    Exchange,
+    Parsed,
+    Response,
+    call_from_object,
+    default_system_prompt,
+    json_kind,
+    over_limit,
+    screen,
+    too_many_calls,
+)
 
 name = "hermes"
 
 _OPEN, _CLOSE = "<tool_call>", "</tool_call>"
-_BLOCK = re.compile(r"<tool_call>(?P<body>.*?)</tool_call>", re.DOTALL)
 
 TOOLS_INSTRUCTION = """\
 # Tools
@@ -86,45 +96,85 @@ def render(task: CompiledTask, history: list[Exchange]) -> AgentInput:
     return AgentInput(messages)
 
 
-def parse(response: Response) -> Parsed:
+def parse(response: Response, limits: Limits = DEFAULT_LIMITS) -> Parsed:
     if isinstance(response, dict) and response.get("tool_calls") and not _text(response).strip():
         return Parsed(
             error="native tool_calls are not part of the hermes format; "
             "write <tool_call> blocks in the text"
         )
-    if not isinstance(response, str | dict):
-        return Parsed(error=f"a response must be text, got {type(response).__name__}")
+    refused = screen(response, limits)
+    if refused is not None:
+        return refused
     text = _text(response)
     if not text.strip():
         return Parsed(error="empty response")
-    blocks = list(_BLOCK.finditer(text))
-    outside = _BLOCK.sub("\n", text)
-    for tag in (_OPEN, _CLOSE):
-        if tag in outside:
-            what = "unclosed <tool_call> tag" if tag == _OPEN else "stray </tool_call> tag"
-            return Parsed(error=f"{what}; wrap each call as <tool_call>{{...}}</tool_call>")
-    if not blocks:
-        return Parsed(answer=_text(response))
+    found = _blocks(text, limits)
+    if isinstance(found, Parsed):
+        return found
+    bodies, outside = found
+    if not bodies:
+        return Parsed(answer=text)
     calls = []
-    for i, block in enumerate(blocks):
-        call = _call(i, block["body"])
-        if isinstance(call, str):
-            return Parsed(error=call)
+    for i, body in enumerate(bodies):
+        call = _call(i, body, limits)
+        if isinstance(call, Parsed):
+            return call
         calls.append(call)
     return Parsed(calls=calls, thought=outside.strip() or None)
 
 
-def _call(index: int, body: str) -> ToolCall | str:
+def _blocks(text: str, limits: Limits) -> tuple[list[str], str] | Parsed:
+    """The bodies of the ``<tool_call>`` blocks and the text outside them, or the error.
+
+    One left-to-right pass with ``str.find`` (a lazy regex rescanned the rest of the text
+    for every unclosed tag: quadratic), stopped once there are more blocks than the limit.
+    """
+    bodies: list[str] = []
+    outside: list[str] = []
+    pos = 0
+    while True:
+        start = text.find(_OPEN, pos)
+        if start < 0:
+            rest = text[pos:]
+            if _CLOSE in rest:
+                return Parsed(error=f"stray </tool_call> tag; {_WRAP}")
+            outside.append(rest)
+            return bodies, "\n".join(outside)
+        before = text[pos:start]
+        if _CLOSE in before:
+            return Parsed(error=f"stray </tool_call> tag; {_WRAP}")
+        outside.append(before)
+        end = text.find(_CLOSE, start + len(_OPEN))
+        if end < 0:
+            return Parsed(error=f"unclosed <tool_call> tag; {_WRAP}")
+        body = text[start + len(_OPEN) : end]
+        if _OPEN in body:
+            return Parsed(error=f"unclosed <tool_call> tag; {_WRAP}")
+        bodies.append(body)
+        refused = too_many_calls(len(bodies), limits)
+        if refused is not None:
+            return refused
+        pos = end + len(_CLOSE)
+
+
+_WRAP = "wrap each call as <tool_call>{...}</tool_call>"
+
+
+def _call(index: int, body: str, limits: Limits) -> ToolCall | Parsed:
     where = f"<tool_call> block {index + 1}"
     if not body.strip():
-        return f"{where} is empty"
+        return Parsed(error=f"{where} is empty")
     try:
-        data = json.loads(body)
+        data = load_json(body, limits, what=where)
     except json.JSONDecodeError as exc:
-        return f"{where} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        return Parsed(
+            error=f"{where} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        )
+    except LimitExceeded as exc:
+        return over_limit(str(exc))
     if not isinstance(data, dict):
-        return f"{where} must hold a JSON object, got {type(data).__name__}"
-    return call_from_object(data, where)
+        return Parsed(error=f"{where} must hold a JSON object, got {json_kind(data)}")
+    return call_from_object(data, where, limits)
 
 
 def write(

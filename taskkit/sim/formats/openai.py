@@ -8,8 +8,19 @@ import json
 from typing import Any
 
 from ...models import CompiledTask
+from ..limits import DEFAULT_LIMITS, Limits, check_name
 from ..verify import ToolCall
-from .base import AgentInput, Exchange, Parsed, Response, default_system_prompt
+from .base import (
+    AgentInput,
+    Exchange,
+    Parsed,
+    Response,
+    default_system_prompt,
+    json_kind,
+    over_limit,
+    screen,
+    too_many_calls,
+)
 
 name = "openai"
 
@@ -65,24 +76,47 @@ def _text_of(response: object) -> str:
     return ""
 
 
-def parse(response: Response) -> Parsed:
+def parse(response: Response, limits: Limits = DEFAULT_LIMITS) -> Parsed:
     if isinstance(response, str):
+        refused = screen(response, limits)
+        if refused is not None:
+            return refused
         return Parsed(answer=response) if response.strip() else Parsed(error="empty response")
     if not isinstance(response, dict):
-        return Parsed(error=f"a response must be a message object, got {type(response).__name__}")
-    raw_calls = response.get("tool_calls") or []
+        return Parsed(error=f"a response must be a message object, got {json_kind(response)}")
+    refused = screen(response, limits)
+    if refused is not None:
+        return refused
+    raw_calls = response.get("tool_calls")
     content = response.get("content")
-    if not raw_calls:
+    if content is not None and not isinstance(content, str):
+        return Parsed(error=f'"content" must be a string or null, got {json_kind(content)}')
+    if raw_calls is None or raw_calls == []:
         if isinstance(content, str) and content.strip():
             return Parsed(answer=content)
         return Parsed(error="the response has neither tool calls nor content")
+    if not isinstance(raw_calls, list):
+        return Parsed(error=f'"tool_calls" must be an array, got {json_kind(raw_calls)}')
+    refused = too_many_calls(len(raw_calls), limits)
+    if refused is not None:
+        return refused
     calls = []
-    for raw in raw_calls:
+    for i, raw in enumerate(raw_calls):
         fn = raw.get("function") if isinstance(raw, dict) else None
         if not isinstance(fn, dict) or not isinstance(fn.get("name"), str):
-            return Parsed(error="a tool call lacks function.name")
-        calls.append(ToolCall(fn["name"], fn.get("arguments", "{}"), raw.get("id")))
-    return Parsed(calls=calls, thought=content if isinstance(content, str) else None)
+            return Parsed(error=f"tool_calls[{i}] lacks function.name")
+        problem = check_name(fn["name"], limits)
+        if problem is not None:
+            return over_limit(f"tool_calls[{i}]: {problem}")
+        call_id = raw.get("id")
+        calls.append(
+            ToolCall(
+                fn["name"],
+                fn.get("arguments", "{}"),
+                call_id if isinstance(call_id, str) and len(call_id) <= limits.name_chars else None,
+            )
+        )
+    return Parsed(calls=calls, thought=content)
 
 
 def write(

@@ -42,14 +42,24 @@ function and its ``return_type`` values are ToolBench's own.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import re
 from typing import Any
 
+from ...jsonvalidate import quote
 from ...models import CompiledTask
+from ..limits import DEFAULT_LIMITS, LimitExceeded, Limits, check_name, load_json
 from ..verify import ToolCall
-from .base import AgentInput, Exchange, Parsed, Response, default_system_prompt
+from .base import (
+    AgentInput,
+    Exchange,
+    Parsed,
+    Response,
+    default_system_prompt,
+    json_kind,
+    over_limit,
+    screen,
+)
 
 name = "react"
 
@@ -98,7 +108,9 @@ Finish with {{"return_type": "give_up_and_restart"}}.
 You have access to the following functions:
 {tools}"""
 
-_ACTION = re.compile(r"^[ \t]*Action[ \t]*:[ \t]*(?P<name>.*?)[ \t]*$", re.MULTILINE)
+# The name is the rest of the line, stripped in Python: a lazy `.*?` before `[ \t]*$`
+# backtracked quadratically on a line of trailing spaces.
+_ACTION = re.compile(r"^[ \t]*Action[ \t]*:(?P<name>[^\n]*)", re.MULTILINE)
 _INPUT = re.compile(r"^[ \t]*Action[ \t]+Input[ \t]*:", re.MULTILINE)
 _THOUGHT = re.compile(r"\A\s*Thought[ \t]*:", re.IGNORECASE)
 _FENCE = re.compile(r"\A```[A-Za-z]*[ \t]*\n(?P<body>.*?)\n?```\Z", re.DOTALL)
@@ -141,10 +153,10 @@ def render(task: CompiledTask, history: list[Exchange]) -> AgentInput:
 
 
 def _clip(text: str, limit: int = 60) -> str:
-    return repr(text if len(text) <= limit else text[:limit] + "...")
+    return quote(text, limit)
 
 
-def _action_input(raw: str) -> Any:
+def _action_input(raw: str, limits: Limits) -> Any:
     body = raw.strip()
     fenced = _FENCE.match(body)
     if fenced:
@@ -152,7 +164,7 @@ def _action_input(raw: str) -> Any:
     if not body:
         return {}
     try:
-        value, end = json.JSONDecoder().raw_decode(body)
+        value, end = load_json(body, limits, what="the Action Input", prefix=True)
     except json.JSONDecodeError as exc:
         raise ValueError(
             f"Action Input is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
@@ -166,14 +178,15 @@ def _action_input(raw: str) -> Any:
     return value
 
 
-def parse(response: Response) -> Parsed:
+def parse(response: Response, limits: Limits = DEFAULT_LIMITS) -> Parsed:
     if isinstance(response, dict) and response.get("tool_calls") and not _text(response).strip():
         return Parsed(
             error="native tool_calls are not part of the react format; write "
             "Thought / Action / Action Input text"
         )
-    if not isinstance(response, str | dict):
-        return Parsed(error=f"a response must be text, got {type(response).__name__}")
+    refused = screen(response, limits)
+    if refused is not None:
+        return refused
     text = _text(response)
     if not text.strip():
         return Parsed(error="empty response")
@@ -186,9 +199,12 @@ def parse(response: Response) -> Parsed:
     if len(actions) > 1:
         return Parsed(error=f"{len(actions)} 'Action:' lines; give one action per response")
     action = actions[0]
-    tool = action["name"]
+    tool = action["name"].strip(" \t\r")
     if not tool:
         return Parsed(error="the 'Action:' line has no tool name")
+    problem = check_name(tool, limits)
+    if problem is not None:
+        return over_limit(problem)
     inputs = list(_INPUT.finditer(text, action.end()))
     if not inputs:
         return Parsed(error=f"missing 'Action Input:' line after 'Action: {tool}'")
@@ -200,19 +216,25 @@ def parse(response: Response) -> Parsed:
     if len(inputs) > 1 or _INPUT.search(text, 0, action.start()):
         return Parsed(error="more than one 'Action Input:' line; give one action per response")
     try:
-        args = _action_input(text[inputs[0].end() :])
+        args = _action_input(text[inputs[0].end() :], limits)
+    except LimitExceeded as exc:
+        return over_limit(str(exc))
     except ValueError as exc:
         return Parsed(error=str(exc))
     thought = _THOUGHT.sub("", text[: action.start()], count=1).strip() or None
     if tool == FINISH:
-        return _finish(args, thought)
+        return _finish(args, thought, limits)
     return Parsed(calls=[ToolCall(tool, args)], thought=thought)
 
 
-def _finish(args: Any, thought: str | None) -> Parsed:
+def _finish(args: Any, thought: str | None, limits: Limits) -> Parsed:
     if isinstance(args, str):
-        with contextlib.suppress(json.JSONDecodeError):
-            args = json.loads(args)
+        try:
+            args = load_json(args, limits, what="the Finish input")
+        except LimitExceeded as exc:
+            return over_limit(str(exc))
+        except json.JSONDecodeError:
+            pass
     if not isinstance(args, dict):
         return Parsed(
             error='Finish needs an object like {"return_type": "give_answer", '
@@ -223,7 +245,8 @@ def _finish(args: Any, thought: str | None) -> Parsed:
         return Parsed(answer="", thought=thought)
     if kind != "give_answer":
         return Parsed(
-            error=f"Finish return_type must be one of {', '.join(_RETURN_TYPES)}; got {kind!r}"
+            error=f"Finish return_type must be one of {', '.join(_RETURN_TYPES)}; "
+            f"got {quote(kind) if isinstance(kind, str) else json_kind(kind)}"
         )
     answer = args.get("final_answer")
     if not isinstance(answer, str):

@@ -47,9 +47,22 @@ import json
 import re
 from typing import Any
 
+from ...jsonvalidate import quote
 from ...models import CompiledTask
+from ..limits import DEFAULT_LIMITS, LimitExceeded, Limits, load_json
 from ..verify import ToolCall
-from .base import AgentInput, Exchange, Parsed, Response, call_from_object, default_system_prompt
+from .base import (
+    AgentInput,
+    Exchange,
+    Parsed,
+    Response,
+    call_from_object,
+    default_system_prompt,
+    json_kind,
+    over_limit,
+    screen,
+    too_many_calls,
+)
 
 name = "xlam"
 
@@ -139,14 +152,14 @@ def render(task: CompiledTask, history: list[Exchange]) -> AgentInput:
     )
 
 
-def _load(text: str) -> Any:
+def _load(text: str, limits: Limits) -> Any:
     """The JSON value of ``text`` (whitespace and one code fence allowed around it)."""
     body = text.strip()
     fenced = _FENCE.match(body)
     if fenced:
         body = fenced["body"].strip()
     try:
-        value, end = json.JSONDecoder().raw_decode(body)
+        value, end = load_json(body, limits, what="the response", prefix=True)
     except json.JSONDecodeError as exc:
         raise ValueError(_decode_error(body, exc)) from None
     rest = body[end:].strip()
@@ -163,38 +176,45 @@ def _decode_error(body: str, exc: json.JSONDecodeError) -> str:
 
 
 def _clip(text: str, limit: int = 60) -> str:
-    return repr(text if len(text) <= limit else text[:limit] + "...")
+    return quote(text, limit)
 
 
-def parse(response: Response) -> Parsed:
+def parse(response: Response, limits: Limits = DEFAULT_LIMITS) -> Parsed:
     if isinstance(response, dict) and response.get("tool_calls") and not _text(response).strip():
         return Parsed(
             error="native tool_calls are not part of the xlam format; reply with JSON text"
         )
-    if not isinstance(response, str | dict):
-        return Parsed(error=f"a response must be text, got {type(response).__name__}")
+    refused = screen(response, limits)
+    if refused is not None:
+        return refused
     text = _text(response)
     if not text.strip():
         return Parsed(error="empty response")
     try:
-        data = _load(text)
+        data = _load(text, limits)
+    except LimitExceeded as exc:
+        return over_limit(str(exc))
     except ValueError as exc:
         return Parsed(error=str(exc))
     if not isinstance(data, dict):
-        return Parsed(error=f"the response must be a JSON object, got {type(data).__name__}")
+        return Parsed(error=f"the response must be a JSON object, got {json_kind(data)}")
     extra = sorted(set(data) - _KEYS)
     if extra:
         return Parsed(
-            error=f"unexpected key {extra[0]!r}; use 'thought', 'tool_calls' and 'final_answer'"
+            error=f'unexpected key {quote(extra[0])}; use "thought", "tool_calls" and '
+            '"final_answer"'
         )
     thought = data.get("thought")
     if thought is not None and not isinstance(thought, str):
-        return Parsed(error=f"'thought' must be a string, got {type(thought).__name__}")
+        return Parsed(error=f'"thought" must be a string, got {json_kind(thought)}')
     raw_calls = data.get("tool_calls", [])
     if raw_calls is None:
         raw_calls = []
     if not isinstance(raw_calls, list):
-        return Parsed(error=f"'tool_calls' must be a list, got {type(raw_calls).__name__}")
+        return Parsed(error=f'"tool_calls" must be an array, got {json_kind(raw_calls)}')
+    refused = too_many_calls(len(raw_calls), limits)
+    if refused is not None:
+        return refused
     thought = thought or None
     answer = data.get("final_answer")
     if raw_calls:
@@ -202,9 +222,9 @@ def parse(response: Response) -> Parsed:
             return Parsed(error="give either tool calls or a final answer, not both")
         calls = []
         for i, raw in enumerate(raw_calls):
-            call = _call(i, raw)
-            if isinstance(call, str):
-                return Parsed(error=call)
+            call = call_from_object(raw, f"tool_calls[{i}]", limits)
+            if isinstance(call, Parsed):
+                return call
             calls.append(call)
         return Parsed(calls=calls, thought=thought)
     if answer is None:
@@ -213,12 +233,8 @@ def parse(response: Response) -> Parsed:
             '{"thought": "...", "tool_calls": [], "final_answer": "..."}'
         )
     if not isinstance(answer, str):
-        return Parsed(error=f"'final_answer' must be a string, got {type(answer).__name__}")
+        return Parsed(error=f'"final_answer" must be a string, got {json_kind(answer)}')
     return Parsed(answer=answer, thought=thought)
-
-
-def _call(index: int, raw: Any) -> ToolCall | str:
-    return call_from_object(raw, f"tool_calls[{index}]")
 
 
 def write(

@@ -110,7 +110,7 @@ def test_bad_calls_come_back_as_text_never_as_exceptions(
     assert "unexpected" in getattr(env, tool)(no_such_argument=1).lower()
     assert "keyword arguments only" in getattr(env, tool)(1, 2)
     unknown = call_tool(env, tool + "x", {})
-    assert "unknown tool" in unknown and repr(tool) in unknown  # with the nearest name
+    assert "unknown tool" in unknown and f'"{tool}"' in unknown  # with the nearest name
     assert "not valid JSON" in call_tool(env, tool, '{"a": ')
 
 

@@ -241,7 +241,7 @@ def test_a_mistyped_gold_argument_is_one_line_for_all_its_entries(
     assert code == 1
     assert out == (
         "lib/tasks/buy1.yaml:16:67: TK403 error gold action 2 (shop.buy_item) for entry 'e01': "
-        "expected integer, got string '1.5' (at qty) (entry at lib/content/purchases.yaml:13) "
+        'expected integer, got string "1.5" (at qty) (entry at lib/content/purchases.yaml:13) '
         "[23 more like it; --verbose lists them]\n"
     )
     code, out = run("--verbose", "lib")

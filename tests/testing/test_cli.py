@@ -107,4 +107,7 @@ def test_the_bundled_library_passes_with_the_ci_profile():
         result.output[-5000:]
     )
     assert result.exit_code == (1 if failed else 0)
-    assert seconds < 120, f"the ci profile took {seconds:.0f} s"
+    # A guard against a hang, not a performance test (those live in benchmarks/): the ci
+    # profile took 107 s alone on a quiet 2-core machine before this session's limits,
+    # trust and lint checks, 120 s after (see the closing note of that change).
+    assert seconds < 240, f"the ci profile took {seconds:.0f} s"

@@ -17,6 +17,7 @@ import ast
 import atexit
 import difflib
 import functools
+import gc
 import math
 import os
 import re
@@ -28,6 +29,7 @@ from functools import lru_cache
 from typing import Any
 
 import jinja2
+import markupsafe
 from jinja2 import meta, nodes
 from jinja2.compiler import CodeGenerator, Frame, optimizeconst
 from jinja2.exceptions import SecurityError
@@ -213,6 +215,11 @@ class _Watchdog:
         self.state = "unset"  # "on", or "off" where it cannot run
         self.started: float | None = None
         self.ticking_in: int | None = None  # the process whose timer ticks (not inherited)
+        # CPU spent collecting garbage is not the render's: a full collection of a large
+        # heap that happens to start inside a render could take its whole budget.
+        self.gc_seconds = 0.0
+        self.gc_began: float | None = None
+        self.gc_before = 0.0
 
     def available(self) -> bool:
         if self.state == "unset":
@@ -221,6 +228,7 @@ class _Watchdog:
                 if free:
                     signal.signal(signal.SIGVTALRM, self._on_alarm)
                     atexit.register(self._stop)
+                    gc.callbacks.append(self._on_gc)
                 self.state = "on" if free else "off"
             except ValueError:  # not the main thread (of the main interpreter)
                 return False
@@ -230,11 +238,27 @@ class _Watchdog:
         signal.setitimer(signal.ITIMER_VIRTUAL, 0)
         self.ticking_in = None
 
+    def _on_gc(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self.gc_began = time.thread_time()
+        elif self.gc_began is not None:
+            self.gc_seconds += time.thread_time() - self.gc_began
+            self.gc_began = None
+
+    def _spent(self, started: float) -> float:
+        """The render's own CPU time so far: the main thread's, less garbage collection."""
+        collecting = time.thread_time() - self.gc_began if self.gc_began is not None else 0.0
+        return time.thread_time() - started - (self.gc_seconds - self.gc_before) - collecting
+
     def _on_alarm(self, signum: int, frame: Any) -> None:
         started = self.started
         if started is None:
             self._stop()
-        elif time.thread_time() - started > RENDER_SECONDS:
+        elif self._spent(started) > RENDER_SECONDS and _in_render_code(frame):
+            # Raised only where the render itself runs: a tick that lands in a garbage
+            # collector's callback (or other code the render merely triggered) would raise
+            # where nobody catches it. A runaway render is back in its own code by the next
+            # tick, and raised there.
             raise _Overtime  # again at every tick, until the render is left
 
     def run(self, render: Callable[[], Any]) -> Any:
@@ -243,6 +267,7 @@ class _Watchdog:
         if self.ticking_in != os.getpid():
             signal.setitimer(signal.ITIMER_VIRTUAL, _TICK, _TICK)
             self.ticking_in = os.getpid()
+        self.gc_before = self.gc_seconds
         self.started = time.thread_time()
         try:
             return render()
@@ -254,6 +279,16 @@ class _Watchdog:
 
 _TICK = 0.2
 """How often the watchdog looks at the clock while renders run (seconds)."""
+
+_RENDER_CODE = (os.path.dirname(jinja2.__file__), os.path.dirname(markupsafe.__file__), __file__)
+
+
+def _in_render_code(frame: Any) -> bool:
+    """Whether the interrupted frame is a template's, Jinja's, or this module's."""
+    name = frame.f_code.co_filename if frame is not None else ""
+    return name == "<template>" or name.startswith(_RENDER_CODE)
+
+
 _WATCHDOG = _Watchdog()
 _budgeted = _WATCHDOG.run
 

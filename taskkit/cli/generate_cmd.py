@@ -19,7 +19,7 @@ from ..runner import run_settings
 from ..sim.formats import FORMATS
 from .exit_codes import OK, SERVER
 from .failures import run_failures
-from .options import selection_from, selection_options
+from .options import agent_options, selection_from, selection_options
 from .progress import echo_pass_rates
 from .run_cmd import agent_from_flags, load_tasks, trust_from_flags
 
@@ -113,22 +113,7 @@ class _Progress:
     help="Tool-call arguments in the rows: JSON objects, or JSON strings (DeepSeek-V3).",
 )
 @selection_options()
-@click.option("--model", help="For --agent openai (or TASKKIT_MODEL).")
-@click.option("--base-url", help="For --agent openai (or OPENAI_BASE_URL).")
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=0, min_open=True),
-    default=60.0,
-    show_default=True,
-    help="Seconds an agent may take for one response (a request, for a server agent).",
-)
-@click.option(
-    "--retries",
-    type=click.IntRange(min=0),
-    default=6,
-    show_default=True,
-    help="Server agents: retries of a failed request (429, 5xx, timeouts), with backoff.",
-)
+@agent_options(retries=6)
 def generate_(
     paths: tuple[str, ...],
     outdir: str,

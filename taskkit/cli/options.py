@@ -10,7 +10,7 @@ import click
 
 from ..compiler import Selection
 
-__all__ = ["selection_from", "selection_options"]
+__all__ = ["agent_options", "selection_from", "selection_options"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -49,6 +49,36 @@ def selection_options(*, split_seed: bool = True) -> Callable[[F], F]:
 
     def decorate(fn: F) -> F:
         for option in reversed((*_SELECTION, _SPLIT_SEED) if split_seed else _SELECTION):
+            fn = option(fn)
+        return fn
+
+    return decorate
+
+
+def agent_options(*, retries: int) -> Callable[[F], F]:
+    """``--model --base-url --timeout --retries``: how an agent is reached and how long it may
+    take (``retries``: the command's default; generate retries more, as it runs longer)."""
+    options = (
+        click.option("--model", help="Model name for --agent openai (or TASKKIT_MODEL)."),
+        click.option("--base-url", help="Server URL for --agent openai (or OPENAI_BASE_URL)."),
+        click.option(
+            "--timeout",
+            type=click.FloatRange(min=0, min_open=True),
+            default=60.0,
+            show_default=True,
+            help="Seconds an agent may take for one response (a request, for a server agent).",
+        ),
+        click.option(
+            "--retries",
+            type=click.IntRange(min=0),
+            default=retries,
+            show_default=True,
+            help="Server agents: retries of a failed request (429, 5xx, timeouts), with backoff.",
+        ),
+    )
+
+    def decorate(fn: F) -> F:
+        for option in reversed(options):
             fn = option(fn)
         return fn
 

@@ -27,7 +27,7 @@ from ..sim.formats import FORMATS
 from ..trust import TrustFileError, UntrustedHandlers, check_trust, user_trust
 from .exit_codes import FINDINGS, OK, SERVER, USAGE
 from .failures import run_failures
-from .options import selection_from, selection_options
+from .options import agent_options, selection_from, selection_options
 from .progress import echo_pass_rates, progress
 
 
@@ -164,22 +164,7 @@ def _only_model(base_url: str | None, timeout: float | None) -> str:
     help="Run this pack's Python handlers (the pack that declares the tool; see the trust file).",
 )
 @selection_options()
-@click.option("--model", help="Model name for --agent openai (or TASKKIT_MODEL).")
-@click.option("--base-url", help="Server URL for --agent openai (or OPENAI_BASE_URL).")
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=0, min_open=True),
-    default=60.0,
-    show_default=True,
-    help="Seconds an agent may take for one response (a request, for a server agent).",
-)
-@click.option(
-    "--retries",
-    type=click.IntRange(min=0),
-    default=4,
-    show_default=True,
-    help="Server agents: retries of a failed request (429, 5xx, timeouts), with backoff.",
-)
+@agent_options(retries=4)
 def run(
     paths: tuple[str, ...],
     agent_spec: str,

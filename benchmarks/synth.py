@@ -18,7 +18,10 @@ offers 2 or 3 tools and 1 distractor, has a user command that reads 2 to 4 field
 initial state, 1 to 3 action checks, one gold action per offered tool whose arguments satisfy
 the tool's ``parameters`` for every entry, and ``expect`` with ``state: matches_gold`` and an
 answer check. Texts come from several phrasings per operation so that the templates are not
-all identical (the template caches of a real library see many distinct sources).
+all identical (the template caches of a real library see many distinct sources). The first
+pack also has a fifth toolset, :data:`SHARED_TOOLSET`, whose one tool every task of that pack
+offers as a second distractor: ``bench_lint.py`` edits it to time a re-lint after an edit of
+a toolset that a whole pack of tasks (140 by default) reads.
 
 The output is lint-clean: ``taskkit lint --strict OUT_DIR/task_library OUT_DIR/content_datasets``
 exits 0. The same arguments always produce the same bytes. YAML is emitted by a small writer
@@ -728,6 +731,37 @@ def _toolset_doc(c: Collection, domain: str, rng: random.Random) -> dict[str, An
     }
 
 
+SHARED_TOOLSET = "help_desk"
+SHARED_TOOL = "lookup_policy"
+
+
+def _shared_toolset_doc(domain: str) -> dict[str, Any]:
+    """The toolset every task of the first pack names (see the module's docstring). Written
+    without the pack's random stream, so that the other documents stay as they were."""
+    return {
+        "kind": "toolset",
+        "schema_version": 1,
+        "name": SHARED_TOOLSET,
+        "description": f"The {domain} help desk: the store's policies, one topic at a time.",
+        "tools": [
+            {
+                "name": SHARED_TOOL,
+                "description": "Look up the policy on one topic (returns, delivery, privacy).",
+                "effect": "read",
+                "parameters": {
+                    "type": "object",
+                    "properties": {
+                        "topic": {"type": "string", "enum": ["returns", "delivery", "privacy"]}
+                    },
+                    "required": ["topic"],
+                    "additionalProperties": False,
+                },
+                "behavior": {"respond": {"topic": _j("args.topic"), "policy": "See the terms."}},
+            }
+        ],
+    }
+
+
 EXTRA_ROLES = ("qty", "amount", "date", "status", "count")
 
 
@@ -1378,6 +1412,15 @@ def _write_pack(root: str, params: Params, p: int, n_tasks: int, verify: bool) -
         )
         w.stats.toolsets += 1
         w.stats.tools += len(c.tool_names)
+    shared = p == 0
+    if shared:
+        w.yaml(
+            f"{base}/tools/{SHARED_TOOLSET}.yaml",
+            _shared_toolset_doc(domain),
+            "../../../schemas/toolset.schema.json",
+        )
+        w.stats.toolsets += 1
+        w.stats.tools += 1
     op_of = {o.ref(op): op for o in colls for op in o.tool_names}
     # Datasets: as many as the pack has tasks (up to the default), so none is unused.
     n_ds = max(1, min(params.datasets_per_pack, n_tasks))
@@ -1403,6 +1446,8 @@ def _write_pack(root: str, params: Params, p: int, n_tasks: int, verify: bool) -
         ops_have = set(ds.coll.tool_names)
         intent = rng.choice([i for i in INTENTS if set(i[1]) <= ops_have])
         doc = _task_doc(ds, colls, op_of, intent, index=t, rng=rng, domain=domain)
+        if shared:
+            doc["distractors"].append(f"{SHARED_TOOLSET}.{SHARED_TOOL}")
         w.yaml(f"{base}/tasks/{doc['id']}.yaml", doc, "../../../schemas/task.schema.json")
         w.stats.tasks += 1
     w.stats.packs += 1

@@ -13,7 +13,8 @@ section    file              rows from
 ========== ================= ==================================================================
 rules      docs/authoring.md the lint registry (``taskkit.lint.registry.RULES``): id, name,
                              severity, and the first sentence of the rule's docstring (what
-                             ``taskkit rules`` prints)
+                             ``taskkit rules`` prints), and the pack gate's ids
+                             (``taskkit.rule_ids.PACK_GATE``)
 operations docs/authoring.md ``taskkit.models.operations.OPERATIONS``: summary, options
                              (required ones marked), whether it writes; what each returns and
                              fails with is written here, and an operation without it fails
@@ -78,6 +79,7 @@ def _first_sentence(doc: str | None) -> str:
 
 def rules_table() -> str:
     from .lint.registry import RULES  # noqa: PLC0415 - loads every rule module
+    from .rule_ids import PACK_GATE  # noqa: PLC0415
 
     rows = []
     for rid, rule in RULES.items():
@@ -85,6 +87,12 @@ def rules_table() -> str:
         path = "../" + module.replace(".", "/") + ".py"
         doc = getattr(rule, "__doc__", None)
         rows.append([f"[{rid}]({path})", rule.NAME, str(rule.SEVERITY), _rst(_first_sentence(doc))])
+    # the pack gate's ids too (`taskkit pack check`): every id taskkit prints is explained here
+    for rid, (name, text) in PACK_GATE.items():
+        rows.append(
+            [f"[{rid}](../taskkit/rule_ids.py)", name, "error", f"`taskkit pack check`: {text}"]
+        )
+    rows.sort(key=lambda row: row[0])
     return _table(["id", "name", "severity", "summary"], rows)
 
 

@@ -25,6 +25,13 @@ from .keys import allowed_keys
 from .models import KINDS, SCHEMA_VERSION, Content, DocModel, Evaluator, Pack, Task, Toolset
 from .models.toolset import Tool
 from .parallel import map_chunks, paused_gc
+from .rule_ids import (
+    BAD_SCHEMA_VERSION,
+    FILE_UNREADABLE,
+    JSONL_SYNTAX,
+    SCHEMA_VIOLATION,
+    UNKNOWN_KIND,
+)
 from .yamlio import MAX_FILE_BYTES, Document, LoadResult, load_jsonl_file, load_yaml_file
 
 __all__ = [
@@ -158,7 +165,7 @@ class Library:
             self.diagnostics.append(
                 content.at(
                     ("entries_file",),
-                    "TK008",
+                    JSONL_SYNTAX,
                     f"entries file {model.entries_file!r} is not a file name (it holds a NUL)",
                 )
             )
@@ -172,7 +179,7 @@ class Library:
             self.diagnostics.append(
                 content.at(
                     ("entries_file",),
-                    "TK008",
+                    JSONL_SYNTAX,
                     f"entries file {_short_name(model.entries_file)} cannot be opened: "
                     f"{exc.strerror or exc}",
                 )
@@ -182,7 +189,7 @@ class Library:
             self.diagnostics.append(
                 content.at(
                     ("entries_file",),
-                    "TK103",
+                    SCHEMA_VIOLATION,
                     f"entries_file {model.entries_file!r} is outside the dataset's folder",
                     hint="packs are data: they may only read files beside their documents",
                 )
@@ -192,7 +199,7 @@ class Library:
             self.diagnostics.append(
                 content.at(
                     ("entries_file",),
-                    "TK008",
+                    JSONL_SYNTAX,
                     f"entries file {model.entries_file!r} not found next to {Path(content.path).name}",
                 )
             )
@@ -203,7 +210,9 @@ class Library:
         for rec in records:
             if not isinstance(rec.data, dict):
                 self.diagnostics.append(
-                    Diagnostic(str(jsonl), rec.line, 1, "TK008", "a JSONL entry must be an object")
+                    Diagnostic(
+                        str(jsonl), rec.line, 1, JSONL_SYNTAX, "a JSONL entry must be an object"
+                    )
                 )
                 continue
             entry_id = str(rec.data.get("id", ""))
@@ -246,7 +255,7 @@ def discover(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[str], list[D
         elif os.path.lexists(path):  # a file, or a FIFO or device: the reader says which
             found.setdefault(os.path.realpath(path), os.path.normpath(path))
         else:
-            diags.append(Diagnostic(path, 1, 1, "TK003", "no such file or directory"))
+            diags.append(Diagnostic(path, 1, 1, FILE_UNREADABLE, "no such file or directory"))
     return sorted(found.values()), diags
 
 
@@ -268,7 +277,7 @@ def _yaml_files(top: str, diags: list[Diagnostic]) -> Iterator[tuple[str, str]]:
                     os.path.normpath(folder),
                     1,
                     1,
-                    "TK003",
+                    FILE_UNREADABLE,
                     f"cannot read folder: {exc.strerror or exc}",
                     hint="its documents are not checked; fix its permissions",
                 )
@@ -288,7 +297,7 @@ def _yaml_files(top: str, diags: list[Diagnostic]) -> Iterator[tuple[str, str]]:
                         os.path.normpath(os.path.join(folder, name)),
                         1,
                         1,
-                        "TK003",
+                        FILE_UNREADABLE,
                         "pack.yaml is a folder, not a file: the pack has no manifest",
                     )
                 )
@@ -384,7 +393,10 @@ def validate_document(doc: Document, pack: str, diags: list[Diagnostic]) -> Load
     if not isinstance(data, dict):
         diags.append(
             Diagnostic(
-                doc.path, *doc.locate(()), "TK101", "a document must be a mapping with a 'kind'"
+                doc.path,
+                *doc.locate(()),
+                UNKNOWN_KIND,
+                "a document must be a mapping with a 'kind'",
             )
         )
         return LoadedDoc(doc, pack, None, None)
@@ -392,19 +404,21 @@ def validate_document(doc: Document, pack: str, diags: list[Diagnostic]) -> Load
     ld = LoadedDoc(doc, pack, kind if isinstance(kind, str) else None, None)
     if not isinstance(kind, str) or kind not in KINDS:  # `kind: []` cannot even be looked up
         if kind is None:
-            diags.append(ld.at((), "TK101", "missing 'kind'", hint=f"one of {', '.join(KINDS)}"))
+            diags.append(
+                ld.at((), UNKNOWN_KIND, "missing 'kind'", hint=f"one of {', '.join(KINDS)}")
+            )
         elif not isinstance(kind, str):
             diags.append(
                 ld.at(
                     ("kind",),
-                    "TK101",
+                    UNKNOWN_KIND,
                     f"kind must be a name, not {type(kind).__name__} {kind!r}",
                     hint=f"one of {', '.join(KINDS)}",
                 )
             )
         else:
             hint = did_you_mean(str(kind), KINDS) or f"one of {', '.join(KINDS)}"
-            diags.append(ld.at(("kind",), "TK101", f"unknown kind {kind!r}", hint=hint))
+            diags.append(ld.at(("kind",), UNKNOWN_KIND, f"unknown kind {kind!r}", hint=hint))
         return ld
     version = data.get("schema_version")
     if version != SCHEMA_VERSION:
@@ -412,7 +426,7 @@ def validate_document(doc: Document, pack: str, diags: list[Diagnostic]) -> Load
             diags.append(
                 ld.at(
                     (),
-                    "TK102",
+                    BAD_SCHEMA_VERSION,
                     "missing 'schema_version'",
                     hint=f"add schema_version: {SCHEMA_VERSION}",
                 )
@@ -421,7 +435,7 @@ def validate_document(doc: Document, pack: str, diags: list[Diagnostic]) -> Load
             diags.append(
                 ld.at(
                     ("schema_version",),
-                    "TK102",
+                    BAD_SCHEMA_VERSION,
                     f"unsupported schema_version {version!r}",
                     hint=f"this taskkit reads schema_version {SCHEMA_VERSION}",
                 )
@@ -445,12 +459,12 @@ def _schema_diagnostics(ld: LoadedDoc, exc: ValidationError) -> Iterator[Diagnos
             parent = _get(ld.doc.data, loc[:-1])
             allowed = _allowed_keys(ld.kind, loc[:-1], parent)
             hint = did_you_mean(str(loc[-1]), allowed) if allowed else None
-            yield ld.at(loc, "TK103", f"unknown key {loc[-1]!r}", hint=hint, key=True)
+            yield ld.at(loc, SCHEMA_VIOLATION, f"unknown key {loc[-1]!r}", hint=hint, key=True)
         elif err["type"] == "missing":
-            yield ld.at(loc[:-1], "TK103", f"missing required key {loc[-1]!r}", key=True)
+            yield ld.at(loc[:-1], SCHEMA_VIOLATION, f"missing required key {loc[-1]!r}", key=True)
         else:
             where = ".".join(str(p) for p in loc) or "document"
-            yield ld.at(loc, "TK103", f"{where}: {_message(err)}")
+            yield ld.at(loc, SCHEMA_VIOLATION, f"{where}: {_message(err)}")
 
 
 def _message(err: Any) -> str:

@@ -32,6 +32,7 @@ from pathlib import Path
 
 from . import __version__
 from ._license_texts import LICENSES
+from .rule_ids import TASK_VERSION_NOT_BUMPED
 
 __all__ = [
     "DISTRIBUTION",
@@ -172,7 +173,7 @@ The pre-commit hook is `repo: local`: it runs `taskkit lint` from this environme
 needs no published hook repository. To run taskkit's own hook definition from a taskkit
 checkout instead: `pre-commit try-repo PATH/TO/taskkit taskkit-lint --all-files`.
 
-Every change to a task needs a higher `version:` in that task (lint rule TK602 compares
+Every change to a task needs a higher `version:` in that task (lint rule {tk602} compares
 with `pack.lock`), so that results from different versions are never mixed up. Bump
 `version` in `pack.yaml` and `pyproject.toml` together when you release.
 """
@@ -281,7 +282,7 @@ def repo_files(name: str, source: str | None = None) -> dict[str, str]:
     }
     return {
         "pyproject.toml": PYPROJECT.format(**fields),
-        "README.md": README.format(**fields),
+        "README.md": README.format(**fields, tk602=TASK_VERSION_NOT_BUMPED),
         "LICENSE": LICENSES["Apache-2.0"],
         ".gitignore": GITIGNORE,
         ".pre-commit-config.yaml": PRE_COMMIT.format(**fields),

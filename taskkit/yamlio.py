@@ -37,6 +37,17 @@ import yaml
 from . import fastyaml
 from .diagnostics import Diagnostic
 from .regular_files import FileRefused, read_regular
+from .rule_ids import (
+    DUPLICATE_KEY,
+    ENCODING,
+    FILE_UNREADABLE,
+    JSONL_SYNTAX,
+    NON_JSON_VALUE,
+    UNKNOWN_KIND,
+    UNSAFE_TAG,
+    YAML_BOMB,
+    YAML_SYNTAX,
+)
 
 __all__ = [
     "MAX_FILE_BYTES",
@@ -243,10 +254,14 @@ def load_yaml_file(
     except FileRefused as exc:
         hint = "split large content into a JSONL file, or raise --max-file-size"
         return _fail(
-            Diagnostic(name, 1, 1, "TK003", str(exc), hint=hint if "limit" in str(exc) else None)
+            Diagnostic(
+                name, 1, 1, FILE_UNREADABLE, str(exc), hint=hint if "limit" in str(exc) else None
+            )
         )
     except OSError as exc:
-        return _fail(Diagnostic(name, 1, 1, "TK003", f"cannot read file: {exc.strerror or exc}"))
+        return _fail(
+            Diagnostic(name, 1, 1, FILE_UNREADABLE, f"cannot read file: {exc.strerror or exc}")
+        )
     if on_read is not None:
         on_read(st, raw)
     text = decode(name, raw)
@@ -269,7 +284,7 @@ def decode(name: str, raw: bytes) -> str | Diagnostic:
             name,
             line,
             col,
-            "TK004",
+            ENCODING,
             f"invalid UTF-8: byte 0x{raw[exc.start]:02x} cannot start or continue a character",
             hint="save the file as UTF-8",
         )
@@ -286,7 +301,7 @@ def load_yaml_text(text: str, path: str = "<string>") -> LoadResult:
                 path,
                 line,
                 col,
-                "TK001",
+                YAML_SYNTAX,
                 "NUL character in YAML text",
                 hint="is this a binary file?",
             )
@@ -299,7 +314,7 @@ def load_yaml_text(text: str, path: str = "<string>") -> LoadResult:
                 path,
                 line,
                 col,
-                "TK006",
+                YAML_BOMB,
                 f"nesting deeper than {MAX_DEPTH} levels",
                 hint="flatten the data, or move it to a JSONL content file",
             )
@@ -315,16 +330,16 @@ def load_yaml_text(text: str, path: str = "<string>") -> LoadResult:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = exc.problem or exc.context or "invalid YAML"
-        return _fail(Diagnostic(path, line, col, "TK001", f"yaml syntax error: {problem}"))
+        return _fail(Diagnostic(path, line, col, YAML_SYNTAX, f"yaml syntax error: {problem}"))
     except yaml.YAMLError as exc:  # e.g. a reader error on a control character
-        return _fail(Diagnostic(path, 1, 1, "TK001", f"yaml syntax error: {exc}"))
+        return _fail(Diagnostic(path, 1, 1, YAML_SYNTAX, f"yaml syntax error: {exc}"))
     except RecursionError:
-        return _fail(Diagnostic(path, 1, 1, "TK006", "document nested too deeply to read"))
+        return _fail(Diagnostic(path, 1, 1, YAML_BOMB, "document nested too deeply to read"))
     docs: list[Document] = []
     diags: list[Diagnostic] = []
     if not roots:
         diags.append(
-            Diagnostic(path, 1, 1, "TK101", "no document in this file", hint="delete the file")
+            Diagnostic(path, 1, 1, UNKNOWN_KIND, "no document in this file", hint="delete the file")
         )
     for index, root in enumerate(roots):
         try:
@@ -339,7 +354,7 @@ def load_yaml_text(text: str, path: str = "<string>") -> LoadResult:
             diags.append(Diagnostic(path, line, col, r.rule, r.message, hint=r.hint))
             continue
         except RecursionError:
-            diags.append(Diagnostic(path, 1, 1, "TK006", "document nested too deeply to read"))
+            diags.append(Diagnostic(path, 1, 1, YAML_BOMB, "document nested too deeply to read"))
             continue
         docs.append(Document(path=path, data=data, text=text, index=index))
     return LoadResult(docs, diags)
@@ -395,7 +410,7 @@ def _check_size(root: yaml.Node) -> None:
         if known is not None:
             return known
         if key in active:
-            raise _Refused("TK006", "an alias refers to the node that contains it", node)
+            raise _Refused(YAML_BOMB, "an alias refers to the node that contains it", node)
         if isinstance(node, yaml.ScalarNode):
             return 1
         active.add(key)
@@ -409,7 +424,7 @@ def _check_size(root: yaml.Node) -> None:
         active.discard(key)
         if total > MAX_EXPANDED_NODES:
             raise _Refused(
-                "TK006",
+                YAML_BOMB,
                 f"aliases expand this document past {MAX_EXPANDED_NODES:,} nodes (a YAML bomb?)",
                 node,
                 "repeat the data, or move large data to a JSONL content file",
@@ -449,7 +464,7 @@ class _Constructor:
             self._memo[key] = value
             return value
         if key in self._active:
-            raise _Refused("TK006", "an alias refers to the node that contains it", node)
+            raise _Refused(YAML_BOMB, "an alias refers to the node that contains it", node)
         self._active.add(key)
         if isinstance(node, yaml.SequenceNode):
             if tag != _SEQ:
@@ -492,7 +507,7 @@ class _Constructor:
             return self._typed(node, tag)
         except (ValueError, TypeError, KeyError, IndexError, yaml.YAMLError):
             raise _Refused(
-                "TK005",
+                UNSAFE_TAG,
                 f"{_quoted(node.value)} is not a valid {tag.removeprefix(_T)}",
                 node,
                 "drop the explicit tag, or fix the value",
@@ -507,7 +522,7 @@ class _Constructor:
                 value
             ):  # JSON has no such number: compiled files could not hold it
                 raise _Refused(
-                    "TK009",
+                    NON_JSON_VALUE,
                     f"{node.value!r} is not a finite number, which JSON cannot hold",
                     node,
                     "use a large finite number, or null",
@@ -530,7 +545,7 @@ class _Constructor:
                             out[k] = v
                 continue
             if not isinstance(key_node, yaml.ScalarNode):
-                raise _Refused("TK005", "mapping keys must be plain scalars", key_node)
+                raise _Refused(UNSAFE_TAG, "mapping keys must be plain scalars", key_node)
             if not self._aliases and key_node.tag == _STR:
                 key = key_node.value  # the common case, without a call per key
             else:
@@ -548,7 +563,7 @@ class _Constructor:
                         self._path,
                         line,
                         col,
-                        "TK007",
+                        DUPLICATE_KEY,
                         f"duplicate key {key!r}: the later value would silently win",
                         hint="remove or rename one of them",
                     )
@@ -565,7 +580,7 @@ class _Constructor:
         for src in sources:
             data = self.build(src)
             if not isinstance(data, dict):
-                raise _Refused("TK005", "a merge key (<<) must refer to a mapping", src)
+                raise _Refused(UNSAFE_TAG, "a merge key (<<) must refer to a mapping", src)
             yield data
 
 
@@ -580,13 +595,13 @@ def _unsupported(node: yaml.Node) -> _Refused:
     tag = node.tag
     if tag.startswith(_T + "python/") or tag.startswith("!!python"):
         return _Refused(
-            "TK005",
+            UNSAFE_TAG,
             f"python tag {tag.removeprefix(_T)!r} refused: task files are data, not code",
             node,
             "remove the tag; Python handlers are referenced by import path in trusted packs",
         )
     return _Refused(
-        "TK005",
+        UNSAFE_TAG,
         f"unsupported YAML tag {tag.removeprefix(_T)!r}: only JSON types are allowed",
         node,
         "remove the tag",
@@ -607,9 +622,11 @@ def load_jsonl_file(
     try:
         raw = read_regular(name, max_bytes=max_bytes)
     except FileRefused as exc:
-        return [], [Diagnostic(name, 1, 1, "TK003", str(exc))]
+        return [], [Diagnostic(name, 1, 1, FILE_UNREADABLE, str(exc))]
     except OSError as exc:
-        return [], [Diagnostic(name, 1, 1, "TK003", f"cannot read file: {exc.strerror or exc}")]
+        return [], [
+            Diagnostic(name, 1, 1, FILE_UNREADABLE, f"cannot read file: {exc.strerror or exc}")
+        ]
     text = decode(name, raw)
     if isinstance(text, Diagnostic):
         return [], [text]
@@ -622,17 +639,17 @@ def load_jsonl_file(
             data = _json_line(line)
         except json.JSONDecodeError as exc:
             diags.append(
-                Diagnostic(name, number, exc.colno, "TK008", f"invalid JSON line: {exc.msg}")
+                Diagnostic(name, number, exc.colno, JSONL_SYNTAX, f"invalid JSON line: {exc.msg}")
             )
             continue
         except _NotJson as exc:
-            diags.append(Diagnostic(name, number, 1, "TK009", str(exc), hint=exc.hint))
+            diags.append(Diagnostic(name, number, 1, NON_JSON_VALUE, str(exc), hint=exc.hint))
             continue
         except ValueError as exc:  # an integer of more digits than Python converts
-            diags.append(Diagnostic(name, number, 1, "TK008", f"invalid JSON line: {exc}"))
+            diags.append(Diagnostic(name, number, 1, JSONL_SYNTAX, f"invalid JSON line: {exc}"))
             continue
         except RecursionError:
-            diags.append(Diagnostic(name, number, 1, "TK006", "JSON nested too deeply to read"))
+            diags.append(Diagnostic(name, number, 1, YAML_BOMB, "JSON nested too deeply to read"))
             continue
         problem = _line_problem(line, data)
         if problem is not None:
@@ -670,12 +687,12 @@ def _line_problem(line: str, data: Any) -> tuple[str, str] | None:
     if len(_KEY.findall(line)) > _count_keys(data):  # some key text was folded away
         duplicate = _first_duplicate(line)
         if duplicate is not None:
-            return "TK007", f"duplicate key {duplicate!r}: the later value would silently win"
+            return DUPLICATE_KEY, f"duplicate key {duplicate!r}: the later value would silently win"
     if _SURROGATE_ESCAPE.search(line) is not None:
         try:
             json.dumps(data, ensure_ascii=False).encode("utf-8")
         except UnicodeEncodeError:
-            return "TK009", "a lone surrogate (\\ud800-\\udfff) is not text UTF-8 can hold"
+            return NON_JSON_VALUE, "a lone surrogate (\\ud800-\\udfff) is not text UTF-8 can hold"
     return None
 
 

@@ -11,6 +11,7 @@ from ..lint import RULES
 from ..lint import lint as run_lint
 from ..lint.cache import default_dir
 from ..packs.discovery import resolve_targets
+from ..rule_ids import PACK_GATE
 from .exit_codes import FINDINGS, OK
 
 FORMATS = ("text", "parsable", "json", "github")
@@ -105,12 +106,26 @@ def lint(
 @click.command()
 @click.argument("rule_id", required=False)
 def rules(rule_id: str | None) -> None:
-    """List lint rules, or show one rule's documentation with examples."""
+    """List lint rules (and the pack gate's checks), or show one rule's documentation with
+    examples."""
     if rule_id is None:
-        for rid, each in RULES.items():
-            click.echo(f"{rid}  {each.NAME:<22} {each.SEVERITY:<8} {_summary(each.__doc__)}")
+        rows = [
+            (rid, each.NAME, str(each.SEVERITY), _summary(each.__doc__))
+            for rid, each in RULES.items()
+        ]
+        # the gate's ids too: `taskkit rules` explains every id taskkit can print
+        rows += [
+            (rid, name, "error", f"{text} (taskkit pack check)")
+            for rid, (name, text) in PACK_GATE.items()
+        ]
+        for rid, name, severity, summary in sorted(rows):
+            click.echo(f"{rid}  {name:<22} {severity:<8} {summary}")
         return
     rule = RULES.get(rule_id.upper())
+    if rule is None and rule_id.upper() in PACK_GATE:
+        name, text = PACK_GATE[rule_id.upper()]
+        click.echo(f"{rule_id.upper()} {name} (error, taskkit pack check)\n\n{text}")
+        return
     if rule is None:
         raise click.UsageError(f"unknown rule {rule_id!r}")
     click.echo(f"{rule.ID} {rule.NAME} ({rule.SEVERITY})\n")

@@ -33,6 +33,7 @@ from ..models import (
     ToolEnv,
 )
 from ..render import RenderError, entry_context, render_at
+from ..rule_ids import GOLD_ACTION_FAILS, GOLD_EXPECTATION, RENDER_ERROR, UNTRUSTED_HANDLER
 from ..sim.diff import copy_json
 from ..sim.evaluate import evaluate_final
 from ..sim.execute import execute
@@ -197,7 +198,7 @@ def _render(
         return render_at(value, ctx, loc)
     except RenderError as exc:
         raise _fail(
-            unit, entry, exc.loc, "TK701", exc.error.message, needle=exc.error.name
+            unit, entry, exc.loc, RENDER_ERROR, exc.error.message, needle=exc.error.name
         ) from None
 
 
@@ -210,7 +211,7 @@ def _compile(unit: CompileUnit, entry: Entry) -> CompiledTask:
     initial_state = _render(unit, entry, task.initial_state, ctx, ("initial_state",))
     if not isinstance(initial_state, dict):
         raise _fail(
-            unit, entry, ("initial_state",), "TK701", "initial_state must render to a mapping"
+            unit, entry, ("initial_state",), RENDER_ERROR, "initial_state must render to a mapping"
         )
 
     checks = []
@@ -232,7 +233,7 @@ def _compile(unit: CompileUnit, entry: Entry) -> CompiledTask:
             unit,
             entry,
             ("final", "expect"),
-            "TK701",
+            RENDER_ERROR,
             f"expect does not render to valid checks: {exc.errors()[0]['msg']}",
         ) from None
     rendered_answer = _render(unit, entry, task.final.answer, ctx, ("final", "answer"))
@@ -258,14 +259,18 @@ def _compile(unit: CompileUnit, entry: Entry) -> CompiledTask:
             unit,
             entry,
             ("final",),
-            "TK703",
+            GOLD_EXPECTATION,
             "expect.answer is checked but final.answer gives no gold answer",
         )
     if verdict.score == 0:
         reasons = "; ".join(f.message for f in verdict.findings)
         where = ("final", "expect", *verdict.findings[0].where)
         raise _fail(
-            unit, entry, where, "TK703", f"the gold run does not meet the expectation: {reasons}"
+            unit,
+            entry,
+            where,
+            GOLD_EXPECTATION,
+            f"the gold run does not meet the expectation: {reasons}",
         )
 
     faults = None
@@ -285,7 +290,7 @@ def _compile(unit: CompileUnit, entry: Entry) -> CompiledTask:
                 unit,
                 entry,
                 loc,
-                "TK701",
+                RENDER_ERROR,
                 f"the compiled task would nest deeper than {MAX_JSON_DEPTH} levels, which "
                 "`taskkit run` cannot read back",
             )
@@ -388,7 +393,7 @@ def _replay(
                 unit,
                 entry,
                 (*loc, "args"),
-                "TK702",
+                GOLD_ACTION_FAILS,
                 f"gold action {i + 1} is not a valid call: {verdict.message}",
             )
         env = envs[action.tool]
@@ -399,7 +404,7 @@ def _replay(
                 unit,
                 entry,
                 (*loc, "tool"),
-                "TK704",
+                UNTRUSTED_HANDLER,
                 f"python handler {handler!r} of pack {env.pack!r} refused: "
                 f"the pack is not trusted (pass --trust {env.pack})",
             )
@@ -409,7 +414,7 @@ def _replay(
                 unit,
                 entry,
                 loc,
-                "TK702",
+                GOLD_ACTION_FAILS,
                 f"gold action {i + 1} ({action.tool}) fails: {obs.content}",
             )
         if obs.ok and action.expect_error:
@@ -417,7 +422,7 @@ def _replay(
                 unit,
                 entry,
                 (*loc, "expect_error"),
-                "TK702",
+                GOLD_ACTION_FAILS,
                 f"gold action {i + 1} ({action.tool}) is expected to fail but succeeds",
             )
         observations.append(obs.as_json())

@@ -33,8 +33,8 @@ class Loaded:
     docs: bytes | list[tuple[int, bool, Any]]
     """Every document as ``(position, True, IndexDoc)`` or ``(position, False, Summary)``,
     in file order; marshalled as it crosses processes."""
-    entry_ids: list[tuple[int, list[Diagnostic]]]
-    """Duplicate entry ids (TK201) of each file's datasets."""
+    per_document: list[tuple[int, list[Diagnostic]]]
+    """What the rules' per-document parts (:mod:`.engine`) found in each file's documents."""
     stamps: list[Stamped] = field(default_factory=list)
     """How each file was when read, for the cache (when there is one)."""
 

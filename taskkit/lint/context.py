@@ -14,6 +14,7 @@ from ..diagnostics import Diagnostic
 from ..jsonvalidate import SchemaError, Validator, compile_schema
 from ..library import Library, LoadedDoc
 from ..models import Content, Task
+from ..rule_ids import GOLD_EXPECTATION
 from ..sim.behaviors import check_source
 from ..templating import TemplateError, is_template, parse
 
@@ -50,9 +51,6 @@ class LintContext:
     task_names: list[TaskName] | None = None
     """Every valid task, when the tasks themselves were linted in other processes and
     ``lib`` holds only the documents they refer to (see :mod:`.shards`)."""
-    entries_elsewhere: bool = False
-    """The datasets' entries were read, and their ids checked, in other processes: their
-    diagnostics are in ``lib.diagnostics`` and rules must not read them again."""
     _sites: dict[int, list[TemplateSite]] = field(default_factory=dict)
     _walked: dict[int, list[tuple[tuple[str | int, ...], str]]] = field(default_factory=dict)
 
@@ -74,7 +72,7 @@ class LintContext:
                     except re.error as exc:  # an answer regex (TK408 when not templated)
                         at = ("final", "expect", "answer", "regex")
                         result = unit.ld.at(
-                            at, "TK703", f"entry {entry.id!r}: invalid regex: {exc}"
+                            at, GOLD_EXPECTATION, f"entry {entry.id!r}: invalid regex: {exc}"
                         )
                     if isinstance(result, Diagnostic):
                         where = (result.line, result.col, result.rule)

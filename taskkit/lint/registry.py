@@ -1,13 +1,59 @@
-"""Every lint rule, in one table. A rule is a module with ``ID``, ``NAME``, ``SEVERITY``,
-``READS`` (what it reads, see :mod:`.scope`), a docstring (shown by ``taskkit rules``) and
-``check(ctx)``, a generator of diagnostics."""
+"""Every lint rule, in one table, keyed by its id from :mod:`taskkit.rule_ids`. A rule is a
+module with ``ID``, ``NAME``, ``SEVERITY``, ``READS`` (what it reads, see :mod:`.scope`), a
+docstring (shown by ``taskkit rules``), ``check(ctx)``, a generator of diagnostics, and
+optionally ``check_document(ctx, ld)``, its per-document part (see :mod:`.engine`, and
+:mod:`.rules` for how to write one)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Protocol
 
 from ..diagnostics import Diagnostic, Severity
+from ..library import LoadedDoc
+from ..rule_ids import (
+    BAD_SCHEMA_VERSION,
+    DUPLICATE_ID,
+    DUPLICATE_KEY,
+    EFFECT_MISMATCH,
+    ENCODING,
+    ENTRY_SCHEMA,
+    FILE_UNREADABLE,
+    GOLD_ACTION,
+    GOLD_ACTION_ERRORS,
+    GOLD_ACTION_FAILS,
+    GOLD_ANSWER,
+    GOLD_EXPECTATION,
+    INVALID_JSON_SCHEMA,
+    INVALID_REGEX,
+    JINJA_SYNTAX,
+    JSONL_SYNTAX,
+    MAX_TURNS,
+    NON_JSON_VALUE,
+    OPTIONAL_FIELD,
+    PACK_LOCK_INVALID,
+    PACK_MANIFEST,
+    PACK_REQUIRES,
+    PYTHON_BRACES,
+    RENDER_ERROR,
+    SCHEMA_VIOLATION,
+    TASK_VERSION_NOT_BUMPED,
+    TOOL_NAME_CLASH,
+    UNDECLARED_ARGUMENT,
+    UNDEFINED_VARIABLE,
+    UNKNOWN_CONTENT,
+    UNKNOWN_EVALUATOR,
+    UNKNOWN_KIND,
+    UNKNOWN_SCHEMA_KEYWORD,
+    UNKNOWN_TOOL,
+    UNSAFE_TAG,
+    UNTRUSTED_HANDLER,
+    UNUSED_CONTENT,
+    UNUSED_TOOL,
+    VACUOUS_FINAL,
+    YAML_BOMB,
+    YAML_SYNTAX,
+)
 from .context import LintContext
 from .rules import (
     duplicate_id,
@@ -54,7 +100,7 @@ from .rules import (
 )
 from .scope import Scope
 
-__all__ = ["RULES", "Rule", "rules_reading"]
+__all__ = ["DOCUMENT_HOOKS", "RULES", "DocumentHook", "Rule", "rules_reading"]
 
 
 class Rule(Protocol):
@@ -67,53 +113,64 @@ class Rule(Protocol):
 
 
 RULES: dict[str, Rule] = {
-    "TK001": yaml_syntax,
-    "TK003": file_unreadable,
-    "TK004": encoding,
-    "TK005": unsafe_tag,
-    "TK006": yaml_bomb,
-    "TK007": duplicate_key,
-    "TK008": jsonl_syntax,
-    "TK009": non_json_value,
-    "TK101": unknown_kind,
-    "TK102": schema_version,
-    "TK103": schema_violation,
-    "TK201": duplicate_id,
-    "TK202": unknown_tool,
-    "TK203": unknown_content,
-    "TK204": unknown_evaluator,
-    "TK205": tool_name_clash,
-    "TK301": jinja_syntax,
-    "TK302": undefined_variable,
-    "TK303": python_braces,
-    "TK304": optional_field,
-    "TK305": undeclared_argument,
-    "TK401": entry_schema,
-    "TK402": invalid_json_schema,
-    "TK403": gold_action,
-    "TK404": unknown_schema_keyword,
-    "TK405": effect_mismatch,
+    YAML_SYNTAX: yaml_syntax,
+    FILE_UNREADABLE: file_unreadable,
+    ENCODING: encoding,
+    UNSAFE_TAG: unsafe_tag,
+    YAML_BOMB: yaml_bomb,
+    DUPLICATE_KEY: duplicate_key,
+    JSONL_SYNTAX: jsonl_syntax,
+    NON_JSON_VALUE: non_json_value,
+    UNKNOWN_KIND: unknown_kind,
+    BAD_SCHEMA_VERSION: schema_version,
+    SCHEMA_VIOLATION: schema_violation,
+    DUPLICATE_ID: duplicate_id,
+    UNKNOWN_TOOL: unknown_tool,
+    UNKNOWN_CONTENT: unknown_content,
+    UNKNOWN_EVALUATOR: unknown_evaluator,
+    TOOL_NAME_CLASH: tool_name_clash,
+    JINJA_SYNTAX: jinja_syntax,
+    UNDEFINED_VARIABLE: undefined_variable,
+    PYTHON_BRACES: python_braces,
+    OPTIONAL_FIELD: optional_field,
+    UNDECLARED_ARGUMENT: undeclared_argument,
+    ENTRY_SCHEMA: entry_schema,
+    INVALID_JSON_SCHEMA: invalid_json_schema,
+    GOLD_ACTION: gold_action,
+    UNKNOWN_SCHEMA_KEYWORD: unknown_schema_keyword,
+    EFFECT_MISMATCH: effect_mismatch,
     # cheap checks of the gold path, on the first entry (--deep: TK702, TK703 on every entry)
-    "TK406": gold_action_errors,
-    "TK407": gold_answer,
-    "TK408": invalid_regex,
-    "TK409": max_turns,
-    "TK501": unused_tool,
-    "TK502": unused_content,
-    "TK503": vacuous_final,
+    GOLD_ACTION_ERRORS: gold_action_errors,
+    GOLD_ANSWER: gold_answer,
+    INVALID_REGEX: invalid_regex,
+    MAX_TURNS: max_turns,
+    UNUSED_TOOL: unused_tool,
+    UNUSED_CONTENT: unused_content,
+    VACUOUS_FINAL: vacuous_final,
     # pack manifests and locks (see taskkit.packs)
-    "TK601": pack_manifest,
-    "TK602": task_version_not_bumped,
-    "TK603": pack_requires,
-    "TK604": pack_lock_invalid,
+    PACK_MANIFEST: pack_manifest,
+    TASK_VERSION_NOT_BUMPED: task_version_not_bumped,
+    PACK_REQUIRES: pack_requires,
+    PACK_LOCK_INVALID: pack_lock_invalid,
     # compile phase: found by `taskkit compile` and `taskkit lint --deep`
-    "TK701": render_error,
-    "TK702": gold_action_fails,
-    "TK703": gold_expectation,
-    "TK704": untrusted_handler,
+    RENDER_ERROR: render_error,
+    GOLD_ACTION_FAILS: gold_action_fails,
+    GOLD_EXPECTATION: gold_expectation,
+    UNTRUSTED_HANDLER: untrusted_handler,
 }
 
 
 def rules_reading(*scopes: Scope) -> frozenset[str]:
     """The ids of the rules that read what one of ``scopes`` says."""
     return frozenset(rule_id for rule_id, rule in RULES.items() if rule.READS in scopes)
+
+
+DocumentHook = Callable[[LintContext, LoadedDoc], Iterable[Diagnostic]]
+"""A rule's per-document part: findings that read nothing but one document (see :mod:`.engine`)."""
+
+DOCUMENT_HOOKS: dict[str, DocumentHook] = {
+    rule_id: rule.check_document
+    for rule_id, rule in RULES.items()
+    if hasattr(rule, "check_document")
+}
+"""The rules with a per-document part, derived from the modules (none is listed by hand)."""

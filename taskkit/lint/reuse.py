@@ -43,7 +43,7 @@ def answer_from(
     check: list[tuple[int, list[Diagnostic]]] = []
     manifests: list[tuple[int, str, str]] = []
     docs: list[tuple[int, bool, Any]] = []
-    entry_ids: list[tuple[int, list[Diagnostic]]] = []
+    per_document: list[tuple[int, list[Diagnostic]]] = []
     stamps: list[Stamped] = []
     by_rule: dict[str, list[Diagnostic]] = {}
     changed: list[int] = []
@@ -62,7 +62,7 @@ def answer_from(
         read_diags, check_diags, pack_names, documents, duplicates, found = parts
         read.append((at, read_diags))
         check.append((at, check_diags))
-        entry_ids.append((at, duplicates))
+        per_document.append((at, duplicates))
         for root, name in pack_names:
             manifests.append((at, root, name))
         for is_index, item in documents:
@@ -72,7 +72,7 @@ def answer_from(
         stamps.append(Stamped(at, path, record.stamp))
     if changed:
         raise Stale(changed)
-    return Loaded(read, check, manifests, docs, entry_ids, stamps), by_rule
+    return Loaded(read, check, manifests, docs, per_document, stamps), by_rule
 
 
 def _parts(path: str, record: Record) -> tuple[Any, ...] | None:
@@ -193,7 +193,7 @@ def record(
         if is_index:
             exact[at] = False
         first[at][3].append((is_index, (*item[:4], None) if is_index else item))
-    for at, diags in answer.entry_ids:
+    for at, diags in answer.per_document:
         first[at][4].extend(diag_tuple(d) for d in diags)
     for stamped in answer.stamps:
         cache.put(

@@ -13,6 +13,7 @@ from ..yamlio import MAX_FILE_BYTES
 from .cache import LintCache, configuration
 from .causes import link
 from .context import LintContext
+from .engine import document_hooks, run_document, run_rule
 from .registry import RULES
 from .shards import lint_in_shards
 
@@ -116,7 +117,14 @@ def lint_library(
         if ld.kind == "content" and ld.model is not None:
             lib.entries(ld)
     ctx = LintContext(lib, deep=deep, trust=frozenset(trust))
-    ordered = _merge({r: list(RULES[r].check(ctx)) for r in _selected(select, ignore)})
+    rules = _selected(select, ignore)
+    by_rule = {r: run_rule(r, ctx) for r in rules}
+    hooks = document_hooks(rules)
+    for ld in lib.docs if hooks else ():
+        if ld.model is not None:
+            for d in run_document(hooks, ctx, ld):
+                by_rule[d.rule].append(d)
+    ordered = _merge(by_rule)
     ordered = link(ordered, lib, max_bytes=lib.max_bytes)
     files = len({d.doc.path for d in lib.docs} | {d.path for d in lib.diagnostics})
     return LintResult(_sorted(ordered), files, lib)

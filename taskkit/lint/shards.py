@@ -2,10 +2,11 @@
 and no process holds every parsed document.
 
 Round one, in each shard: read and validate the shard's files, and the entries of their
-datasets (JSONL files too). The coordinator gets back the loader's diagnostics, the *index
-documents* (packs, toolsets, content datasets, evaluators: what tasks refer to by name; a
-small part of a library), the id and dataset of every task, and the part of TK201 that
-reads one dataset (duplicate entry ids), so that it never reads an entries file itself.
+datasets (JSONL files too), and run the rules' per-document parts (:mod:`.engine`; duplicate
+entry ids, say) on what was read. The coordinator gets back the loader's diagnostics, the
+*index documents* (packs, toolsets, content datasets, evaluators: what tasks refer to by
+name; a small part of a library), the id and dataset of every task, and the per-document
+findings, so that it never reads an entries file itself.
 
 Round two: the coordinator sends every shard the index documents it did not read itself
 (of the datasets, only those its tasks read). Each shard runs the rules over its own
@@ -59,9 +60,9 @@ from .answers import Found, IndexDoc, Loaded, Stamped, Summary
 from .cache import Fingerprints, LintCache, Record, stamp
 from .context import LintContext, TaskName
 from .depends import task_refs
-from .registry import RULES, rules_reading
+from .engine import document_hooks, run_document, run_rule
+from .registry import rules_reading
 from .reuse import Stale, answer_from, record
-from .rules.duplicate_id import duplicate_entries
 
 __all__ = ["COORDINATOR_RULES", "ShardedLint", "lint_in_shards", "split"]
 
@@ -158,6 +159,11 @@ class _Settings:
         """The rules that shards run."""
         return [r for r in self.rules if r not in COORDINATOR_RULES]
 
+    @property
+    def per_document(self) -> tuple[str, ...]:
+        """The rules whose per-document part shards run in round one, on what they read."""
+        return document_hooks(self.rules)
+
 
 WARM_SHARE = 4
 """With a cache, the files it has no record of are read in this process, one shard, when
@@ -243,14 +249,14 @@ def _run(
             for _, diags in found:
                 lib.diagnostics.extend(diags)
         task_names = _index_and_task_names(lib, names, docs)
-        ctx = LintContext(lib, trust=settings.trust, task_names=task_names, entries_elsewhere=True)
+        ctx = LintContext(lib, trust=settings.trust, task_names=task_names)
         rules = settings.rules
-        mine = {r: list(RULES[r].check(ctx)) for r in rules if r in COORDINATOR_RULES}
-        if "TK201" in mine:  # the part the shards ran (duplicate_id.duplicate_entries)
-            entry_ids = sorted(
-                (f for answer in loaded for f in answer.entry_ids), key=lambda f: f[0]
-            )
-            mine["TK201"] += [d for _, diags in entry_ids for d in diags]
+        mine = {r: run_rule(r, ctx) for r in rules if r in COORDINATOR_RULES}
+        # the rules' per-document parts, run where each document was read
+        per_document = sorted((f for answer in loaded for f in answer.per_document), key=_at)
+        for _, diags in per_document:
+            for d in diags:
+                mine.setdefault(d.rule, []).append(d)
         results: list[Found] = [pickle.loads(answer) for answer in rounds.results()]
     if cache is not None:
         for shard, answer, part, result in zip(
@@ -362,7 +368,8 @@ class _Shard:
         manifests: list[tuple[int, str, str]] = []
         docs: list[tuple[int, bool, IndexDoc | Summary]] = []
         stamps: list[Stamped] = []
-        entry_ids: list[tuple[int, list[Diagnostic]]] = []
+        per_document: list[tuple[int, list[Diagnostic]]] = []
+        hooks = self.settings.per_document
         started = time.time_ns()
         seen = _Seen()
         settings = self.settings
@@ -386,10 +393,10 @@ class _Shard:
                 if isinstance(ld.model, Content):
                     # Reading entries is reading: their diagnostics go with the dataset's.
                     before = len(self.lib.diagnostics)
-                    entries = self.lib.entries(ld)
+                    self.lib.entries(ld)
                     check += self.lib.diagnostics[before:]
-                    if "TK201" in settings.rules:
-                        entry_ids.append((at, list(duplicate_entries(entries))))
+                if hooks and ld.model is not None:
+                    per_document.append((at, run_document(hooks, self.ctx, ld)))
                 if isinstance(ld.model, INDEX_MODELS):
                     docs.append((at, True, (path, root, doc.index, doc.data, doc.text)))
                     continue
@@ -397,14 +404,14 @@ class _Shard:
                 names = (task.id, task.content) if task else (None, None)
                 refs = "\n".join(task_refs(task)) if task and settings.stamps else ""
                 docs.append((at, False, (path, root, doc.index, *names, refs)))
-        answer = Loaded(read, checked, manifests, marshal.dumps(docs), entry_ids, stamps)
+        answer = Loaded(read, checked, manifests, marshal.dumps(docs), per_document, stamps)
         return pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
 
     def meanwhile(self) -> None:
         # The rules run on this shard's documents only; their caches (entries, validators,
         # template sites) serve round two too.
         self.lib.docs.extend(ld for _, _, ld in self.own)
-        self.found = {r: list(RULES[r].check(self.ctx)) for r in self.rules if r in DOCUMENT_RULES}
+        self.found = {r: run_rule(r, self.ctx) for r in self.rules if r in DOCUMENT_RULES}
 
     def second(self, shared: bytes) -> bytes:
         names, index_docs = marshal.loads(shared)
@@ -417,7 +424,7 @@ class _Shard:
             index_document(self.lib, ld)
         for rule_id in self.rules:
             if rule_id not in DOCUMENT_RULES:
-                self.found[rule_id] = list(RULES[rule_id].check(self.ctx))
+                self.found[rule_id] = run_rule(rule_id, self.ctx)
         mine = {path for _, path in self.files}
         owners: dict[str, str | None] = {}
         for diags in self.found.values():
@@ -494,3 +501,7 @@ def _reread(stand_in: Document) -> Document:
         if doc.index == stand_in.index:
             return doc
     return stand_in  # changed since: positions fall back to the top of the file
+
+
+def _at(item: tuple[int, list[Diagnostic]]) -> int:
+    return item[0]

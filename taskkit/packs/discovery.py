@@ -27,6 +27,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from ..diagnostics import Diagnostic, Severity, did_you_mean
+from ..rule_ids import DUPLICATE_ID, FILE_UNREADABLE
 from .index import MANIFEST, FileStat, PackIndex, Summary, walk_packs
 
 __all__ = [
@@ -160,7 +161,12 @@ def discover_packs(
             what = "not a folder" if os.path.exists(path) else "no such file or directory"
             found.diagnostics.append(
                 Diagnostic(
-                    path, 1, 1, "TK003", what, hint="name a pack folder, or a folder of packs"
+                    path,
+                    1,
+                    1,
+                    FILE_UNREADABLE,
+                    what,
+                    hint="name a pack folder, or a folder of packs",
                 )
             )
             continue
@@ -172,7 +178,7 @@ def discover_packs(
                     entry,
                     1,
                     1,
-                    "TK003",
+                    FILE_UNREADABLE,
                     f"{PATH_ENV} names a folder that does not exist",
                     severity=Severity.WARNING,
                 )
@@ -208,7 +214,9 @@ def _installed(diags: list[Diagnostic]) -> list[tuple[str, Source, list[FileStat
         try:
             folders = _package_folders(ep.module)
         except (ImportError, ValueError) as exc:
-            diags.append(Diagnostic(where, 1, 1, "TK003", f"cannot locate the package: {exc}"))
+            diags.append(
+                Diagnostic(where, 1, 1, FILE_UNREADABLE, f"cannot locate the package: {exc}")
+            )
             continue
         if not folders:
             diags.append(
@@ -216,7 +224,7 @@ def _installed(diags: list[Diagnostic]) -> list[tuple[str, Source, list[FileStat
                     where,
                     1,
                     1,
-                    "TK003",
+                    FILE_UNREADABLE,
                     f"{ep.module!r} is not an installed package",
                     hint=f"a {ENTRY_POINT_GROUP} entry point names the package holding pack folders",
                 )
@@ -229,7 +237,7 @@ def _installed(diags: list[Diagnostic]) -> list[tuple[str, Source, list[FileStat
                     where,
                     1,
                     1,
-                    "TK003",
+                    FILE_UNREADABLE,
                     f"package {ep.module!r} holds no pack.yaml",
                     hint="is the pack's YAML included in the distribution's package data?",
                 )
@@ -268,7 +276,7 @@ def _clashes(found: Discovery) -> None:
                     os.path.join(other.root, MANIFEST),
                     line,
                     col,
-                    "TK201",
+                    DUPLICATE_ID,
                     f"two packs are named {name!r}: {other.root} ({other.source}) and "
                     f"{first.root} ({first.source}); neither is used by name",
                     hint="uninstall or remove one of them, or rename one pack",
@@ -325,7 +333,7 @@ def resolve_targets(
                     arg,
                     1,
                     1,
-                    "TK003",
+                    FILE_UNREADABLE,
                     f"no such file, directory or pack {arg!r}",
                     hint=did_you_mean(arg, names)
                     or (
@@ -364,7 +372,7 @@ def _ambiguous(name: str, packs: list[PackInfo]) -> Diagnostic:
         os.path.join(first.root, MANIFEST),
         line,
         col,
-        "TK201",
+        DUPLICATE_ID,
         f"pack name {name!r} is ambiguous: {where}",
         hint="pass the folder instead, or uninstall or rename one of the packs",
     )

@@ -33,6 +33,16 @@ from ..diagnostics import Diagnostic, Severity
 from ..library import Library, LoadedDoc
 from ..lint import lint_library
 from ..models import Pack, Task
+from ..rule_ids import (
+    DESCRIPTION_MISSING,
+    LICENSE_MISSING,
+    LOCK_OUT_OF_DATE,
+    PACK_GATE,
+    PACK_LOCK_INVALID,
+    PROPERTY_FAILS,
+    README_MISSING,
+    TASK_VERSION_NOT_BUMPED,
+)
 from .lockfile import LOCK_NAME, LockError, pack_tasks, read_lock, task_hash
 from .workspace import PackFolder, load_workspace
 
@@ -40,14 +50,9 @@ __all__ = ["GATE_CHECKS", "CheckResult", "GateReport", "PackReport", "check_pack
 
 Status = Literal["ok", "fail", "skip"]
 
-GATE_CHECKS = {
-    "TK691": "readme-missing",
-    "TK692": "license-missing",
-    "TK693": "description-missing",
-    "TK694": "lock-out-of-date",
-    "TK695": "property-fails",
-}
-"""The gate's own finding ids (the lint step reports lint's rule ids)."""
+GATE_CHECKS = {rule_id: name for rule_id, (name, _) in PACK_GATE.items()}
+"""The gate's own finding ids (the lint step reports lint's rule ids), as the id table
+describes them."""
 
 _READMES = ("README.md", "README.rst", "README.txt", "README")
 _LICENSES = ("LICENSE", "LICENSE.md", "LICENSE.txt", "LICENCE", "LICENCE.md", "COPYING")
@@ -138,8 +143,10 @@ def check_pack(
             else _skipped("properties", "--no-properties")
         )
         rep.checks.append(_lock(ws.library, pack, own))
-        rep.checks.append(_found(pack.root, "readme", _READMES, "TK691", "a README"))
-        rep.checks.append(_found(pack.root, "license", _LICENSES, "TK692", "a LICENSE file"))
+        rep.checks.append(_found(pack.root, "readme", _READMES, README_MISSING, "a README"))
+        rep.checks.append(
+            _found(pack.root, "license", _LICENSES, LICENSE_MISSING, "a LICENSE file")
+        )
         rep.checks.append(_manifest(manifest))
         report.packs.append(rep)
         step(done, 1 + len(ws.packs))
@@ -177,7 +184,7 @@ def _properties(paths: list[str], pack: PackFolder, profile: str) -> CheckResult
         hint = "`taskkit test` shows the counterexample"
         if not failed.findings:
             diags.append(
-                Diagnostic(failed.task, 1, 1, "TK695", f"{what}: {failed.note}", hint=hint)
+                Diagnostic(failed.task, 1, 1, PROPERTY_FAILS, f"{what}: {failed.note}", hint=hint)
             )
         for finding in failed.findings:
             diags.append(
@@ -185,7 +192,7 @@ def _properties(paths: list[str], pack: PackFolder, profile: str) -> CheckResult
                     finding.path or failed.task,
                     finding.line or 1,
                     1,
-                    "TK695",
+                    PROPERTY_FAILS,
                     f"{what}: {finding.message}",
                     hint=finding.hint or hint,
                 )
@@ -214,12 +221,14 @@ def _lock(lib: Library, pack: PackFolder, own: list[Diagnostic]) -> CheckResult:
             "lock",
             "fail",
             "no pack.lock",
-            [Diagnostic(path, 1, 1, "TK694", "the pack has no pack.lock", hint=fix)],
+            [Diagnostic(path, 1, 1, LOCK_OUT_OF_DATE, "the pack has no pack.lock", hint=fix)],
         )
     except (LockError, OSError):
-        return CheckResult("lock", "fail", "pack.lock is unreadable (see lint, TK604)")
+        return CheckResult(
+            "lock", "fail", f"pack.lock is unreadable (see lint, {PACK_LOCK_INVALID})"
+        )
     # Tasks lint already reports as edited without a bump (TK602) are not repeated here.
-    not_bumped = {(d.path, d.line) for d in own if d.rule == "TK602"}
+    not_bumped = {(d.path, d.line) for d in own if d.rule == TASK_VERSION_NOT_BUMPED}
     diags: list[Diagnostic] = []
     seen: set[str] = set()
     for ld, task in pack_tasks(lib, pack.name):
@@ -237,13 +246,18 @@ def _lock(lib: Library, pack: PackFolder, own: list[Diagnostic]) -> CheckResult:
     for gone in sorted(set(lock.tasks) - seen):
         diags.append(
             Diagnostic(
-                path, 1, 1, "TK694", f"pack.lock records task {gone!r}, which is gone", hint=fix
+                path,
+                1,
+                1,
+                LOCK_OUT_OF_DATE,
+                f"pack.lock records task {gone!r}, which is gone",
+                hint=fix,
             )
         )
     failed = bool(diags) or bool(not_bumped)
     detail = f"{_tasks(len(lock.tasks))} recorded" if not failed else "out of date"
     if not_bumped:
-        detail = f"{_tasks(len(not_bumped))} edited without a version bump (TK602, under lint)"
+        detail = f"{_tasks(len(not_bumped))} edited without a version bump ({TASK_VERSION_NOT_BUMPED}, under lint)"
     return CheckResult("lock", "fail" if failed else "ok", detail, diags)
 
 
@@ -252,7 +266,7 @@ def _tasks(n: int) -> str:
 
 
 def _stale(ld: LoadedDoc, task: Task, what: str, fix: str) -> Diagnostic:
-    return ld.at(("version",), "TK694", f"task {task.id!r} {what}", hint=fix)
+    return ld.at(("version",), LOCK_OUT_OF_DATE, f"task {task.id!r} {what}", hint=fix)
 
 
 def project_root(folder: str) -> str | None:
@@ -311,7 +325,7 @@ def _manifest(manifest: LoadedDoc | None) -> CheckResult:
     where = ("description",) if "description" in manifest.doc.data else ("name",)
     diag = manifest.at(
         where,
-        "TK693",
+        DESCRIPTION_MISSING,
         f"pack {model.name!r} has no description",
         hint="say what the tasks exercise and for whom: people choose packs by it",
     )

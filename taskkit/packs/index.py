@@ -34,6 +34,7 @@ from typing import Any
 from .. import __version__
 from ..diagnostics import Diagnostic, Severity
 from ..digests import file_digest
+from ..rule_ids import PACK_MANIFEST
 
 __all__ = [
     "CACHE_ENV",
@@ -377,7 +378,7 @@ def _summarize(root: str, files: list[str], dirs: tuple[str, ...]) -> Summary:
     # Syntax, encoding, kind and schema problems (TK0xx, TK1xx) and the manifest (TK601):
     # whether the pack can be read at all. Cross-references need the packs it requires, so
     # they are left to `taskkit lint NAME`.
-    result = lint_library(lib, select=("TK0", "TK1", "TK601"))
+    result = lint_library(lib, select=("TK0", "TK1", PACK_MANIFEST))
     manifest = next(
         (ld for ld in lib.docs if os.path.basename(ld.path) == MANIFEST and ld.kind == "pack"),
         None,

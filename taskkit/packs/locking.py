@@ -17,6 +17,7 @@ from ..diagnostics import Diagnostic, Severity
 from ..library import Library
 from ..lint import lint_library
 from ..models import Pack
+from ..rule_ids import PACK_LOCK_INVALID, SCHEMA_VIOLATION, TASK_VERSION_NOT_BUMPED
 from .lockfile import (
     LOCK_NAME,
     Lock,
@@ -68,13 +69,19 @@ def _lock(lib: Library, pack: PackFolder, lint: list[Diagnostic], *, force: bool
     if manifest is None or not isinstance(manifest.model, Pack):
         out.problems.append(
             Diagnostic(
-                os.path.join(pack.root, "pack.yaml"), 1, 1, "TK103", "pack.yaml is not valid"
+                os.path.join(pack.root, "pack.yaml"),
+                1,
+                1,
+                SCHEMA_VIOLATION,
+                "pack.yaml is not valid",
             )
         )
     errors = [
         d
         for d in lint
-        if d.severity is Severity.ERROR and pack.owns(d.path) and d.rule not in ("TK602", "TK604")
+        if d.severity is Severity.ERROR
+        and pack.owns(d.path)
+        and d.rule not in (TASK_VERSION_NOT_BUMPED, PACK_LOCK_INVALID)
     ]
     out.problems.extend(errors)
     try:
@@ -99,7 +106,7 @@ def _lock(lib: Library, pack: PackFolder, lint: list[Diagnostic], *, force: bool
                 out.problems.append(
                     ld.at(
                         ("version",),
-                        "TK602",
+                        TASK_VERSION_NOT_BUMPED,
                         f"task {task.id!r} changed but its version is still {task.version} "
                         f"(pack.lock has {before.version}); not recorded",
                         hint=f"bump it to {before.version + 1}, or pass --force",

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from ..diagnostics import Diagnostic
 from ..library import Library, load_library
+from ..rule_ids import FILE_UNREADABLE
 from .discovery import Discovery, discover_packs, is_pack_name
 from .index import content_dirs, find_pack_roots, manifest_name
 
@@ -66,7 +67,7 @@ def load_workspace(targets: Sequence[str]) -> Workspace:
                 continue
             problem = "ambiguous: several packs have" if match else "no folder or pack has"
             ws.diagnostics.append(
-                Diagnostic(target, 1, 1, "TK003", f"{problem} the name {target!r}")
+                Diagnostic(target, 1, 1, FILE_UNREADABLE, f"{problem} the name {target!r}")
             )
             continue
         roots = find_pack_roots(target) if os.path.isdir(target) else []
@@ -77,7 +78,7 @@ def load_workspace(targets: Sequence[str]) -> Workspace:
                     target,
                     1,
                     1,
-                    "TK003",
+                    FILE_UNREADABLE,
                     f"{what} {target!r}",
                     hint="a pack is a folder with pack.yaml",
                 )

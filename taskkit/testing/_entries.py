@@ -17,6 +17,7 @@ from ..diagnostics import Diagnostic
 from ..jsonvalidate import compile_trusted, describe
 from ..library import Entry
 from ..render import RenderError, entry_context, render_at
+from ..rule_ids import RENDER_ERROR
 from ..sim.diff import copy_json
 from .case import compile_safely
 
@@ -53,7 +54,7 @@ class RenderCheck:
                 unit.ld.doc.start_line,
             )
         context = entry_context(data)
-        if isinstance(result, Diagnostic) and result.rule == "TK701":
+        if isinstance(result, Diagnostic) and result.rule == RENDER_ERROR:
             message = result.message.removeprefix(f"entry {entry.id!r}: ")
             where = _failing_template(unit, context)
             if where:

@@ -17,10 +17,11 @@ from collections.abc import Iterator
 from ...diagnostics import Diagnostic, Severity
 from ...library import Entry, LoadedDoc
 from ...models import Content, Evaluator, Pack, Toolset
+from ...rule_ids import DUPLICATE_ID
 from ..context import LintContext
 from ..scope import Scope
 
-ID = "TK201"
+ID = DUPLICATE_ID
 NAME = "duplicate-id"
 SEVERITY = Severity.ERROR
 READS: Scope = "library"
@@ -52,8 +53,6 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
                 )
         elif isinstance(model, Content):
             yield from seen(("content", ld.pack, model.name), ld, ("name",), "content dataset")
-            if not ctx.entries_elsewhere:
-                yield from duplicate_entries(ctx.lib.entries(ld))
         elif isinstance(model, Evaluator):
             yield from seen(("evaluator", ld.pack, model.name), ld, ("name",), "evaluator")
     # Task ids clash only with task ids, so tasks can come after the other documents.
@@ -61,11 +60,13 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
         yield from seen(("task", task.owner.pack, task.id), task.owner, ("id",), "task id")
 
 
-def duplicate_entries(entries: list[Entry]) -> Iterator[Diagnostic]:
+def check_document(ctx: LintContext, ld: LoadedDoc) -> Iterator[Diagnostic]:
     """Entries of one dataset with the id of an earlier one. The part of the rule that reads
-    nothing but the dataset: linting in shards, the shard that read the dataset runs it."""
+    nothing but the dataset (and its entries file): it runs wherever the dataset is read."""
+    if not isinstance(ld.model, Content):
+        return
     ids: dict[str, Entry] = {}
-    for entry in entries:
+    for entry in ctx.lib.entries(ld):
         if entry.id in ids and entry.id:
             earlier = ids[entry.id]
             yield Diagnostic(

@@ -14,10 +14,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ...diagnostics import Diagnostic, Severity
+from ...rule_ids import DUPLICATE_KEY
 from ..context import LintContext
 from ..scope import Scope
 
-ID = "TK007"
+ID = DUPLICATE_KEY
 NAME = "duplicate-key"
 SEVERITY = Severity.ERROR
 READS: Scope = "loader"

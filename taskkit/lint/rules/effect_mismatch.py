@@ -21,10 +21,11 @@ from collections.abc import Iterator
 from ...diagnostics import Diagnostic, Severity
 from ...models import Toolset
 from ...models.operations import OPERATIONS
+from ...rule_ids import EFFECT_MISMATCH
 from ..context import LintContext
 from ..scope import Scope
 
-ID = "TK405"
+ID = EFFECT_MISMATCH
 NAME = "effect-mismatch"
 SEVERITY = Severity.ERROR
 READS: Scope = "index"

@@ -8,10 +8,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ...diagnostics import Diagnostic, Severity
+from ...rule_ids import ENCODING
 from ..context import LintContext
 from ..scope import Scope
 
-ID = "TK004"
+ID = ENCODING
 NAME = "encoding"
 SEVERITY = Severity.ERROR
 READS: Scope = "loader"

@@ -20,10 +20,11 @@ from ...diagnostics import Diagnostic, Severity
 from ...jsonvalidate import SchemaError
 from ...library import Entry, LoadedDoc
 from ...models import Content
+from ...rule_ids import ENTRY_SCHEMA
 from ..context import LintContext
 from ..scope import Scope
 
-ID = "TK401"
+ID = ENTRY_SCHEMA
 NAME = "entry-schema"
 SEVERITY = Severity.ERROR
 READS: Scope = "document"

@@ -8,10 +8,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ...diagnostics import Diagnostic, Severity
+from ...rule_ids import FILE_UNREADABLE
 from ..context import LintContext
 from ..scope import Scope
 
-ID = "TK003"
+ID = FILE_UNREADABLE
 NAME = "file-unreadable"
 SEVERITY = Severity.ERROR
 READS: Scope = "loader"

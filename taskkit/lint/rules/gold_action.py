@@ -20,12 +20,13 @@ from ...jsonvalidate import SchemaError, Validator, VError, describe
 from ...library import Entry, LoadedDoc
 from ...models.task import GoldAction
 from ...render import RenderError, entry_context, render_at
+from ...rule_ids import GOLD_ACTION
 from ...templating import TemplateError, compile_renderer
 from ..context import LintContext
 from ..positions import template_position
 from ..scope import Scope
 
-ID = "TK403"
+ID = GOLD_ACTION
 NAME = "gold-action"
 SEVERITY = Severity.ERROR
 READS: Scope = "index"

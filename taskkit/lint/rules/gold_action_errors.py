@@ -24,12 +24,13 @@ from ...library import LoadedDoc
 from ...models import Task
 from ...models.toolset import Behavior
 from ...render import entry_context
+from ...rule_ids import GOLD_ACTION_ERRORS
 from ...sim.behaviors import HandlerRefused, ToolError, run_behavior
 from ...templating import TemplateError, render_value
 from ..context import LintContext
 from ..scope import Scope
 
-ID = "TK406"
+ID = GOLD_ACTION_ERRORS
 NAME = "gold-action-errors"
 SEVERITY = Severity.ERROR
 READS: Scope = "index"

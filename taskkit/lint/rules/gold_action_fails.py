@@ -13,10 +13,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ...diagnostics import Diagnostic, Severity
+from ...rule_ids import GOLD_ACTION_FAILS
 from ..context import LintContext
 from ..scope import Scope
 
-ID = "TK702"
+ID = GOLD_ACTION_FAILS
 NAME = "gold-action-fails"
 SEVERITY = Severity.ERROR
 READS: Scope = "index"

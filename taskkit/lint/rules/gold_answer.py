@@ -27,13 +27,14 @@ from ...diagnostics import Diagnostic, Severity
 from ...library import Entry
 from ...models.checks import AnswerCheck
 from ...render import entry_context
+from ...rule_ids import GOLD_ANSWER
 from ...sim.answers import check_answer
 from ...templating import TemplateError, render_value
 from ..context import LintContext
 from ..scope import Scope
 from .invalid_regex import regex_error
 
-ID = "TK407"
+ID = GOLD_ANSWER
 NAME = "gold-answer"
 SEVERITY = Severity.ERROR
 READS: Scope = "index"

@@ -14,10 +14,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ...diagnostics import Diagnostic, Severity
+from ...rule_ids import GOLD_EXPECTATION
 from ..context import LintContext
 from ..scope import Scope
 
-ID = "TK703"
+ID = GOLD_EXPECTATION
 NAME = "gold-expectation"
 SEVERITY = Severity.ERROR
 READS: Scope = "index"

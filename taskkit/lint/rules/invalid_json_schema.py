@@ -25,11 +25,12 @@ from ...diagnostics import Diagnostic, Severity, did_you_mean
 from ...jsonvalidate import SchemaError
 from ...library import LoadedDoc
 from ...models import Content, Toolset
+from ...rule_ids import INVALID_JSON_SCHEMA
 from ...schemacheck import schema_problems
 from ..context import LintContext
 from ..scope import Scope
 
-ID = "TK402"
+ID = INVALID_JSON_SCHEMA
 NAME = "invalid-json-schema"
 SEVERITY = Severity.ERROR
 READS: Scope = "document"

@@ -18,11 +18,12 @@ from collections.abc import Iterator
 from ...diagnostics import Diagnostic, Severity
 from ...models import Evaluator, Task
 from ...models.checks import Expect
+from ...rule_ids import INVALID_REGEX
 from ...templating import is_template
 from ..context import LintContext
 from ..scope import Scope
 
-ID = "TK408"
+ID = INVALID_REGEX
 NAME = "invalid-regex"
 SEVERITY = Severity.ERROR
 READS: Scope = "document"

@@ -14,10 +14,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ...diagnostics import Diagnostic, Severity
+from ...rule_ids import JSONL_SYNTAX
 from ..context import LintContext
 from ..scope import Scope
 
-ID = "TK008"
+ID = JSONL_SYNTAX
 NAME = "jsonl-syntax"
 SEVERITY = Severity.ERROR
 READS: Scope = "loader"

@@ -18,10 +18,11 @@ from collections.abc import Iterator
 
 from ...diagnostics import Diagnostic, Severity
 from ...models import Task
+from ...rule_ids import MAX_TURNS
 from ..context import LintContext
 from ..scope import Scope
 
-ID = "TK409"
+ID = MAX_TURNS
 NAME = "max-turns"
 SEVERITY = Severity.ERROR
 READS: Scope = "document"

@@ -17,10 +17,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ...diagnostics import Diagnostic, Severity
+from ...rule_ids import NON_JSON_VALUE
 from ..context import LintContext
 from ..scope import Scope
 
-ID = "TK009"
+ID = NON_JSON_VALUE
 NAME = "non-json-value"
 SEVERITY = Severity.ERROR
 READS: Scope = "loader"

@@ -14,13 +14,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ...diagnostics import Diagnostic, Severity
+from ...rule_ids import OPTIONAL_FIELD
 from ...templating import TemplateError, guarded_variables, undeclared_variables
 from ..context import LintContext
 from ..positions import template_position
 from ..scope import Scope
 from ..variables import optional_fields
 
-ID = "TK304"
+ID = OPTIONAL_FIELD
 NAME = "optional-field"
 SEVERITY = Severity.WARNING
 READS: Scope = "index"
@@ -47,6 +48,5 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
                     col,
                     ID,
                     f"field {name!r} is optional in {task.content!r} but used without a default",
-                    severity=SEVERITY,
                     hint="require it in 'fields', or use | default(...)",
                 )

@@ -17,10 +17,11 @@ from collections.abc import Iterator
 
 from ...diagnostics import Diagnostic, Severity
 from ...packs.lockfile import LockError, lock_path, manifest, read_lock
+from ...rule_ids import PACK_LOCK_INVALID
 from ..context import LintContext
 from ..scope import Scope
 
-ID = "TK604"
+ID = PACK_LOCK_INVALID
 NAME = "pack-lock-invalid"
 SEVERITY = Severity.WARNING
 READS: Scope = "library"
@@ -42,10 +43,7 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
                 exc.col,
                 ID,
                 exc.message,
-                severity=SEVERITY,
                 hint="rewrite it with `taskkit pack lock`",
             )
         except OSError as exc:
-            yield Diagnostic(
-                lock_path(found[0]), 1, 1, ID, f"cannot read pack.lock: {exc}", severity=SEVERITY
-            )
+            yield Diagnostic(lock_path(found[0]), 1, 1, ID, f"cannot read pack.lock: {exc}")

@@ -25,10 +25,11 @@ from ... import __version__
 from ...diagnostics import Diagnostic, Severity
 from ...models import Pack
 from ...packs.versions import InvalidSpecifier, parse_specifiers
+from ...rule_ids import PACK_MANIFEST
 from ..context import LintContext
 from ..scope import Scope
 
-ID = "TK601"
+ID = PACK_MANIFEST
 NAME = "pack-manifest"
 SEVERITY = Severity.ERROR
 READS: Scope = "index"

@@ -17,11 +17,12 @@ from collections.abc import Iterator
 from ...diagnostics import Diagnostic, Severity
 from ...models import Pack
 from ...packs.versions import InvalidSpecifier, InvalidVersion, parse_specifiers
+from ...rule_ids import PACK_REQUIRES
 from ..context import LintContext
 from ..scope import Scope
 from .pack_manifest import PACK_NAME as _PACK_NAME
 
-ID = "TK603"
+ID = PACK_REQUIRES
 NAME = "pack-requires"
 SEVERITY = Severity.ERROR
 READS: Scope = "index"

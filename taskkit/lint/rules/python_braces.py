@@ -16,13 +16,14 @@ from collections.abc import Iterator
 from functools import lru_cache
 
 from ...diagnostics import Diagnostic, Severity
+from ...rule_ids import PYTHON_BRACES
 from ...templating import python_braces
 from ..context import LintContext
 from ..positions import template_position
 from ..scope import Scope
 from ..variables import task_variables
 
-ID = "TK303"
+ID = PYTHON_BRACES
 NAME = "python-braces"
 SEVERITY = Severity.ERROR
 READS: Scope = "index"

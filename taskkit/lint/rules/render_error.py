@@ -14,10 +14,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ...diagnostics import Diagnostic, Severity
+from ...rule_ids import RENDER_ERROR
 from ..context import LintContext
 from ..scope import Scope
 
-ID = "TK701"
+ID = RENDER_ERROR
 NAME = "render-error"
 SEVERITY = Severity.ERROR
 READS: Scope = "index"

@@ -13,10 +13,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ...diagnostics import Diagnostic, Severity
+from ...rule_ids import BAD_SCHEMA_VERSION
 from ..context import LintContext
 from ..scope import Scope
 
-ID = "TK102"
+ID = BAD_SCHEMA_VERSION
 NAME = "schema-version"
 SEVERITY = Severity.ERROR
 READS: Scope = "loader"

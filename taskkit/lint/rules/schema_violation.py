@@ -17,10 +17,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ...diagnostics import Diagnostic, Severity
+from ...rule_ids import SCHEMA_VIOLATION
 from ..context import LintContext
 from ..scope import Scope
 
-ID = "TK103"
+ID = SCHEMA_VIOLATION
 NAME = "schema"
 SEVERITY = Severity.ERROR
 READS: Scope = "loader"

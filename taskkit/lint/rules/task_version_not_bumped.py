@@ -27,10 +27,11 @@ from collections.abc import Iterator
 
 from ...diagnostics import Diagnostic, Severity
 from ...packs.lockfile import LockError, lock_path, manifest, pack_tasks, read_lock, task_hash
+from ...rule_ids import TASK_VERSION_NOT_BUMPED
 from ..context import LintContext
 from ..scope import Scope
 
-ID = "TK602"
+ID = TASK_VERSION_NOT_BUMPED
 NAME = "task-version-not-bumped"
 SEVERITY = Severity.WARNING
 READS: Scope = "index"
@@ -58,7 +59,6 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
                     f"task {task.id!r} has version {task.version}, lower than the version "
                     f"{locked.version} recorded in pack.lock",
                     hint=f"versions only go up: use {locked.version + 1} if the task changed",
-                    severity=SEVERITY,
                 )
                 continue
             if task.version > locked.version:
@@ -71,5 +71,4 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
                     f"task {task.id!r} changed since pack.lock recorded it at version "
                     f"{locked.version}, but its version is still {task.version}",
                     hint=f"bump it to {task.version + 1}, then run `taskkit pack lock {root}`",
-                    severity=SEVERITY,
                 )

@@ -12,10 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ...diagnostics import Diagnostic, Severity
+from ...rule_ids import TOOL_NAME_CLASH
 from ..context import LintContext
 from ..scope import Scope
 
-ID = "TK205"
+ID = TOOL_NAME_CLASH
 NAME = "tool-name-clash"
 SEVERITY = Severity.ERROR
 READS: Scope = "index"

@@ -20,12 +20,13 @@ from jinja2 import nodes
 
 from ...diagnostics import Diagnostic, Severity, did_you_mean
 from ...models import Toolset
+from ...rule_ids import UNDECLARED_ARGUMENT
 from ...templating import TemplateError, parse
 from ..context import LintContext
 from ..positions import template_position
 from ..scope import Scope
 
-ID = "TK305"
+ID = UNDECLARED_ARGUMENT
 NAME = "undeclared-argument"
 SEVERITY = Severity.ERROR
 READS: Scope = "document"

@@ -18,13 +18,14 @@ from collections.abc import Iterator
 from ...diagnostics import Diagnostic, Severity, did_you_mean
 from ...library import LoadedDoc
 from ...models import Toolset
+from ...rule_ids import UNDEFINED_VARIABLE
 from ...templating import TemplateError, undeclared_variables
 from ..context import LintContext
 from ..positions import template_position
 from ..scope import Scope
 from ..variables import JINJA_GLOBALS, task_variables
 
-ID = "TK302"
+ID = UNDEFINED_VARIABLE
 NAME = "undefined-variable"
 SEVERITY = Severity.ERROR
 READS: Scope = "index"

@@ -15,11 +15,12 @@ from dataclasses import replace
 
 from ...diagnostics import Diagnostic, Severity, did_you_mean
 from ...library import Library
+from ...rule_ids import UNKNOWN_CONTENT
 from ..causes import missing
 from ..context import LintContext
 from ..scope import Scope
 
-ID = "TK203"
+ID = UNKNOWN_CONTENT
 NAME = "unknown-content"
 SEVERITY = Severity.ERROR
 READS: Scope = "index"

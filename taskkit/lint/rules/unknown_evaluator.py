@@ -14,11 +14,12 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from ...diagnostics import Diagnostic, Severity, did_you_mean
+from ...rule_ids import UNKNOWN_EVALUATOR
 from ..causes import missing
 from ..context import LintContext
 from ..scope import Scope
 
-ID = "TK204"
+ID = UNKNOWN_EVALUATOR
 NAME = "unknown-evaluator"
 SEVERITY = Severity.ERROR
 READS: Scope = "index"

@@ -13,10 +13,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ...diagnostics import Diagnostic, Severity
+from ...rule_ids import UNKNOWN_KIND
 from ..context import LintContext
 from ..scope import Scope
 
-ID = "TK101"
+ID = UNKNOWN_KIND
 NAME = "unknown-kind"
 SEVERITY = Severity.ERROR
 READS: Scope = "loader"

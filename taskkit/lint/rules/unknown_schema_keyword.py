@@ -18,10 +18,11 @@ from typing import Any
 from ...diagnostics import Diagnostic, Severity, did_you_mean
 from ...library import LoadedDoc
 from ...models import Content, Toolset
+from ...rule_ids import UNKNOWN_SCHEMA_KEYWORD
 from ..context import LintContext
 from ..scope import Scope
 
-ID = "TK404"
+ID = UNKNOWN_SCHEMA_KEYWORD
 NAME = "unknown-schema-keyword"
 SEVERITY = Severity.WARNING
 READS: Scope = "document"
@@ -64,7 +65,6 @@ def _walk(ld: LoadedDoc, loc: tuple[str | int, ...], schema: Any) -> Iterator[Di
                 ID,
                 f"{key!r} is not a JSON Schema keyword and is ignored",
                 key=True,
-                severity=SEVERITY,
                 hint=did_you_mean(key, KEYWORDS) or "quote text that contains ', ' or ': '",
             )
         elif key in _SCHEMA_MAPS and isinstance(value, dict):

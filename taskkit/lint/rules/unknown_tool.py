@@ -19,11 +19,12 @@ from ...diagnostics import Diagnostic, Severity, did_you_mean
 from ...library import Library, LoadedDoc
 from ...models import Task
 from ...models.checks import ArgValues, ForbiddenTools, Order
+from ...rule_ids import UNKNOWN_TOOL
 from ..causes import missing
 from ..context import LintContext
 from ..scope import Scope
 
-ID = "TK202"
+ID = UNKNOWN_TOOL
 NAME = "unknown-tool"
 SEVERITY = Severity.ERROR
 READS: Scope = "index"

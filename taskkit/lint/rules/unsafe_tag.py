@@ -13,10 +13,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ...diagnostics import Diagnostic, Severity
+from ...rule_ids import UNSAFE_TAG
 from ..context import LintContext
 from ..scope import Scope
 
-ID = "TK005"
+ID = UNSAFE_TAG
 NAME = "unsafe-tag"
 SEVERITY = Severity.ERROR
 READS: Scope = "loader"

@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ...diagnostics import Diagnostic, Severity
+from ...rule_ids import UNTRUSTED_HANDLER
 from ..context import LintContext
 from ..scope import Scope
 
-ID = "TK704"
+ID = UNTRUSTED_HANDLER
 NAME = "untrusted-handler"
 SEVERITY = Severity.ERROR
 READS: Scope = "index"

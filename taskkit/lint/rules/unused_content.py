@@ -10,10 +10,11 @@ from collections.abc import Iterator
 
 from ...diagnostics import Diagnostic, Severity
 from ...models import Content
+from ...rule_ids import UNUSED_CONTENT
 from ..context import LintContext
 from ..scope import Scope
 
-ID = "TK502"
+ID = UNUSED_CONTENT
 NAME = "unused-content"
 SEVERITY = Severity.WARNING
 READS: Scope = "library"
@@ -29,5 +30,4 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
                 ("name",),
                 ID,
                 f"content dataset {ld.model.name!r} is used by no task",
-                severity=SEVERITY,
             )

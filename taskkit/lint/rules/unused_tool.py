@@ -15,10 +15,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ...diagnostics import Diagnostic, Severity
+from ...rule_ids import UNUSED_TOOL
 from ..context import LintContext
 from ..scope import Scope
 
-ID = "TK501"
+ID = UNUSED_TOOL
 NAME = "unused-tool"
 SEVERITY = Severity.WARNING
 READS: Scope = "index"
@@ -33,6 +34,5 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
                     ("tools", i),
                     ID,
                     f"tool {ref!r} is offered but no gold action uses it",
-                    severity=SEVERITY,
                     hint="list it under 'distractors' if that is the intent",
                 )

@@ -20,10 +20,11 @@ from collections.abc import Iterator
 
 from ...diagnostics import Diagnostic, Severity
 from ...models import Evaluator, Tool
+from ...rule_ids import VACUOUS_FINAL
 from ..context import LintContext
 from ..scope import Scope
 
-ID = "TK503"
+ID = VACUOUS_FINAL
 NAME = "vacuous-final"
 SEVERITY = Severity.WARNING
 READS: Scope = "index"
@@ -48,7 +49,6 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
                 ("final",),
                 ID,
                 "the final evaluator checks neither state nor answer",
-                severity=SEVERITY,
                 hint="add expect.answer, expect.diff, or state: matches_gold",
             )
             continue
@@ -63,7 +63,6 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
                 ("final",),
                 ID,
                 "no gold action writes, so the gold state is the initial state: doing nothing passes",
-                severity=SEVERITY,
                 hint="check the answer too (expect.answer)",
             )
 

@@ -14,10 +14,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ...diagnostics import Diagnostic, Severity
+from ...rule_ids import YAML_BOMB
 from ..context import LintContext
 from ..scope import Scope
 
-ID = "TK006"
+ID = YAML_BOMB
 NAME = "yaml-bomb"
 SEVERITY = Severity.ERROR
 READS: Scope = "loader"

@@ -13,10 +13,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ...diagnostics import Diagnostic, Severity
+from ...rule_ids import YAML_SYNTAX
 from ..context import LintContext
 from ..scope import Scope
 
-ID = "TK001"
+ID = YAML_SYNTAX
 NAME = "yaml-syntax"
 SEVERITY = Severity.ERROR
 READS: Scope = "loader"

@@ -97,7 +97,9 @@ def count_files(root: Path) -> dict[str, int]:
 def run_child(
     argv: list[str], cwd: Path, env: dict[str, str] | None = None
 ) -> tuple[float, float, int, str]:
-    """Run ``argv``; return wall seconds, peak RSS in MiB, exit code and the output's tail."""
+    """Run ``argv``; return wall seconds, peak RSS in MiB, exit code and the output's tail.
+    The child's CPU seconds (user + system, its worker processes included) are kept in
+    :data:`LAST_CPU`: on a loaded machine they move far less than the wall time."""
     with tempfile.TemporaryFile() as out:
         t0 = time.perf_counter()
         proc = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, env=env)
@@ -107,7 +109,12 @@ def run_child(
         out.seek(0)
         tail = out.read()[-4000:].decode(errors="replace")
     rss_mib = usage.ru_maxrss / 1024 if sys.platform != "darwin" else usage.ru_maxrss / 2**20
+    LAST_CPU[0] = usage.ru_utime + usage.ru_stime
     return wall, rss_mib, proc.returncode, tail
+
+
+LAST_CPU = [0.0]
+"""The CPU seconds of the last :func:`run_child`."""
 
 
 def _compile_bytecode(python: str) -> None:
@@ -163,8 +170,21 @@ def cached_runs(args: argparse.Namespace, root: Path, reader: str) -> dict[str, 
     an edit of one task file, and runs after an edit of the description of the toolset most
     tasks use (each file put back afterwards). Returns the figures for the JSON summary."""
     cache_dir = tempfile.mkdtemp(prefix="taskkit-bench-cache-")
-    argv = [args.python, "-m", "taskkit", "lint", "--strict", "-q", "--cache-dir", cache_dir]
-    argv += SUBDIRS
+    pythons = _pythons(args)
+    argvs = {
+        label: [
+            py,
+            "-m",
+            "taskkit",
+            "lint",
+            "--strict",
+            "-q",
+            "--cache-dir",
+            f"{cache_dir}/{label}",
+        ]
+        for label, py in pythons.items()
+    }
+    argvs = {label: [*argv, *SUBDIRS] for label, argv in argvs.items()}
     env = {**os.environ, "TASKKIT_YAML": reader}
     edited = sorted((root / "task_library").rglob("tasks/*.yaml"))[0]
     original = edited.read_bytes()
@@ -180,9 +200,17 @@ def cached_runs(args: argparse.Namespace, root: Path, reader: str) -> dict[str, 
     )
     times: dict[str, list[float]] = {what: [] for what in SCENARIOS}
     rsss: list[float] = []
+    # with --baseline: each run of the baseline's right before the same run of this one's
+    others: dict[str, dict[str, list[float]]] = {
+        f"{label} {kind}": {what: [] for what in SCENARIOS}
+        for label in pythons
+        for kind in ("wall", "cpu")
+        if label != "candidate" or kind == "cpu"
+    }
     try:
-        fill, fill_rss, code, tail = run_child(argv, root, env)
-        print(f"  filling the cache: {fill:7.2f} s  {fill_rss:7.1f} MiB  exit {code}")
+        for label, argv in argvs.items():
+            fill, fill_rss, code, tail = run_child(argv, root, env)
+            print(f"  filling the cache ({label}): {fill:7.2f} s  {fill_rss:7.1f} MiB  exit {code}")
         for i in range(args.runs):
             for what, walls in times.items():
                 if what == "one task edited":
@@ -191,16 +219,21 @@ def cached_runs(args: argparse.Namespace, root: Path, reader: str) -> dict[str, 
                     toolset.write_bytes(_edit_description(toolset_original, i))
                 elif what == "one manifest edited":
                     manifest.write_bytes(_edit_description(manifest_original, i, "title"))
-                wall, rss, code, tail = run_child(argv, root, env)
-                walls.append(wall)
-                rsss.append(rss)
-                print(
-                    f"  run {i + 1}/{args.runs} ({what}): {wall:7.2f} s  {rss:7.1f} MiB  "
-                    f"exit {code}  ({_load()})",
-                    flush=True,
-                )
-                if code != 0:
-                    print(f"lint exited {code}; last output:\n{tail}")
+                for label, argv in argvs.items():
+                    wall, rss, code, tail = run_child(argv, root, env)
+                    others[f"{label} cpu"][what].append(LAST_CPU[0])
+                    if label == "candidate":
+                        walls.append(wall)
+                        rsss.append(rss)
+                    else:
+                        others[f"{label} wall"][what].append(wall)
+                    print(
+                        f"  run {i + 1}/{args.runs} ({what}{_tag(label, pythons)}): {wall:7.2f} s  "
+                        f"{LAST_CPU[0]:6.2f} s CPU  {rss:7.1f} MiB  exit {code}  ({_load()})",
+                        flush=True,
+                    )
+                    if code != 0:
+                        print(f"lint exited {code}; last output:\n{tail}")
     finally:
         edited.write_bytes(original)
         toolset.write_bytes(toolset_original)
@@ -209,8 +242,15 @@ def cached_runs(args: argparse.Namespace, root: Path, reader: str) -> dict[str, 
     for what, walls in times.items():
         print(
             f"cached, {what + ':':<20} median {statistics.median(walls):.2f} s   "
-            f"min {min(walls):.2f} s   max {max(walls):.2f} s"
+            f"min {min(walls):.2f} s   max {max(walls):.2f} s   CPU median "
+            f"{statistics.median(others['candidate cpu'][what]):.2f} s"
         )
+        if "baseline wall" in others:
+            print(
+                f"  baseline, {what + ':':<18} median "
+                f"{statistics.median(others['baseline wall'][what]):.2f} s   CPU median "
+                f"{statistics.median(others['baseline cpu'][what]):.2f} s (taking turns)"
+            )
     print(f"cached, peak RSS {max(rsss):.1f} MiB; filling the cache took {fill:.2f} s")
     return {
         "cache_fill_s": round(fill, 3),
@@ -222,7 +262,28 @@ def cached_runs(args: argparse.Namespace, root: Path, reader: str) -> dict[str, 
         "cached_manifest_edit_median_s": round(statistics.median(times["one manifest edited"]), 3),
         "manifest_edit_tasks": pack_tasks,
         "cached_peak_rss_mib": round(max(rsss), 1),
+        **{
+            f"cached_{_key(what)}_{_key(series)}_median_s": round(statistics.median(values), 3)
+            for series, by_what in others.items()
+            for what, values in by_what.items()
+        },
     }
+
+
+def _pythons(args: argparse.Namespace) -> dict[str, str]:
+    """The interpreters to time, baseline first (each run of it right before the same run of
+    the candidate, so that a slow spell of the machine hits both)."""
+    if args.baseline:
+        return {"baseline": args.baseline, "candidate": args.python}
+    return {"candidate": args.python}
+
+
+def _tag(label: str, pythons: dict[str, str]) -> str:
+    return f", {label}" if len(pythons) > 1 else ""
+
+
+def _key(text: str) -> str:
+    return text.replace(" ", "_")
 
 
 # --------------------------------------------------------------------------------------------
@@ -384,6 +445,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--python", default=sys.executable, help="interpreter that runs taskkit")
     ap.add_argument(
+        "--baseline",
+        metavar="PYTHON",
+        help="also time this interpreter's taskkit (another checkout, say), each run right "
+        "before the same run of --python's, and report both medians",
+    )
+    ap.add_argument(
         "--profile",
         action="store_true",
         help="also: per-phase times, and one run under cProfile (top 25 cumulative)",
@@ -440,7 +507,8 @@ def _bench(args: argparse.Namespace, synth: ModuleType, params: Any, root: Path)
     lint_argv = [args.python, "-m", "taskkit", "lint", "--strict", "-q", "--no-cache", *SUBDIRS]
     # As pip does on install: without it, an editable checkout run with
     # PYTHONDONTWRITEBYTECODE compiles every module on every start (0.2-0.3 s here).
-    _compile_bytecode(args.python)
+    for py in _pythons(args).values():
+        _compile_bytecode(py)
     wall0, rss0, code0, _ = run_child([args.python, "-m", "taskkit", "lint", "--help"], root)
     print(
         f"start-up baseline (`taskkit lint --help`: interpreter + imports): {wall0:.2f} s, "
@@ -460,20 +528,30 @@ def _bench(args: argparse.Namespace, synth: ModuleType, params: Any, root: Path)
     walls: dict[str, list[float]] = {r: [] for r in readers}
     rsss: list[float] = []
     failed = None
+    pythons = _pythons(args)
+    cpus: dict[str, list[float]] = {label: [] for label in pythons}
+    base_walls: list[float] = []
     for i in range(args.runs):
         for reader in readers:  # taking turns: a slow spell of the machine hits both
             env = {**os.environ, "TASKKIT_YAML": reader}
-            wall, rss, code, tail = run_child(lint_argv, root, env)
-            walls[reader].append(wall)
-            if reader == readers[0]:
-                rsss.append(rss)
-            print(
-                f"  run {i + 1}/{args.runs} ({reader}): {wall:7.2f} s  {rss:7.1f} MiB  "
-                f"exit {code}  ({_load()})",
-                flush=True,
-            )
-            if code != 0 and failed is None:
-                failed = (code, tail)
+            for label, py in pythons.items():
+                wall, rss, code, tail = run_child([py, *lint_argv[1:]], root, env)
+                if reader == readers[0]:
+                    cpus[label].append(LAST_CPU[0])
+                if label == "baseline":
+                    if reader == readers[0]:
+                        base_walls.append(wall)
+                else:
+                    walls[reader].append(wall)
+                    if reader == readers[0]:
+                        rsss.append(rss)
+                print(
+                    f"  run {i + 1}/{args.runs} ({reader}{_tag(label, pythons)}): {wall:7.2f} s  "
+                    f"{LAST_CPU[0]:6.2f} s CPU  {rss:7.1f} MiB  exit {code}  ({_load()})",
+                    flush=True,
+                )
+                if code != 0 and failed is None:
+                    failed = (code, tail)
     if failed:
         print(f"lint exited {failed[0]} (findings or error); last output:\n{failed[1]}")
     if len(readers) == 2:
@@ -489,8 +567,14 @@ def _bench(args: argparse.Namespace, synth: ModuleType, params: Any, root: Path)
     peak = max(rsss)
     print(
         f"\nwall time  median {med:.2f} s   min {lo:.2f} s   max {hi:.2f} s   "
-        f"target {TARGET_WALL_S} s   {_mark(med, TARGET_WALL_S)}"
+        f"target {TARGET_WALL_S} s   {_mark(med, TARGET_WALL_S)}   "
+        f"CPU median {statistics.median(cpus['candidate']):.2f} s"
     )
+    if base_walls:
+        print(
+            f"baseline   median {statistics.median(base_walls):.2f} s   CPU median "
+            f"{statistics.median(cpus['baseline']):.2f} s (taking turns with the above)"
+        )
     print(
         f"peak RSS   {peak:.1f} MiB (median {statistics.median(rsss):.1f})   "
         f"target {TARGET_RSS_MIB:.0f} MiB   {_mark(peak, TARGET_RSS_MIB)}"
@@ -517,6 +601,15 @@ def _bench(args: argparse.Namespace, synth: ModuleType, params: Any, root: Path)
         "yaml_reader": readers[0],
         **other,
         "wall_median_s": round(med, 3),
+        "cpu_median_s": round(statistics.median(cpus["candidate"]), 3),
+        **(
+            {
+                "baseline_wall_median_s": round(statistics.median(base_walls), 3),
+                "baseline_cpu_median_s": round(statistics.median(cpus["baseline"]), 3),
+            }
+            if base_walls
+            else {}
+        ),
         "wall_min_s": round(lo, 3),
         "wall_max_s": round(hi, 3),
         "peak_rss_mib": round(peak, 1),

@@ -22,6 +22,11 @@ operations docs/authoring.md ``taskkit.models.operations.OPERATIONS``: summary, 
 where      docs/authoring.md the ``where`` operators (``WHERE_OPERATORS``), the same way
 answers    docs/authoring.md the fields of ``AnswerCheck`` (``taskkit.models.checks``), their
                              defaults from the model
+formats    docs/formats.md   ``taskkit.sim.formats.FORMATS``: name and the first sentence of
+                             its module's docstring
+importers  docs/importers.md ``taskkit.importers.IMPORTERS``, the same way
+agents     docs/runs.md      ``taskkit.agents.AGENTS``, the same way (``AGENT_DOCS`` for a
+                             factory whose module says something else)
 cli        docs/cli.md       every command of ``taskkit.cli.main.COMMANDS``: usage, help,
                              options
 ========== ================= ==================================================================
@@ -225,6 +230,54 @@ def answers_table() -> str:
     return _table(["field", "type", "default", "holds when"], rows)
 
 
+# --- formats, importers, agents -----------------------------------------------------------
+
+
+def _module_doc(obj: Any) -> str:
+    """The first sentence of the docstring of the module that defines ``obj`` (or of ``obj``,
+    a module), as Markdown."""
+    module = obj if inspect.ismodule(obj) else sys.modules[obj.__module__]
+    return _rst(_first_sentence(module.__doc__))
+
+
+def formats_table() -> str:
+    from .sim.formats import FORMATS  # noqa: PLC0415
+
+    rows = [[f"[`{name}`](#{name})", _module_doc(fmt)] for name, fmt in FORMATS.items()]
+    return _table(["format", "what it is"], rows)
+
+
+def importers_table() -> str:
+    from .importers import IMPORTERS  # noqa: PLC0415
+
+    rows = [
+        [f"`taskkit import {name}`", _module_doc(importer)] for name, importer in IMPORTERS.items()
+    ]
+    return _table(["source", "reads"], rows)
+
+
+AGENT_DOCS: dict[str, str] = {
+    "openai": "``openai``: any OpenAI-compatible chat server (``--model``, ``--base-url``; "
+    "the `openai` extra).",
+}
+"""What an agent is, for the agents whose factory lives in a module that says otherwise
+(the lazily imported ones); the others' module docstrings say it."""
+
+
+def agents_table() -> str:
+    from .agents import AGENTS  # noqa: PLC0415
+
+    if set(AGENT_DOCS) - set(AGENTS):
+        raise DocsError(
+            f"AGENT_DOCS describes agents not in AGENTS: {sorted(set(AGENT_DOCS) - set(AGENTS))}"
+        )
+    rows = []
+    for name, factory in AGENTS.items():
+        text = _rst(AGENT_DOCS[name]) if name in AGENT_DOCS else _module_doc(factory)
+        rows.append([f"`--agent {name}`", text])
+    return _table(["agent", "what it does"], rows)
+
+
 # --- the CLI reference --------------------------------------------------------------------
 
 
@@ -285,6 +338,9 @@ SECTIONS: dict[str, tuple[str, Callable[[], str]]] = {
     "operations": ("docs/authoring.md", operations_table),
     "where": ("docs/authoring.md", where_table),
     "answers": ("docs/authoring.md", answers_table),
+    "formats": ("docs/formats.md", formats_table),
+    "importers": ("docs/importers.md", importers_table),
+    "agents": ("docs/runs.md", agents_table),
     "cli": ("docs/cli.md", cli_reference),
 }
 """Section name -> (the Markdown file holding its markers, the function rendering it)."""

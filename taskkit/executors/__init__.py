@@ -39,8 +39,9 @@ def _ray(
     address: str | None = None,
     agent_factory: Callable[[], Agent] | None = None,
 ) -> Executor:
-    from .ray import RayExecutor  # noqa: PLC0415 - Ray is an optional extra, loaded when chosen
+    from .ray import RayExecutor, import_ray  # noqa: PLC0415 - Ray is optional: only when chosen
 
+    import_ray()  # a missing extra is said now, before anything runs
     return RayExecutor(address=address, workers=workers, agent_factory=agent_factory)
 
 

@@ -175,7 +175,9 @@ def run_tasks(
         return
     records: list[dict[str, Any]] = []
     play = functools.partial(play_record, **how)
-    executor.episodes(jobs, play, agent, concurrency=1, emit=lambda r: records.append(done(r)))
+    # concurrency None: run calls the agent synchronously, one episode per worker at a time
+    emit = lambda r: records.append(done(r))  # noqa: E731
+    executor.episodes(jobs, play, agent, concurrency=None, emit=emit)
     yield from records
 
 

@@ -41,11 +41,13 @@ class Executor(Protocol):
         play: Play,
         agent: Agent,
         *,
-        concurrency: int,
+        concurrency: int | None,
         emit: Emit,
     ) -> None:
         """Play every one of ``jobs`` once, in any order; ``emit`` each result as it
         arrives. ``concurrency`` bounds the requests in flight of a server agent (an
-        ``AsyncAgent``) across all workers; an in-process agent ignores it. An exception
-        a play raises (a server that cannot be reached) ends the run here."""
+        ``AsyncAgent``) across all workers; ``None`` says the play calls the agent
+        synchronously (``run``), so each worker plays one episode at a time, as it does for
+        an in-process agent. An exception a play raises (a server that cannot be reached)
+        ends the run here."""
         ...

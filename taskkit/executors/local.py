@@ -270,12 +270,12 @@ class LocalExecutor:
         play: Play,
         agent: Agent,
         *,
-        concurrency: int,
+        concurrency: int | None,
         emit: Emit,
     ) -> None:
         if not jobs:
             return
-        if isinstance(agent, AsyncAgent):
+        if concurrency is not None and isinstance(agent, AsyncAgent):
             _concurrent_forked(
                 jobs, agent, play, concurrency=concurrency, n=self.workers, emit=emit
             )

@@ -318,3 +318,27 @@ def test_an_environment_actor_plays_episodes_for_a_rollout_loop(cluster, tasks):
         ray.get(there.reset("nope"))
     with pytest.raises(ValueError, match="no episode 'x#9'"):
         ray.get(there.step("x#9", "hi"))
+
+
+def test_cli_run_on_ray_writes_the_in_order_records(cluster, compiled, tmp_path):
+    from click.testing import CliRunner
+
+    from taskkit.cli.main import cli
+
+    args = ["run", str(compiled), "--agent", "mutant", "--limit", "50", "--repeats", "2"]
+    here = CliRunner().invoke(cli, [*args, "-o", str(tmp_path / "here.jsonl")])
+    there = CliRunner().invoke(
+        cli, [*args, "--executor", "ray", "--workers", "2", "-o", str(tmp_path / "there.jsonl")]
+    )
+    assert here.exit_code == there.exit_code == 0, there.output
+    assert without_settings_file(tmp_path / "there.jsonl") == without_settings_file(
+        tmp_path / "here.jsonl"
+    )
+    assert len(without_settings_file(tmp_path / "there.jsonl")) == 100
+
+
+def without_settings_file(path: Path) -> list[str]:
+    records = [json.loads(line) for line in path.read_text().splitlines()]
+    for r in records:
+        del r["settings"]
+    return sorted(json.dumps(r, sort_keys=True) for r in records)

@@ -12,13 +12,14 @@ from collections.abc import Callable
 from typing import Any
 
 from ..agents import Agent
-from .base import Emit, Executor, Job, Play
+from .base import Emit, Executor, ExecutorUnavailable, Job, Play
 from .local import LocalExecutor, WorkerDied
 
 __all__ = [
     "EXECUTORS",
     "Emit",
     "Executor",
+    "ExecutorUnavailable",
     "Job",
     "LocalExecutor",
     "Play",

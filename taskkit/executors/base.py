@@ -11,7 +11,7 @@ from typing import Any, Protocol, TypeVar
 from ..agents import Agent
 from ..models import CompiledTask
 
-__all__ = ["Emit", "Executor", "Job", "Play"]
+__all__ = ["Emit", "Executor", "ExecutorUnavailable", "Job", "Play"]
 
 R = TypeVar("R")
 
@@ -25,6 +25,10 @@ A play that crosses a process boundary must pickle: a module-level function, or 
 ``functools.partial`` of one over plain values."""
 
 Emit = Callable[[Any], None]
+
+
+class ExecutorUnavailable(RuntimeError):
+    """Where the episodes should be played cannot be reached (a cluster's address)."""
 
 
 class Executor(Protocol):

@@ -23,6 +23,7 @@ import importlib
 import logging
 import os
 import pickle
+import socket
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -31,7 +32,7 @@ from typing import Any
 from ..agents import Agent
 from ..agents.base import AsyncAgent, PooledAgent
 from ..models import CompiledTask
-from .base import Emit, Job, Play
+from .base import Emit, ExecutorUnavailable, Job, Play
 from .local import WorkerDied, shares
 
 __all__ = ["EpisodeActor", "RayExecutor", "import_ray"]
@@ -139,10 +140,27 @@ class RayExecutor:
 
 
 def _connect(ray: Any, address: str | None) -> None:
+    address = address or os.environ.get("RAY_ADDRESS") or None
+    if address is not None:
+        _check_reachable(address)
     options: dict[str, Any] = {"log_to_driver": False, "logging_level": logging.WARNING}
-    if address is None and not os.environ.get("RAY_ADDRESS"):
+    if address is None:
         options["include_dashboard"] = False  # a cluster of our own, for this run alone
     ray.init(address=address, **options)
+
+
+def _check_reachable(address: str) -> None:
+    """Fail at once on a ``host:port`` nobody listens on: Ray itself retries for minutes."""
+    host, sep, port = address.rpartition(":")
+    if not sep or "://" in address or not port.isdigit():
+        return  # 'auto', a ray:// client address: Ray's to resolve
+    try:
+        socket.create_connection((host, int(port)), timeout=5).close()
+    except OSError as exc:
+        raise ExecutorUnavailable(
+            f"no ray cluster at {address!r} ({exc.strerror or exc}); start one with "
+            "`ray start --head`, or leave out --address for a local one"
+        ) from None
 
 
 class _Pool:

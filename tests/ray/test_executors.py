@@ -78,3 +78,33 @@ def test_run_with_workers_writes_every_record_once(tmp_path):
     assert result.exit_code == 0, result.output
     records = [json.loads(line) for line in out.read_text().splitlines()]
     assert len({(r["task_id"], r["repeat"]) for r in records}) == len(records) == 30
+
+
+def test_an_address_nobody_listens_on_is_a_usage_error_at_once(tmp_path):
+    pytest.importorskip("ray")
+    import socket
+    import time
+
+    with socket.socket() as s:  # a port that was free a moment ago
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    start = time.monotonic()
+    result = CliRunner().invoke(
+        cli,
+        [
+            "generate",
+            *PATHS,
+            "--limit",
+            "2",
+            "-o",
+            str(tmp_path / "out"),
+            "--executor",
+            "ray",
+            "--address",
+            f"127.0.0.1:{port}",
+        ],
+    )
+    assert result.exit_code == 2, result.output
+    assert f"no ray cluster at '127.0.0.1:{port}'" in result.output
+    assert "Traceback" not in result.output
+    assert time.monotonic() - start < 60  # Ray alone would retry for minutes

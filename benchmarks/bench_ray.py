@@ -68,6 +68,7 @@ def _measure_server(args: argparse.Namespace) -> dict[str, float]:
     from taskkit.agents import make_agent
     from taskkit.compiler import load_compiled
     from taskkit.datagen import ExploreConfig, GenerateConfig, generate
+    from taskkit.executors import LocalExecutor
     from taskkit.executors.ray import RayExecutor
 
     tasks = list(load_compiled(args.compiled))
@@ -88,7 +89,11 @@ def _measure_server(args: argparse.Namespace) -> dict[str, float]:
             time.sleep(0.005)
 
     factory = _agent_factory(url)
-    executor = RayExecutor(address=args.address, workers=args.workers, agent_factory=factory)
+    executor = (
+        RayExecutor(address=args.address, workers=args.workers, agent_factory=factory)
+        if args.address
+        else LocalExecutor(workers=args.workers)
+    )
     config = GenerateConfig(
         explore=ExploreConfig(samples=1, faults=False), concurrency=args.concurrency
     )
@@ -159,6 +164,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--latency", type=float, default=0.05)
     parser.add_argument("--server-episodes", type=int, default=1500)
+    parser.add_argument("--only", choices=["a", "b"], help="Run one part only.")
     # a child's measurement
     parser.add_argument("--one", choices=["local", "ray", "server"], help=argparse.SUPPRESS)
     parser.add_argument("--compiled", help=argparse.SUPPRESS)
@@ -173,8 +179,6 @@ def main() -> None:
     if args.one:
         print(json.dumps(_measure_instant(args)))
         return
-
-    import multiprocessing
 
     import ray
     from ray.cluster_utils import Cluster
@@ -195,78 +199,97 @@ def main() -> None:
     address = cluster.address
     common = ["--compiled", str(compiled), "--repeats", str(args.repeats)]
     common += ["--samples", str(args.samples)]
-    episodes = len(tasks) * args.repeats
+    summary: dict[str, object] = {}
+    try:
+        if args.only != "b":
+            summary.update(_part_a(args, common, address, len(tasks) * args.repeats, cpus))
+        if args.only != "a":
+            summary.update(_part_b(args, served, len(unique), address))
+    finally:
+        ray.shutdown()
+        cluster.shutdown()
+    print(json.dumps(summary))
+
+
+def _part_a(
+    args: argparse.Namespace, common: list[str], address: str, episodes: int, cpus: int
+) -> dict[str, object]:
     print(f"(a) {episodes} episodes, k={args.samples}, mutant agent, {cpus} CPUs (box shared)")
     rows: dict[str, list[dict[str, float]]] = {"local": [], "ray 1": [], "ray 2": []}
+    for run in range(args.runs):
+        for name, results in rows.items():  # in turn: the box's load falls on all alike
+            kind, _, n = name.partition(" ")
+            extra = ["--workers", n, "--address", address] if n else []
+            results.append(_child("--one", kind, *common, *extra))
+            r = results[-1]
+            print(
+                f"  run {run + 1} {name:6} {r['rate']:7,.0f} episodes/s "
+                f"(first result after {r['first']:.1f} s; then {r['steady']:,.0f}/s)"
+            )
+    med = {name: statistics.median(r["rate"] for r in rs) for name, rs in rows.items()}
+    steady = {name: statistics.median(r["steady"] for r in rs) for name, rs in rows.items()}
+    for name in rows:
+        print(
+            f"    {name:6} median {med[name]:7,.0f}/s = {med[name] / med['local']:.0%} "
+            f"of local (steady {steady[name]:,.0f}/s = {steady[name] / steady['local']:.0%})"
+        )
+    print(
+        f"    scaling 1 -> 2 ray workers: x{med['ray 2'] / med['ray 1']:.2f} "
+        f"(steady x{steady['ray 2'] / steady['ray 1']:.2f})"
+    )
+    return {
+        "episodes": episodes,
+        "episodes_per_s": {k: round(v) for k, v in med.items()},
+        "ray_vs_local": {k: round(v / med["local"], 3) for k, v in med.items()},
+        "steady_per_s": {k: round(v) for k, v in steady.items()},
+        "scaling_1_to_2": round(med["ray 2"] / med["ray 1"], 3),
+    }
+
+
+def _part_b(
+    args: argparse.Namespace, served: Path, episodes: int, address: str
+) -> dict[str, object]:
+    import multiprocessing
+    import urllib.request
+
+    here, there = multiprocessing.Pipe()
+    server = multiprocessing.get_context("spawn").Process(
+        target=_serve, args=(str(served), args.latency, there), daemon=True
+    )
+    server.start()
+    url = here.recv()
+    rows: dict[str, list[float]] = {"local": [], "ray 2": []}
     try:
         for run in range(args.runs):
-            for name, results in rows.items():  # in turn: the box's load falls on all alike
-                kind, _, n = name.partition(" ")
-                extra = ["--workers", n, "--address", address] if n else []
-                results.append(_child("--one", kind, *common, *extra))
-                r = results[-1]
-                print(
-                    f"  run {run + 1} {name:6} {r['rate']:7,.0f} episodes/s "
-                    f"(first result after {r['first']:.1f} s; then {r['steady']:,.0f}/s)"
-                )
-        med = {name: statistics.median(r["rate"] for r in rs) for name, rs in rows.items()}
-        steady = {name: statistics.median(r["steady"] for r in rs) for name, rs in rows.items()}
-        for name in rows:
-            print(
-                f"    {name:6} median {med[name]:7,.0f}/s = {med[name] / med['local']:.0%} "
-                f"of local (steady {steady[name]:,.0f}/s = {steady[name] / steady['local']:.0%})"
-            )
-        print(f"    scaling 1 -> 2 ray workers: x{med['ray 2'] / med['ray 1']:.2f}")
-
-        here, there = multiprocessing.Pipe()
-        server = multiprocessing.get_context("spawn").Process(
-            target=_serve, args=(str(served), args.latency, there), daemon=True
-        )
-        server.start()
-        url = here.recv()
-        utilisation = []
-        try:
-            for run in range(args.runs):
-                import urllib.request
-
+            for name, results in rows.items():  # in turn, as in (a)
                 with urllib.request.urlopen(url.removesuffix("/v1") + "/stats") as reply:
                     before = json.loads(reply.read())["requests"]
+                where = ["--workers", "2", "--address", address] if name != "local" else []
                 u = _child(
                     "--one",
                     "server",
                     "--compiled",
                     str(served),
-                    "--workers",
-                    "2",
-                    "--address",
-                    address,
                     "--server",
                     url,
                     "--before",
                     str(before),
                     "--concurrency",
                     str(args.concurrency),
+                    *where,
                 )
-                utilisation.append(u["busy"])
+                results.append(u["busy"])
                 print(
-                    f"(b) run {run + 1}: {len(unique)} episodes, {args.latency * 1000:.0f} ms "
-                    f"server, --concurrency {args.concurrency} over 2 ray workers: "
-                    f"{u['busy']:.1%} busy (actors up after {u['startup']:.1f} s)"
+                    f"(b) run {run + 1} {name:6}: {episodes} episodes, "
+                    f"{args.latency * 1000:.0f} ms server, --concurrency {args.concurrency}: "
+                    f"{u['busy']:.1%} busy (first request after {u['startup']:.1f} s)"
                 )
-        finally:
-            server.terminate()
-        print(f"    median {statistics.median(utilisation):.1%} (target >= 90%)")
     finally:
-        ray.shutdown()
-        cluster.shutdown()
-    summary = {
-        "episodes": episodes,
-        "episodes_per_s": {k: round(v) for k, v in med.items()},
-        "ray_vs_local": {k: round(v / med["local"], 3) for k, v in med.items()},
-        "scaling_1_to_2": round(med["ray 2"] / med["ray 1"], 3),
-        "server_busy": round(statistics.median(utilisation), 3),
-    }
-    print(json.dumps(summary))
+        server.terminate()
+    med = {name: statistics.median(rs) for name, rs in rows.items()}
+    for name, value in med.items():
+        print(f"    {name:6} median {value:.1%} busy (target >= 90%)")
+    return {"server_busy": {k: round(v, 3) for k, v in med.items()}}
 
 
 if __name__ == "__main__":

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import hashlib
 import json
 import random
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from . import __version__, jsonlines
 from .agents import Agent, AgentView
@@ -16,8 +18,12 @@ from .models import CompiledTask
 from .sim.episode import Episode
 from .sim.formats import ResponseFormat, get_format
 
+if TYPE_CHECKING:  # the executors' package plays runner's episodes; no import at run time
+    from .executors import Executor
+
 __all__ = [
     "failed_record",
+    "play_record",
     "record_line",
     "repeat_seed",
     "run_episode",
@@ -133,43 +139,111 @@ def run_tasks(
     out: IO[str] | None = None,
     on_done: Callable[[dict[str, Any]], None] | None = None,
     trust: Iterable[str] | None = None,
+    executor: Executor | None = None,
 ) -> Iterator[dict[str, Any]]:
     """Run every task ``repeats`` times; yield each trajectory record (and append it to
     ``out`` as JSONL). An episode the agent fails (it raises, times out, or its server
     fails after retries) is a record with ``failed``, and the run goes on; a server that
-    cannot be reached at all raises :class:`ServerUnavailable`."""
-    format_ = get_format(fmt)
-    for task in tasks:
-        for repeat in range(repeats):
-            run_seed = repeat_seed(seed, repeat)
-            try:
-                record = run_episode(
-                    task,
-                    agent,
-                    format_,
-                    seed=run_seed,
-                    temperature=temperature,
-                    faults=faults,
-                    trust=trust,
-                ).record()
-                record["repeat"] = repeat
-            except ServerUnavailable:
-                raise
-            except Exception as exc:
-                record = failed_record(
-                    task,
-                    failure_of(exc),
-                    repeat=repeat,
-                    seed=run_seed,
-                    fmt=fmt,
-                    seed_key="run_seed",
-                )
-            record["agent"] = agent.name
-            if settings is not None:
-                record["settings"] = settings
-            if out is not None:
-                out.write(record_line(record))
-                out.flush()
-            if on_done is not None:
-                on_done(record)
-            yield record
+    cannot be reached at all raises :class:`ServerUnavailable`.
+
+    Without ``executor`` the episodes are played here, in order. With one (say a
+    :class:`~taskkit.executors.ray.RayExecutor`) they are played where it says and the
+    records arrive in the order they finish (``out`` and ``on_done`` hear of each as it
+    does; sort by task and repeat to compare runs); they are yielded once all are done."""
+    get_format(fmt)  # an unknown format fails here, before any episode
+    how: dict[str, Any] = {
+        "fmt": fmt,
+        "seed": seed,
+        "temperature": temperature,
+        "faults": faults,
+        "trust": None if trust is None else tuple(sorted(trust)),
+        "settings": settings,
+    }
+
+    def done(record: dict[str, Any]) -> dict[str, Any]:
+        if out is not None:
+            out.write(record_line(record))
+            out.flush()
+        if on_done is not None:
+            on_done(record)
+        return record
+
+    jobs = [(task, repeat) for task in tasks for repeat in range(repeats)]
+    if executor is None:
+        for job in jobs:
+            yield done(_record(job, agent, **how))
+        return
+    records: list[dict[str, Any]] = []
+    play = functools.partial(play_record, **how)
+    # concurrency None: run calls the agent synchronously, one episode per worker at a time
+    emit = lambda r: records.append(done(r))  # noqa: E731
+    executor.episodes(jobs, play, agent, concurrency=None, emit=emit)
+    yield from records
+
+
+async def play_record(
+    job: tuple[CompiledTask, int],
+    agent: Agent,
+    requests: asyncio.Semaphore | None = None,
+    *,
+    fmt: str,
+    seed: int,
+    temperature: float,
+    faults: bool,
+    trust: Iterable[str] | None,
+    settings: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """One episode of ``run`` as its trajectory record (an executor's play). The agent is
+    called as ``run`` calls it, synchronously."""
+    return _record(
+        job,
+        agent,
+        fmt=fmt,
+        seed=seed,
+        temperature=temperature,
+        faults=faults,
+        trust=trust,
+        settings=settings,
+    )
+
+
+def _record(
+    job: tuple[CompiledTask, int],
+    agent: Agent,
+    *,
+    fmt: str,
+    seed: int,
+    temperature: float,
+    faults: bool,
+    trust: Iterable[str] | None,
+    settings: dict[str, Any] | None,
+) -> dict[str, Any]:
+    task, repeat = job
+    run_seed = repeat_seed(seed, repeat)
+    format_ = get_format(fmt)  # an unknown format is the caller's error, not the agent's
+    try:
+        record = run_episode(
+            task,
+            agent,
+            format_,
+            seed=run_seed,
+            temperature=temperature,
+            faults=faults,
+            trust=trust,
+        ).record()
+        record["repeat"] = repeat
+    except ServerUnavailable:
+        raise
+    except Exception as exc:
+        record = failed_record(
+            task,
+            failure_of(exc),
+            repeat=repeat,
+            seed=run_seed,
+            fmt=fmt,
+            seed_key="run_seed",
+        )
+    record["agent"] = agent.name
+    if settings is not None:
+        record["settings"] = settings
+    return record

@@ -12,6 +12,7 @@ import click
 
 from ..agents.errors import ServerUnavailable
 from ..datagen.run import ConfigMismatch, WorkerDied
+from ..executors import ExecutorUnavailable
 from ..lockfile import LockHeld
 from .exit_codes import FINDINGS, INTERRUPTED, SERVER, USAGE
 
@@ -45,7 +46,7 @@ def run_failures(output: str | None, *, resumable: bool) -> Iterator[None]:
     except ServerUnavailable as exc:
         click.echo(f"error: {exc}{kept}", err=True)
         sys.exit(SERVER)
-    except (LockHeld, ConfigMismatch) as exc:
+    except (LockHeld, ConfigMismatch, ExecutorUnavailable) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(USAGE)
     except WorkerDied as exc:

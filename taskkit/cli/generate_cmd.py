@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 import time
@@ -19,7 +20,13 @@ from ..runner import run_settings
 from ..sim.formats import FORMATS
 from .exit_codes import OK, SERVER
 from .failures import run_failures
-from .options import agent_options, selection_from, selection_options
+from .options import (
+    agent_options,
+    executor_from,
+    executor_options,
+    selection_from,
+    selection_options,
+)
 from .progress import echo_pass_rates
 from .run_cmd import agent_from_flags, load_tasks, trust_from_flags
 
@@ -114,6 +121,7 @@ class _Progress:
 )
 @selection_options()
 @agent_options(retries=6)
+@executor_options()
 def generate_(
     paths: tuple[str, ...],
     outdir: str,
@@ -174,6 +182,16 @@ def generate_(
             temperature=[t_min, t_max],
             samples=samples,
         )
+        # Each Ray actor builds its own agent, as this one was (a server's model resolved).
+        factory = functools.partial(
+            agent_from_flags,
+            agent_spec,
+            model=settings["model"] or model,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=retries,
+        )
+        executor = executor_from(options, factory)
         Path(outdir).mkdir(parents=True, exist_ok=True)
         with output_lock(outdir):
             try:
@@ -188,6 +206,7 @@ def generate_(
                     on_done=progress.tick,
                     on_start=progress.begin,
                     on_quarantine=_quarantined,
+                    executor=executor,
                 )
             finally:
                 progress.end()

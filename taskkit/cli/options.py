@@ -1,5 +1,6 @@
 """Options several commands share, declared once: which tasks to take (compile, run,
-generate, ls) and how to reach a model server (run, generate)."""
+generate, ls), how to reach a model server and where the episodes are played (run,
+generate)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,17 @@ from typing import Any, TypeVar
 
 import click
 
+from ..agents import Agent
 from ..compiler import Selection
+from ..executors import EXECUTORS, Executor, make_executor
 
-__all__ = ["agent_options", "selection_from", "selection_options"]
+__all__ = [
+    "agent_options",
+    "executor_from",
+    "executor_options",
+    "selection_from",
+    "selection_options",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -83,6 +92,53 @@ def agent_options(*, retries: int) -> Callable[[F], F]:
         return fn
 
     return decorate
+
+
+_EXECUTOR = (
+    click.option(
+        "--executor",
+        type=click.Choice(list(EXECUTORS)),
+        default="local",
+        show_default=True,
+        help="Where episodes are played: "
+        + "; ".join(f"{name}: {about}" for name, (_, about) in EXECUTORS.items())
+        + ".",
+    ),
+    click.option(
+        "--address",
+        metavar="HOST:PORT",
+        help="--executor ray: the cluster to join (or RAY_ADDRESS; 'auto': the one on "
+        "this machine); default: a local one for this run.",
+    ),
+    click.option(
+        "--workers",
+        type=click.IntRange(min=1),
+        help="Worker processes (local) or actors (ray); default: the cores, or the cluster's CPUs.",
+    ),
+)
+
+
+def executor_options() -> Callable[[F], F]:
+    """``--executor --address --workers``: where the episodes are played."""
+
+    def decorate(fn: F) -> F:
+        for option in reversed(_EXECUTOR):
+            fn = option(fn)
+        return fn
+
+    return decorate
+
+
+def executor_from(
+    options: dict[str, Any], agent_factory: Callable[[], Agent] | None = None
+) -> Executor:
+    """The executor the options ask for; pops them from ``options``. ``agent_factory``
+    builds the agent where the episodes are played (a Ray actor)."""
+    name, address, workers = (options.pop(k) for k in ("executor", "address", "workers"))
+    try:
+        return make_executor(name, workers=workers, address=address, agent_factory=agent_factory)
+    except (ValueError, RuntimeError) as exc:
+        raise click.UsageError(str(exc)) from None
 
 
 def selection_from(options: dict[str, Any], *, seed: int | None = None) -> Selection:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import sys
@@ -18,6 +19,7 @@ from ..atomic import atomic_writer
 from ..compiler import CompiledFileError, Selection, compile_paths, load_compiled
 from ..compiler.select import select
 from ..diagnostics import format_diagnostics
+from ..executors import Executor, LocalExecutor
 from ..lockfile import output_lock
 from ..models import CompiledTask
 from ..packs.discovery import resolve_targets
@@ -27,7 +29,13 @@ from ..sim.formats import FORMATS
 from ..trust import TrustFileError, UntrustedHandlers, check_trust, user_trust
 from .exit_codes import FINDINGS, OK, SERVER, USAGE
 from .failures import run_failures
-from .options import agent_options, selection_from, selection_options
+from .options import (
+    agent_options,
+    executor_from,
+    executor_options,
+    selection_from,
+    selection_options,
+)
 from .progress import echo_pass_rates, progress
 
 
@@ -165,6 +173,7 @@ def _only_model(base_url: str | None, timeout: float | None) -> str:
 )
 @selection_options()
 @agent_options(retries=4)
+@executor_options()
 def run(
     paths: tuple[str, ...],
     agent_spec: str,
@@ -187,7 +196,8 @@ def run(
     PATHS are compiled JSONL files, or a library (folders, or names of discovered packs)
     to compile first. An episode the agent fails (it raises, outlasts --timeout, or its
     server keeps failing) is recorded as failed and the run goes on. Ctrl-C keeps the
-    finished episodes in -o and exits 130.
+    finished episodes in -o and exits 130. Episodes are played in order in this process,
+    unless --workers or --executor ray say otherwise (then -o holds them as they finish).
     """
     tasks = load_tasks(paths, trust, selection_from(options))
     with run_failures(output, resumable=False):
@@ -197,6 +207,15 @@ def run(
         settings = run_settings(
             agent, agent_spec=agent_spec, fmt=fmt, seed=seed, temperature=temperature
         )
+        factory = functools.partial(
+            agent_from_flags,
+            agent_spec,
+            model=settings["model"] or model,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=retries,
+        )
+        executor = _in_order(executor_from(options, factory))
         with contextlib.ExitStack() as stack:
             close = getattr(agent, "close", None)  # a server agent's connection pool
             if close is not None:
@@ -219,6 +238,7 @@ def run(
                 repeats=repeats,
                 settings=settings,
                 trust=trust_from_flags(trust),
+                executor=executor,
             )
         report = build_report(records)
         report.settings = settings
@@ -230,6 +250,14 @@ def run(
     if failures:
         click.echo(f"{failures} episodes failed (see 'failed' in the records)", err=True)
     sys.exit(SERVER if report.failures.get("server") else OK)
+
+
+def _in_order(executor: Executor) -> Executor | None:
+    """None (play in this process, in order, as run always did) for the default local
+    executor; local workers only when --workers asks for them."""
+    if isinstance(executor, LocalExecutor) and executor.workers is None:
+        return None
+    return executor
 
 
 def _lockable(output: str) -> bool:
@@ -250,7 +278,9 @@ def _run(
     records: list[dict[str, Any]] = []
     total = len(tasks) * kwargs["repeats"]
     with progress(f"{agent.name} on {len(tasks)} tasks", total=total, unit="episodes") as bar:
-        for record in run_tasks(tasks, agent, fmt, out=out, **kwargs):
+        # on_done: an executor's records arrive as they finish, and are yielded at the end
+        for record in run_tasks(
+            tasks, agent, fmt, out=out, on_done=lambda _: bar.advance(), **kwargs
+        ):
             records.append(record)
-            bar.advance()
     return records

@@ -13,37 +13,29 @@ episodes as they are, except those the server failed (which say nothing about th
 and runs them all again with ``retry_failed``. A server that cannot be reached at all stops
 the run (:class:`ServerUnavailable`), keeping every finished episode.
 
-Agents that talk to a server (``act_async``) run as many episodes concurrently as
-``--concurrency`` allows, in one event loop, or in one per forked worker when the limit is
-more than one loop keeps up with (:data:`PER_LOOP`); in-process agents are CPU-bound and
-run in one forked worker per core.
+Where the episodes are played is the executor's business (:mod:`taskkit.executors`):
+forked workers on this machine by default, or actors on a Ray cluster; either way they come
+back here, and this process alone writes the outputs.
 """
 
 from __future__ import annotations
 
 import asyncio
-import ctypes
+import functools
 import hashlib
-import itertools
 import json
-import multiprocessing
 import os
-import pickle
-import signal
-import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
-from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from typing import Any, NamedTuple, cast
+from typing import Any
 
 from ..agents import Agent
-from ..agents.base import AsyncAgent, PooledAgent
 from ..agents.errors import ServerUnavailable, failure_of
 from ..atomic import atomic_writer
+from ..executors import Executor, Job, LocalExecutor, WorkerDied
 from ..models import CompiledTask
-from ..parallel import cores, workers
 from ..runner import failed_record, record_line, repeat_seed
 from .explore import ExploreConfig, explore_episode
 from .export import EpisodeOutput, outputs_of, write_exports
@@ -62,19 +54,11 @@ class ConfigMismatch(ValueError):
     """OUTDIR holds a run with other settings; resuming it would mix two runs."""
 
 
-class WorkerDied(RuntimeError):
-    """A forked worker ended without a word (killed, or out of memory)."""
-
-
 @dataclass(frozen=True)
 class GenerateConfig:
     explore: ExploreConfig = field(default_factory=ExploreConfig)
     concurrency: int = 8
     agent: str = "mutant"
-
-
-Job = tuple[CompiledTask, int]
-"""An episode to run: a task and which repeat of it."""
 
 
 def _config_json(config: GenerateConfig) -> dict[str, Any]:
@@ -145,9 +129,10 @@ def _episode_output(record: dict[str, Any]) -> EpisodeOutput:
 async def _explore_job(
     job: Job,
     agent: Agent,
+    requests: asyncio.Semaphore | None = None,
+    *,
     explore: ExploreConfig,
     settings: dict[str, Any],
-    requests: asyncio.Semaphore | None = None,
 ) -> EpisodeOutput:
     """One episode, as its outputs; an agent's failure is a failed record, not an error."""
     task, repeat = job
@@ -165,252 +150,6 @@ async def _explore_job(
         )
     record["settings"] = settings
     return _episode_output(record)
-
-
-# -- forked workers -------------------------------------------------------------------------
-#
-# Workers pull job indices from a shared counter (the tasks themselves are inherited through
-# fork: a compiled task costs more to pickle and rebuild than to explore with a fast agent)
-# and send finished episodes back on one queue. There is no task queue to feed, so stopping
-# never waits on a pipe: multiprocessing.Pool's terminate() can hang for good when its
-# feeder thread is blocked on a full task pipe and the workers are gone (a Ctrl-C did).
-
-Work = Callable[[Callable[[], int], Callable[[EpisodeOutput], None]], None]
-"""What a worker does: ``work(take, emit)`` explores ``jobs[take()]`` until ``take``
-passes the end, handing each finished episode to ``emit``."""
-
-
-class _Failed(NamedTuple):
-    """A worker's exception, sent to the parent to raise."""
-
-    error: BaseException
-
-
-def _picklable(exc: BaseException) -> BaseException:
-    """``exc`` if it survives the trip to the parent, else its text in a RuntimeError (the
-    queue pickles in a background thread, where a failure would be lost silently)."""
-    try:
-        pickle.loads(pickle.dumps(exc))
-    except Exception:
-        return RuntimeError(f"{type(exc).__name__}: {exc}")
-    return exc
-
-
-PR_SET_PDEATHSIG = 1
-
-
-def _die_with_parent() -> None:
-    """Have the kernel kill this process when its parent dies, whatever this process is
-    doing then (an agent call that blocks for good included). Linux only; elsewhere the
-    worker notices between episodes (``take``) or when its next send fails."""
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    except (OSError, AttributeError):  # pragma: no cover - no prctl: the checks remain
-        pass
-
-
-def _worker(
-    work: Work, next_index: Any, conn: Connection, parent: int, theirs: list[Connection]
-) -> None:
-    _die_with_parent()
-    if os.getppid() != parent:  # the parent died before the line above took effect
-        os._exit(1)
-    # Only the parent may hold the reading ends: when it dies, a send fails at once
-    # (EPIPE) instead of filling a pipe that nobody reads and waiting forever.
-    for reader in theirs:
-        reader.close()
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C means
-    sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - for the life of the worker
-
-    def take() -> int:
-        if os.getppid() != parent:
-            os._exit(1)  # the parent is gone (killed): stop instead of working for nobody
-        with next_index.get_lock():
-            i: int = next_index.value
-            next_index.value = i + 1
-        return i
-
-    def send(item: EpisodeOutput | _Failed | None) -> None:
-        try:
-            conn.send(item)
-        except OSError:  # the parent is gone
-            os._exit(1)
-
-    try:
-        work(take, send)
-    except BaseException as exc:
-        send(_Failed(_picklable(exc)))
-    send(None)  # this worker is done
-    conn.close()
-
-
-def _in_workers(works: Sequence[Work], emit: Callable[[EpisodeOutput], None]) -> None:
-    """Run each of ``works`` in a forked process, sharing one job counter; ``emit`` every
-    episode in the order they finish. A worker's exception is raised here."""
-    ctx = multiprocessing.get_context("fork")
-    next_index = ctx.Value("q", 0)
-    readers: dict[Connection, Any] = {}
-    procs: list[Any] = []
-    try:
-        for work in works:
-            reader, writer = ctx.Pipe(duplex=False)  # one each: a worker never blocks another
-            proc = ctx.Process(
-                target=_worker,
-                args=(work, next_index, writer, os.getpid(), [*readers, reader]),
-                daemon=True,
-            )
-            proc.start()
-            writer.close()  # the worker's alone, so its exit is the reader's end of file
-            readers[reader] = proc
-            procs.append(proc)
-        while readers:
-            ready = wait(list(readers), timeout=1.0)
-            if not ready and any(p.exitcode not in (None, 0) for p in procs):
-                raise WorkerDied(_died(procs))
-            for conn in ready:
-                reader = cast(Connection, conn)  # wait() returns what it was given
-                try:
-                    item = reader.recv()
-                except EOFError:
-                    readers[reader].join(timeout=1.0)
-                    raise WorkerDied(_died(procs)) from None
-                if item is None:
-                    del readers[reader]
-                elif isinstance(item, _Failed):
-                    raise item.error
-                else:
-                    emit(item)
-    finally:
-        for proc in procs:
-            if proc.is_alive():
-                proc.terminate()
-        for proc in procs:
-            proc.join()
-
-
-def _died(procs: list[Any]) -> str:
-    codes = [p.exitcode for p in procs if p.exitcode not in (None, 0)]
-    how = (
-        ", ".join(f"signal {signal.Signals(-c).name}" if c < 0 else f"exit {c}" for c in codes)
-        or "no exit status"
-    )
-    return f"a generate worker died ({how}); finished episodes are kept, rerun to resume"
-
-
-# -- in-process agents: CPU-bound, one worker per core -------------------------------------
-
-
-def _explore_in_turn(
-    jobs: Sequence[Job], agent: Agent, explore: ExploreConfig, settings: dict[str, Any]
-) -> Work:
-    def work(take: Callable[[], int], emit: Callable[[EpisodeOutput], None]) -> None:
-        loop = asyncio.new_event_loop()  # one for the worker's life, not one per episode
-        try:
-            while (i := take()) < len(jobs):
-                emit(loop.run_until_complete(_explore_job(jobs[i], agent, explore, settings)))
-        finally:
-            loop.close()
-
-    return work
-
-
-def _explore_forked(
-    jobs: Sequence[Job],
-    agent: Agent,
-    config: GenerateConfig,
-    settings: dict[str, Any],
-    emit: Callable[[EpisodeOutput], None],
-) -> None:
-    n = workers(len(jobs) * 4)  # episodes are heavier than files: fewer make a worker worth it
-    work = _explore_in_turn(jobs, agent, config.explore, settings)
-    if n <= 1:
-        work(itertools.count().__next__, emit)
-    else:
-        _in_workers([work] * n, emit)
-
-
-# -- agents with act_async: concurrent episodes, one event loop per worker ---------------
-
-PER_LOOP = 8
-"""Requests in flight one event loop keeps up with against a fast server. The client's own
-work is 1-3 ms a request (building it, parsing the reply, scoring the step), so above this
-a single loop starts to delay replies, and the concurrency is split over forked workers."""
-
-
-async def _explore_concurrent(
-    jobs: Sequence[Job],
-    agent: Agent,
-    explore: ExploreConfig,
-    settings: dict[str, Any],
-    *,
-    concurrency: int,
-    take: Callable[[], int],
-    emit: Callable[[EpisodeOutput], None],
-) -> None:
-    """Explore ``jobs[take()]`` until ``take`` runs past the end, ``concurrency`` requests
-    in flight at most."""
-    # --concurrency bounds the requests in flight: on the wire when the agent can hold its
-    # own connections to it (see OpenAIAgent.limit_in_flight), else around each call.
-    requests: asyncio.Semaphore | None = None
-    if isinstance(agent, PooledAgent):
-        agent.limit_in_flight(concurrency)
-    else:
-        requests = asyncio.Semaphore(concurrency)
-
-    async def slot() -> None:
-        while (i := take()) < len(jobs):
-            emit(await _explore_job(jobs[i], agent, explore, settings, requests))
-
-    # Twice as many episodes as requests are open, so that while one scores a reply
-    # another one's request is ready to take the free slot.
-    slots = [asyncio.ensure_future(slot()) for _ in range(2 * concurrency)]
-    try:
-        await asyncio.gather(*slots)
-    finally:
-        for pending in slots:
-            pending.cancel()
-        if isinstance(agent, PooledAgent):
-            await agent.aclose()
-
-
-def _explore_concurrently(
-    jobs: Sequence[Job],
-    agent: Agent,
-    explore: ExploreConfig,
-    settings: dict[str, Any],
-    concurrency: int,
-) -> Work:
-    def work(take: Callable[[], int], emit: Callable[[EpisodeOutput], None]) -> None:
-        asyncio.run(
-            _explore_concurrent(
-                jobs, agent, explore, settings, concurrency=concurrency, take=take, emit=emit
-            )
-        )
-
-    return work
-
-
-def _explore_concurrent_forked(
-    jobs: Sequence[Job],
-    agent: Agent,
-    config: GenerateConfig,
-    settings: dict[str, Any],
-    emit: Callable[[EpisodeOutput], None],
-) -> None:
-    # Waiting on a server costs no CPU, so even a few episodes are worth a second loop.
-    n = min(cores(), len(jobs), -(-config.concurrency // PER_LOOP))
-    if n <= 1:
-        _explore_concurrently(jobs, agent, config.explore, settings, config.concurrency)(
-            itertools.count().__next__, emit
-        )
-        return
-    shares = [config.concurrency // n + (i < config.concurrency % n) for i in range(n)]
-    _in_workers(
-        [_explore_concurrently(jobs, agent, config.explore, settings, c) for c in shares], emit
-    )
 
 
 # -- the run --------------------------------------------------------------------------------
@@ -456,11 +195,13 @@ def generate(
     on_done: Callable[[EpisodeOutput], None] | None = None,
     on_start: Callable[[int, int], None] | None = None,
     on_quarantine: Callable[[int, Path], None] | None = None,
+    executor: Executor | None = None,
 ) -> dict[str, Any]:
     """Explore every task ``repeats`` times, skipping episodes ``outdir`` holds, and
     rebuild the exports; return the report. The caller holds ``outdir``'s lock.
     ``on_quarantine(n, path)`` hears of corrupt lines moved aside (their episodes run
-    again)."""
+    again). ``executor``: where the episodes are played (default: forked workers here,
+    :class:`~taskkit.executors.LocalExecutor`)."""
     config = config or GenerateConfig()
     out = Path(outdir)
     out.mkdir(parents=True, exist_ok=True)
@@ -477,7 +218,7 @@ def generate(
             fresh = _fresh_report(out, store, wanted)
             if fresh is not None:
                 return fresh
-        _explore(jobs, agent, config, settings, store=store, on_done=on_done)
+        _explore(jobs, agent, config, settings, store=store, on_done=on_done, executor=executor)
         retry_failed = False  # what failed now is this run's result
         records = [r for r in store.records() if key_of(r) in wanted]
         if len(records) == len(wanted) or not store.quarantined:
@@ -524,6 +265,7 @@ def _explore(
     *,
     store: Store,
     on_done: Callable[[EpisodeOutput], None] | None,
+    executor: Executor | None,
 ) -> None:
     if not jobs:
         return
@@ -541,8 +283,12 @@ def _explore(
         if on_done is not None:
             on_done(output)
 
+    # The driver alone writes: every executor hands the episodes back here, so resuming,
+    # the lock and the index are the same wherever the episodes were played.
+    play = functools.partial(_explore_job, explore=config.explore, settings=settings)
     try:
-        explore = _explore_concurrent_forked if isinstance(agent, AsyncAgent) else _explore_forked
-        explore(jobs, agent, config, settings, emit)
+        (executor or LocalExecutor()).episodes(
+            jobs, play, agent, concurrency=config.concurrency, emit=emit
+        )
     finally:
         appender.close()

@@ -1,0 +1,57 @@
+"""What an executor is: where a run's episodes are played (forked workers on this machine,
+or actors on a Ray cluster), each exactly once, with every result handed back to the
+driver, which alone writes the outputs."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Protocol, TypeVar
+
+from ..agents import Agent
+from ..models import CompiledTask
+
+__all__ = ["Emit", "Executor", "ExecutorUnavailable", "Job", "Play"]
+
+R = TypeVar("R")
+
+Job = tuple[CompiledTask, int]
+"""An episode to play: a task and which repeat of it."""
+
+Play = Callable[[Job, Agent, asyncio.Semaphore | None], Awaitable[Any]]
+"""One episode: ``await play(job, agent, requests)`` returns what the driver keeps of it
+(``requests`` bounds a server agent's requests in flight, when it holds no pool of its own).
+A play that crosses a process boundary must pickle: a module-level function, or a
+``functools.partial`` of one over plain values."""
+
+Emit = Callable[[Any], None]
+
+
+class ExecutorUnavailable(RuntimeError):
+    """Where the episodes should be played cannot be reached (a cluster's address)."""
+
+
+class Executor(Protocol):
+    """Plays jobs somewhere and hands each result to ``emit`` in the calling process."""
+
+    @property
+    def name(self) -> str:
+        """The executor's key in :data:`~taskkit.executors.EXECUTORS`."""
+        ...
+
+    def episodes(
+        self,
+        jobs: Sequence[Job],
+        play: Play,
+        agent: Agent,
+        *,
+        concurrency: int | None,
+        emit: Emit,
+    ) -> None:
+        """Play every one of ``jobs`` once, in any order; ``emit`` each result as it
+        arrives. ``concurrency`` bounds the requests in flight of a server agent (an
+        ``AsyncAgent``) across all workers; ``None`` says the play calls the agent
+        synchronously (``run``), so each worker plays one episode at a time, as it does for
+        an in-process agent. An exception a play raises (a server that cannot be reached)
+        ends the run here."""
+        ...

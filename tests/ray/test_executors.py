@@ -1,0 +1,110 @@
+"""The executors' registry and the CLI's options over it; none of these needs a cluster
+(the ray extra missing is itself one of the cases)."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from taskkit.agents import MutantAgent
+from taskkit.cli.main import cli
+from taskkit.executors import EXECUTORS, LocalExecutor, make_executor
+from taskkit.runner import run_tasks
+from tests.conftest import LIBRARY
+
+PATHS = [str(p) for p in LIBRARY]
+
+
+def test_the_cli_offers_every_executor_and_only_those():
+    for command in ("run", "generate"):
+        result = CliRunner().invoke(cli, [command, "--help"])
+        assert result.exit_code == 0
+        assert "[local|ray]" in result.output
+        for name, (_, about) in EXECUTORS.items():
+            assert about.split(":")[0] in " ".join(result.output.split()), name
+    assert list(EXECUTORS) == ["local", "ray"]
+
+
+def test_an_unknown_executor_is_refused_naming_the_known_ones():
+    with pytest.raises(ValueError, match="unknown executor 'slurm'; one of local, ray"):
+        make_executor("slurm")
+
+
+def test_an_address_is_for_ray_only(tmp_path):
+    result = CliRunner().invoke(cli, ["run", *PATHS, "--limit", "1", "--address", "h:1"])
+    assert result.exit_code == 2
+    assert "--address 'h:1' is for --executor ray" in result.output
+
+
+def test_without_the_extra_ray_is_a_usage_error_saying_what_to_install(monkeypatch, tmp_path):
+    monkeypatch.setitem(sys.modules, "ray", None)  # as if not installed
+    with pytest.raises(RuntimeError, match=r"pip install 'taskkit-llm\[ray\]'"):
+        make_executor("ray")
+    result = CliRunner().invoke(
+        cli,
+        [
+            "generate",
+            *PATHS,
+            "--limit",
+            "2",
+            "-o",
+            str(tmp_path / "out"),
+            "--executor",
+            "ray",
+        ],
+    )
+    assert result.exit_code == 2, result.output
+    assert "needs the ray extra" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_local_workers_give_the_in_order_records(compiled_library):
+    tasks = compiled_library[:40]
+    kwargs = {"seed": 2, "repeats": 2, "settings": {"created": "fixed"}}
+    here = list(run_tasks(tasks, MutantAgent(), **kwargs))
+    forked = list(run_tasks(tasks, MutantAgent(), executor=LocalExecutor(workers=2), **kwargs))
+    key = lambda r: (r["task_id"], r["repeat"])  # noqa: E731
+    assert [key(r) for r in here] == [(t.id, r) for t in tasks for r in range(2)]
+    assert sorted(forked, key=key) == here
+
+
+def test_run_with_workers_writes_every_record_once(tmp_path):
+    out = tmp_path / "t.jsonl"
+    args = ["run", *PATHS, "--limit", "30", "--agent", "mutant"]
+    result = CliRunner().invoke(cli, [*args, "--workers", "2", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len({(r["task_id"], r["repeat"]) for r in records}) == len(records) == 30
+
+
+def test_an_address_nobody_listens_on_is_a_usage_error_at_once(tmp_path):
+    pytest.importorskip("ray")
+    import socket
+    import time
+
+    with socket.socket() as s:  # a port that was free a moment ago
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    start = time.monotonic()
+    result = CliRunner().invoke(
+        cli,
+        [
+            "generate",
+            *PATHS,
+            "--limit",
+            "2",
+            "-o",
+            str(tmp_path / "out"),
+            "--executor",
+            "ray",
+            "--address",
+            f"127.0.0.1:{port}",
+        ],
+    )
+    assert result.exit_code == 2, result.output
+    assert f"no ray cluster at '127.0.0.1:{port}'" in result.output
+    assert "Traceback" not in result.output
+    assert time.monotonic() - start < 60  # Ray alone would retry for minutes

@@ -111,7 +111,10 @@ def test_a_worker_killed_mid_run_loses_and_duplicates_nothing(cluster, tasks, lo
         executor=executor,
         on_done=on_done,
     )
-    assert len(executor.pids) == 3  # the killed one, its stand-in, the other
+    # A stand-in is launched at once, but its pid is recorded only once it has loaded the
+    # tasks: when the surviving actor drains the queue first (2 busy cores in CI), the run
+    # ends without it. What must hold either way: every episode exactly once, as local.
+    assert len(executor.pids) in (2, 3)
     lines = (tmp_path / "trajectories.jsonl").read_bytes().splitlines()
     keys = [(r["task_id"], r["repeat"]) for r in map(json.loads, lines)]
     assert len(keys) == len(set(keys)) == 2 * N_TASKS  # none lost, none written twice

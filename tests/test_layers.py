@@ -134,35 +134,22 @@ def test_every_module_has_a_layer() -> None:
     assert unplaced == [], "add these to LAYERS in tests/test_layers.py"
 
 
-KNOWN_UPWARD = {("lint/context.py", "compiler")}
-"""Upward imports not yet undone (``lint --deep`` compiles from inside lint)."""
-
-
 def test_no_module_imports_from_a_layer_above_its_own() -> None:
     upward = sorted(
         {
             f"{path}:{line}: {unit} ({LAYERS[layer_of(unit)][0]}) imports {other} "
             f"({LAYERS[layer_of(other)][0]})"
             for unit, other, _, path, line in edges()
-            if layer_of(other) > layer_of(unit) and (path, other) not in KNOWN_UPWARD
+            if layer_of(other) > layer_of(unit)
         }
     )
     assert upward == []
 
 
-def test_every_known_upward_import_is_still_there() -> None:
-    """So the list only shrinks: a fixed one must leave it."""
-    found = {
-        (path, other) for unit, other, _, path, _ in edges() if layer_of(other) > layer_of(unit)
-    }
-    assert found >= KNOWN_UPWARD
-
-
 def test_units_of_one_layer_do_not_import_each_other_in_a_cycle() -> None:
     graph: dict[str, set[str]] = {}
-    for unit, other, _, path, _ in edges():
-        if (path, other) not in KNOWN_UPWARD:
-            graph.setdefault(unit, set()).add(other)
+    for unit, other, *_ in edges():
+        graph.setdefault(unit, set()).add(other)
     assert _cycles(graph) == []
 
 

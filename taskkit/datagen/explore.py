@@ -15,7 +15,7 @@ import random
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from ..agents import Agent, AgentView
+from ..agents import Agent, AgentView, AsyncAgent
 from ..models import CompiledTask
 from ..sim.episode import Episode
 from ..sim.formats import Response, get_format
@@ -55,10 +55,8 @@ def temperatures(config: ExploreConfig) -> list[float]:
 
 
 async def _act(agent: Agent, view: AgentView) -> Response:
-    act_async = getattr(agent, "act_async", None)
-    if act_async is not None:
-        result: Response = await act_async(view)
-        return result
+    if isinstance(agent, AsyncAgent):
+        return await agent.act_async(view)
     response = agent.act(view)
     if inspect.isawaitable(response):
         return await response  # type: ignore[no-any-return]
@@ -77,7 +75,7 @@ async def _respond(
 ) -> list[Response]:
     """The agent's response to each view: concurrently for a server agent, in turn (no
     task per sample, which is most of the cost with a fast agent) for an in-process one."""
-    if requests is None and getattr(agent, "act_async", None) is None:
+    if requests is None and not isinstance(agent, AsyncAgent):
         responses = [agent.act(v) for v in views]
         if not any(inspect.isawaitable(r) for r in responses):
             return responses

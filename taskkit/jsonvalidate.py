@@ -27,12 +27,12 @@ from json.encoder import encode_basestring
 from types import CodeType
 from typing import Any, NamedTuple
 
+from .nearest import similarity as _similarity
+from .nearest import trigrams as _trigrams
 from .patterns import schema_pattern_problem
 from .saferegex import TooLong, compile_safe
 from .schemacheck import schema_problems
 from .schemarefs import ref_problem
-from .sim.nearest import similarity as _similarity
-from .sim.nearest import trigrams as _trigrams
 
 __all__ = ["ERROR_KINDS", "Check", "SchemaError", "VError", "Validator", "compile_schema"]
 

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import IO, TYPE_CHECKING, Any
 
 from . import __version__, jsonlines
-from .agents import Agent, AgentView
+from .agents import Agent, AgentView, ServerAgent
 from .agents.errors import EpisodeFailed, ServerUnavailable, failure_of
 from .models import CompiledTask
 from .sim.episode import Episode
@@ -89,8 +89,8 @@ def run_settings(
     """How a run is made, as its outputs record it (``run.json``, every trajectory record's
     ``settings``, the report): what produced these numbers, and when."""
     return {
-        "model": getattr(agent, "model", None),
-        "base_url": getattr(agent, "base_url", None),
+        "model": agent.model if isinstance(agent, ServerAgent) else None,
+        "base_url": agent.base_url if isinstance(agent, ServerAgent) else None,
         "agent": agent_spec,
         "format": fmt,
         "seed": seed,

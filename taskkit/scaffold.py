@@ -284,6 +284,7 @@ def _fitted_task(
     force: bool,
 ) -> Path:
     # Imported here: `taskkit new toolset` has no need for the linter.
+    from .compiler.deep import compile_findings  # noqa: PLC0415
     from .lint import lint  # noqa: PLC0415
 
     if path.exists() and not force:
@@ -317,7 +318,7 @@ def _fitted_task(
     for cand in task_candidates(view, datasets[content_name], toolset, tool):
         body = _task_body(name, content_name, cand, category)
         _write(path, "task", body, force=True)
-        found = own_findings(lint(view.paths, deep=True).diagnostics, path)
+        found = own_findings(lint(view.paths, compile_phase=compile_findings).diagnostics, path)
         if not found:
             return path
         tried.append(f"{cand.ref}: {found[0].rule} {found[0].message}")

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .models import CompiledTask, ToolEnv
-from .sim.behaviors import HandlerRefused
 
 __all__ = [
     "Handler",
+    "HandlerRefused",
     "TrustFileError",
     "UntrustedHandlers",
     "check_trust",
@@ -37,6 +37,11 @@ class Handler:
     pack: str
     tool: str
     handler: str
+
+
+class HandlerRefused(Exception):
+    """A Python handler in a pack the user has not marked trusted (raised by the simulator,
+    which imports the trust rules, so the exception lives with them)."""
 
 
 class UntrustedHandlers(HandlerRefused):

@@ -41,6 +41,7 @@ import pytest
 from click.testing import CliRunner
 
 from taskkit.cli.main import cli
+from taskkit.compiler.deep import compile_findings
 from taskkit.lint import RULES, lint
 from taskkit.yamlio import MAX_FILE_BYTES
 
@@ -59,7 +60,7 @@ COMPILE_PHASE = "TK7"
 
 def findings(case: Path, *, deep: bool = False, max_bytes: int = MAX_FILE_BYTES) -> list[str]:
     """What the linter reports for ``case``, as sorted ``path:line:col RULE`` lines."""
-    result = lint([case], deep=deep, max_bytes=max_bytes)
+    result = lint([case], compile_phase=compile_findings if deep else None, max_bytes=max_bytes)
     return sorted(
         f"{Path(os.path.relpath(d.path, case)).as_posix()}:{d.line}:{d.col} {d.rule}"
         for d in result.diagnostics

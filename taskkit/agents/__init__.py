@@ -1,32 +1,75 @@
-"""Built-in agents, one module each, and how to name one on the command line."""
+"""Built-in agents, one module each, and how to name one on the command line.
+
+An agent is named by a built-in's name (:data:`AGENTS`), an installed distribution's entry
+point in the group ``taskkit.agents`` (its object an :data:`AgentFactory`, loaded only when
+named), or ``module:function`` for any Python callable.
+"""
 
 from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
+from dataclasses import replace
+from importlib.metadata import EntryPoint, entry_points
 from typing import Any
 
-from .base import Agent, AgentView
+from . import mutant, noop, replay
+from .base import (
+    Agent,
+    AgentFactory,
+    AgentOptions,
+    AgentView,
+    AsyncAgent,
+    ClosableAgent,
+    PooledAgent,
+    ServerAgent,
+)
 from .mutant import MutantAgent
 from .noop import NoopAgent
 from .replay import ReplayAgent
 
-__all__ = ["AGENTS", "Agent", "AgentView", "CallableAgent", "make_agent"]
+__all__ = [
+    "AGENTS",
+    "ENTRY_POINT_GROUP",
+    "Agent",
+    "AgentFactory",
+    "AgentOptions",
+    "AgentView",
+    "AsyncAgent",
+    "CallableAgent",
+    "ClosableAgent",
+    "MutantAgent",
+    "NoopAgent",
+    "PooledAgent",
+    "ReplayAgent",
+    "ServerAgent",
+    "installed_agents",
+    "make_agent",
+]
 
-AGENTS: dict[str, Callable[..., Agent]] = {
-    "replay": ReplayAgent,
-    "noop": NoopAgent,
-    "mutant": MutantAgent,
+ENTRY_POINT_GROUP = "taskkit.agents"
+
+
+def _openai(options: AgentOptions) -> Agent:
+    from .openai_agent import create  # noqa: PLC0415 - keeps the openai client optional
+
+    return create(options)
+
+
+AGENTS: dict[str, AgentFactory] = {
+    "replay": replay.create,
+    "noop": noop.create,
+    "mutant": mutant.create,
+    "openai": _openai,
 }
+"""The built-in agents; a name here wins over an installed agent of the same name."""
 
 
-def _openai(**kwargs: Any) -> Agent:
-    from .openai_agent import OpenAIAgent  # noqa: PLC0415 - keeps the openai client optional
-
-    return OpenAIAgent(**kwargs)
-
-
-AGENTS["openai"] = _openai
+def installed_agents() -> dict[str, EntryPoint]:
+    """Agents installed distributions declare (group ``taskkit.agents``), not loaded.
+    Read at each call: a distribution installed since is seen."""
+    found = {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
+    return {name: ep for name, ep in sorted(found.items()) if name not in AGENTS}
 
 
 class CallableAgent:
@@ -39,14 +82,28 @@ class CallableAgent:
         return self.fn(view)
 
 
-def make_agent(spec: str, **kwargs: Any) -> Agent:
-    """A built-in agent by name, or ``module:function`` for any Python callable."""
+def make_agent(spec: str, options: AgentOptions | None = None, **fields: Any) -> Agent:
+    """The agent ``spec`` names, made from ``options`` (``fields`` replace some of them):
+    a built-in, an installed one, or ``module:function`` (a class is instantiated, a
+    function wrapped)."""
+    options = replace(options or AgentOptions(), **fields)
     if spec in AGENTS:
-        return AGENTS[spec](**kwargs)
+        return AGENTS[spec](options)
+    installed = installed_agents()
+    if spec in installed:
+        factory: AgentFactory = installed[spec].load()
+        agent = factory(options)
+        if not isinstance(agent, Agent):
+            raise TypeError(
+                f"agent {spec!r} ({installed[spec].value}) made {type(agent).__name__}, "
+                "not an agent (a name and an act method)"
+            )
+        return agent
     if ":" in spec:
         module, _, attr = spec.partition(":")
         target = getattr(importlib.import_module(module), attr)
         if isinstance(target, type):
-            return target(**kwargs)  # type: ignore[no-any-return]
+            return target()  # type: ignore[no-any-return]
         return CallableAgent(target, name=spec)
-    raise ValueError(f"unknown agent {spec!r}; one of {', '.join(AGENTS)} or module:function")
+    known = [*AGENTS, *installed]
+    raise ValueError(f"unknown agent {spec!r}; one of {', '.join(known)} or module:function")

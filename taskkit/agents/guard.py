@@ -15,10 +15,10 @@ import queue
 import threading
 from typing import Any
 
-from .base import Agent, AgentView
+from .base import Agent, AgentView, AsyncAgent, PooledAgent
 from .errors import EpisodeFailed, ServerUnavailable
 
-__all__ = ["Guarded", "NonJSONResponse", "guarded"]
+__all__ = ["Guarded", "GuardedAsync", "GuardedPooled", "NonJSONResponse", "guarded"]
 
 _PASS_THROUGH = (EpisodeFailed, ServerUnavailable)
 
@@ -29,10 +29,6 @@ class Guarded:
     def __init__(self, agent: Agent, timeout: float | None) -> None:
         self.agent, self.timeout = agent, timeout
         self.name = agent.name
-        inner_async = getattr(agent, "act_async", None)
-        if inner_async is not None:
-            self._inner_async = inner_async
-            self.act_async = self._act_async
 
     def act(self, view: AgentView) -> Any:
         if self.timeout is None:
@@ -58,9 +54,17 @@ class Guarded:
             raise value
         return value
 
-    async def _act_async(self, view: AgentView) -> Any:
+
+class GuardedAsync(Guarded):
+    """An :class:`AsyncAgent` guarded: ``act_async`` bounded too."""
+
+    def __init__(self, agent: AsyncAgent, timeout: float | None) -> None:
+        super().__init__(agent, timeout)
+        self.async_agent = agent
+
+    async def act_async(self, view: AgentView) -> Any:
         try:
-            return await asyncio.wait_for(self._inner_async(view), self.timeout)
+            return await asyncio.wait_for(self.async_agent.act_async(view), self.timeout)
         except _PASS_THROUGH:
             raise
         except TimeoutError:
@@ -69,6 +73,20 @@ class Guarded:
             ) from None
         except Exception as exc:
             raise _raised(exc) from exc
+
+
+class GuardedPooled(GuardedAsync):
+    """A :class:`PooledAgent` guarded: its pool is still sized and closed by the run."""
+
+    def __init__(self, agent: PooledAgent, timeout: float | None) -> None:
+        super().__init__(agent, timeout)
+        self.pooled_agent = agent
+
+    def limit_in_flight(self, n: int) -> None:
+        self.pooled_agent.limit_in_flight(n)
+
+    async def aclose(self) -> None:
+        await self.pooled_agent.aclose()
 
 
 class NonJSONResponse:
@@ -109,4 +127,10 @@ def guarded(agent: Agent, timeout: float | None) -> Agent:
     if isinstance(agent, Guarded):
         return agent
     builtin = type(agent).__module__.startswith("taskkit.agents.")
-    return agent if builtin and not isinstance(agent, CallableAgent) else Guarded(agent, timeout)
+    if builtin and not isinstance(agent, CallableAgent):
+        return agent
+    if isinstance(agent, PooledAgent):
+        return GuardedPooled(agent, timeout)
+    if isinstance(agent, AsyncAgent):
+        return GuardedAsync(agent, timeout)
+    return Guarded(agent, timeout)

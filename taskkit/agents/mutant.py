@@ -16,9 +16,9 @@ from typing import Any
 from ..models import CompiledTask, ToolEnv
 from ..sim.formats import Response
 from ..sim.verify import ToolCall, shared_validator
-from .base import AgentView, gold_progress
+from .base import AgentOptions, AgentView, gold_progress
 
-__all__ = ["MUTATIONS", "MutantAgent"]
+__all__ = ["MUTATIONS", "MutantAgent", "create"]
 
 Mutation = Callable[[ToolCall, ToolEnv], ToolCall | None]
 
@@ -179,3 +179,7 @@ def caught_by(mutation: str) -> frozenset[str]:
     if mutation in (PREMATURE_ANSWER, "wrong_value"):
         return FINAL_ERRORS
     return frozenset({MUTATIONS[mutation][0]})
+
+
+def create(options: AgentOptions) -> MutantAgent:
+    return MutantAgent()  # works offline: no option applies

@@ -4,9 +4,9 @@ asks for work: a task it passes rewards doing nothing."""
 from __future__ import annotations
 
 from ..sim.formats import Response
-from .base import AgentView
+from .base import AgentOptions, AgentView
 
-__all__ = ["NoopAgent"]
+__all__ = ["NoopAgent", "create"]
 
 
 class NoopAgent:
@@ -14,3 +14,7 @@ class NoopAgent:
 
     def act(self, view: AgentView) -> Response:
         return view.format.write(answer="I am not able to help with that request.")
+
+
+def create(options: AgentOptions) -> NoopAgent:
+    return NoopAgent()  # works offline: no option applies

@@ -9,10 +9,37 @@ import socket
 from typing import Any
 
 from ..sim.formats import Response
-from .base import AgentView
+from .base import AgentOptions, AgentView
 from .errors import EpisodeFailed, ServerUnavailable
 
-__all__ = ["OpenAIAgent", "server_models"]
+__all__ = ["OpenAIAgent", "create", "server_models"]
+
+
+def create(options: AgentOptions) -> OpenAIAgent:
+    """The agent for ``options``. It needs a model: ``options.model``, ``TASKKIT_MODEL``, or
+    the only one the server lists (said through ``options.note``)."""
+    model = options.model or os.environ.get("TASKKIT_MODEL") or _only_model(options)
+    kwargs: dict[str, Any] = {
+        "model": model,
+        "base_url": options.base_url,
+        "max_retries": options.max_retries,
+    }
+    if options.timeout is not None:
+        kwargs["timeout"] = options.timeout
+    return OpenAIAgent(**kwargs)
+
+
+def _only_model(options: AgentOptions) -> str:
+    models = server_models(options.base_url, timeout=min(options.timeout or 10.0, 10.0))
+    if len(models) == 1:
+        if options.note is not None:
+            options.note(f"model: {models[0]} (the only one the server lists)")
+        return models[0]
+    listed = ", ".join(models[:10]) + (", ..." if len(models) > 10 else "") if models else "none"
+    raise ValueError(
+        f"--model is required for --agent openai (or TASKKIT_MODEL); the server lists "
+        f"{len(models)} models: {listed}"
+    )
 
 
 class OpenAIAgent:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from ..sim.formats import Response
 from ..sim.verify import ToolCall
-from .base import AgentView, gold_progress
+from .base import AgentOptions, AgentView, gold_progress
 
-__all__ = ["ReplayAgent"]
+__all__ = ["ReplayAgent", "create"]
 
 
 class ReplayAgent:
@@ -19,3 +19,7 @@ class ReplayAgent:
         if i < len(gold):
             return view.format.write(calls=[ToolCall(gold[i].tool, dict(gold[i].args))])
         return view.format.write(answer=view.task.final.gold_answer or "Done.")
+
+
+def create(options: AgentOptions) -> ReplayAgent:
+    return ReplayAgent()  # works offline: no option applies

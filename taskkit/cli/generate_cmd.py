@@ -21,6 +21,7 @@ from ..sim.formats import FORMATS
 from .exit_codes import OK, SERVER
 from .failures import run_failures
 from .options import (
+    agent_option,
     agent_options,
     executor_from,
     executor_options,
@@ -64,13 +65,7 @@ class _Progress:
 @click.option(
     "-o", "--output", "outdir", required=True, type=click.Path(file_okay=False, path_type=str)
 )
-@click.option(
-    "--agent",
-    "agent_spec",
-    default="mutant",
-    show_default=True,
-    help="mutant, replay, noop, openai, or module:function.",
-)
+@agent_option(default="mutant")
 @click.option(
     "--format", "fmt", type=click.Choice(sorted(FORMATS)), default="openai", show_default=True
 )

@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from ..compiler.deep import compile_findings
 from ..diagnostics import Severity, fold, format_diagnostics
 from ..lint import RULES
 from ..lint import lint as run_lint
@@ -81,7 +82,7 @@ def lint(
         select=select,
         ignore=ignore,
         max_bytes=max_file_size * 2**20,
-        deep=deep,
+        compile_phase=compile_findings if deep else None,
         trust=trust,
         cache_dir=None if no_cache else cache_dir or default_dir(),
     )

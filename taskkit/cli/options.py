@@ -8,12 +8,15 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import click
+from click.shell_completion import CompletionItem
 
-from ..agents import Agent
+from ..agents import AGENTS, ENTRY_POINT_GROUP, Agent, installed_agents
 from ..compiler import Selection
 from ..executors import EXECUTORS, Executor, make_executor
 
 __all__ = [
+    "AgentName",
+    "agent_option",
     "agent_options",
     "executor_from",
     "executor_options",
@@ -62,6 +65,33 @@ def selection_options(*, split_seed: bool = True) -> Callable[[F], F]:
         return fn
 
     return decorate
+
+
+class AgentName(click.types.StringParamType):
+    """``--agent``: a built-in or installed agent, or ``module:function``. Checked when the
+    agent is made, where the message can list what is known; completed from the registry."""
+
+    name = "agent"
+
+    def shell_complete(
+        self, ctx: click.Context, param: click.Parameter, incomplete: str
+    ) -> list[CompletionItem]:
+        names = [*AGENTS, *installed_agents()]
+        return [CompletionItem(n) for n in names if n.startswith(incomplete)]
+
+
+def agent_option(*, default: str) -> Callable[[F], F]:
+    """``--agent``, its help listing the built-in agents (``default`` first)."""
+    names = [default, *(name for name in AGENTS if name != default)]
+    return click.option(
+        "--agent",
+        "agent_spec",
+        type=AgentName(),
+        default=default,
+        show_default=True,
+        help=f"{', '.join(names)}, an installed agent (entry point group "
+        f"{ENTRY_POINT_GROUP}), or module:function.",
+    )
 
 
 def agent_options(*, retries: int) -> Callable[[F], F]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
-import os
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -13,7 +12,7 @@ from typing import IO, Any
 
 import click
 
-from ..agents import Agent, make_agent
+from ..agents import Agent, AgentOptions, ClosableAgent, make_agent
 from ..agents.guard import guarded
 from ..atomic import atomic_writer
 from ..compiler import CompiledFileError, Selection, compile_paths, load_compiled
@@ -30,6 +29,7 @@ from ..trust import TrustFileError, UntrustedHandlers, check_trust, user_trust
 from .exit_codes import FINDINGS, OK, SERVER, USAGE
 from .failures import run_failures
 from .options import (
+    agent_option,
     agent_options,
     executor_from,
     executor_options,
@@ -102,50 +102,25 @@ def agent_from_flags(
     timeout: float | None = None,
     max_retries: int = 4,
 ) -> Agent:
-    """The agent named on the command line. A server agent needs a model: ``--model``,
-    ``TASKKIT_MODEL``, or the only one the server lists. An agent taskkit did not write
-    gets ``timeout`` as its deadline (see :func:`guarded`)."""
-    if spec == "openai":
-        model = model or os.environ.get("TASKKIT_MODEL") or _only_model(base_url, timeout)
-        kwargs: dict[str, Any] = {"model": model, "base_url": base_url, "max_retries": max_retries}
-        if timeout is not None:
-            kwargs["timeout"] = timeout
-        try:
-            return make_agent(spec, **kwargs)
-        except (ValueError, ImportError, RuntimeError) as exc:
-            raise click.UsageError(str(exc)) from None
+    """The agent named on the command line, made from the same options whatever it is. An
+    agent taskkit did not write gets ``timeout`` as its deadline (see :func:`guarded`)."""
+    options = AgentOptions(
+        model=model,
+        base_url=base_url,
+        timeout=timeout,
+        max_retries=max_retries,
+        note=functools.partial(click.echo, err=True),
+    )
     try:
-        agent = make_agent(spec)
-    except (ValueError, ImportError, AttributeError, TypeError) as exc:
+        agent = make_agent(spec, options)
+    except (ValueError, ImportError, AttributeError, TypeError, RuntimeError) as exc:
         raise click.UsageError(str(exc)) from None
     return guarded(agent, timeout)
 
 
-def _only_model(base_url: str | None, timeout: float | None) -> str:
-    try:
-        from ..agents.openai_agent import server_models  # noqa: PLC0415 - optional extra
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise click.UsageError(str(exc)) from None
-    models = server_models(base_url, timeout=min(timeout or 10.0, 10.0))
-    if len(models) == 1:
-        click.echo(f"model: {models[0]} (the only one the server lists)", err=True)
-        return models[0]
-    listed = ", ".join(models[:10]) + (", ..." if len(models) > 10 else "") if models else "none"
-    raise click.UsageError(
-        f"--model is required for --agent openai (or TASKKIT_MODEL); the server lists "
-        f"{len(models)} models: {listed}"
-    )
-
-
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
-@click.option(
-    "--agent",
-    "agent_spec",
-    default="replay",
-    show_default=True,
-    help="replay, noop, mutant, openai, or module:function.",
-)
+@agent_option(default="replay")
 @click.option(
     "--format", "fmt", type=click.Choice(sorted(FORMATS)), default="openai", show_default=True
 )
@@ -217,9 +192,8 @@ def run(
         )
         executor = _in_order(executor_from(options, factory))
         with contextlib.ExitStack() as stack:
-            close = getattr(agent, "close", None)  # a server agent's connection pool
-            if close is not None:
-                stack.callback(close)
+            if isinstance(agent, ClosableAgent):  # a server agent's connection pool
+                stack.callback(agent.close)
             out: IO[str] | None = None
             if output:
                 if _lockable(output):

@@ -53,10 +53,10 @@ import yaml
 
 from .. import __version__, fastyaml
 from ..atomic import write_bytes
+from ..cache_home import cache_dir
 from ..diagnostics import Diagnostic, Severity
 from ..digests import SIZE, digest, file_digest, keyed_digest
 from ..library import Library, namespace
-from ..packs.index import cache_dir
 from ..packs.lockfile import LOCK_NAME
 
 __all__ = [

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
@@ -14,11 +13,14 @@ from ..diagnostics import Diagnostic
 from ..jsonvalidate import SchemaError, Validator, compile_schema
 from ..library import Library, LoadedDoc
 from ..models import Content, Task
-from ..rule_ids import GOLD_EXPECTATION
 from ..sim.behaviors import check_source
 from ..templating import TemplateError, is_template, parse
 
-__all__ = ["LintContext", "TaskName", "TemplateSite"]
+__all__ = ["CompilePhase", "LintContext", "TaskName", "TemplateSite"]
+
+CompilePhase = Callable[[Library, frozenset[str]], list[Diagnostic]]
+"""What compiling a library (with these trusted packs) finds; lint cannot compile (the
+compiler is above it), so ``lint --deep`` is handed this by its caller."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,8 +44,9 @@ class TaskName:
 @dataclass
 class LintContext:
     lib: Library
-    deep: bool = False
-    """Also render every entry and replay the gold actions (the compile-phase rules)."""
+    compile_phase: CompilePhase | None = None
+    """Also render every entry and replay the gold actions (the compile-phase rules):
+    the compiler's :func:`taskkit.compiler.deep.compile_findings`, for ``lint --deep``."""
     trust: frozenset[str] = frozenset()
     _validators: dict[bytes | str, Validator | SchemaError] = field(default_factory=dict)
     _by_id: dict[int, tuple[Any, Validator | SchemaError]] = field(default_factory=dict)
@@ -55,36 +58,11 @@ class LintContext:
     _walked: dict[int, list[tuple[tuple[str | int, ...], str]]] = field(default_factory=dict)
 
     def compile_diagnostics(self, rule: str) -> Iterator[Diagnostic]:
-        """Diagnostics of a full compile (cached), when linting ``deep``."""
-        if not self.deep:
+        """Diagnostics of a full compile (cached), when linting with a ``compile_phase``."""
+        if self.compile_phase is None:
             return iter(())
         if self._compiled is None:
-            from ..compiler.build import compile_unit, units  # noqa: PLC0415 - compile imports lint
-
-            self._compiled = []
-            for unit in units(self.lib, trust=self.trust):
-                # The same failure at the same place for many entries is one mistake in the
-                # task: the first entry's finding stands for it, the others follow from it.
-                first: dict[tuple[int, int, str], str] = {}
-                for entry in self.lib.entries(unit.content):
-                    try:
-                        result = compile_unit(unit, entry)
-                    except re.error as exc:  # an answer regex (TK408 when not templated)
-                        at = ("final", "expect", "answer", "regex")
-                        result = unit.ld.at(
-                            at, GOLD_EXPECTATION, f"entry {entry.id!r}: invalid regex: {exc}"
-                        )
-                    if isinstance(result, Diagnostic):
-                        where = (result.line, result.col, result.rule)
-                        if where in first:
-                            result = replace(result, cause=first[where])
-                        else:
-                            first[where] = result.ref
-                            # What plain lint found at the same place (TK301, TK403, TK406,
-                            # TK407) is the cause, when it was found.
-                            place = f"{result.path}:{result.line}:{result.col}"
-                            result = replace(result, cause=place)
-                        self._compiled.append(result)
+            self._compiled = self.compile_phase(self.lib, self.trust)
         return (d for d in self._compiled if d.rule == rule)
 
     def validator(self, schema: dict[str, Any]) -> Validator | SchemaError:

@@ -12,7 +12,7 @@ from ..parallel import paused_gc
 from ..yamlio import MAX_FILE_BYTES
 from .cache import LintCache, configuration
 from .causes import link
-from .context import LintContext
+from .context import CompilePhase, LintContext
 from .engine import document_hooks, run_document, run_rule
 from .registry import RULES
 from .shards import lint_in_shards
@@ -48,22 +48,25 @@ def lint(
     select: Sequence[str] = (),
     ignore: Sequence[str] = (),
     max_bytes: int = MAX_FILE_BYTES,
-    deep: bool = False,
+    compile_phase: CompilePhase | None = None,
     trust: Sequence[str] = (),
     cache_dir: str | os.PathLike[str] | None = None,
 ) -> LintResult:
     """Load everything under ``paths`` and run the rules; diagnostics come back sorted.
 
-    Without ``deep``, files are read and linted in shards, one per core (see
+    Without ``compile_phase``, files are read and linted in shards, one per core (see
     :mod:`.shards`), and ``LintResult.library`` holds the index documents (packs, toolsets,
     content, evaluators) with a summary of each task. With ``cache_dir``, what each file
     was found to hold is kept there, and files unchanged since are not read again (see
-    :mod:`.cache`). With ``deep``, compiling needs every document in one place, so the whole
-    library is loaded here (and no cache is kept)."""
-    if deep:
+    :mod:`.cache`). With ``compile_phase`` (``lint --deep``: the compiler's
+    :func:`~taskkit.compiler.deep.compile_findings`), compiling needs every document in one
+    place, so the whole library is loaded here (and no cache is kept)."""
+    if compile_phase is not None:
         lib = load_library(paths, max_bytes=max_bytes)
         with paused_gc():
-            return lint_library(lib, select=select, ignore=ignore, deep=deep, trust=trust)
+            return lint_library(
+                lib, select=select, ignore=ignore, compile_phase=compile_phase, trust=trust
+            )
     return _lint_in_shards(
         paths, select=select, ignore=ignore, max_bytes=max_bytes, trust=trust, cache_dir=cache_dir
     )
@@ -114,13 +117,13 @@ def lint_library(
     *,
     select: Sequence[str] = (),
     ignore: Sequence[str] = (),
-    deep: bool = False,
+    compile_phase: CompilePhase | None = None,
     trust: Sequence[str] = (),
 ) -> LintResult:
     for ld in lib.docs:  # read JSONL entries now, so their diagnostics reach TK008
         if ld.kind == "content" and ld.model is not None:
             lib.entries(ld)
-    ctx = LintContext(lib, deep=deep, trust=frozenset(trust))
+    ctx = LintContext(lib, compile_phase=compile_phase, trust=frozenset(trust))
     rules = _selected(select, ignore)
     by_rule = {r: run_rule(r, ctx) for r in rules}
     hooks = document_hooks(rules)

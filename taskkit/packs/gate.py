@@ -29,6 +29,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from ..compiler.deep import compile_findings
 from ..diagnostics import Diagnostic, Severity
 from ..library import Library, LoadedDoc
 from ..lint import lint_library
@@ -128,7 +129,7 @@ def check_pack(
     report = GateReport(diagnostics=list(ws.diagnostics))
     step = on_step or (lambda done, total: None)
     step(0, 1 + len(ws.packs))
-    linted = lint_library(ws.library, deep=True)
+    linted = lint_library(ws.library, compile_phase=compile_findings)
     step(1, 1 + len(ws.packs))
     for done, pack in enumerate(ws.packs, start=2):
         manifest = ws.library.packs.get(pack.name)

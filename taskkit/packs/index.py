@@ -32,6 +32,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from .. import __version__
+from ..cache_home import CACHE_ENV, cache_dir
 from ..diagnostics import Diagnostic, Severity
 from ..digests import file_digest
 from ..rule_ids import PACK_MANIFEST
@@ -47,7 +48,6 @@ __all__ = [
     "walk_packs",
 ]
 
-CACHE_ENV = "TASKKIT_CACHE_DIR"
 INDEX_FORMAT = 1
 MANIFEST = "pack.yaml"
 SKIP_DIRS = frozenset({"__pycache__", "node_modules", "venv", ".venv"})
@@ -116,14 +116,6 @@ def _diagnostic(d: dict[str, Any]) -> Diagnostic:
         hint=d["hint"],
         pointer=d["pointer"],
     )
-
-
-def cache_dir() -> str:
-    explicit = os.environ.get(CACHE_ENV)
-    if explicit:
-        return explicit
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "taskkit")
 
 
 # --- walking the file system -----------------------------------------------------------------

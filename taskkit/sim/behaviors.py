@@ -16,6 +16,7 @@ from ..models import Behavior
 from ..models.operations import OPERATIONS
 from ..models.toolset import Require
 from ..templating import TemplateError, value_renderer
+from ..trust import HandlerRefused
 from .records import find, matches, norm, sort_records
 
 __all__ = [
@@ -36,10 +37,6 @@ class ToolError(Exception):
         super().__init__(message)
         self.message = message
         self.kind = kind
-
-
-class HandlerRefused(Exception):
-    """A Python handler in a pack the user has not marked trusted."""
 
 
 State = dict[str, Any]

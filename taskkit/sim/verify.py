@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from typing import Any, Generic, NamedTuple, TypeVar
 
 from ..jsonvalidate import ERROR_KINDS, Check, Validator, compile_trusted, describe, quote
+from ..nearest import NearestNames
 from .limits import DEFAULT_LIMITS, LimitExceeded, Limits, check_name, load_json
-from .nearest import NearestNames
 
 __all__ = [
     "ERROR_TYPES",

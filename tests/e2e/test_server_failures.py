@@ -246,6 +246,7 @@ def test_the_model_comes_from_the_server_when_it_lists_one(tasks, compiled, tmp_
         )
         assert result.returncode == 0, result.stderr
         assert {r["model"] for r in server.requests} == {"only-model"}
+        assert "model: only-model (the only one the server lists)" in result.stderr
     record = json.loads((tmp_path / "r.jsonl").read_text().splitlines()[0])
     assert record["settings"]["model"] == "only-model"
     assert set(record["settings"]) >= {

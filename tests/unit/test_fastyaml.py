@@ -105,6 +105,7 @@ def test_mapping_keys_are_interned():
 def test_every_example_lints_the_same_read_either_way(monkeypatch, deep):
     """Every diagnostic, message and hint included, for the bundled library and all the
     example cases at once (``test_examples`` checks positions and rules case by case)."""
+    from taskkit.compiler.deep import compile_findings
     from taskkit.lint import lint
     from tests.conftest import LIBRARY, REPO
 
@@ -113,9 +114,9 @@ def test_every_example_lints_the_same_read_either_way(monkeypatch, deep):
         REPO / "tests" / "examples" / "valid",
         REPO / "tests" / "examples" / "invalid",
     ]
-    fast = lint(paths, deep=deep)
+    fast = lint(paths, compile_phase=compile_findings if deep else None)
     monkeypatch.setattr(fastyaml, "_yaml_rs", None)
-    slow = lint(paths, deep=deep)
+    slow = lint(paths, compile_phase=compile_findings if deep else None)
     assert len(fast.diagnostics) > 100  # the invalid cases are in
     assert [d.text() for d in fast.diagnostics] == [d.text() for d in slow.diagnostics]
     assert [d.hint for d in fast.diagnostics] == [d.hint for d in slow.diagnostics]

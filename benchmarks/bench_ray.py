@@ -16,7 +16,8 @@
     before it, printed beside, nor the exports written after it are counted), and in
     steady state, between the arrivals of the requests at the 10th and 90th percentiles
     (no ramp, and no tail where fewer episodes remain than slots). Also printed: the CPU
-    a request costs the client (every process of it) and the server, and the busy
+    a request costs the client (every process of it, from its 10th to its 90th percentile
+    of episodes done) and the server, and the busy
     fraction that cost allows on this machine's cores at most, were they all ours. The
     server (:class:`_Served`) runs in its own process, one asyncio loop, and speaks real
     HTTP/1.1 to the same client (the ``openai`` agent, the SDK over aiohttp) a user runs.
@@ -74,8 +75,6 @@ def _measure_instant(args: argparse.Namespace) -> dict[str, float]:
 
 
 def _measure_server(args: argparse.Namespace) -> dict[str, float]:
-    import resource
-
     from taskkit.agents import make_agent
     from taskkit.compiler import load_compiled
     from taskkit.datagen import ExploreConfig, GenerateConfig, generate
@@ -93,14 +92,18 @@ def _measure_server(args: argparse.Namespace) -> dict[str, float]:
     config = GenerateConfig(
         explore=ExploreConfig(samples=1, faults=False), concurrency=args.concurrency
     )
-    actors_cpu: list[float] = []
+    # The client's CPU (this process, its forks, the actors) between the 10th and 90th
+    # percentile of episodes done: the steady state, without the start-up or the exports.
+    marks = {len(tasks) // 10, len(tasks) * 9 // 10}
+    cpu: list[float] = []
     done = 0
 
-    def on_done(_: object) -> None:  # the actors' CPU, read while they still run
+    def on_done(_: object) -> None:
         nonlocal done
         done += 1
-        if done == len(tasks) and isinstance(executor, RayExecutor):
-            actors_cpu.append(sum(_cpu_of(pid) for pid in executor.pids))
+        if done in marks:
+            pids = executor.pids if isinstance(executor, RayExecutor) else _forks()
+            cpu.extend([time.monotonic(), sum(_cpu_of(p) for p in [os.getpid(), *pids])])
 
     start = time.monotonic()
     generate(
@@ -111,10 +114,22 @@ def _measure_server(args: argparse.Namespace) -> dict[str, float]:
         executor=executor,
         on_done=on_done,
     )
-    own = resource.getrusage(resource.RUSAGE_SELF)
-    forks = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = own.ru_utime + own.ru_stime + forks.ru_utime + forks.ru_stime + sum(actors_cpu)
-    return {"start": start, "end": time.monotonic(), "client_cpu": cpu}
+    window = {"cpu_from": cpu[0], "cpu_to": cpu[2], "cpu": cpu[3] - cpu[1]}
+    return {"start": start, "end": time.monotonic(), **window}
+
+
+def _forks() -> list[int]:
+    """This process's children (the local executor's workers)."""
+    me, pids = str(os.getpid()), []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    if stat.read().rpartition(")")[2].split()[1] == me:
+                        pids.append(int(entry))
+            except OSError:
+                continue
+    return pids
 
 
 def _cpu_of(pid: int) -> float:
@@ -390,7 +405,9 @@ def _part_b(
                 r = _slots(spans, args.concurrency)
                 requests = len(spans)
                 r["startup"] = spans[0][0] - u["start"]
-                r["client_ms"] = 1000 * u["client_cpu"] / requests
+                # CPU a request: the client's over its steady window, the server's overall
+                inside = sum(1 for a, _ in spans if u["cpu_from"] <= a < u["cpu_to"])
+                r["client_ms"] = 1000 * u["cpu"] / max(1, inside)
                 r["server_ms"] = (after["cpu_ms"] - before["cpu_ms"]) / requests
                 results.append(r)
                 print(

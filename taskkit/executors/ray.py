@@ -6,7 +6,10 @@ starts (never one pickled copy per episode), with the agent (or the factory that
 there: a server agent's connections do not travel) and the play, the function of one
 episode. The driver then hands each actor batches of episodes, two at a time so that it
 never waits for the next, and gets back each batch's results, which it alone writes: the
-outputs, the resume index and the lock are the local executor's.
+outputs, the resume index and the lock are the local executor's. A server agent's actor
+plays its batches in the order they came, twice its share of requests in episodes at
+once, so that one batch ends (and the next is sent) while the other keeps its request
+slots busy.
 
 A server agent's ``concurrency`` is the bound for the whole cluster, split over the actors
 as the local executor splits it over its event loops (one actor's share is its own

@@ -8,10 +8,19 @@
     turn, ``--runs`` rounds; target: Ray >= 70 % of local. Ray's time includes starting
     its actors (each imports taskkit and reads the tasks from the object store); the rate
     from its first result to its last is printed beside it.
-(b) A loopback OpenAI-compatible server answering after 50 ms, ``--concurrency 64`` over 2
-    Ray workers: the average number of requests in flight (measured by the server) divided
-    by 64, from the first request to the end of the run (actor start-up excluded, and
-    printed); target >= 90 %.
+(b) A loopback OpenAI-compatible server answering 50 ms after each request came,
+    ``--concurrency 64``, with the local executor and over 2 Ray workers: the request
+    slots busy, i.e. the requests in flight (recorded by the server: when each request
+    came, when its reply left) divided by 64, target >= 90 %. Two figures: over the run,
+    from the first request's arrival to the last reply (so neither the workers' start-up
+    before it, printed beside, nor the exports written after it are counted), and in
+    steady state, between the arrivals of the requests at the 10th and 90th percentiles
+    (no ramp, and no tail where fewer episodes remain than slots). Also printed: the CPU
+    a request costs the client (every process of it, from its 10th to its 90th percentile
+    of episodes done) and the server, and the busy
+    fraction that cost allows on this machine's cores at most, were they all ours. The
+    server (:class:`_Served`) runs in its own process, one asyncio loop, and speaks real
+    HTTP/1.1 to the same client (the ``openai`` agent, the SDK over aiohttp) a user runs.
 
 Every measurement runs in a process of its own (the local executor forks, which a process
 holding Ray's threads should not), against one Ray cluster started here for the whole
@@ -21,14 +30,18 @@ benchmark (one node, this machine's CPUs). Medians are over rounds of one run.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
@@ -62,9 +75,6 @@ def _measure_instant(args: argparse.Namespace) -> dict[str, float]:
 
 
 def _measure_server(args: argparse.Namespace) -> dict[str, float]:
-    import threading
-    import urllib.request
-
     from taskkit.agents import make_agent
     from taskkit.compiler import load_compiled
     from taskkit.datagen import ExploreConfig, GenerateConfig, generate
@@ -72,47 +82,64 @@ def _measure_server(args: argparse.Namespace) -> dict[str, float]:
     from taskkit.executors.ray import RayExecutor
 
     tasks = list(load_compiled(args.compiled))
-    url = args.server
-
-    def stats() -> dict[str, float]:
-        with urllib.request.urlopen(url.removesuffix("/v1") + "/stats") as reply:
-            return json.loads(reply.read())  # type: ignore[no-any-return]
-
-    first: list[tuple[float, float]] = []
-    stop = threading.Event()
-
-    def watch() -> None:  # when the first request arrived, and how busy the server was then
-        while not stop.is_set() and not first:
-            s = stats()
-            if s["requests"] > args.before:
-                first.append((time.perf_counter(), s["busy"]))
-            time.sleep(0.005)
-
-    factory = _agent_factory(url)
     executor = (
-        RayExecutor(address=args.address, workers=args.workers, agent_factory=factory)
+        RayExecutor(
+            address=args.address, workers=args.workers, agent_factory=_agent_factory(args.server)
+        )
         if args.address
         else LocalExecutor(workers=args.workers)
     )
     config = GenerateConfig(
         explore=ExploreConfig(samples=1, faults=False), concurrency=args.concurrency
     )
-    watcher = threading.Thread(target=watch, daemon=True)
-    start = time.perf_counter()
-    watcher.start()
+    # The client's CPU (this process, its forks, the actors) between the 10th and 90th
+    # percentile of episodes done: the steady state, without the start-up or the exports.
+    marks = {len(tasks) // 10, len(tasks) * 9 // 10}
+    cpu: list[float] = []
+    done = 0
+
+    def on_done(_: object) -> None:
+        nonlocal done
+        done += 1
+        if done in marks:
+            pids = executor.pids if isinstance(executor, RayExecutor) else _forks()
+            cpu.extend([time.monotonic(), sum(_cpu_of(p) for p in [os.getpid(), *pids])])
+
+    start = time.monotonic()
     generate(
         tasks,
-        make_agent("openai", model="m", base_url=url),
+        make_agent("openai", model="m", base_url=args.server),
         tempfile.mkdtemp(),
         config,
         executor=executor,
+        on_done=on_done,
     )
-    end = time.perf_counter()
-    stop.set()
-    watcher.join()
-    t0, busy0 = first[0]
-    busy = stats()["busy"] - busy0
-    return {"busy": busy / (end - t0) / args.concurrency, "startup": t0 - start}
+    window = {"cpu_from": cpu[0], "cpu_to": cpu[2], "cpu": cpu[3] - cpu[1]}
+    return {"start": start, "end": time.monotonic(), **window}
+
+
+def _forks() -> list[int]:
+    """This process's children (the local executor's workers)."""
+    me, pids = str(os.getpid()), []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    if stat.read().rpartition(")")[2].split()[1] == me:
+                        pids.append(int(entry))
+            except OSError:
+                continue
+    return pids
+
+
+def _cpu_of(pid: int) -> float:
+    """User and system CPU seconds of process ``pid`` (Linux)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _agent_factory(url: str):  # type: ignore[no-untyped-def]
@@ -133,25 +160,122 @@ def _child(*extra: str) -> dict[str, float]:
     return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
-def _serve(tasks_path: str, latency: float, port_out) -> None:  # type: ignore[no-untyped-def]
-    """The fake server, in its own process: it must not share a GIL with the client."""
-    from fake_openai import FakeOpenAI, tool_call
+class _Served:
+    """The benchmark's loopback server: OpenAI-compatible chat completions over real HTTP/1.1
+    (keep-alive, as a model server), answered ``latency`` seconds after each request came.
 
-    from taskkit.compiler import load_compiled
+    It runs in a process of its own, one asyncio loop, and costs a fraction of a
+    millisecond of CPU a request (``cpu_ms`` in /stats), against about 0.6 ms for
+    ``tests/fake_openai.py``'s thread per connection: on this 2-core box the server's CPU
+    is taken from the client being measured. It records when each request came and when
+    its reply left (``/intervals``), from which the busy request slots are computed."""
 
-    by_command = {t.user_command: t for t in load_compiled(tasks_path)}
+    def __init__(self, tasks_path: str, latency: float) -> None:
+        from taskkit.compiler import load_compiled
 
-    def reply(request):  # type: ignore[no-untyped-def]
-        task = by_command[request["messages"][1]["content"]]
+        self.by_command = {t.user_command: t for t in load_compiled(tasks_path)}
+        self.latency = latency
+        self.intervals: list[tuple[float, float]] = []
+
+    def reply(self, request: dict[str, Any]) -> dict[str, Any]:
+        """The gold action of the step the conversation is at, then the gold answer."""
+        task = self.by_command[request["messages"][1]["content"]]
         step = sum(1 for m in request["messages"] if m["role"] == "assistant")
         gold = task.final.gold_actions
         if step < len(gold):
-            return tool_call(gold[step].tool, json.dumps(gold[step].args))
-        return {"content": task.final.gold_answer or "done"}
+            call = {"name": gold[step].tool, "arguments": json.dumps(gold[step].args)}
+            message: dict[str, Any] = {
+                "content": None,
+                "tool_calls": [{"id": "call_1", "type": "function", "function": call}],
+            }
+        else:
+            message = {"content": task.final.gold_answer or "done"}
+        return {
+            "id": f"chatcmpl-{len(self.intervals)}",
+            "object": "chat.completion",
+            "created": 0,
+            "model": request["model"],
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", **message},
+                    "finish_reason": "tool_calls" if "tool_calls" in message else "stop",
+                }
+            ],
+            "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+        }
 
-    server = FakeOpenAI(reply, latency=latency)
-    port_out.send(server.url)
-    server.httpd.serve_forever()
+    def get(self, path: str) -> dict[str, Any]:
+        if path.startswith("/intervals"):
+            since = int(path.partition("=")[2] or 0)
+            return {"intervals": self.intervals[since:]}
+        cpu = time.process_time() * 1000
+        return {"requests": len(self.intervals), "cpu_ms": cpu}
+
+    async def connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        sock = writer.get_extra_info("socket")
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                came = time.monotonic()
+                text = head.decode("latin-1")
+                request_line, *lines = text.split("\r\n")
+                method, path, _ = request_line.split(" ", 2)
+                headers = {}
+                for line in lines:
+                    key, _, value = line.partition(":")
+                    headers[key.strip().lower()] = value.strip()
+                body = await _body(reader, headers)
+                if method == "POST":
+                    doc = self.reply(json.loads(body))
+                    await asyncio.sleep(self.latency - (time.monotonic() - came))
+                else:
+                    doc = self.get(path)
+                data = json.dumps(doc).encode()
+                writer.write(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                    b"Content-Length: %d\r\n\r\n%s" % (len(data), data)
+                )
+                if method == "POST":
+                    self.intervals.append((came, time.monotonic()))
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass  # the client closed its connection
+        finally:
+            writer.close()
+
+    async def serve(self, port_out: Any) -> None:
+        server = await asyncio.start_server(self.connection, "127.0.0.1", 0, backlog=1024)
+        port = server.sockets[0].getsockname()[1]
+        port_out.send(f"http://127.0.0.1:{port}/v1")
+        await server.serve_forever()
+
+
+async def _body(reader: asyncio.StreamReader, headers: dict[str, str]) -> bytes:
+    if headers.get("transfer-encoding", "").lower() == "chunked":
+        chunks = []
+        while size := int((await reader.readuntil(b"\r\n")).strip().split(b";")[0], 16):
+            chunks.append(await reader.readexactly(size))
+            await reader.readexactly(2)
+        await reader.readuntil(b"\r\n")
+        return b"".join(chunks)
+    return await reader.readexactly(int(headers.get("content-length", 0)))
+
+
+def _serve(tasks_path: str, latency: float, port_out: Any) -> None:
+    """The server's process (spawned: it must not share a GIL with the client)."""
+    asyncio.run(_Served(tasks_path, latency).serve(port_out))
+
+
+def _get(url: str, path: str) -> dict[str, Any]:
+    with urllib.request.urlopen(url.removesuffix("/v1") + path) as reply:
+        return json.loads(reply.read())  # type: ignore[no-any-return]
+
+
+def _busy(intervals: list[tuple[float, float]], start: float, end: float) -> float:
+    """Request-seconds in flight between ``start`` and ``end``."""
+    return sum(max(0.0, min(b, end) - max(a, start)) for a, b in intervals)
 
 
 def main() -> None:
@@ -171,7 +295,6 @@ def main() -> None:
     parser.add_argument("--workers", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--address", help=argparse.SUPPRESS)
     parser.add_argument("--server", help=argparse.SUPPRESS)
-    parser.add_argument("--before", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one == "server":
         print(json.dumps(_measure_server(args)))
@@ -250,7 +373,6 @@ def _part_b(
     args: argparse.Namespace, served: Path, episodes: int, address: str
 ) -> dict[str, object]:
     import multiprocessing
-    import urllib.request
 
     here, there = multiprocessing.Pipe()
     server = multiprocessing.get_context("spawn").Process(
@@ -258,12 +380,11 @@ def _part_b(
     )
     server.start()
     url = here.recv()
-    rows: dict[str, list[float]] = {"local": [], "ray 2": []}
+    rows: dict[str, list[dict[str, float]]] = {"local": [], "ray 2": []}
     try:
         for run in range(args.runs):
             for name, results in rows.items():  # in turn, as in (a)
-                with urllib.request.urlopen(url.removesuffix("/v1") + "/stats") as reply:
-                    before = json.loads(reply.read())["requests"]
+                before = _get(url, "/stats")
                 where = ["--workers", "2", "--address", address] if name != "local" else []
                 u = _child(
                     "--one",
@@ -272,24 +393,72 @@ def _part_b(
                     str(served),
                     "--server",
                     url,
-                    "--before",
-                    str(before),
                     "--concurrency",
                     str(args.concurrency),
                     *where,
                 )
-                results.append(u["busy"])
+                after = _get(url, "/stats")
+                spans = [
+                    tuple(i)
+                    for i in _get(url, f"/intervals?from={before['requests']}")["intervals"]
+                ]
+                r = _slots(spans, args.concurrency)
+                requests = len(spans)
+                r["startup"] = spans[0][0] - u["start"]
+                # CPU a request: the client's over its steady window, the server's overall
+                inside = sum(1 for a, _ in spans if u["cpu_from"] <= a < u["cpu_to"])
+                r["client_ms"] = 1000 * u["cpu"] / max(1, inside)
+                r["server_ms"] = (after["cpu_ms"] - before["cpu_ms"]) / requests
+                results.append(r)
                 print(
-                    f"(b) run {run + 1} {name:6}: {episodes} episodes, "
+                    f"(b) run {run + 1} {name:6}: {episodes} episodes, {requests} requests, "
                     f"{args.latency * 1000:.0f} ms server, --concurrency {args.concurrency}: "
-                    f"{u['busy']:.1%} busy (first request after {u['startup']:.1f} s)"
+                    f"{r['busy']:.1%} busy over the run, {r['steady']:.1%} in steady state; "
+                    f"{r['rate']:,.0f} requests/s; CPU a request: client {r['client_ms']:.2f} ms, "
+                    f"server {r['server_ms']:.2f} ms (first request after {r['startup']:.1f} s)"
                 )
     finally:
         server.terminate()
-    med = {name: statistics.median(rs) for name, rs in rows.items()}
-    for name, value in med.items():
-        print(f"    {name:6} median {value:.1%} busy (target >= 90%)")
-    return {"server_busy": {k: round(v, 3) for k, v in med.items()}}
+    med = {
+        name: {k: statistics.median(r[k] for r in rs) for k in rs[0]} for name, rs in rows.items()
+    }
+    ideal = args.concurrency / args.latency
+    for name, m in med.items():
+        print(
+            f"    {name:6} median {m['busy']:.1%} busy over the run, {m['steady']:.1%} in "
+            f"steady state (target >= 90%); {m['rate']:,.0f} requests/s of {ideal:,.0f} "
+            f"possible; client {m['client_ms']:.2f} + server {m['server_ms']:.2f} ms CPU a "
+            f"request: at most {_ceiling(m, ideal):.0%} busy on {_cores()} free cores"
+        )
+    return {
+        "server_busy": {k: round(m["busy"], 3) for k, m in med.items()},
+        "server_busy_steady": {k: round(m["steady"], 3) for k, m in med.items()},
+        "cpu_ms_per_request": {
+            k: round(m["client_ms"] + m["server_ms"], 2) for k, m in med.items()
+        },
+    }
+
+
+def _slots(spans: list[tuple[float, ...]], concurrency: int) -> dict[str, float]:
+    """How busy the request slots were: over the run (from the first request's arrival to
+    the last reply) and in steady state (from the arrival of the request at the 10th
+    percentile to that of the one at the 90th: no ramp while the workers start, no tail
+    when fewer episodes remain than slots)."""
+    first, last = spans[0][0], max(b for _, b in spans)
+    arrivals = sorted(a for a, _ in spans)
+    lo, hi = arrivals[len(arrivals) // 10], arrivals[len(arrivals) * 9 // 10]
+    whole = _busy(spans, first, last) / (last - first) / concurrency  # type: ignore[arg-type]
+    steady = _busy(spans, lo, hi) / (hi - lo) / concurrency  # type: ignore[arg-type]
+    return {"busy": whole, "steady": steady, "rate": len(spans) / (last - first)}
+
+
+def _cores() -> int:
+    return len(os.sched_getaffinity(0))
+
+
+def _ceiling(m: dict[str, float], ideal: float) -> float:
+    """The busy fraction the cores allow at this CPU cost a request, were they all ours."""
+    return min(1.0, _cores() * 1000 / (m["client_ms"] + m["server_ms"]) / ideal)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,10 @@ starts (never one pickled copy per episode), with the agent (or the factory that
 there: a server agent's connections do not travel) and the play, the function of one
 episode. The driver then hands each actor batches of episodes, two at a time so that it
 never waits for the next, and gets back each batch's results, which it alone writes: the
-outputs, the resume index and the lock are the local executor's.
+outputs, the resume index and the lock are the local executor's. A server agent's actor
+plays its batches in the order they came, twice its share of requests in episodes at
+once, so that one batch ends (and the next is sent) while the other keeps its request
+slots busy.
 
 A server agent's ``concurrency`` is the bound for the whole cluster, split over the actors
 as the local executor splits it over its event loops (one actor's share is its own
@@ -77,6 +80,15 @@ class EpisodeActor:
         self.agent: Agent = agent() if build else agent  # type: ignore[operator,assignment]
         self.requests: asyncio.Semaphore | None = None
         self.concurrent = concurrency > 0 and isinstance(self.agent, AsyncAgent)
+        # Episodes under way at once, over every batch the actor holds: twice its share of
+        # requests, as the local executor's slots (while one episode scores a reply,
+        # another's request is ready for the freed slot). The semaphore is first come,
+        # first served, so the batches are played in the order they came: the first ends
+        # while the next one is still filling the slots, and the driver's reply (a new
+        # batch) arrives before the actor runs dry. Started all at once, the episodes of
+        # both batches would advance in step and end together, and the request slots
+        # would empty at every batch boundary, waiting for the driver.
+        self.open = asyncio.Semaphore(max(1, 2 * concurrency))
         if self.concurrent and isinstance(self.agent, PooledAgent):
             self.agent.limit_in_flight(concurrency)
         elif self.concurrent:
@@ -91,10 +103,13 @@ class EpisodeActor:
         jobs = [(self.tasks[i], repeat) for i, repeat in batch]
         if not self.concurrent:  # CPU-bound, or called synchronously: one after the other
             return [await self.play(job, self.agent, None) for job in jobs]
-        # Every episode of the batch is under way at once; the share of requests in
-        # flight (the semaphore, or the agent's own pool) is what bounds them.
-        plays = (self.play(job, self.agent, self.requests) for job in jobs)
-        return list(await asyncio.gather(*plays))
+        # The share of requests in flight (the semaphore, or the agent's own pool) bounds
+        # the requests; ``open`` bounds the episodes, in the order they came.
+        return list(await asyncio.gather(*(self._play_one(job) for job in jobs)))
+
+    async def _play_one(self, job: Job) -> Any:
+        async with self.open:
+            return await self.play(job, self.agent, self.requests)
 
     async def close(self) -> None:
         if self.concurrent and isinstance(self.agent, PooledAgent):
@@ -325,7 +340,8 @@ class _Pool:
 
 def _batch_size(jobs: int, actors: int, share: int, waits: bool) -> int:
     if waits:
-        # Every episode of a batch is in flight at once; twice the actor's share keeps a
-        # request ready for each slot a reply frees.
-        return max(1, min(max(2 * share, jobs // (actors * BATCHES_PER_ACTOR)), 4 * share))
+        # As many episodes as the actor plays at once (EpisodeActor.open): a batch fills
+        # its slots while the one before drains them, and the last batches are small
+        # enough to end together (a bigger one leaves one actor playing alone at the end).
+        return max(1, 2 * share)
     return max(1, min(MAX_BATCH, jobs // (actors * BATCHES_PER_ACTOR)))

@@ -108,3 +108,51 @@ def test_an_address_nobody_listens_on_is_a_usage_error_at_once(tmp_path):
     assert f"no ray cluster at '127.0.0.1:{port}'" in result.output
     assert "Traceback" not in result.output
     assert time.monotonic() - start < 60  # Ray alone would retry for minutes
+
+
+class _Waiting:
+    """A server agent in name only: the play below does the waiting."""
+
+    name = "waiting"
+
+    def act(self, view):  # pragma: no cover - only act_async is used
+        raise AssertionError
+
+    async def act_async(self, view):  # pragma: no cover - the play does not call it
+        raise AssertionError
+
+
+def test_a_ray_actor_plays_its_batches_first_come_first_served():
+    """An actor holding two batches plays twice its share of requests in episodes at once,
+    the first batch's first: that batch ends while the second still fills the slots, so
+    the driver's next batch arrives before the actor runs dry (started all at once, both
+    batches would end together and the slots would empty at every batch boundary)."""
+    import asyncio
+    import pickle
+
+    from taskkit.executors.ray import EpisodeActor
+
+    running = most = 0
+
+    async def play(job, agent, requests):
+        nonlocal running, most
+        running += 1
+        most = max(most, running)
+        await asyncio.sleep(0.02)
+        running -= 1
+        return job
+
+    actor = EpisodeActor(play, _Waiting(), build=False, concurrency=2)
+
+    async def scenario():
+        await actor.load(pickle.dumps(["a", "b"]))
+        first = asyncio.ensure_future(actor.play_batch([(0, r) for r in range(4)]))
+        second = asyncio.ensure_future(actor.play_batch([(1, r) for r in range(4)]))
+        played = await first
+        assert not second.done()
+        return played, await second
+
+    first, second = asyncio.run(scenario())
+    assert most == 4
+    assert first == [("a", r) for r in range(4)]
+    assert second == [("b", r) for r in range(4)]

@@ -28,7 +28,9 @@ With a lint cache (:mod:`.cache`), each shard notes how each file was when it re
 what each task refers to, :mod:`.depends`), and what was found in it is kept. A later run
 takes the round-one answer and the rules' findings of unchanged files from the cache, if
 what the rules read for them is as it was (:class:`.cache.Fingerprints`), and reads the
-others in one shard in this process (:func:`_warm`), if they are few.
+others in one shard in this process (:func:`_warm`), if they are few, with the tasks that
+name an index document of theirs (:mod:`.ripple`: found stale later, they would make the
+run start over).
 """
 
 from __future__ import annotations
@@ -63,6 +65,7 @@ from .depends import task_refs
 from .engine import document_hooks, run_document, run_rule
 from .registry import rules_reading
 from .reuse import Stale, answer_from, record
+from .ripple import dependents
 
 __all__ = ["COORDINATOR_RULES", "ShardedLint", "lint_in_shards", "split"]
 
@@ -186,6 +189,10 @@ def _warm(
         record = cache.fresh(path, roots[folder], now)
         if record is not None and record.found is not None:
             known[at] = (path, record)
+    # The tasks that name what changed would turn out stale once it is read: read them now.
+    edited = [path for at, path in enumerate(files) if at not in known]
+    for at in dependents(cache.records, known, edited):
+        del known[at]
     memo = _Memo()
     while known and len(files) - len(known) <= len(files) // WARM_SHARE:
         changed = [(at, path) for at, path in enumerate(files) if at not in known]

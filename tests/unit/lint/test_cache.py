@@ -4,6 +4,7 @@ changed in between; and what it cannot use, it ignores."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shutil
@@ -287,6 +288,23 @@ def test_editing_a_toolset_relints_the_tasks_that_offer_its_tools_only(
     assert cached == lint_json([library])
 
 
+def test_a_toolset_edit_is_reported_again_in_exactly_the_tasks_that_offer_it(
+    library: Path, tmp_path: Path, reads: list[str]
+) -> None:
+    toolset = library / "task_library" / "media" / "tools" / "movies.yaml"
+    users = _naming(library, "movies.")
+    data = yaml.safe_load(toolset.read_text(encoding="utf-8"))
+    for tool in data["tools"]:  # every call of its tools now lacks an argument
+        tool["parameters"] = {"type": "object", "properties": {"x": {}}, "required": ["x"]}
+    toolset.write_text(dump_yaml(data), encoding="utf-8")
+    reads.clear()
+    cached = runner.lint([library], cache_dir=tmp_path / "cache")
+    # read once each, in one pass: the tasks that name the toolset are known up front
+    assert sorted(reads) == sorted([str(toolset), *users])
+    assert cached.diagnostics == runner.lint([library]).diagnostics
+    assert {d.path for d in cached.diagnostics} == {str(toolset), *users}
+
+
 def test_editing_a_dataset_relints_the_tasks_that_draw_from_it_only(
     library: Path, tmp_path: Path, reads: list[str]
 ) -> None:
@@ -296,7 +314,7 @@ def test_editing_a_dataset_relints_the_tasks_that_draw_from_it_only(
     _set_description(dataset, "Edited: viewing requests.")
     reads.clear()
     cached = lint_json([library], tmp_path / "cache")
-    assert sorted(set(reads)) == sorted([str(dataset), *users])
+    assert sorted(reads) == sorted([str(dataset), *users])  # once each
     assert cached == lint_json([library])
 
 
@@ -323,6 +341,68 @@ def test_renaming_a_tool_changes_the_names_every_hint_reads(
     cached = lint_json([library], tmp_path / "cache")
     assert sorted(set(reads)) == discover([library])[0]  # every file: the names changed
     assert cached == lint_json([library])
+
+
+def _generated(root: Path) -> Path:
+    """A library of the benchmark's shape (``benchmarks/synth.py``): five packs of 120 tasks
+    that share a few toolsets, datasets inline and in JSONL files."""
+    where = Path(__file__).parents[3] / "benchmarks" / "synth.py"
+    spec = importlib.util.spec_from_file_location("taskkit_bench_synth", where)
+    assert spec is not None and spec.loader is not None
+    synth = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = synth  # its dataclasses look their module up by name
+    spec.loader.exec_module(synth)
+    synth.build(root, synth.Params(tasks=600, packs=5, entries_per_dataset=3))
+    return root
+
+
+def _reworded(path: Path, key: str, take: int) -> None:
+    """``path`` with its top-level ``key`` (one line of text) changed: no name changes."""
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    at = next(i for i, line in enumerate(lines) if line.startswith(f"{key}: "))
+    lines[at] = f"{key}: Edited, take {take}.\n"
+    path.write_text("".join(lines), encoding="utf-8")
+
+
+def test_on_a_generated_library_cached_findings_equal_uncached_ones_after_each_edit(
+    tmp_path: Path, reads: list[str]
+) -> None:
+    root = _generated(tmp_path / "lib")
+    paths = [root / "task_library", root / "content_datasets"]
+    cache_dir = tmp_path / "cache"
+    assert lint_json(paths, cache_dir) == lint_json(paths)
+    pack = sorted((root / "task_library").iterdir())[0]
+    toolset = sorted(pack.glob("tools/*.yaml"))[0]
+    dataset = sorted((root / "content_datasets" / pack.name).glob("*.yaml"))[0]
+    task = sorted(pack.glob("tasks/*.yaml"))[0]
+    tasks = [str(p) for p in sorted(pack.glob("tasks/*.yaml"))]
+
+    def naming(needle: str) -> list[str]:
+        return [p for p in tasks if needle in Path(p).read_text(encoding="utf-8")]
+
+    manifest = pack / "pack.yaml"
+    users = naming(f"{toolset.stem}.")
+    edits: list[tuple[str, Any, list[str] | None]] = [
+        # what is edited, and the files read again (None: not told here)
+        ("toolset", lambda: _reworded(toolset, "description", 1), [str(toolset), *users]),
+        ("dataset", lambda: _reworded(dataset, "description", 2), None),
+        ("manifest", lambda: _reworded(manifest, "title", 3), [str(manifest), *tasks]),
+        ("task", lambda: _reworded(task, "title", 4), [str(task)]),
+        ("toolsets", lambda: [_reworded(t, "description", 5) for t in pack.glob("tools/*")], None),
+        ("a tool gone", lambda: _drop_last_tool(toolset), None),
+    ]
+    for what, edit, read_again in edits:
+        edit()
+        reads.clear()
+        assert lint_json(paths, cache_dir) == lint_json(paths), what
+        if read_again is not None:
+            assert sorted(reads) == sorted(read_again), what  # once each
+
+
+def _drop_last_tool(toolset: Path) -> None:
+    data = yaml.safe_load(toolset.read_text(encoding="utf-8"))
+    data["tools"].pop()  # the tasks calling it now name an unknown tool
+    toolset.write_text(dump_yaml(data), encoding="utf-8")
 
 
 # --- what vouches for a file -------------------------------------------------------------------

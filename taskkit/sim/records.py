@@ -7,10 +7,29 @@ value is null is skipped, so ``{{ args.max_price | default(none) }}`` needs no s
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+import math
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from typing import Any
 
-__all__ = ["OPERATORS", "find", "matches", "norm", "sort_records"]
+__all__ = ["OPERATORS", "eq_key", "find", "matches", "norm", "sort_records"]
+
+
+def eq_key(value: Any) -> Hashable | None:
+    """The hashable form under which exact equality is dict lookup: strings as they are,
+    numbers by value (``1`` and ``1.0`` share one), booleans apart from numbers (``True``
+    is never ``1``), null; ``None`` for what an index cannot hold (a list, an object, NaN),
+    which is then compared by scanning."""
+    if value is None:
+        return ("z", None)
+    if isinstance(value, bool):
+        return ("b", value)
+    if isinstance(value, str):
+        return ("s", value)
+    if isinstance(value, int):
+        return ("n", value)
+    if isinstance(value, float):
+        return None if math.isnan(value) else ("n", value)
+    return None
 
 
 def norm(value: Any) -> Any:

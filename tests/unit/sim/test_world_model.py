@@ -215,3 +215,17 @@ def test_equality_is_exact_numbers_by_value_and_booleans_apart(field, value, equ
 )
 def test_membership_and_order_never_take_a_boolean_for_a_number(op, field, value, holds):
     assert OPERATORS[op](field, value) is holds
+
+
+def test_a_keyed_collection_is_diffed_record_by_record():
+    from taskkit.sim.diff import diff_states
+
+    before = world()
+    _, after = run({"update": "users", "id": "ava_li_9", "set": {"membership": "gold"}})
+    _, after = run({"delete": "users", "id": "noah_kim_1"}, state=after)
+    _, after = run({"insert": "users", "record": {"id": "zoe_1", "balance": 0}}, state=after)
+    diff = diff_states(before, after)
+    assert diff.counts("users") == {"added": 1, "removed": 1, "changed": 1}
+    assert diff["users"]["changed"][0]["id"] == "ava_li_9"
+    assert diff["users"]["removed"][0]["id"] == "noah_kim_1"
+    assert "homes" not in diff

@@ -98,7 +98,8 @@ def record_id(coll: Collection, key: Key, record: dict[str, Any]) -> Any:
 def locate(coll: Collection, rid: Any) -> Key | None:
     """Where the record with id ``rid`` sits, or ``None`` (the first, if ids repeat)."""
     if isinstance(coll, dict):
-        return rid if isinstance(rid, str) and isinstance(coll.get(rid), dict) else None
+        key = _as_key(rid)
+        return key if key is not None and isinstance(coll.get(key), dict) else None
     want = eq_key(rid)
     if want is None:
         return None
@@ -278,12 +279,21 @@ def _id_at(coll: list[Any], pos: int) -> Hashable | None:
     return eq_key(coll[pos].get("id", MISSING))
 
 
-def _object_key(rid: Any) -> str:
+def _as_key(rid: Any) -> str | None:
+    """The key of a keyed object that ``rid`` names: JSON keys are strings, so a whole number
+    names the key written with its digits; nothing else names a key."""
     if isinstance(rid, str):
         return rid
     if isinstance(rid, int) and not isinstance(rid, bool):
         return str(rid)
-    raise ValueError(f"a keyed collection's keys are strings, got {rid!r}")
+    return None
+
+
+def _object_key(rid: Any) -> str:
+    key = _as_key(rid)
+    if key is None:
+        raise ValueError(f"a keyed collection's keys are strings, got {rid!r}")
+    return key
 
 
 def _value_key(rec: Any, parts: tuple[str | int, ...]) -> Hashable | None:

@@ -78,6 +78,8 @@ def _fold(value: str) -> str:
 def equal(field: Any, value: Any) -> bool:
     """Exact equality: strings as written, numbers by value (``1`` equals ``1.0``), never a
     boolean with a number (``True`` is not ``1``), lists and objects item by item."""
+    if type(field) is str and type(value) is str:
+        return field == value  # the common case, once per record of a scan
     a, b = eq_key(field), eq_key(value)
     if a is not None or b is not None:
         return a is not None and a == b

@@ -70,6 +70,9 @@ RENDER_ERROR: Final = "TK701"
 GOLD_ACTION_FAILS: Final = "TK702"
 GOLD_EXPECTATION: Final = "TK703"
 UNTRUSTED_HANDLER: Final = "TK704"
+# Python handlers, read (never imported) by lint
+HANDLER_MISSING: Final = "TK705"
+HANDLER_SIGNATURE: Final = "TK706"
 
 PACK_GATE: Final[dict[str, tuple[str, str]]] = {
     README_MISSING: (

@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from ..diagnostics import Diagnostic
+from ..handlers import pack_root
 from ..jsonvalidate import SchemaError, compile_schema
 from ..library import Entry, Library, LoadedDoc
 from ..lint.positions import template_position
@@ -85,6 +86,11 @@ def units(lib: Library, *, trust: frozenset[str] = frozenset()) -> Iterator[Comp
                 behavior=info.tool.behavior,
                 terminal=info.tool.terminal,
                 pack=info.owner.pack,
+                pack_root=(
+                    pack_root(lib, info.owner.pack)
+                    if info.tool.behavior is not None and info.tool.behavior.handler is not None
+                    else None
+                ),
             )
             raw_tools.append(info.tool.model_dump(mode="json"))
         else:

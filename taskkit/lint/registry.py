@@ -24,6 +24,8 @@ from ..rule_ids import (
     GOLD_ACTION_FAILS,
     GOLD_ANSWER,
     GOLD_EXPECTATION,
+    HANDLER_MISSING,
+    HANDLER_SIGNATURE,
     INVALID_JSON_SCHEMA,
     INVALID_REGEX,
     JINJA_SYNTAX,
@@ -67,6 +69,8 @@ from .rules import (
     gold_action_fails,
     gold_answer,
     gold_expectation,
+    handler_missing,
+    handler_signature,
     invalid_json_schema,
     invalid_regex,
     jinja_syntax,
@@ -157,6 +161,9 @@ RULES: dict[str, Rule] = {
     GOLD_ACTION_FAILS: gold_action_fails,
     GOLD_EXPECTATION: gold_expectation,
     UNTRUSTED_HANDLER: untrusted_handler,
+    # Python handlers: their source read with ast, never imported
+    HANDLER_MISSING: handler_missing,
+    HANDLER_SIGNATURE: handler_signature,
 }
 
 

@@ -55,7 +55,9 @@ def gold_replay(case: TaskCase, profile: Profile) -> PropertyResult:
             continue
         assert isinstance(compiled, CompiledTask)
         for fmt in profile.formats:
-            episode = run_episode(compiled, ReplayAgent(), fmt, seed=profile.seed)
+            episode = run_episode(
+                compiled, ReplayAgent(), fmt, seed=profile.seed, trust=case.unit.trust
+            )
             final = episode.final
             if final is not None and final.score == 1 and set(episode.action_scores) <= {1}:
                 continue
@@ -101,7 +103,7 @@ def noop_fails(case: TaskCase, profile: Profile) -> PropertyResult:
         return skipped(case, "noop_fails", "the task asks for no work", started)
     passed: list[tuple[Entry, CompiledTask, str | None]] = []
     for entry, task in compiled:
-        episode = run_episode(task, NoopAgent(), faults=False)
+        episode = run_episode(task, NoopAgent(), faults=False, trust=case.unit.trust)
         if episode.final is not None and episode.final.score == 1:
             passed.append((entry, task, episode.answer))
     testing = case.unit.task.testing
@@ -165,7 +167,7 @@ def mutations_caught(case: TaskCase, profile: Profile) -> PropertyResult:
             tried += 1
             classes.add(mc.mutation)
             agent = OneMistakeAgent(mc.mutation, mc.step)
-            episode = run_episode(task, agent, faults=False)
+            episode = run_episode(task, agent, faults=False, trust=case.unit.trust)
             errors = {t for s in episode.steps for t in s.error_types}
             errors |= {f.type for f in episode.final.findings} if episode.final else set()
             if errors & mc.expected:

@@ -233,3 +233,13 @@ def test_a_diff_of_an_object_keyed_by_id_is_per_record():
     }
     assert diff.counts("users") == {"added": 1, "removed": 1, "changed": 1}
     assert "~ users[u1]" in diff.summary()
+
+
+@pytest.mark.parametrize("types", ["json", "strict"])
+def test_key_order_never_matters_and_types_still_do(types):
+    a = {"s": [{"id": "x", "on": True, "n": 1}], "k": {"u": {"a": 1, "b": [True]}}}
+    b = {"s": [{"n": 1, "on": True, "id": "x"}], "k": {"u": {"b": [True], "a": 1}}}
+    assert states_equal(a, b, types)
+    b["k"]["u"]["b"] = [1]  # equal by Python's ==, and key order differs too
+    assert not states_equal(a, b, types)
+    assert diff_states(a, b, types)["k"]["changed"][0]["id"] == "u"

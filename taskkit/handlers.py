@@ -40,6 +40,9 @@ __all__ = [
 HANDLERS_DIR = "handlers"
 """The folder, inside a pack, that holds its handler modules."""
 
+MAX_SOURCE_BYTES = 1_000_000
+"""A handler module longer than this is not read (pack content is untrusted)."""
+
 PARAMETERS = ("args", "state")
 """The keyword arguments every handler is called with."""
 
@@ -110,8 +113,11 @@ def inspect_handler(ref: str, pack_root: str | None) -> HandlerSource:
     path, _ = found
     try:
         with open(path, "rb") as f:
-            tree = ast.parse(f.read(), filename=path)
-    except (OSError, SyntaxError, ValueError) as exc:
+            source = f.read(MAX_SOURCE_BYTES + 1)
+        if len(source) > MAX_SOURCE_BYTES:
+            raise ValueError(f"over {MAX_SOURCE_BYTES:,} bytes")
+        tree = ast.parse(source, filename=path)
+    except (OSError, SyntaxError, ValueError, RecursionError, MemoryError) as exc:
         return HandlerSource(path, f"handler module {module!r} cannot be read: {exc}", missing=True)
     node = _top_level(tree, function)
     if node is None:

@@ -57,19 +57,33 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
 def _uncalled_methods(source: str) -> list[tuple[str, str, int]]:
     try:
         tree = parse(source)
-    except TemplateError:
-        return []  # TK301 reports it
-    called = {id(c.node) for c in tree.find_all(nodes.Call) if isinstance(c.node, nodes.Getattr)}
+    except (TemplateError, RecursionError):
+        return []  # TK301 reports it (or the template is too deep to be read at all)
+    # Walked with a stack, not Jinja's recursive find_all: a chain of thousands of
+    # attributes (hostile, but a valid template) must not exhaust the recursion limit.
+    getattrs: list[nodes.Getattr] = []
+    called: set[int] = set()
+    stack: list[nodes.Node] = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, nodes.Getattr):
+            getattrs.append(node)
+        elif isinstance(node, nodes.Call) and isinstance(node.node, nodes.Getattr):
+            called.add(id(node.node))
+        stack.extend(node.iter_child_nodes())
     return [
         (g.attr, _name(g.node), g.lineno or 1)
-        for g in tree.find_all(nodes.Getattr)
+        for g in sorted(getattrs, key=lambda g: g.lineno or 1)
         if g.attr in DICT_METHODS and id(g) not in called
     ]
 
 
 def _name(node: nodes.Node) -> str:
-    if isinstance(node, nodes.Name):
-        return node.name
-    if isinstance(node, nodes.Getattr):
-        return f"{_name(node.node)}.{node.attr}"
-    return "..."
+    """``a.b.c`` for a chain of attributes of a name (``...`` for anything else); long
+    chains are cut short."""
+    parts: list[str] = []
+    while isinstance(node, nodes.Getattr) and len(parts) < 8:
+        parts.append(node.attr)
+        node = node.node
+    head = node.name if isinstance(node, nodes.Name) else "..."
+    return ".".join([head, *reversed(parts)])

@@ -40,6 +40,8 @@ UNDEFINED_VARIABLE: Final = "TK302"
 PYTHON_BRACES: Final = "TK303"
 OPTIONAL_FIELD: Final = "TK304"
 UNDECLARED_ARGUMENT: Final = "TK305"
+STATEMENT_ONLY_EXPRESSION: Final = "TK308"
+DICT_METHOD_ATTRIBUTE: Final = "TK309"
 # Entries, schemas and the gold path
 ENTRY_SCHEMA: Final = "TK401"
 INVALID_JSON_SCHEMA: Final = "TK402"
@@ -50,6 +52,7 @@ GOLD_ACTION_ERRORS: Final = "TK406"
 GOLD_ANSWER: Final = "TK407"
 INVALID_REGEX: Final = "TK408"
 MAX_TURNS: Final = "TK409"
+TERMINAL_NOT_LAST: Final = "TK412"
 # Unused things
 UNUSED_TOOL: Final = "TK501"
 UNUSED_CONTENT: Final = "TK502"
@@ -70,6 +73,9 @@ RENDER_ERROR: Final = "TK701"
 GOLD_ACTION_FAILS: Final = "TK702"
 GOLD_EXPECTATION: Final = "TK703"
 UNTRUSTED_HANDLER: Final = "TK704"
+# Python handlers, read (never imported) by lint
+HANDLER_MISSING: Final = "TK705"
+HANDLER_SIGNATURE: Final = "TK706"
 
 PACK_GATE: Final[dict[str, tuple[str, str]]] = {
     README_MISSING: (

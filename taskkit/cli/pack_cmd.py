@@ -30,7 +30,16 @@ def pack() -> None:
     show_default=True,
     help="How hard the property tests try (as for `taskkit test`).",
 )
-def check(paths: tuple[str, ...], fmt: str, no_properties: bool, profile: str) -> None:
+@click.option(
+    "--trust",
+    multiple=True,
+    metavar="PACK",
+    help="Allow this pack's Python handlers (read them first): its deep lint and property "
+    "tests run them.",
+)
+def check(
+    paths: tuple[str, ...], fmt: str, no_properties: bool, profile: str, trust: tuple[str, ...]
+) -> None:
     """The contribution gate: strict deep lint, property tests, pack.lock up to date, README,
     LICENSE and a description. Every finding of every check is listed.
 
@@ -45,7 +54,9 @@ def check(paths: tuple[str, ...], fmt: str, no_properties: bool, profile: str) -
             bar.total = total
             bar.advance(done - bar.done)
 
-        report = check_pack(paths, properties=not no_properties, profile=profile, on_step=step)
+        report = check_pack(
+            paths, properties=not no_properties, profile=profile, trust=trust, on_step=step
+        )
     if fmt == "json":
         sys.stdout.write(json.dumps(report.as_json(), indent=2, ensure_ascii=False) + "\n")
         sys.exit(FINDINGS if report.failed else OK)

@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from ..diagnostics import Diagnostic
+from ..handlers import pack_root
 from ..jsonvalidate import SchemaError, compile_schema
 from ..library import Entry, Library, LoadedDoc
 from ..lint.positions import template_position
@@ -83,7 +84,13 @@ def units(lib: Library, *, trust: frozenset[str] = frozenset()) -> Iterator[Comp
                 effect=info.tool.effect,
                 parameters=info.tool.parameters,
                 behavior=info.tool.behavior,
+                terminal=info.tool.terminal,
                 pack=info.owner.pack,
+                pack_root=(
+                    pack_root(lib, info.owner.pack)
+                    if info.tool.behavior is not None and info.tool.behavior.handler is not None
+                    else None
+                ),
             )
             raw_tools.append(info.tool.model_dump(mode="json"))
         else:
@@ -371,6 +378,8 @@ def _merged_expect(task: Task, evaluators: list[Evaluator]) -> dict[str, Any]:
         extra = ev.expect.model_dump(mode="json", exclude_none=True, exclude_unset=True)
         if extra.get("state") == "matches_gold":  # the stricter of the two wins
             expect["state"] = "matches_gold"
+        if extra.get("types") == "strict":
+            expect["types"] = "strict"
         expect["ignore"] = [*expect.get("ignore", []), *extra.get("ignore", [])]
         expect["diff"] = [*expect.get("diff", []), *extra.get("diff", [])]
         if "answer" not in expect and "answer" in extra:

@@ -13,6 +13,7 @@ from ..diagnostics import Diagnostic, Severity
 from ..library import LoadedDoc
 from ..rule_ids import (
     BAD_SCHEMA_VERSION,
+    DICT_METHOD_ATTRIBUTE,
     DUPLICATE_ID,
     DUPLICATE_KEY,
     EFFECT_MISMATCH,
@@ -24,6 +25,8 @@ from ..rule_ids import (
     GOLD_ACTION_FAILS,
     GOLD_ANSWER,
     GOLD_EXPECTATION,
+    HANDLER_MISSING,
+    HANDLER_SIGNATURE,
     INVALID_JSON_SCHEMA,
     INVALID_REGEX,
     JINJA_SYNTAX,
@@ -37,7 +40,9 @@ from ..rule_ids import (
     PYTHON_BRACES,
     RENDER_ERROR,
     SCHEMA_VIOLATION,
+    STATEMENT_ONLY_EXPRESSION,
     TASK_VERSION_NOT_BUMPED,
+    TERMINAL_NOT_LAST,
     TOOL_NAME_CLASH,
     UNDECLARED_ARGUMENT,
     UNDEFINED_VARIABLE,
@@ -56,6 +61,7 @@ from ..rule_ids import (
 )
 from .context import LintContext
 from .rules import (
+    dict_method_attribute,
     duplicate_id,
     duplicate_key,
     effect_mismatch,
@@ -67,6 +73,8 @@ from .rules import (
     gold_action_fails,
     gold_answer,
     gold_expectation,
+    handler_missing,
+    handler_signature,
     invalid_json_schema,
     invalid_regex,
     jinja_syntax,
@@ -81,7 +89,9 @@ from .rules import (
     render_error,
     schema_version,
     schema_violation,
+    statement_only_expression,
     task_version_not_bumped,
+    terminal_not_last,
     tool_name_clash,
     undeclared_argument,
     undefined_variable,
@@ -134,6 +144,8 @@ RULES: dict[str, Rule] = {
     PYTHON_BRACES: python_braces,
     OPTIONAL_FIELD: optional_field,
     UNDECLARED_ARGUMENT: undeclared_argument,
+    STATEMENT_ONLY_EXPRESSION: statement_only_expression,
+    DICT_METHOD_ATTRIBUTE: dict_method_attribute,
     ENTRY_SCHEMA: entry_schema,
     INVALID_JSON_SCHEMA: invalid_json_schema,
     GOLD_ACTION: gold_action,
@@ -144,6 +156,7 @@ RULES: dict[str, Rule] = {
     GOLD_ANSWER: gold_answer,
     INVALID_REGEX: invalid_regex,
     MAX_TURNS: max_turns,
+    TERMINAL_NOT_LAST: terminal_not_last,
     UNUSED_TOOL: unused_tool,
     UNUSED_CONTENT: unused_content,
     VACUOUS_FINAL: vacuous_final,
@@ -157,6 +170,9 @@ RULES: dict[str, Rule] = {
     GOLD_ACTION_FAILS: gold_action_fails,
     GOLD_EXPECTATION: gold_expectation,
     UNTRUSTED_HANDLER: untrusted_handler,
+    # Python handlers: their source read with ast, never imported
+    HANDLER_MISSING: handler_missing,
+    HANDLER_SIGNATURE: handler_signature,
 }
 
 

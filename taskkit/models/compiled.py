@@ -34,6 +34,11 @@ class ToolEnv(Model):
     effect: Literal["read", "write"]
     parameters: dict[str, Any]
     behavior: Behavior | None = None
+    terminal: bool = False
+    """A successful call ends the episode."""
+    pack_root: str | None = None
+    """For a tool with a Python handler: the folder of the declaring pack, whose
+    ``handlers/`` holds the handler's module (``None``: the module is on the Python path)."""
     pack: str | None = None
     """The pack whose toolset declares the tool: its handler runs only when the person
     running trusts that pack (``None`` in files compiled before this field existed)."""

@@ -120,16 +120,18 @@ def check_pack(
     *,
     properties: bool = True,
     profile: str = "ci",
+    trust: Sequence[str] = (),
     on_step: Callable[[int, int], None] | None = None,
 ) -> GateReport:
     """Run the gate on every pack under (or named by) ``targets``; ``profile`` is the
-    property-test profile (``ci``, ``default``, ``thorough``). ``on_step(done, total)``
+    property-test profile (``ci``, ``default``, ``thorough``); ``trust``: the packs whose
+    Python handlers the deep lint and the property tests may run. ``on_step(done, total)``
     follows the steps (the deep lint, then each pack's checks), for progress displays."""
     ws = load_workspace(targets)
     report = GateReport(diagnostics=list(ws.diagnostics))
     step = on_step or (lambda done, total: None)
     step(0, 1 + len(ws.packs))
-    linted = lint_library(ws.library, compile_phase=compile_findings)
+    linted = lint_library(ws.library, compile_phase=compile_findings, trust=sorted(trust))
     step(1, 1 + len(ws.packs))
     for done, pack in enumerate(ws.packs, start=2):
         manifest = ws.library.packs.get(pack.name)
@@ -139,7 +141,7 @@ def check_pack(
         own = [d for d in linted.diagnostics if pack.owns(d.path)]
         rep.checks.append(_lint(own))
         rep.checks.append(
-            _properties(ws.paths, pack, profile)
+            _properties(ws.paths, pack, profile, trust)
             if properties
             else _skipped("properties", "--no-properties")
         )
@@ -169,14 +171,16 @@ def _lint(own: list[Diagnostic]) -> CheckResult:
 # --- property tests --------------------------------------------------------------------------
 
 
-def _properties(paths: list[str], pack: PackFolder, profile: str) -> CheckResult:
+def _properties(
+    paths: list[str], pack: PackFolder, profile: str, trust: Sequence[str] = ()
+) -> CheckResult:
     """``taskkit test`` on the pack's tasks (the other packs loaded are context only)."""
     try:
         # taskkit.testing needs Hypothesis (taskkit-llm[test]); it is imported only here.
         from ..testing import get_profile, run_library  # noqa: PLC0415
     except (ImportError, AttributeError) as exc:
         return _skipped("properties", f"taskkit.testing is not available ({exc})")
-    result = run_library(paths, get_profile(profile), tasks=[f"{pack.name}/*"])
+    result = run_library(paths, get_profile(profile), trust=trust, tasks=[f"{pack.name}/*"])
     if result.lint_errors:
         return CheckResult("properties", "fail", "not run: the library has lint errors (see lint)")
     diags: list[Diagnostic] = []
@@ -198,15 +202,38 @@ def _properties(paths: list[str], pack: PackFolder, profile: str) -> CheckResult
                     hint=finding.hint or hint,
                 )
             )
+    warnings = [
+        Diagnostic(
+            w.path or r.task,
+            w.line or 1,
+            1,
+            PROPERTY_FAILS,
+            f"{r.task}: property {r.name!r}: {w.message}",
+            Severity.WARNING,
+            hint=w.hint or None,
+        )
+        for r in result.results
+        for w in r.warnings
+    ]
     checked = len(result.results)
+    allowed = [r for r in result.results if r.status == "allowed"]
+    shown = (
+        f", {len(allowed)} allowed by the task ("
+        + "; ".join(f"{r.task} {r.name}: {r.note}" for r in allowed)
+        + ")"
+        if allowed
+        else ""
+    )
     if result.failures:
         return CheckResult(
-            "properties", "fail", f"{len(result.failures)} of {checked} failed ({profile})", diags
+            "properties",
+            "fail",
+            f"{len(result.failures)} of {checked} failed{shown} ({profile})",
+            diags + warnings,
         )
     passed = sum(r.status == "pass" for r in result.results)
-    return CheckResult(
-        "properties", "ok", f"{passed} passed, {checked - passed} skipped ({profile} profile)"
-    )
+    detail = f"{passed} passed, {checked - passed - len(allowed)} skipped{shown}"
+    return CheckResult("properties", "ok", f"{detail} ({profile} profile)", warnings)
 
 
 # --- lock, files, manifest -------------------------------------------------------------------

@@ -8,10 +8,10 @@ of the same calls reach the same state.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from typing import Any
 
+from ..handlers import handler_root, load_handler
 from ..models import Behavior
 from ..models.operations import OPERATIONS
 from ..models.toolset import Require
@@ -249,8 +249,14 @@ def _handler(b: Behavior, ctx: dict[str, Any], state: State, trusted: bool) -> A
         raise HandlerRefused(
             f"Python handler {b.handler!r} refused: the pack is not trusted (pass --trust PACK)"
         )
-    module, _, name = b.handler.partition(":")
-    fn: Callable[..., Any] = getattr(importlib.import_module(module), name)
+    try:  # a module gone since lint looked, or one that fails to import
+        fn = load_handler(b.handler, handler_root())
+    except Exception as exc:
+        raise ToolError(
+            f"tool misconfigured: handler {b.handler!r} cannot be loaded: "
+            f"{type(exc).__name__}: {exc}",
+            kind="behavior_error",
+        ) from None
     try:
         return fn(args=dict(ctx["args"]), state=state)
     except ToolError:

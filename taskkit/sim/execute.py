@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from ..handlers import using_handlers
 from ..models import Faults, ToolEnv
 from .behaviors import ToolError, run_behavior
 
@@ -76,6 +77,9 @@ def execute(
     if fault is not None:
         return Observation(False, FAULT_MESSAGES[fault], f"fault:{fault}")
     try:
+        if env.behavior is not None and env.behavior.handler is not None:
+            with using_handlers(env.pack_root):
+                return Observation(True, run_behavior(env.behavior, args, state, trusted=trusted))
         return Observation(True, run_behavior(env.behavior, args, state, trusted=trusted))
     except ToolError as exc:
         return Observation(False, exc.message, exc.kind)

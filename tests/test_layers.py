@@ -28,7 +28,15 @@ PACKAGE = Path(taskkit.__file__).parent
 LAYERS: list[tuple[str, list[str]]] = [
     (
         "models",
-        ["models", "diagnostics", "rule_ids", "intervals", "_license_texts", "saferegex"],
+        [
+            "models",
+            "diagnostics",
+            "rule_ids",
+            "intervals",
+            "_license_texts",
+            "saferegex",
+            "normalisations",
+        ],
     ),
     (
         "io/schema/templates",
@@ -51,6 +59,7 @@ LAYERS: list[tuple[str, list[str]]] = [
             "schemas",
             "keys",
             "cache_home",
+            "handlers",
         ],
     ),
     ("library", ["library", "stats", "scaffold_fit", "packs.versions", "packs.lockfile"]),

@@ -174,6 +174,14 @@ def _records(value: Any, types: Types) -> dict[str, tuple[Any, Any]] | None:
     return None
 
 
+def _with_id(key: Any, record: Any) -> Any:
+    """An added or removed record as a reader needs it: a keyed collection's records carry
+    no id field, so the key is put in front (a list's records have theirs already)."""
+    if key is None or not isinstance(record, dict) or "id" in record:
+        return record
+    return {"id": key, **record}
+
+
 def diff_states(before: dict[str, Any], after: dict[str, Any], types: Types = "json") -> StateDiff:
     """Per top-level key: records added, removed and changed, matched by ``id`` in a list of
     records and by key in an object keyed by id."""
@@ -185,8 +193,8 @@ def diff_states(before: dict[str, Any], after: dict[str, Any], types: Types = "j
         ka, kb = _records(a, types), _records(b, types)
         if ka is not None and kb is not None and (a is None or b is None or type(a) is type(b)):
             entry: dict[str, list[Any]] = {
-                "added": [kb[k][1] for k in kb if k not in ka],
-                "removed": [ka[k][1] for k in ka if k not in kb],
+                "added": [_with_id(*kb[k]) for k in kb if k not in ka],
+                "removed": [_with_id(*ka[k]) for k in ka if k not in kb],
                 "changed": [
                     {"id": ka[k][0], "before": ka[k][1], "after": kb[k][1]}
                     for k in ka

@@ -227,8 +227,8 @@ def test_a_diff_of_an_object_keyed_by_id_is_per_record():
     after = {"users": {"u1": {"name": "Ada L."}, "u3": {"name": "Cy"}}}
     diff = diff_states(before, after)
     assert diff["users"] == {
-        "added": [{"name": "Cy"}],
-        "removed": [{"name": "Bo"}],
+        "added": [{"id": "u3", "name": "Cy"}],
+        "removed": [{"id": "u2", "name": "Bo"}],
         "changed": [{"id": "u1", "before": {"name": "Ada"}, "after": {"name": "Ada L."}}],
     }
     assert diff.counts("users") == {"added": 1, "removed": 1, "changed": 1}

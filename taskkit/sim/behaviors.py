@@ -12,20 +12,27 @@ import importlib
 from collections.abc import Callable
 from typing import Any
 
-from ..models import Behavior
+from ..models import Behavior, Step
 from ..models.operations import OPERATIONS
 from ..models.toolset import Require
 from ..templating import TemplateError, value_renderer
-from .records import find, matches, norm, sort_records
+from . import collections as colls
+from .helpers import helper_context
+from .records import find, matches, sort_records
 
 __all__ = [
     "HandlerRefused",
     "Implementation",
     "ToolError",
+    "aggregate_rows",
     "check_source",
     "implementations",
+    "project",
     "register_operation",
+    "render",
     "run_behavior",
+    "select_rows",
+    "truthy",
 ]
 
 
@@ -44,6 +51,9 @@ class HandlerRefused(Exception):
 
 State = dict[str, Any]
 
+_HELPERS = helper_context()
+"""The template helpers every behaviour template sees (:mod:`taskkit.sim.helpers`)."""
+
 
 def run_behavior(
     behavior: Behavior | None, args: dict[str, Any], state: State, *, trusted: bool = False
@@ -58,7 +68,7 @@ def run_behavior(
 
 
 def _run(behavior: Behavior, args: dict[str, Any], state: State, *, trusted: bool) -> Any:
-    ctx: dict[str, Any] = {"args": _Args(args), "state": state}
+    ctx: dict[str, Any] = {**_HELPERS, "args": _Args(args), "state": state}
     for req in behavior.require:
         _require(req, ctx, state)
     op = behavior.operation
@@ -67,7 +77,7 @@ def _run(behavior: Behavior, args: dict[str, Any], state: State, *, trusted: boo
         result = _IMPLEMENTATIONS[op](behavior, ctx, state, trusted)
     if behavior.respond is not None:
         ctx["result"] = result
-        result = _render(behavior.respond, ctx)
+        result = render(behavior.respond, ctx)
     return result
 
 
@@ -75,50 +85,48 @@ class _Args(dict[str, Any]):
     """Call arguments; a missing optional argument reads as undefined, so `default()` works."""
 
 
-def _render(value: Any, ctx: dict[str, Any]) -> Any:
+def render(value: Any, ctx: dict[str, Any]) -> Any:
+    """A behaviour's value rendered in ``ctx``; a template error is the tool's error."""
     try:
         return value_renderer(value)(ctx)
     except TemplateError as exc:
         raise ToolError(f"tool misconfigured: {exc.message}", kind="behavior_error") from None
 
 
-def _collection(state: State, name: str, *, create: bool = False) -> list[Any]:
+def _collection(state: State, name: str, *, create: bool = False) -> colls.Collection:
+    """Collection ``name`` in either shape (:mod:`taskkit.sim.collections`); a missing one
+    reads as empty (or, to be written, is created as a list)."""
     coll = state.get(name)
     if coll is None:
         if not create:
             return []
         coll = state[name] = []
-    if not isinstance(coll, list):
+    if not colls.is_collection(coll):
         raise ToolError(
             f"tool misconfigured: state {name!r} is not a collection", kind="behavior_error"
         )
     return coll
 
 
-def _by_id(coll: list[Any], rid: Any) -> int | None:
-    key = norm(rid)
-    for i, rec in enumerate(coll):
-        if isinstance(rec, dict) and norm(rec.get("id")) == key:
-            return i
-    return None
-
-
-def _targets(behavior: Behavior, ctx: dict[str, Any], coll: list[Any], what: str) -> list[int]:
+def _targets(
+    behavior: Behavior, ctx: dict[str, Any], coll: colls.Collection, what: str
+) -> list[colls.Key]:
+    """Where the records a behaviour acts on sit: the record ``id``, or every match."""
     if behavior.id is not None:
-        rid = _render(behavior.id, ctx)
-        i = _by_id(coll, rid)
-        if i is None:
-            msg = _render(behavior.error, ctx) if behavior.error else f"no {what} with id {rid!r}"
+        rid = render(behavior.id, ctx)
+        key = colls.locate(coll, rid)
+        if key is None:
+            msg = render(behavior.error, ctx) if behavior.error else f"no {what} with id {rid!r}"
             raise ToolError(str(msg), kind="not_found")
-        return [i]
-    where = _render(behavior.where, ctx)
-    return [i for i, rec in enumerate(coll) if isinstance(rec, dict) and matches(rec, where)]
+        return [key]
+    where = render(behavior.where, ctx)
+    return [key for key, rec in colls.entries(coll) if matches(rec, where)]
 
 
 _FALSY_TEXT = frozenset({"", "false", "0", "no", "none", "null"})
 
 
-def _truthy(value: Any) -> bool:
+def truthy(value: Any) -> bool:
     """A check that renders to text (it mixed braces and words) is read as a boolean word."""
     if isinstance(value, str):
         return value.strip().casefold() not in _FALSY_TEXT
@@ -132,67 +140,78 @@ def check_source(check: str) -> str:
 
 def _require(req: Require, ctx: dict[str, Any], state: State) -> None:
     if req.check is not None:
-        ok = _truthy(_render(check_source(req.check), ctx))
+        ok = truthy(render(check_source(req.check), ctx))
     else:
-        spec = _render(req.exists if req.exists is not None else req.absent, ctx)
+        spec = render(req.exists if req.exists is not None else req.absent, ctx)
         coll = _collection(state, str(spec.get("collection")))
         if "id" in spec:
-            found = _by_id(coll, spec["id"]) is not None
+            found = colls.locate(coll, spec["id"]) is not None
         else:
-            found = bool(find(coll, spec.get("where")))
+            found = bool(find(colls.records(coll), spec.get("where")))
         ok = found if req.exists is not None else not found
     if not ok:
-        raise ToolError(str(_render(req.error, ctx)), kind="precondition")
+        raise ToolError(str(render(req.error, ctx)), kind="precondition")
 
 
-def _project(rec: dict[str, Any], fields: list[str] | None) -> dict[str, Any]:
+def project(rec: dict[str, Any], fields: list[str] | None) -> dict[str, Any]:
     return {k: rec[k] for k in fields if k in rec} if fields else dict(rec)
 
 
-def _select(b: Behavior, ctx: dict[str, Any], state: State, trusted: bool) -> Any:
-    assert b.select is not None
-    rows = find(_collection(state, b.select), _render(b.where, ctx))
-    rows = sort_records(rows, b.sort)
-    if b.limit is not None:
-        limit = _render(b.limit, ctx)
+Query = Behavior | Step
+"""A behaviour or a step: both read with the same options (``where``, ``sort``, ...)."""
+
+
+def select_rows(q: Query, ctx: dict[str, Any], coll: Any) -> list[dict[str, Any]]:
+    """The records of ``coll`` matching ``q.where``, sorted, limited and projected."""
+    rows = find(colls.records(coll), render(q.where, ctx))
+    rows = sort_records(rows, q.sort)
+    if q.limit is not None:
+        limit = render(q.limit, ctx)
         try:
             rows = rows[: max(0, int(limit))]
         except (TypeError, ValueError):
             raise ToolError(f"limit must be a number, got {limit!r}") from None
-    return [_project(r, b.fields) for r in rows]
+    return [project(r, q.fields) for r in rows]
+
+
+def _select(b: Behavior, ctx: dict[str, Any], state: State, trusted: bool) -> Any:
+    assert b.select is not None
+    return select_rows(b, ctx, _collection(state, b.select))
 
 
 def _get(b: Behavior, ctx: dict[str, Any], state: State, trusted: bool) -> Any:
     assert b.get is not None
     coll = _collection(state, b.get)
-    (i,) = _targets(b, ctx, coll, b.get.rstrip("s"))
-    return _project(coll[i], b.fields)
+    (key,) = _targets(b, ctx, coll, b.get.rstrip("s"))
+    return project(coll[key], b.fields)  # type: ignore[index]  # a key of this collection
 
 
 def _insert(b: Behavior, ctx: dict[str, Any], state: State, trusted: bool) -> Any:
     assert b.insert is not None and b.record is not None
     coll = _collection(state, b.insert, create=True)
-    record = dict(_render(b.record, ctx))
-    if record.get("id") is None:
+    record = dict(render(b.record, ctx))
+    rid = record.get("id")
+    if rid is None:
         prefix = b.id_prefix if b.id_prefix is not None else f"{b.insert}-"
-        n = len(coll) + 1
-        while _by_id(coll, f"{prefix}{n}") is not None:
-            n += 1
-        record = {"id": f"{prefix}{n}", **{k: v for k, v in record.items() if k != "id"}}
-    elif _by_id(coll, record["id"]) is not None:
-        raise ToolError(f"{record['id']!r} already exists", kind="conflict")
-    coll.append(record)
-    return dict(record)
+        rid = colls.new_id(coll, prefix)
+    elif colls.locate(coll, rid) is not None:
+        raise ToolError(f"{rid!r} already exists", kind="conflict")
+    if colls.is_keyed(coll):
+        record.pop("id", None)  # the key is the id
+    key = colls.put(coll, rid, record)
+    return dict(coll[key])  # type: ignore[index]
 
 
 def _update(b: Behavior, ctx: dict[str, Any], state: State, trusted: bool) -> Any:
     assert b.update is not None and b.set is not None
     coll = _collection(state, b.update)
     targets = _targets(b, ctx, coll, b.update.rstrip("s"))
-    changes = _render(b.set, ctx)
-    for i in targets:
-        coll[i] = {**coll[i], **changes}
-    updated = [dict(coll[i]) for i in targets]
+    changes = render(b.set, ctx)
+    for key in targets:
+        coll[key] = {**coll[key], **changes}  # type: ignore[index]
+    if targets:
+        colls.forget(coll)  # changed in place: its index (if any) is rebuilt when next read
+    updated = [dict(coll[key]) for key in targets]  # type: ignore[index]
     return updated[0] if b.id is not None else {"updated": len(updated), "records": updated}
 
 
@@ -200,37 +219,46 @@ def _delete(b: Behavior, ctx: dict[str, Any], state: State, trusted: bool) -> An
     assert b.delete is not None
     coll = _collection(state, b.delete)
     targets = _targets(b, ctx, coll, b.delete.rstrip("s"))
-    removed = [coll[i] for i in targets]
-    for i in sorted(targets, reverse=True):
-        del coll[i]
-    ids = [r.get("id") for r in removed]
+    ids = [colls.record_id(coll, key, coll[key]) for key in targets]  # type: ignore[index]
+    for key in sorted(targets, reverse=True):
+        del coll[key]  # type: ignore[arg-type]
+    if targets:
+        colls.forget(coll)
     return {"deleted": ids[0]} if b.id is not None else {"deleted": ids}
 
 
 def _count(b: Behavior, ctx: dict[str, Any], state: State, trusted: bool) -> Any:
     assert b.count is not None
-    return {"count": len(find(_collection(state, b.count), _render(b.where, ctx)))}
+    return {"count": len(find(colls.records(_collection(state, b.count)), render(b.where, ctx)))}
 
 
 def _aggregate(b: Behavior, ctx: dict[str, Any], state: State, trusted: bool) -> Any:
     assert b.aggregate is not None
-    rows = find(_collection(state, b.aggregate), _render(b.where, ctx))
-    if b.op == "count":
-        return {"value": len(rows)}
-    field = b.field or ""
-    values = [r[field] for r in rows if isinstance(r.get(field), int | float)]
-    value: float | int | None
+    rows = find(colls.records(_collection(state, b.aggregate)), render(b.where, ctx))
+    return {"value": aggregate_rows(b, rows)}
+
+
+def aggregate_rows(q: Query, rows: list[dict[str, Any]]) -> float | int | None:
+    """``q.op`` of ``q.field`` over ``rows`` (numbers only; ``None`` over none)."""
+    if q.op == "count":
+        return len(rows)
+    field = q.field or ""
+    values: list[int | float] = [r[field] for r in rows if isinstance(r.get(field), int | float)]
     if not values:
-        value = None
-    elif b.op == "sum":
-        value = sum(values)
-    elif b.op == "avg":
-        value = round(sum(values) / len(values), 6)
-    elif b.op == "min":
-        value = min(values)
-    else:
-        value = max(values)
-    return {"value": value}
+        return None
+    if q.op == "sum":
+        return sum(values)
+    if q.op == "avg":
+        return round(sum(values) / len(values), 6)
+    if q.op == "min":
+        return min(values)
+    return max(values)
+
+
+def _steps(b: Behavior, ctx: dict[str, Any], state: State, trusted: bool) -> Any:
+    from .steps import run_steps  # noqa: PLC0415  # steps build on this module
+
+    return run_steps(b, ctx, state)
 
 
 def _handler(b: Behavior, ctx: dict[str, Any], state: State, trusted: bool) -> Any:
@@ -261,6 +289,7 @@ _IMPLEMENTATIONS: dict[str, Implementation] = {
     "delete": _delete,
     "count": _count,
     "aggregate": _aggregate,
+    "steps": _steps,
     "handler": _handler,
 }
 """One implementation per entry of :data:`taskkit.models.operations.OPERATIONS`."""

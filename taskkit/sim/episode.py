@@ -81,10 +81,10 @@ class StepResult:
     info: dict[str, Any] = field(default_factory=dict)
 
 
-def _writes(env: ToolEnv) -> str | None:
+def _writes(env: ToolEnv) -> frozenset[str]:
     """What running ``env`` can change, by the operations table (whatever the tool's
-    declared ``effect`` says): one collection, everything (``*``), or nothing."""
-    return env.behavior.touched if env.behavior is not None else None
+    declared ``effect`` says): the collections it names, everything (``*``), or nothing."""
+    return env.behavior.touched if env.behavior is not None else frozenset()
 
 
 class Episode:
@@ -233,7 +233,9 @@ class Episode:
             )
         assert verdict.args is not None
         env = self._envs[verdict.name]
-        self._own(_writes(env))
+        writes = _writes(env)
+        for collection in [EVERYTHING] if EVERYTHING in writes else sorted(writes):
+            self._own(collection)
         fault = (
             fault_for(
                 self.task.id, self.task.faults, len(self.calls), env.name, run_seed=self.run_seed

@@ -222,7 +222,10 @@ STEP_NAMESPACE = frozenset({"args", "state", "result"})
 """Names every behaviour template sees; a step may not bind them (``as``, ``let``)."""
 
 WHERE_OPERATORS = frozenset(
-    {"eq", "ne", "gt", "gte", "lt", "lte", "contains", "icontains", "in", "not_in", "startswith"}
+    {
+        *("eq", "ne", "ieq", "gt", "gte", "lt", "lte", "in", "not_in"),
+        *("contains", "icontains", "startswith", "istartswith"),
+    }
 )
 """Condition operators of ``where``; :data:`taskkit.sim.records.OPERATORS` implements each
 (a test holds the two key sets equal)."""

@@ -17,8 +17,10 @@ from ..models.operations import OPERATIONS
 from ..models.toolset import Require
 from ..templating import TemplateError, value_renderer
 from . import collections as colls
+from .collections import Collection, Key
 from .helpers import helper_context
-from .records import find, matches, sort_records
+from .paths import MISSING, get_path, set_path
+from .records import sort_records
 
 __all__ = [
     "HandlerRefused",
@@ -26,6 +28,7 @@ __all__ = [
     "ToolError",
     "aggregate_rows",
     "check_source",
+    "copies_records",
     "implementations",
     "project",
     "register_operation",
@@ -93,9 +96,8 @@ def render(value: Any, ctx: dict[str, Any]) -> Any:
         raise ToolError(f"tool misconfigured: {exc.message}", kind="behavior_error") from None
 
 
-def _collection(state: State, name: str, *, create: bool = False) -> colls.Collection:
-    """Collection ``name`` in either shape (:mod:`taskkit.sim.collections`); a missing one
-    reads as empty (or, to be written, is created as a list)."""
+def _collection(state: State, name: str, *, create: bool = False) -> Collection:
+    """A list of records or an object keyed by id (see :mod:`taskkit.sim.collections`)."""
     coll = state.get(name)
     if coll is None:
         if not create:
@@ -108,10 +110,7 @@ def _collection(state: State, name: str, *, create: bool = False) -> colls.Colle
     return coll
 
 
-def _targets(
-    behavior: Behavior, ctx: dict[str, Any], coll: colls.Collection, what: str
-) -> list[colls.Key]:
-    """Where the records a behaviour acts on sit: the record ``id``, or every match."""
+def _targets(behavior: Behavior, ctx: dict[str, Any], coll: Collection, what: str) -> list[Key]:
     if behavior.id is not None:
         rid = render(behavior.id, ctx)
         key = colls.locate(coll, rid)
@@ -119,8 +118,7 @@ def _targets(
             msg = render(behavior.error, ctx) if behavior.error else f"no {what} with id {rid!r}"
             raise ToolError(str(msg), kind="not_found")
         return [key]
-    where = render(behavior.where, ctx)
-    return [key for key, rec in colls.entries(coll) if matches(rec, where)]
+    return [key for key, _ in colls.find(coll, render(behavior.where, ctx))]
 
 
 _FALSY_TEXT = frozenset({"", "false", "0", "no", "none", "null"})
@@ -147,23 +145,41 @@ def _require(req: Require, ctx: dict[str, Any], state: State) -> None:
         if "id" in spec:
             found = colls.locate(coll, spec["id"]) is not None
         else:
-            found = bool(find(colls.records(coll), spec.get("where")))
+            found = bool(colls.find(coll, spec.get("where")))
         ok = found if req.exists is not None else not found
     if not ok:
         raise ToolError(str(render(req.error, ctx)), kind="precondition")
 
 
 def project(rec: dict[str, Any], fields: list[str] | None) -> dict[str, Any]:
-    return {k: rec[k] for k in fields if k in rec} if fields else dict(rec)
+    """The record, or only ``fields`` of it (a dotted field keeps its nesting)."""
+    if not fields:
+        return dict(rec)
+    picked = {name: v for name in fields if (v := get_path(rec, name)) is not MISSING}
+    return _changed({}, picked)
+
+
+def _changed(rec: dict[str, Any], changes: Any) -> dict[str, Any]:
+    """A new record: ``rec`` with each (dotted) field of ``changes`` set; ``rec`` stays as it
+    is (it may be shared with the task's initial state)."""
+    if not isinstance(changes, dict):
+        raise TypeError(f"`set` must render to an object, got {changes!r}")
+    out = dict(rec)
+    for name, value in changes.items():
+        if "." in name:
+            out = set_path(out, name, value)
+        else:
+            out[name] = value
+    return out
 
 
 Query = Behavior | Step
 """A behaviour or a step: both read with the same options (``where``, ``sort``, ...)."""
 
 
-def select_rows(q: Query, ctx: dict[str, Any], coll: Any) -> list[dict[str, Any]]:
+def select_rows(q: Query, ctx: dict[str, Any], coll: Collection) -> list[dict[str, Any]]:
     """The records of ``coll`` matching ``q.where``, sorted, limited and projected."""
-    rows = find(colls.records(coll), render(q.where, ctx))
+    rows = [rec for _, rec in colls.find(coll, render(q.where, ctx))]
     rows = sort_records(rows, q.sort)
     if q.limit is not None:
         limit = render(q.limit, ctx)
@@ -183,7 +199,7 @@ def _get(b: Behavior, ctx: dict[str, Any], state: State, trusted: bool) -> Any:
     assert b.get is not None
     coll = _collection(state, b.get)
     (key,) = _targets(b, ctx, coll, b.get.rstrip("s"))
-    return project(coll[key], b.fields)  # type: ignore[index]  # a key of this collection
+    return project(colls.at(coll, key), b.fields)
 
 
 def _insert(b: Behavior, ctx: dict[str, Any], state: State, trusted: bool) -> Any:
@@ -194,12 +210,11 @@ def _insert(b: Behavior, ctx: dict[str, Any], state: State, trusted: bool) -> An
     if rid is None:
         prefix = b.id_prefix if b.id_prefix is not None else f"{b.insert}-"
         rid = colls.new_id(coll, prefix)
+        record.pop("id", None)  # a keyed record needs none; a listed one gets it first
     elif colls.locate(coll, rid) is not None:
         raise ToolError(f"{rid!r} already exists", kind="conflict")
-    if colls.is_keyed(coll):
-        record.pop("id", None)  # the key is the id
     key = colls.put(coll, rid, record)
-    return dict(coll[key])  # type: ignore[index]
+    return {"id": rid, **colls.at(coll, key)}
 
 
 def _update(b: Behavior, ctx: dict[str, Any], state: State, trusted: bool) -> Any:
@@ -208,10 +223,8 @@ def _update(b: Behavior, ctx: dict[str, Any], state: State, trusted: bool) -> An
     targets = _targets(b, ctx, coll, b.update.rstrip("s"))
     changes = render(b.set, ctx)
     for key in targets:
-        coll[key] = {**coll[key], **changes}  # type: ignore[index]
-    if targets:
-        colls.forget(coll)  # changed in place: its index (if any) is rebuilt when next read
-    updated = [dict(coll[key]) for key in targets]  # type: ignore[index]
+        colls.store(coll, key, _changed(colls.at(coll, key), changes))
+    updated = [dict(colls.at(coll, key)) for key in targets]
     return updated[0] if b.id is not None else {"updated": len(updated), "records": updated}
 
 
@@ -219,22 +232,19 @@ def _delete(b: Behavior, ctx: dict[str, Any], state: State, trusted: bool) -> An
     assert b.delete is not None
     coll = _collection(state, b.delete)
     targets = _targets(b, ctx, coll, b.delete.rstrip("s"))
-    ids = [colls.record_id(coll, key, coll[key]) for key in targets]  # type: ignore[index]
-    for key in sorted(targets, reverse=True):
-        del coll[key]  # type: ignore[arg-type]
-    if targets:
-        colls.forget(coll)
+    ids = [colls.record_id(coll, key, colls.at(coll, key)) for key in targets]
+    colls.remove_keys(coll, targets)
     return {"deleted": ids[0]} if b.id is not None else {"deleted": ids}
 
 
 def _count(b: Behavior, ctx: dict[str, Any], state: State, trusted: bool) -> Any:
     assert b.count is not None
-    return {"count": len(find(colls.records(_collection(state, b.count)), render(b.where, ctx)))}
+    return {"count": len(colls.find(_collection(state, b.count), render(b.where, ctx)))}
 
 
 def _aggregate(b: Behavior, ctx: dict[str, Any], state: State, trusted: bool) -> Any:
     assert b.aggregate is not None
-    rows = find(colls.records(_collection(state, b.aggregate)), render(b.where, ctx))
+    rows = [rec for _, rec in colls.find(_collection(state, b.aggregate), render(b.where, ctx))]
     return {"value": aggregate_rows(b, rows)}
 
 
@@ -242,8 +252,8 @@ def aggregate_rows(q: Query, rows: list[dict[str, Any]]) -> float | int | None:
     """``q.op`` of ``q.field`` over ``rows`` (numbers only; ``None`` over none)."""
     if q.op == "count":
         return len(rows)
-    field = q.field or ""
-    values: list[int | float] = [r[field] for r in rows if isinstance(r.get(field), int | float)]
+    found = (get_path(r, q.field or "") for r in rows)
+    values = [v for v in found if isinstance(v, int | float) and not isinstance(v, bool)]
     if not values:
         return None
     if q.op == "sum":
@@ -275,6 +285,8 @@ def _handler(b: Behavior, ctx: dict[str, Any], state: State, trusted: bool) -> A
         raise
     except Exception as exc:  # a handler bug is the tool failing, not the simulator
         raise ToolError(f"{type(exc).__name__}: {exc}", kind="handler_error") from None
+    finally:
+        colls.forget_all(state)  # it may have changed collections in place
 
 
 Implementation = Callable[[Behavior, dict[str, Any], State, bool], Any]
@@ -289,21 +301,39 @@ _IMPLEMENTATIONS: dict[str, Implementation] = {
     "delete": _delete,
     "count": _count,
     "aggregate": _aggregate,
-    "steps": _steps,
+    "steps": _steps,  # writes through collections.put and paths.set_path: records copied
     "handler": _handler,
 }
 """One implementation per entry of :data:`taskkit.models.operations.OPERATIONS`."""
 
+_COPYING: set[str] = set(_IMPLEMENTATIONS) - {"handler"}
+"""Operations that never change a record in place (they write through
+:mod:`taskkit.sim.collections` and :mod:`taskkit.sim.paths`): before one writes, the episode
+copies the container only, not every record in it."""
 
-def register_operation(name: str, implementation: Implementation) -> None:
+
+def register_operation(
+    name: str, implementation: Implementation, *, copies_records: bool = False
+) -> None:
     """Register the implementation of an operation declared in the table
     (:func:`taskkit.models.operations.declare_operation`): what it writes is the table's
-    to say, so an operation can only run once the episode knows what to copy first."""
+    to say, so an operation can only run once the episode knows what to copy first.
+
+    ``copies_records``: the implementation never changes a record (or anything in one) in
+    place, only replaces records in their container; the episode then copies containers
+    shallowly. Otherwise it deep-copies what the operation touches before each call."""
     if name not in OPERATIONS:
         raise ValueError(f"operation {name!r} is not declared (declare_operation first)")
     if name in _IMPLEMENTATIONS:
         raise ValueError(f"operation {name!r} has an implementation already")
     _IMPLEMENTATIONS[name] = implementation
+    if copies_records:
+        _COPYING.add(name)
+
+
+def copies_records(operation: str | None) -> bool:
+    """Whether ``operation`` leaves records as they are (see :func:`register_operation`)."""
+    return operation is None or operation in _COPYING
 
 
 def implementations() -> frozenset[str]:

@@ -26,19 +26,21 @@ from __future__ import annotations
 import threading
 from bisect import insort
 from collections import OrderedDict
-from collections.abc import Hashable, Iterator
+from collections.abc import Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final, TypeGuard
 
 from .paths import MISSING, Path, get_path, split_path
-from .records import eq_key
+from .records import eq_key, equalities, matches
 
 __all__ = [
     "Collection",
     "Key",
+    "at",
     "clone",
     "entries",
     "equal_keys",
+    "find",
     "forget",
     "forget_all",
     "is_collection",
@@ -50,6 +52,8 @@ __all__ = [
     "record_id",
     "records",
     "remove",
+    "remove_keys",
+    "store",
 ]
 
 Collection = list[Any] | dict[str, Any]
@@ -94,7 +98,8 @@ def record_id(coll: Collection, key: Key, record: dict[str, Any]) -> Any:
 def locate(coll: Collection, rid: Any) -> Key | None:
     """Where the record with id ``rid`` sits, or ``None`` (the first, if ids repeat)."""
     if isinstance(coll, dict):
-        return rid if isinstance(rid, str) and isinstance(coll.get(rid), dict) else None
+        key = _as_key(rid)
+        return key if key is not None and isinstance(coll.get(key), dict) else None
     want = eq_key(rid)
     if want is None:
         return None
@@ -115,7 +120,34 @@ def locate(coll: Collection, rid: Any) -> Key | None:
 def lookup(coll: Collection, rid: Any) -> dict[str, Any] | None:
     """The record with id ``rid``, or ``None``."""
     key = locate(coll, rid)
-    return None if key is None else _at(coll, key)
+    return None if key is None else at(coll, key)
+
+
+def at(coll: Collection, key: Key) -> dict[str, Any]:
+    """The record at ``key`` (from :func:`locate`, :func:`entries` or :func:`find`)."""
+    rec = coll[key]  # type: ignore[index]
+    if not isinstance(rec, dict):
+        raise ValueError(f"no record at {key!r}")
+    return rec
+
+
+def find(coll: Collection, where: Mapping[str, Any] | None) -> list[tuple[Key, dict[str, Any]]]:
+    """``(key, record)`` of every record matching ``where``, in order. An exact equality
+    condition is answered from an index when the collection is large; the other conditions
+    are then checked on its candidates only."""
+    candidates: Iterable[Key] | None = None
+    for path, value in equalities(where):
+        candidates = equal_keys(coll, path, value)
+        if candidates is not None:
+            break
+    if candidates is None:
+        return [(k, r) for k, r in entries(coll) if matches(r, where)]
+    found = []
+    for key in candidates:
+        rec = coll[key]  # type: ignore[index]
+        if isinstance(rec, dict) and matches(rec, where):
+            found.append((key, rec))
+    return found
 
 
 def put(coll: Collection, rid: Any, record: dict[str, Any]) -> Key:
@@ -134,38 +166,49 @@ def put(coll: Collection, rid: Any, record: dict[str, Any]) -> Key:
     if "id" not in record or eq_key(record["id"]) != eq_key(rid):
         record = {"id": rid, **{k: v for k, v in record.items() if k != "id"}}
     pos = locate(coll, rid)
-    index = _live_index(coll)
     if pos is None:
+        index = _live_index(coll)
         coll.append(record)
         pos = len(coll) - 1
         if index is not None:
             index.appended(pos, record, coll)
     else:
-        assert isinstance(pos, int)
-        old = coll[pos]
-        coll[pos] = record
-        if index is not None:
-            index.replaced(pos, old, record, coll)
+        store(coll, pos, record)
     return pos
+
+
+def store(coll: Collection, key: Key, record: dict[str, Any]) -> None:
+    """Replace the record at ``key`` (it exists) of ``coll``, which the caller owns."""
+    index = _live_index(coll)
+    old = coll[key]  # type: ignore[index]
+    coll[key] = record  # type: ignore[index]
+    if index is not None:
+        index.replaced(key, old, record, coll)
+
+
+def remove_keys(coll: Collection, keys: Iterable[Key]) -> list[dict[str, Any]]:
+    """Take the records at ``keys`` out of ``coll`` (the caller owns it); them, in order."""
+    wanted = list(keys)
+    removed = [at(coll, k) for k in wanted]
+    if isinstance(coll, dict):
+        index = _live_index(coll)
+        for key, old in zip(wanted, removed, strict=True):
+            assert isinstance(key, str)
+            del coll[key]
+            if index is not None:
+                index.removed_key(key, old, coll)
+    else:
+        for pos in sorted({k for k in wanted if isinstance(k, int)}, reverse=True):
+            del coll[pos]
+        forget(coll)  # positions moved: cheaper to rebuild on the next lookup
+    return removed
 
 
 def remove(coll: Collection, rid: Any) -> dict[str, Any] | None:
     """Take the record with id ``rid`` out of ``coll`` (the caller owns it); the record, or
     ``None`` when there was none."""
     key = locate(coll, rid)
-    if key is None:
-        return None
-    if isinstance(coll, dict):
-        assert isinstance(key, str)
-        index = _live_index(coll)
-        old = coll.pop(key)
-        if index is not None:
-            index.removed_key(key, old, coll)
-        return old  # type: ignore[no-any-return]
-    assert isinstance(key, int)
-    old = coll.pop(key)
-    forget(coll)  # the positions after it moved: cheaper to rebuild on the next lookup
-    return old  # type: ignore[no-any-return]
+    return None if key is None else remove_keys(coll, [key])[0]
 
 
 def new_id(coll: Collection, prefix: str) -> str:
@@ -178,11 +221,17 @@ def new_id(coll: Collection, prefix: str) -> str:
 
 
 def clone(coll: Collection) -> Collection:
-    """A shallow copy of ``coll`` (records shared, never changed in place) that takes over
-    the original's index, so the first write of an episode does not rebuild it."""
+    """A shallow copy of ``coll`` (records shared, never changed in place) with a copy of the
+    original's id index, so the first write of an episode does not rebuild it. (A keyed
+    object is its own id index; its equality indexes are rebuilt when asked for.)"""
     copy: Collection = dict(coll) if isinstance(coll, dict) else list(coll)
-    index = _INDEXES.get(id(coll))
-    if index is not None and index.fresh(coll):
+    if isinstance(coll, list) and len(coll) >= SCAN_BELOW:
+        # Index the original too: it is the task's initial state, shared by every episode
+        # that writes it next; built once there, each of them copies it for a dict copy.
+        index = _index(coll)
+        if not index.fresh(coll):
+            forget(coll)
+            index = _index(coll)
         _remember(copy, index.copy_for(copy))
     return copy
 
@@ -224,24 +273,27 @@ def forget_all(state: dict[str, Any]) -> None:
 # --- indexes -------------------------------------------------------------------------------
 
 
-def _at(coll: Collection, key: Key) -> dict[str, Any]:
-    rec = coll[key]  # type: ignore[index]
-    assert isinstance(rec, dict)
-    return rec
-
-
 def _id_at(coll: list[Any], pos: int) -> Hashable | None:
     if pos >= len(coll) or not isinstance(coll[pos], dict):
         return None
     return eq_key(coll[pos].get("id", MISSING))
 
 
-def _object_key(rid: Any) -> str:
+def _as_key(rid: Any) -> str | None:
+    """The key of a keyed object that ``rid`` names: JSON keys are strings, so a whole number
+    names the key written with its digits; nothing else names a key."""
     if isinstance(rid, str):
         return rid
     if isinstance(rid, int) and not isinstance(rid, bool):
         return str(rid)
-    raise ValueError(f"a keyed collection's keys are strings, got {rid!r}")
+    return None
+
+
+def _object_key(rid: Any) -> str:
+    key = _as_key(rid)
+    if key is None:
+        raise ValueError(f"a keyed collection's keys are strings, got {rid!r}")
+    return key
 
 
 def _value_key(rec: Any, parts: tuple[str | int, ...]) -> Hashable | None:

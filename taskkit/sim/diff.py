@@ -89,8 +89,16 @@ def _keyed(records: list[Any]) -> dict[str, Any]:
     return out
 
 
+def _by_key(value: Any) -> bool:
+    """A collection keyed by id (``{key: record}``), or none."""
+    return value is None or (
+        isinstance(value, dict) and all(isinstance(v, dict) for v in value.values())
+    )
+
+
 def diff_states(before: dict[str, Any], after: dict[str, Any]) -> StateDiff:
-    """Per top-level key: records added, removed and changed (matched by ``id``)."""
+    """Per top-level key: records added, removed and changed (matched by ``id``: a list's
+    records by their ``id`` field, a keyed collection's by their key)."""
     diff = StateDiff()
     for name in sorted(set(before) | set(after), key=str):
         a, b = before.get(name), after.get(name)
@@ -103,6 +111,17 @@ def diff_states(before: dict[str, Any], after: dict[str, Any]) -> StateDiff:
                 "removed": [ka[k] for k in ka if k not in kb],
                 "changed": [
                     {"id": ka[k].get("id"), "before": ka[k], "after": kb[k]}
+                    for k in ka
+                    if k in kb and ka[k] != kb[k]
+                ],
+            }
+        elif _by_key(a) and _by_key(b):  # collections keyed by id: the key is the id
+            ka, kb = a or {}, b or {}
+            entry = {
+                "added": [{"id": k, **kb[k]} for k in kb if k not in ka],
+                "removed": [{"id": k, **ka[k]} for k in ka if k not in kb],
+                "changed": [
+                    {"id": k, "before": ka[k], "after": kb[k]}
                     for k in ka
                     if k in kb and ka[k] != kb[k]
                 ],

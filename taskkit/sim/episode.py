@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any
 
 from .. import trust as trusting
 from ..models import CompiledTask, ToolEnv
 from ..models.operations import EVERYTHING
+from .behaviors import copies_records
+from .collections import clone, is_collection
 from .diff import copy_json
 from .evaluate import Call, FinalVerdict, Finding, evaluate_action, final_for_task
 from .execute import Observation, execute, fault_for
@@ -87,6 +90,12 @@ def _writes(env: ToolEnv) -> frozenset[str]:
     return env.behavior.touched if env.behavior is not None else frozenset()
 
 
+def _in_place(env: ToolEnv) -> bool:
+    """Whether running ``env`` may change records in place (a registered operation that did
+    not promise otherwise): then what it writes is copied deeply, not just its container."""
+    return env.behavior is not None and not copies_records(env.behavior.operation)
+
+
 class Episode:
     """One compiled task, one agent, one run."""
 
@@ -120,11 +129,13 @@ class Episode:
 
     def reset(self) -> AgentInput:
         # Copy-on-write from the start: the task's initial state is shared (read-only)
-        # until a tool writes, and then only the collection it writes is copied. Most
+        # until a tool writes, and then only the container of the collection it writes is
+        # copied, shallowly: writes replace records, never change one in place. Most
         # episodes write one collection, if any; a full copy per episode was a tenth of
-        # generation's time.
+        # generation's time, and a deep copy of a 2,000-record collection 16 ms per write.
         self.state: dict[str, Any] = self.task.initial_state
-        self._owned: set[str] | None = set()  # None: this episode owns all of its state
+        # collection -> copied deeply; None: this episode owns all of its state
+        self._owned: dict[str, bool] | None = {}
         self.history: list[Exchange] = []
         self.steps: list[StepRecord] = []
         self.calls: list[Call] = []
@@ -141,7 +152,7 @@ class Episode:
         other = copy.copy(self)
         # Copy-on-write: forks share the state until one of them runs a tool that writes,
         # and then copy only the collection it writes.
-        self._owned, other._owned = set(), set()
+        self._owned, other._owned = {}, {}
         other.history = list(self.history)
         other.steps = list(self.steps)
         other.calls = list(self.calls)
@@ -205,19 +216,27 @@ class Episode:
                 )
         return step
 
-    def _own(self, collection: str | None) -> None:
-        """Make what a call is about to write this episode's own (see :meth:`fork`)."""
-        if collection is None or self._owned is None or collection in self._owned:
+    def _own(self, touched: str | AbstractSet[str] | None, *, deep: bool = False) -> None:
+        """Make what a call is about to write this episode's own (see :meth:`fork`): the
+        container of each collection (records are shared, and replaced, never changed), or
+        with ``deep`` all of it (for an operation that may change records in place)."""
+        if touched is None or self._owned is None:
             return
-        if collection == EVERYTHING:
+        names = (touched,) if isinstance(touched, str) else sorted(touched)
+        if EVERYTHING in names:
             self.state = copy_json(self.state)
             self._owned = None
             return
-        if not self._owned:  # the first write: the top-level mapping itself
-            self.state = dict(self.state)
-        if collection in self.state:
-            self.state[collection] = copy_json(self.state[collection])
-        self._owned.add(collection)
+        for name in names:
+            if name in self._owned and (self._owned[name] or not deep):
+                continue
+            if not self._owned:  # the first write: the top-level mapping itself
+                self.state = dict(self.state)
+            value = self.state.get(name)
+            if value is not None:
+                shallow = not deep and is_collection(value)
+                self.state[name] = clone(value) if shallow else copy_json(value)
+            self._owned[name] = deep
 
     def _run_call(self, call: Any) -> CallRecord:
         verdict = self._verifier.verify(call)
@@ -233,9 +252,7 @@ class Episode:
             )
         assert verdict.args is not None
         env = self._envs[verdict.name]
-        writes = _writes(env)
-        for collection in [EVERYTHING] if EVERYTHING in writes else sorted(writes):
-            self._own(collection)
+        self._own(_writes(env), deep=_in_place(env))
         fault = (
             fault_for(
                 self.task.id, self.task.faults, len(self.calls), env.name, run_seed=self.run_seed

@@ -110,6 +110,8 @@ def _child(value: Any, seg: str | int) -> Any:
 
 def get_path(obj: Any, path: Path) -> Any:
     """The value at ``path`` in ``obj``, or :data:`MISSING`."""
+    if type(path) is str and type(obj) is dict and "." not in path and 0 < len(path) <= MAX_CHARS:
+        return obj.get(path, MISSING)  # the common case, once per record of a scan
     value = obj
     for seg in split_path(path):
         value = _child(value, seg)

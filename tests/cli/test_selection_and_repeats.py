@@ -71,7 +71,7 @@ def test_ls_shows_id_category_difficulty_steps_and_tools(compiled):
     assert result.exit_code == 0
     head, row = result.stdout.splitlines()
     assert head.split() == ["id", "category", "difficulty", "steps", "tools"]
-    assert row.split()[:4] == ["home/book_cheapest_viewing@1#austin-2br-1", "data", "medium", "2"]
+    assert row.split()[:4] == ["home/book_cheapest_viewing@2#austin-2br-1", "data", "medium", "2"]
     assert "search_homes, schedule_viewing" in row
     rows = json.loads(invoke("ls", str(compiled), "--format", "json", "--limit", "2").stdout)
     assert set(rows[0]) == {"id", "pack", "category", "difficulty", "steps", "tools"}

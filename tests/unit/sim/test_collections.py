@@ -37,7 +37,7 @@ def test_both_shapes_iterate_records_and_find_them_by_id(coll):
 
 
 @pytest.mark.parametrize("coll", [LISTED, KEYED], ids=["list", "keyed"])
-@pytest.mark.parametrize("rid", ["U1", " u1", "u1 ", None, 1, ["u1"], {"u1": 1}])
+@pytest.mark.parametrize("rid", ["U1", " u1", "u1 ", None, 1, True, ["u1"], {"u1": 1}])
 def test_ids_match_exactly(coll, rid):
     assert lookup(coll, rid) is None
 
@@ -64,6 +64,8 @@ def test_put_on_a_keyed_object_uses_the_key_and_adds_no_id_field():
     assert coll["u3"] == {"name": "Cy"}
     put(coll, 7, {"name": "Di"})
     assert coll["7"] == {"name": "Di"}
+    assert lookup(coll, 7) is coll["7"]  # a whole number names the key of its digits
+    assert lookup(coll, 7.0) is None
     with pytest.raises(ValueError):
         put(coll, None, {})
 

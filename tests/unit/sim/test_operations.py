@@ -10,10 +10,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from one_tool import one_tool_task
 from pydantic import create_model
 
 from taskkit.agents.mutant import MutantAgent
-from taskkit.models import Behavior, CompiledTask, ToolEnv
+from taskkit.models import Behavior, CompiledTask
 from taskkit.models.operations import (
     OPERATIONS,
     WHERE_OPERATORS,
@@ -103,42 +104,7 @@ def _task_with(behavior: Behavior) -> CompiledTask:
         "required": ["id", "value"],
     }
     initial = {"things": [{"id": "a", "value": 1}], "other": [{"id": "z"}]}
-    return CompiledTask.model_validate(
-        {
-            "id": "t/upsert@1#e",
-            "pack": "t",
-            "pack_version": "1.0.0",
-            "task": "upsert",
-            "task_version": 1,
-            "entry": "e",
-            "category": "data",
-            "difficulty": "easy",
-            "source": {},
-            "user_command": "set a to 2",
-            "tools": [],
-            # A model instance is kept as given (pydantic does not revalidate instances), so
-            # the behaviour keeps its subclass and its extra operation field.
-            "environment": [
-                ToolEnv(
-                    name="upsert",
-                    ref="s.upsert",
-                    effect="write",
-                    parameters=params,
-                    behavior=behavior,
-                )
-            ],
-            "initial_state": initial,
-            "max_turns": 3,
-            "action_checks": [],
-            "final": {
-                "gold_actions": [],
-                "expect": {"state": "ignore", "answer": {"contains": ["done"]}},
-                "gold_state": initial,
-                "gold_observations": [],
-            },
-            "content_hash": "0",
-        }
-    )
+    return one_tool_task("upsert", behavior, params, initial)
 
 
 def test_a_registered_operation_never_changes_the_shared_initial_state(

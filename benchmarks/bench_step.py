@@ -20,7 +20,9 @@ a final answer of 1 MB. Target: <= 50 ms each.
 ``multi``: one call of a declared behaviour on a world of 2,000 keyed accounts, through
 ``run_behavior``: a single-operation ``update`` against a multi-step transfer (two ``get``, a
 ``require``, a ``let`` with ``calc``, two ``increment``, an ``append`` and an ``insert``,
-all-or-nothing). Reported in us per call.
+all-or-nothing). Reported in us per call. Measured (cpu clock, loaded 2-core machine): single
+5.1 us, multi 158 us (264 us when each call copied the containers it wrote; the rest is
+mostly Jinja rendering the expressions).
 
 ``--clock cpu`` measures this process's CPU time instead of wall time: on a machine shared
 with other work, wall time mostly measures the others.

@@ -348,3 +348,45 @@ def test_the_worked_example_in_the_docs_does_what_the_docs_say() -> None:
         {"id": "chk", "balance": 59.6, "ledger": [{"to": "sav", "amount": 40, "fee": 0.4}]},
         {"id": "sav", "balance": 40},
     ]
+
+
+@pytest.mark.parametrize(
+    "state",
+    [
+        {"c": [{"id": "a"}, {"id": "b", "n": 1}, {"id": "c"}]},
+        {"c": {"a": {}, "b": {"n": 1}, "c": {}}},
+        # large enough to be indexed (collections.SCAN_BELOW)
+        {"c": [{"id": "a"}, {"id": "b", "n": 1}, {"id": "c"}, *({"id": i} for i in range(64))]},
+        {"c": {"a": {}, "b": {"n": 1}, "c": {}, **{str(i): {} for i in range(64)}}},
+    ],
+    ids=["list", "keyed", "indexed-list", "indexed-keyed"],
+)
+def test_every_kind_of_write_is_undone_in_order_when_a_later_step_fails(
+    state: dict[str, Any],
+) -> None:
+    for rid in ("a", "b", "c"):  # build the indexes first, as earlier calls would
+        _run({"steps": [{"get": "c", "id": rid}]}, {}, state)
+    before = copy.deepcopy(state)
+    failing = {
+        "steps": [
+            {"delete": "c", "id": "a"},
+            {"set": "c", "id": "b", "values": {"n": 2, "m.k": 1}},
+            {"increment": "c", "id": "b", "path": "n", "by": 1},
+            {"append": "c", "id": "c", "path": "log", "value": 1},
+            {"insert": "c", "id": "d", "record": {"x": 1}},
+            {"insert": "new_collection", "record": {"x": 1}},
+            {"delete": "c", "id": "b", "path": "n"},
+            {"require": "false", "error": "Error: no"},
+        ]
+    }
+    with pytest.raises(ToolError, match="Error: no"):
+        _run(failing, {}, state)
+    assert state == before
+    assert json.dumps(state) == json.dumps(before)  # the order of records and keys too
+    # and the collections' id indexes agree with what was put back
+    got = _run({"steps": [{"get": "c", "id": "b", "as": "r"}], "respond": "{{ r.n }}"}, {}, state)
+    assert got == 1
+    for rid in ("a", "c"):
+        assert _run({"steps": [{"get": "c", "id": rid}]}, {}, state) is not None
+    with pytest.raises(ToolError, match="no c with id 'd'"):
+        _run({"steps": [{"get": "c", "id": "d"}]}, {}, state)

@@ -13,6 +13,7 @@ Models cannot import the simulator, so the table lives here and the implementati
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Literal
 
@@ -129,32 +130,11 @@ _WRITE = frozenset({"when"})
 STEPS: dict[str, Operation] = {
     step.name: step
     for step in (
-        Operation(
-            "get",
-            "fetch the record `id`; not found is an error (`error`)",
-            writes="no",
-            options=_READ | {"id", "fields", "error"},
-            required=frozenset({"id"}),
-        ),
-        Operation(
-            "select",
-            "list records matching `where`, sorted, limited, projected to `fields`",
-            writes="no",
-            options=_READ | {"where", "sort", "limit", "fields"},
-        ),
-        Operation(
-            "count",
-            "count the records matching `where` (a number)",
-            writes="no",
-            options=_READ | {"where"},
-        ),
-        Operation(
-            "aggregate",
-            "`op` (sum, avg, min, max, count) of `field` over the records matching `where` "
-            "(a number, or null over no record)",
-            writes="no",
-            options=_READ | {"where", "op", "field"},
-            required=frozenset({"op"}),
+        # the read operations, as behaviours have them, with `as` and `when`; a count or an
+        # aggregate binds the number itself, not `{"count": n}` / `{"value": v}`
+        *(
+            dataclasses.replace(OPERATIONS[name], options=OPERATIONS[name].options | _READ)
+            for name in ("get", "select", "count", "aggregate")
         ),
         Operation(
             "let",

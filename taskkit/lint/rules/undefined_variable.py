@@ -48,7 +48,10 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
     for ld in ctx.lib.docs:
         if isinstance(ld.model, Toolset):
             yield from _check_doc(
-                ctx, ld, TOOL_VARIABLES, "tool templates see only args, state and result, not"
+                ctx,
+                ld,
+                TOOL_VARIABLES,
+                "tool templates see only args, state, result and the helpers, not",
             )
 
 

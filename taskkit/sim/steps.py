@@ -101,6 +101,11 @@ def run_steps(behavior: Behavior, ctx: dict[str, Any], state: State) -> Any:
     run = _Run(state)
     try:
         return _run_list(behavior.steps or [], ctx, run, ())
+    except RecursionError:  # loops nested hundreds deep, run from an already deep stack
+        run.rollback()
+        raise ToolError(
+            "tool misconfigured: the steps are nested too deeply", kind="behavior_error"
+        ) from None
     except BaseException:  # a step's error, or a render's time budget: undo, in reverse
         run.rollback()
         raise

@@ -259,6 +259,28 @@ def test_a_loop_that_would_run_too_many_steps_stops() -> None:
         _run({"steps": [outer]}, {}, {})
 
 
+def test_loops_nested_as_deep_as_the_model_allows_run_or_fail_cleanly() -> None:
+    step: dict[str, Any] = {"insert": "c", "record": {"x": 1}}
+    for _ in range(250):
+        step = {"each": [1], "as": "i", "steps": [step]}
+    behavior = Behavior.model_validate({"steps": [step]})
+    state: dict[str, Any] = {}
+    try:
+        run_behavior(behavior, {}, state)
+        assert state == {"c": [{"id": "c-1", "x": 1}]}
+    except ToolError as exc:  # a deep stack already: refused, and nothing written
+        assert exc.kind == "behavior_error" and state == {}
+    with pytest.raises(ValidationError):  # deeper than that is a schema error
+        Behavior.model_validate({"steps": [_nest(400)]})
+
+
+def _nest(depth: int) -> dict[str, Any]:
+    step: dict[str, Any] = {"let": {"x": 1}}
+    for _ in range(depth):
+        step = {"each": [1], "as": "i", "steps": [step]}
+    return step
+
+
 def test_deeply_nested_values_are_written_and_read_without_crashing() -> None:
     deep: Any = 1
     for _ in range(200):

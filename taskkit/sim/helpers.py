@@ -131,7 +131,7 @@ def _eval(node: ast.expr, names: dict[str, Any]) -> int | float:
     if isinstance(node, ast.Name):
         if node.id not in names:
             raise HelperError(f"calc: {node.id!r} is not given (pass it: {node.id}=...)")
-        return _number(f"calc: {node.id!r}", names[node.id])
+        return _checked(_number(f"calc: {node.id!r}", names[node.id]), "calc")
     if isinstance(node, ast.UnaryOp):
         return _checked(_UNARY[type(node.op)](_eval(node.operand, names)), "calc")
     assert isinstance(node, ast.BinOp)
@@ -320,6 +320,13 @@ HELPERS: dict[str, Helper] = {
     "items": Helper(_items, "items(d)", "an object's `[key, value]` pairs, as a list", 1, 1),
 }
 """Every helper behaviour templates may call, by name."""
+
+
+for _helper in HELPERS.values():
+    # each helper bounds what it computes itself (calc: MAX_INT_BITS, MAX_EXPONENT), so the
+    # sandbox's limit on call arguments (numbers up to a million) does not apply: an amount
+    # in cents may well be larger
+    _helper.fn.bounds_its_arguments = True  # type: ignore[attr-defined]
 
 
 def helper_context() -> dict[str, Callable[..., Any]]:

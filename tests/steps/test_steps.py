@@ -179,6 +179,13 @@ def test_helpers_return_native_values(template: str, value: Any) -> None:
     assert result == value and type(result) is type(value)
 
 
+def test_helpers_take_numbers_past_the_sandbox_s_argument_limit() -> None:
+    behavior = {"respond": "{{ calc('a * 2', a=args.n) }}"}
+    assert _run(behavior, {"n": 2_000_000_000}, {}) == 4_000_000_000
+    with pytest.raises(ToolError, match="too large"):
+        _run(behavior, {"n": 10**1300}, {})
+
+
 def test_helpers_are_available_to_single_operation_behaviours_too() -> None:
     assert _run({"respond": "{{ calc('x * 2', x=args.n) }}"}, {"n": 4}, {}) == 8
 

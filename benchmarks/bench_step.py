@@ -17,6 +17,13 @@ valid, taking turns. Target: the misspelt episode costs <= 1.2x the valid one.
 response of about 1 MB in each format: one call whose arguments hold about 1 MB of text, and
 a final answer of 1 MB. Target: <= 50 ms each.
 
+``multi``: one call of a declared behaviour on a world of 2,000 keyed accounts, through
+``run_behavior``: a single-operation ``update`` against a multi-step transfer (two ``get``, a
+``require``, a ``let`` with ``calc``, two ``increment``, an ``append`` and an ``insert``,
+all-or-nothing). Reported in us per call. Measured (cpu clock, loaded 2-core machine): single
+5.1 us, multi 158 us (264 us when each call copied the containers it wrote; the rest is
+mostly Jinja rendering the expressions).
+
 ``--clock cpu`` measures this process's CPU time instead of wall time: on a machine shared
 with other work, wall time mostly measures the others.
 """
@@ -194,6 +201,65 @@ def bench_parse(runs: int, clock: Any) -> dict[str, Any]:
     return results
 
 
+MULTI_STEP = {
+    "steps": [
+        {"get": "accounts", "id": "{{ args.src }}", "as": "src"},
+        {"get": "accounts", "id": "{{ args.dst }}", "as": "dst"},
+        {"require": "src.balance >= args.amount", "error": "Error: too little"},
+        {"let": {"fee": "{{ round(calc('a * 0.01', a=args.amount), 2) }}"}},
+        {
+            "increment": "accounts",
+            "id": "{{ args.src }}",
+            "path": "balance",
+            "by": "{{ calc('0 - a - f', a=args.amount, f=fee) }}",
+        },
+        {
+            "increment": "accounts",
+            "id": "{{ args.dst }}",
+            "path": "balance",
+            "by": "{{ args.amount }}",
+        },
+        {
+            "append": "accounts",
+            "id": "{{ args.src }}",
+            "path": "history",
+            "value": {"to": "{{ args.dst }}", "amount": "{{ args.amount }}"},
+        },
+        {"insert": "ledger", "record": {"from": "{{ args.src }}", "fee": "{{ fee }}"}},
+    ],
+    "respond": {"fee": "{{ fee }}"},
+}
+SINGLE_OPERATION = {"update": "accounts", "id": "{{ args.src }}", "set": {"note": "{{ args.dst }}"}}
+
+
+def bench_multi(runs: int, clock: Any, calls: int = 2_000) -> dict[str, Any]:
+    from taskkit.models import Behavior
+    from taskkit.sim.behaviors import run_behavior
+
+    def world() -> dict[str, Any]:
+        accounts = {f"a{i}": {"balance": 10**9, "history": []} for i in range(2_000)}
+        return {"accounts": accounts, "ledger": []}
+
+    out: dict[str, Any] = {}
+    for name, declared in (("single", SINGLE_OPERATION), ("multi", MULTI_STEP)):
+        behavior = Behavior.model_validate(declared)
+        args = [
+            {"src": f"a{i % 2000}", "dst": f"a{(i * 7 + 1) % 2000}", "amount": 5}
+            for i in range(calls)
+        ]
+        per_call = []
+        for _ in range(runs):
+            state = world()
+            start = clock()
+            for a in args:
+                run_behavior(behavior, a, state)
+            per_call.append((clock() - start) / calls)
+        median = statistics.median(per_call)
+        print(f"  {name}: median {median * 1e6:.1f} us per call ({calls} calls, {runs} runs)")
+        out[f"{name}_us_per_call"] = round(median * 1e6, 1)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -201,7 +267,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--format", default="openai")
     parser.add_argument("--clock", choices=sorted(CLOCKS), default="wall")
-    parser.add_argument("--only", default="step", help="step, scale, parse (comma-separated)")
+    parser.add_argument(
+        "--only", default="step", help="step, scale, parse, multi (comma-separated)"
+    )
     parser.add_argument("--tools", type=int, default=16_000, help="tools offered in `scale`")
     args = parser.parse_args()
     clock = CLOCKS[args.clock]
@@ -214,6 +282,8 @@ def main() -> None:
         report["scale"] = bench_scale(tasks, args.tools, max(args.runs, 15), clock)
     if "parse" in parts:
         report["parse"] = bench_parse(args.runs, clock)
+    if "multi" in parts:
+        report["multi"] = bench_multi(args.runs, clock)
     print(json.dumps(report))
 
 

@@ -19,6 +19,8 @@ operations docs/authoring.md ``taskkit.models.operations.OPERATIONS``: summary, 
                              (required ones marked), whether it writes; what each returns and
                              fails with is written here, and an operation without it fails
                              the generator
+steps      docs/authoring.md ``taskkit.models.operations.STEPS``, the same way
+helpers    docs/authoring.md ``taskkit.sim.helpers.HELPERS``: signature and one line each
 where      docs/authoring.md the ``where`` operators (``WHERE_OPERATORS``), the same way
 answers    docs/authoring.md the fields of ``AnswerCheck`` (``taskkit.models.checks``), their
                              defaults from the model
@@ -126,12 +128,35 @@ OPERATION_RESULTS: dict[str, tuple[str, str]] = {
     ),
     "count": ('`{"count": n}`', NONE),
     "aggregate": ('`{"value": v}`', NONE),
+    "steps": (
+        "the last step's value (`respond` sees it as `result`, and every bound name)",
+        "the failing step's error; the state is left untouched",
+    ),
     "handler": (
         "what the function returns",
         "`handler_error`; refused when the pack is not trusted",
     ),
 }
 """Operation -> (result, fails with): what ``taskkit.sim`` does, for the docs."""
+
+STEP_RESULTS: dict[str, tuple[str, str]] = {
+    "get": ("the record", "`not_found` (`error`)"),
+    "select": ("list of matching records", "`tool_error` when `limit` is not a number"),
+    "count": ("the number of matching records", NONE),
+    "aggregate": ("the value (`null` over no record)", NONE),
+    "let": ("the names it bound, as an object", NONE),
+    "require": ("`true`", "`precondition` (`error`)"),
+    "set": ("the updated record", "`not_found` (`error`)"),
+    "append": ("the updated record", "`not_found` (`error`); not a list at `path`"),
+    "increment": ("the updated record", "`not_found` (`error`); not a number at `path` or `by`"),
+    "insert": ("the stored record", "`conflict` when `id` is taken"),
+    "delete": (
+        'with `path`: the updated record; without: `{"deleted": "<id>"}`',
+        "`not_found` (`error`)",
+    ),
+    "each": ("list of each item's last step value", "a value that is not a list"),
+}
+"""Step kind -> (value bound by ``as`` / ``result``, fails with), for the docs."""
 
 WHERE_MEANINGS: dict[str, str] = {
     "eq": "equal, exactly (see below)",
@@ -184,11 +209,36 @@ def operations_table() -> str:
         result, fails = OPERATION_RESULTS[name]
         writes = {"no": "no", "yes": "yes", "maybe": "maybe (any part of the state)"}[op.writes]
         key = f"`{name}: C`" if op.touches == "named" else f"`{name}`"
+        if op.touches == "steps":
+            writes, key = "the collections its write steps name", f"`{name}: [...]`"
         rows.append([key, op.summary, _takes(op), writes, result, fails])
     rows.append(
         ["none (only `respond`)", "", NONE, "no", "`null` (`respond` sees `result` as none)", NONE]
     )
     return _table(["operation", "does", "takes", "writes", "result", "fails with"], rows)
+
+
+_STEP_KEYS = {"let": "`let: {name: value}`", "require": "`require: expr`", "each": "`each: list`"}
+"""How the step kinds whose key does not name a collection are written."""
+
+
+def steps_table() -> str:
+    from .models.operations import STEPS  # noqa: PLC0415
+
+    _same_keys("step kinds", set(STEPS), set(STEP_RESULTS))
+    rows = []
+    for name, step in STEPS.items():
+        value, fails = STEP_RESULTS[name]
+        writes = {"yes": "yes", "no": "its nested steps'" if name == "each" else "no"}
+        key = _STEP_KEYS.get(name, f"`{name}: C`")
+        rows.append([key, step.summary, _takes(step), writes[step.writes], value, fails])
+    return _table(["step", "does", "takes", "writes", "value (`as`)", "fails with"], rows)
+
+
+def helpers_table() -> str:
+    from .sim.helpers import HELPERS  # noqa: PLC0415
+
+    return _table(["helper", "returns"], [[f"`{h.signature}`", h.doc] for h in HELPERS.values()])
 
 
 def where_table() -> str:
@@ -358,6 +408,8 @@ def cli_reference() -> str:
 SECTIONS: dict[str, tuple[str, Callable[[], str]]] = {
     "rules": ("docs/authoring.md", rules_table),
     "operations": ("docs/authoring.md", operations_table),
+    "steps": ("docs/authoring.md", steps_table),
+    "helpers": ("docs/authoring.md", helpers_table),
     "where": ("docs/authoring.md", where_table),
     "answers": ("docs/authoring.md", answers_table),
     "normalise": ("docs/authoring.md", normalisations_table),

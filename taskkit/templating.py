@@ -145,6 +145,8 @@ class _BudgetedEnvironment(ImmutableSandboxedEnvironment):
         return super().call_binop(context, operator, left, right)
 
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        if getattr(__obj, "bounds_its_arguments", False):  # a template helper: its own checks
+            return super().call(__context, __obj, *args, **kwargs)
         for value in (*args, *kwargs.values()):
             _check_int(value, "argument")
             if isinstance(value, str) and _FORMAT_WIDTH.search(value):

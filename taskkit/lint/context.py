@@ -152,8 +152,16 @@ def _schema_key(schema: dict[str, Any]) -> bytes | str:
 
 
 def _is_check(loc: tuple[str | int, ...]) -> bool:
-    """A behaviour's ``require: [{check: ...}]`` (a template without its braces)."""
+    """A behaviour's ``require: [{check: ...}]``, or a step's ``require:`` or ``when:`` (an
+    expression, a template without its braces)."""
+    if len(loc) >= 3 and loc[-1] in ("require", "when") and loc[-3] == "steps":
+        return True
     return len(loc) >= 3 and loc[-1] == "check" and loc[-3] == "require"
+
+
+_EXPRESSION_KEYS = frozenset({"check", "require", "when"})
+"""Keys whose string is an expression even without braces (a ``require.check``, a step's
+``require`` or ``when``): :func:`_is_check` says which of them are."""
 
 
 def _collect(
@@ -162,13 +170,14 @@ def _collect(
     out: list[tuple[tuple[str | int, ...], str]],
 ) -> None:
     """The strings :meth:`LintContext.template_sites` and ``braced_strings`` may read (with
-    a ``{``, or under a ``check`` key), in document order. Key paths are built for containers and hits only: most strings are
+    a ``{``, or under an expression key), in document order. Key paths are built for containers and hits only: most strings are
     neither, and a tuple for every value was most of the cost of walking a task."""
     if type(value) is dict:
         for key, item in value.items():
             kind = type(item)
             if kind is str:
-                if "{" in item or key == "check":  # template_sites keeps the `require` ones
+                # expressions without braces: template_sites keeps the behaviours' ones
+                if "{" in item or key in _EXPRESSION_KEYS:
                     out.append(((*loc, key), item))
             elif kind is dict or kind is list:
                 _collect(item, (*loc, key), out)

@@ -12,7 +12,7 @@ from .datasets import DpoRow, SftRow
 from .evaluator import Evaluator
 from .pack import Pack
 from .task import CATEGORIES, Faults, Final, GoldAction, Task
-from .toolset import Behavior, Require, Tool, Toolset
+from .toolset import Behavior, Require, Step, Tool, Toolset
 
 __all__ = [
     "CATEGORIES",
@@ -39,6 +39,7 @@ __all__ = [
     "Require",
     "SftRow",
     "SourceRef",
+    "Step",
     "Task",
     "Tool",
     "ToolEnv",

@@ -13,16 +13,20 @@ Models cannot import the simulator, so the table lives here and the implementati
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Literal
 
 __all__ = [
     "EVERYTHING",
     "OPERATIONS",
+    "STEPS",
+    "STEP_NAMESPACE",
     "WHERE_OPERATORS",
     "Operation",
     "declare_operation",
     "option_names",
+    "step_option_names",
 ]
 
 EVERYTHING = "*"
@@ -40,9 +44,10 @@ class Operation:
     writes: Literal["no", "yes", "maybe"]
     """Whether running it changes the state: ``maybe`` for code taskkit cannot see into.
     Anything but ``no`` makes an episode copy what it touches before it runs."""
-    touches: Literal["named", "everything"] = "named"
+    touches: Literal["named", "everything", "steps"] = "named"
     """``named``: only the collection its key names; ``everything``: any part of the state
-    (a Python handler gets the whole state)."""
+    (a Python handler gets the whole state); ``steps``: the collections its write steps
+    name (:data:`STEPS`)."""
     options: frozenset[str] = frozenset()
     """The other behaviour keys it may be given (``where``, ``sort``, ...)."""
     required: frozenset[str] = frozenset()
@@ -103,6 +108,12 @@ OPERATIONS: dict[str, Operation] = {
             required=frozenset({"op"}),
         ),
         Operation(
+            "steps",
+            "run `steps` (see the steps table) in order, all-or-nothing",
+            writes="maybe",
+            touches="steps",
+        ),
+        Operation(
             "handler",
             "call a Python `module:function` with the arguments and the whole state "
             "(trusted packs only)",
@@ -113,6 +124,83 @@ OPERATIONS: dict[str, Operation] = {
 }
 """Every behaviour operation, by name: the one table (see the module docstring)."""
 
+_READ = frozenset({"as", "when"})
+_WRITE = frozenset({"when"})
+
+STEPS: dict[str, Operation] = {
+    step.name: step
+    for step in (
+        # the read operations, as behaviours have them, with `as` and `when`; a count or an
+        # aggregate binds the number itself, not `{"count": n}` / `{"value": v}`
+        *(
+            dataclasses.replace(OPERATIONS[name], options=OPERATIONS[name].options | _READ)
+            for name in ("get", "select", "count", "aggregate")
+        ),
+        Operation(
+            "let",
+            "bind each `name: template` (native values) for later steps",
+            writes="no",
+            options=frozenset({"when"}),
+        ),
+        Operation(
+            "require",
+            "an expression that must be true; false returns `error` and changes nothing",
+            writes="no",
+            options=frozenset({"error", "when"}),
+            required=frozenset({"error"}),
+        ),
+        Operation(
+            "set",
+            "write `values` (dotted paths) into the record `id`",
+            writes="yes",
+            options=_WRITE | {"id", "values", "error", "as"},
+            required=frozenset({"id", "values"}),
+        ),
+        Operation(
+            "append",
+            "append `value` to the list at `path` in the record `id`",
+            writes="yes",
+            options=_WRITE | {"id", "path", "value", "error", "as"},
+            required=frozenset({"id", "path", "value"}),
+        ),
+        Operation(
+            "increment",
+            "add the number `by` to the number at `path` in the record `id`",
+            writes="yes",
+            options=_WRITE | {"id", "path", "by", "error", "as"},
+            required=frozenset({"id", "path", "by"}),
+        ),
+        Operation(
+            "insert",
+            "add `record` under `id` (keyed) or with it (list); no `id`: generated",
+            writes="yes",
+            options=_WRITE | {"id", "record", "id_prefix", "as"},
+            required=frozenset({"record"}),
+        ),
+        Operation(
+            "delete",
+            "remove the record `id`, or with `path` a key or field inside it",
+            writes="yes",
+            options=_WRITE | {"id", "path", "error", "as"},
+            required=frozenset({"id"}),
+        ),
+        Operation(
+            "each",
+            "run the nested `steps` once per item of a list, the item bound to `as`",
+            writes="no",
+            options=frozenset({"as", "steps", "when"}),
+            required=frozenset({"as", "steps"}),
+        ),
+    )
+}
+"""Every kind of step of a ``steps`` behaviour, by name: the same table for steps. A step
+kind that writes changes only the collection its key names (``set: users``); ``each``
+writes what its nested steps write. The simulator registers one implementation per name
+(:func:`taskkit.sim.steps.step_implementations`, a test holds the key sets equal)."""
+
+STEP_NAMESPACE = frozenset({"args", "state", "result"})
+"""Names every behaviour template sees; a step may not bind them (``as``, ``let``)."""
+
 WHERE_OPERATORS = frozenset(
     {
         *("eq", "ne", "ieq", "gt", "gte", "lt", "lte", "in", "not_in"),
@@ -121,6 +209,11 @@ WHERE_OPERATORS = frozenset(
 )
 """Condition operators of ``where``; :data:`taskkit.sim.records.OPERATORS` implements each
 (a test holds the two key sets equal)."""
+
+
+def step_option_names() -> frozenset[str]:
+    """Every option some step kind accepts."""
+    return frozenset().union(*(step.options for step in STEPS.values()))
 
 
 def option_names() -> frozenset[str]:

@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal, Self
 
 from pydantic import Field, model_validator
 
 from .common import DocModel, JsonSchema, Model
-from .operations import EVERYTHING, OPERATIONS, WHERE_OPERATORS, option_names
+from .operations import (
+    EVERYTHING,
+    OPERATIONS,
+    STEP_NAMESPACE,
+    STEPS,
+    WHERE_OPERATORS,
+    option_names,
+)
 
 __all__ = [
     "OPERATIONS",
     "WHERE_OPERATORS",
     "Behavior",
     "Require",
+    "Step",
     "Tool",
     "ToolName",
     "Toolset",
@@ -40,6 +49,119 @@ class Require(Model):
         if sum(x is not None for x in (self.exists, self.absent, self.check)) != 1:
             raise ValueError("a requirement has exactly one of 'exists', 'absent' or 'check'")
         return self
+
+
+_BOUND_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+"""A name a step binds (``as``, a ``let`` key): a template variable."""
+
+
+def _check_where(where: dict[str, Any] | None) -> None:
+    for name, cond in (where or {}).items():
+        if isinstance(cond, dict):
+            unknown = sorted(set(cond) - WHERE_OPERATORS)
+            if unknown:
+                raise ValueError(
+                    f"where.{name}: unknown operator {unknown[0]!r} "
+                    f"(one of {', '.join(sorted(WHERE_OPERATORS))})"
+                )
+
+
+class Step(Model):
+    """One step of a ``steps`` behaviour: exactly one kind key (``get``, ``select``,
+    ``count``, ``aggregate``, ``let``, ``require``, ``set``, ``append``, ``increment``,
+    ``insert``, ``delete``, ``each``) and that kind's options, by the steps table
+    (:data:`~taskkit.models.operations.STEPS`). Values are templates over ``args``,
+    ``state``, ``result`` and every name an earlier step bound."""
+
+    get: str | None = None
+    """Collection to fetch the record ``id`` from; not found is an error."""
+    select: str | None = None
+    """Collection to list records from (filtered by ``where``, ``sort``, ``limit``)."""
+    count: str | None = None
+    """Collection whose records matching ``where`` are counted."""
+    aggregate: str | None = None
+    """Collection whose ``field`` is aggregated with ``op`` over records matching ``where``."""
+    let: dict[str, Any] | None = None
+    """``name: template`` bindings for later steps (native values kept)."""
+    require: str | None = None
+    """An expression (with or without braces) that must be true, else ``error``."""
+    set: str | None = None
+    """Collection whose record ``id`` gets ``values`` (dotted paths)."""
+    append: str | None = None
+    """Collection whose record ``id`` gets ``value`` appended to the list at ``path``."""
+    increment: str | None = None
+    """Collection whose record ``id`` gets ``by`` added to the number at ``path``."""
+    insert: str | None = None
+    """Collection to add ``record`` to (under ``id``, or a generated one)."""
+    delete: str | None = None
+    """Collection to remove the record ``id`` from (or, with ``path``, a part of it)."""
+    each: Any = None
+    """A list (a template rendering to one): the nested ``steps`` run once per item."""
+    id: Any = None
+    """The record's id (templated); in a keyed collection, its key."""
+    where: dict[str, Any] | None = None
+    """As a behaviour's ``where``; dotted paths name nested fields."""
+    sort: str | list[str] | None = None
+    limit: int | str | None = None
+    fields: list[str] | None = None
+    error: str | None = None
+    """The error the agent sees when the record is not found / the requirement fails."""
+    as_: str | None = Field(default=None, alias="as", pattern=_BOUND_NAME.pattern)
+    """The name the step's value is bound to (``each``: the current item)."""
+    values: dict[str, Any] | None = None
+    """``path: value`` written by ``set`` (a dotted path writes a nested field)."""
+    path: str | None = None
+    """Dotted path inside the record (``append``, ``increment``, ``delete``)."""
+    value: Any = None
+    """What ``append`` appends (templated)."""
+    by: Any = None
+    """The number ``increment`` adds (templated; negative to subtract)."""
+    record: dict[str, Any] | None = None
+    id_prefix: str | None = None
+    op: Literal["sum", "avg", "min", "max", "count"] | None = None
+    field: str | None = None
+    steps: list[Step] | None = None
+    """The nested steps of ``each``."""
+    when: Any = None
+    """An expression: the step runs only when it is true."""
+
+    @model_validator(mode="after")
+    def _by_table(self) -> Self:
+        given = {"as" if k == "as_" else k for k in self.model_fields_set}
+        kinds = [k for k in STEPS if k in given]
+        if len(kinds) != 1:
+            found = f", found {', '.join(kinds)}" if kinds else ""
+            raise ValueError(f"a step has exactly one of {', '.join(STEPS)}{found}")
+        spec = STEPS[kinds[0]]
+        if getattr(self, spec.name) is None:
+            raise ValueError(f"a {spec.name!r} step needs a value")
+        extra = sorted((given - {spec.name}) - spec.options)
+        if extra:
+            raise ValueError(f"{', '.join(extra)} cannot be used with {spec.name!r} (a step)")
+        missing = sorted(spec.required - given)
+        if missing:
+            raise ValueError(f"a {spec.name!r} step needs {', '.join(map(repr, missing))}")
+        if spec.name == "aggregate" and self.field is None and self.op != "count":
+            raise ValueError("'aggregate' needs 'op' and 'field'")
+        _check_where(self.where)
+        for name in [self.as_, *(self.let or {})]:
+            if name is not None and not _BOUND_NAME.fullmatch(name):
+                raise ValueError(f"{name!r} cannot be a template variable (letters, digits, _)")
+            if name in STEP_NAMESPACE:
+                raise ValueError(f"{name!r} is a name every template sees; bind another name")
+        return self
+
+    @property
+    def kind(self) -> str:
+        return next(k for k in STEPS if k in self.model_fields_set)
+
+    @property
+    def touched(self) -> frozenset[str]:
+        """The collections this step (with its nested steps) may write."""
+        if self.steps:
+            return frozenset().union(*(s.touched for s in self.steps))
+        kind = self.kind
+        return frozenset({str(getattr(self, kind))}) if STEPS[kind].writes == "yes" else frozenset()
 
 
 class Behavior(Model):
@@ -69,6 +191,9 @@ class Behavior(Model):
     """Collection whose ``field`` is aggregated with ``op`` over records matching ``where``."""
     handler: str | None = None
     """``module:function`` Python handler, run only for trusted packs."""
+    steps: list[Step] | None = None
+    """Steps run in order, all-or-nothing (see :class:`Step`); ``respond`` sees every name
+    they bind and ``result``, the last step's value."""
     where: dict[str, Any] | None = None
     """``field: value`` (equality) or ``field: {op: value}`` with op one of eq, ne, gt, gte,
     lt, lte, contains, icontains, in, not_in, startswith. A condition whose value renders
@@ -92,14 +217,7 @@ class Behavior(Model):
 
     @model_validator(mode="after")
     def _known_operators(self) -> Self:
-        for name, cond in (self.where or {}).items():
-            if isinstance(cond, dict):
-                unknown = sorted(set(cond) - WHERE_OPERATORS)
-                if unknown:
-                    raise ValueError(
-                        f"where.{name}: unknown operator {unknown[0]!r} "
-                        f"(one of {', '.join(sorted(WHERE_OPERATORS))})"
-                    )
+        _check_where(self.where)
         return self
 
     @model_validator(mode="after")
@@ -138,15 +256,19 @@ class Behavior(Model):
         return next((op for op in OPERATIONS if getattr(self, op, None) is not None), None)
 
     @property
-    def touched(self) -> str | None:
-        """What running this behaviour may change: the collection its operation names,
-        ``*`` (:data:`~taskkit.models.operations.EVERYTHING`: a handler), or ``None``."""
+    def touched(self) -> frozenset[str]:
+        """What running this behaviour may change: the collection its operation names, the
+        collections its write steps name, ``{"*"}`` (:data:`~taskkit.models.operations.
+        EVERYTHING`: a handler), or nothing."""
         op = self.operation
         if op is None or OPERATIONS[op].writes == "no":
-            return None
-        if OPERATIONS[op].touches == "everything":
-            return EVERYTHING
-        return str(getattr(self, op))
+            return frozenset()
+        touches = OPERATIONS[op].touches
+        if touches == "everything":
+            return frozenset({EVERYTHING})
+        if touches == "steps":
+            return frozenset().union(*(s.touched for s in self.steps or ()))
+        return frozenset({str(getattr(self, op))})
 
 
 class Tool(Model):

@@ -12,13 +12,14 @@ from collections.abc import Callable
 from typing import Any
 
 from ..handlers import handler_root, load_handler
-from ..models import Behavior
+from ..models import Behavior, Step
 from ..models.operations import OPERATIONS
 from ..models.toolset import Require
 from ..templating import TemplateError, value_renderer
 from ..trust import HandlerRefused
 from . import collections as colls
 from .collections import Collection, Key
+from .helpers import helper_context
 from .paths import MISSING, get_path, set_path
 from .records import sort_records
 
@@ -26,11 +27,16 @@ __all__ = [
     "HandlerRefused",
     "Implementation",
     "ToolError",
+    "aggregate_rows",
     "check_source",
     "copies_records",
     "implementations",
+    "project",
     "register_operation",
+    "render",
     "run_behavior",
+    "select_rows",
+    "truthy",
 ]
 
 
@@ -44,6 +50,9 @@ class ToolError(Exception):
 
 
 State = dict[str, Any]
+
+_HELPERS = helper_context()
+"""The template helpers every behaviour template sees (:mod:`taskkit.sim.helpers`)."""
 
 
 def run_behavior(
@@ -59,7 +68,7 @@ def run_behavior(
 
 
 def _run(behavior: Behavior, args: dict[str, Any], state: State, *, trusted: bool) -> Any:
-    ctx: dict[str, Any] = {"args": _Args(args), "state": state}
+    ctx: dict[str, Any] = {**_HELPERS, "args": _Args(args), "state": state}
     for req in behavior.require:
         _require(req, ctx, state)
     op = behavior.operation
@@ -68,7 +77,7 @@ def _run(behavior: Behavior, args: dict[str, Any], state: State, *, trusted: boo
         result = _IMPLEMENTATIONS[op](behavior, ctx, state, trusted)
     if behavior.respond is not None:
         ctx["result"] = result
-        result = _render(behavior.respond, ctx)
+        result = render(behavior.respond, ctx)
     return result
 
 
@@ -76,7 +85,8 @@ class _Args(dict[str, Any]):
     """Call arguments; a missing optional argument reads as undefined, so `default()` works."""
 
 
-def _render(value: Any, ctx: dict[str, Any]) -> Any:
+def render(value: Any, ctx: dict[str, Any]) -> Any:
+    """A behaviour's value rendered in ``ctx``; a template error is the tool's error."""
     try:
         return value_renderer(value)(ctx)
     except TemplateError as exc:
@@ -99,19 +109,19 @@ def _collection(state: State, name: str, *, create: bool = False) -> Collection:
 
 def _targets(behavior: Behavior, ctx: dict[str, Any], coll: Collection, what: str) -> list[Key]:
     if behavior.id is not None:
-        rid = _render(behavior.id, ctx)
+        rid = render(behavior.id, ctx)
         key = colls.locate(coll, rid)
         if key is None:
-            msg = _render(behavior.error, ctx) if behavior.error else f"no {what} with id {rid!r}"
+            msg = render(behavior.error, ctx) if behavior.error else f"no {what} with id {rid!r}"
             raise ToolError(str(msg), kind="not_found")
         return [key]
-    return [key for key, _ in colls.find(coll, _render(behavior.where, ctx))]
+    return [key for key, _ in colls.find(coll, render(behavior.where, ctx))]
 
 
 _FALSY_TEXT = frozenset({"", "false", "0", "no", "none", "null"})
 
 
-def _truthy(value: Any) -> bool:
+def truthy(value: Any) -> bool:
     """A check that renders to text (it mixed braces and words) is read as a boolean word."""
     if isinstance(value, str):
         return value.strip().casefold() not in _FALSY_TEXT
@@ -125,9 +135,9 @@ def check_source(check: str) -> str:
 
 def _require(req: Require, ctx: dict[str, Any], state: State) -> None:
     if req.check is not None:
-        ok = _truthy(_render(check_source(req.check), ctx))
+        ok = truthy(render(check_source(req.check), ctx))
     else:
-        spec = _render(req.exists if req.exists is not None else req.absent, ctx)
+        spec = render(req.exists if req.exists is not None else req.absent, ctx)
         coll = _collection(state, str(spec.get("collection")))
         if "id" in spec:
             found = colls.locate(coll, spec["id"]) is not None
@@ -135,10 +145,10 @@ def _require(req: Require, ctx: dict[str, Any], state: State) -> None:
             found = bool(colls.find(coll, spec.get("where")))
         ok = found if req.exists is not None else not found
     if not ok:
-        raise ToolError(str(_render(req.error, ctx)), kind="precondition")
+        raise ToolError(str(render(req.error, ctx)), kind="precondition")
 
 
-def _project(rec: dict[str, Any], fields: list[str] | None) -> dict[str, Any]:
+def project(rec: dict[str, Any], fields: list[str] | None) -> dict[str, Any]:
     """The record, or only ``fields`` of it (a dotted field keeps its nesting)."""
     if not fields:
         return dict(rec)
@@ -160,31 +170,39 @@ def _changed(rec: dict[str, Any], changes: Any) -> dict[str, Any]:
     return out
 
 
-def _select(b: Behavior, ctx: dict[str, Any], state: State, trusted: bool) -> Any:
-    assert b.select is not None
-    found = colls.find(_collection(state, b.select), _render(b.where, ctx))
-    rows = [rec for _, rec in found]
-    rows = sort_records(rows, b.sort)
-    if b.limit is not None:
-        limit = _render(b.limit, ctx)
+Query = Behavior | Step
+"""A behaviour or a step: both read with the same options (``where``, ``sort``, ...)."""
+
+
+def select_rows(q: Query, ctx: dict[str, Any], coll: Collection) -> list[dict[str, Any]]:
+    """The records of ``coll`` matching ``q.where``, sorted, limited and projected."""
+    rows = [rec for _, rec in colls.find(coll, render(q.where, ctx))]
+    rows = sort_records(rows, q.sort)
+    if q.limit is not None:
+        limit = render(q.limit, ctx)
         try:
             rows = rows[: max(0, int(limit))]
         except (TypeError, ValueError):
             raise ToolError(f"limit must be a number, got {limit!r}") from None
-    return [_project(r, b.fields) for r in rows]
+    return [project(r, q.fields) for r in rows]
+
+
+def _select(b: Behavior, ctx: dict[str, Any], state: State, trusted: bool) -> Any:
+    assert b.select is not None
+    return select_rows(b, ctx, _collection(state, b.select))
 
 
 def _get(b: Behavior, ctx: dict[str, Any], state: State, trusted: bool) -> Any:
     assert b.get is not None
     coll = _collection(state, b.get)
     (key,) = _targets(b, ctx, coll, b.get.rstrip("s"))
-    return _project(colls.at(coll, key), b.fields)
+    return project(colls.at(coll, key), b.fields)
 
 
 def _insert(b: Behavior, ctx: dict[str, Any], state: State, trusted: bool) -> Any:
     assert b.insert is not None and b.record is not None
     coll = _collection(state, b.insert, create=True)
-    record = dict(_render(b.record, ctx))
+    record = dict(render(b.record, ctx))
     rid = record.get("id")
     if rid is None:
         prefix = b.id_prefix if b.id_prefix is not None else f"{b.insert}-"
@@ -200,7 +218,7 @@ def _update(b: Behavior, ctx: dict[str, Any], state: State, trusted: bool) -> An
     assert b.update is not None and b.set is not None
     coll = _collection(state, b.update)
     targets = _targets(b, ctx, coll, b.update.rstrip("s"))
-    changes = _render(b.set, ctx)
+    changes = render(b.set, ctx)
     for key in targets:
         colls.store(coll, key, _changed(colls.at(coll, key), changes))
     updated = [dict(colls.at(coll, key)) for key in targets]
@@ -218,29 +236,36 @@ def _delete(b: Behavior, ctx: dict[str, Any], state: State, trusted: bool) -> An
 
 def _count(b: Behavior, ctx: dict[str, Any], state: State, trusted: bool) -> Any:
     assert b.count is not None
-    return {"count": len(colls.find(_collection(state, b.count), _render(b.where, ctx)))}
+    return {"count": len(colls.find(_collection(state, b.count), render(b.where, ctx)))}
 
 
 def _aggregate(b: Behavior, ctx: dict[str, Any], state: State, trusted: bool) -> Any:
     assert b.aggregate is not None
-    rows = [rec for _, rec in colls.find(_collection(state, b.aggregate), _render(b.where, ctx))]
-    if b.op == "count":
-        return {"value": len(rows)}
-    field = b.field or ""
-    found = (get_path(r, field) for r in rows)
+    rows = [rec for _, rec in colls.find(_collection(state, b.aggregate), render(b.where, ctx))]
+    return {"value": aggregate_rows(b, rows)}
+
+
+def aggregate_rows(q: Query, rows: list[dict[str, Any]]) -> float | int | None:
+    """``q.op`` of ``q.field`` over ``rows`` (numbers only; ``None`` over none)."""
+    if q.op == "count":
+        return len(rows)
+    found = (get_path(r, q.field or "") for r in rows)
     values = [v for v in found if isinstance(v, int | float) and not isinstance(v, bool)]
-    value: float | int | None
     if not values:
-        value = None
-    elif b.op == "sum":
-        value = sum(values)
-    elif b.op == "avg":
-        value = round(sum(values) / len(values), 6)
-    elif b.op == "min":
-        value = min(values)
-    else:
-        value = max(values)
-    return {"value": value}
+        return None
+    if q.op == "sum":
+        return sum(values)
+    if q.op == "avg":
+        return round(sum(values) / len(values), 6)
+    if q.op == "min":
+        return min(values)
+    return max(values)
+
+
+def _steps(b: Behavior, ctx: dict[str, Any], state: State, trusted: bool) -> Any:
+    from .steps import run_steps  # noqa: PLC0415  # steps build on this module
+
+    return run_steps(b, ctx, state)
 
 
 def _handler(b: Behavior, ctx: dict[str, Any], state: State, trusted: bool) -> Any:
@@ -279,6 +304,7 @@ _IMPLEMENTATIONS: dict[str, Implementation] = {
     "delete": _delete,
     "count": _count,
     "aggregate": _aggregate,
+    "steps": _steps,  # writes through collections.put and paths.set_path: records copied
     "handler": _handler,
 }
 """One implementation per entry of :data:`taskkit.models.operations.OPERATIONS`."""

@@ -86,10 +86,10 @@ class StepResult:
     info: dict[str, Any] = field(default_factory=dict)
 
 
-def _writes(env: ToolEnv) -> str | AbstractSet[str] | None:
+def _writes(env: ToolEnv) -> frozenset[str]:
     """What running ``env`` can change, by the operations table (whatever the tool's
-    declared ``effect`` says): its collections, everything (``*``), or nothing."""
-    return env.behavior.touched if env.behavior is not None else None
+    declared ``effect`` says): the collections it names, everything (``*``), or nothing."""
+    return env.behavior.touched if env.behavior is not None else frozenset()
 
 
 def _in_place(env: ToolEnv) -> bool:

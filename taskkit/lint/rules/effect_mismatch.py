@@ -1,5 +1,5 @@
 """A tool declared ``effect: read`` whose behaviour changes the state (``insert``,
-``update``, ``delete``). Checks such as ``read_only`` trust the declared effect, so a
+``update``, ``delete``, or ``steps`` with a write step: ``set``, ``append``, ...). Checks such as ``read_only`` trust the declared effect, so a
 mislabelled tool lets writes through unnoticed.
 
 Bad::
@@ -36,8 +36,18 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
         if not isinstance(ld.model, Toolset):
             continue
         for i, tool in enumerate(ld.model.tools):
-            op = tool.behavior.operation if tool.behavior is not None else None
-            if tool.effect == "read" and op is not None and OPERATIONS[op].writes == "yes":
+            if tool.effect != "read" or tool.behavior is None:
+                continue
+            op = tool.behavior.operation
+            if op == "steps" and tool.behavior.touched:
+                written = ", ".join(map(repr, sorted(tool.behavior.touched)))
+                yield ld.at(
+                    ("tools", i, "effect"),
+                    ID,
+                    f"tool {tool.name!r} is declared read but its steps write {written}",
+                    hint="declare effect: write",
+                )
+            elif op is not None and OPERATIONS[op].writes == "yes":
                 yield ld.at(
                     ("tools", i, "effect"),
                     ID,

@@ -1,6 +1,7 @@
 """A template reads a variable that its context does not provide: a field the content
 dataset's ``fields`` schema does not declare (task templates), or anything but ``args``,
-``state`` and ``result`` (tool behaviours). Without this check a typo renders as an error
+``state``, ``result`` and the template helpers (tool behaviours; names bound by steps are
+TK306's). Without this check a typo renders as an error
 mid-run, or worse, as literal text in the prompt.
 
 Bad (the dataset declares ``city``)::
@@ -23,6 +24,7 @@ from ...templating import TemplateError, undeclared_variables
 from ..context import LintContext
 from ..positions import template_position
 from ..scope import Scope
+from ..step_scopes import BASE_NAMES, scope_of, step_scopes
 from ..variables import JINJA_GLOBALS, task_variables
 
 ID = UNDEFINED_VARIABLE
@@ -30,7 +32,8 @@ NAME = "undefined-variable"
 SEVERITY = Severity.ERROR
 READS: Scope = "index"
 
-TOOL_VARIABLES = frozenset({"args", "state", "result"})
+TOOL_VARIABLES = BASE_NAMES
+"""``args``, ``state``, ``result`` and the template helpers (:mod:`taskkit.sim.helpers`)."""
 
 
 def check(ctx: LintContext) -> Iterator[Diagnostic]:
@@ -45,14 +48,20 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
     for ld in ctx.lib.docs:
         if isinstance(ld.model, Toolset):
             yield from _check_doc(
-                ctx, ld, TOOL_VARIABLES, "tool templates see only args, state and result, not"
+                ctx,
+                ld,
+                TOOL_VARIABLES,
+                "tool templates see only args, state, result and the helpers, not",
             )
 
 
 def _check_doc(
     ctx: LintContext, ld: LoadedDoc, allowed: frozenset[str], what: str
 ) -> Iterator[Diagnostic]:
+    scopes = step_scopes(ld.model) if isinstance(ld.model, Toolset) else {}
     for site in ctx.template_sites(ld):
+        if scopes and scope_of(scopes, site.loc) is not None:
+            continue  # a steps behaviour's names depend on the step: TK306 checks them
         try:
             names = undeclared_variables(site.source)
         except TemplateError:

@@ -68,4 +68,4 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
 
 
 def _behaviour_writes(tool: Tool) -> bool:
-    return tool.behavior is not None and tool.behavior.touched is not None
+    return tool.behavior is not None and bool(tool.behavior.touched)

@@ -50,6 +50,9 @@ GOLD_ACTION_ERRORS: Final = "TK406"
 GOLD_ANSWER: Final = "TK407"
 INVALID_REGEX: Final = "TK408"
 MAX_TURNS: Final = "TK409"
+# Shared world files of a pack
+WORLD_SCHEMA: Final = "TK420"
+WORLD_FILE: Final = "TK421"
 # Unused things
 UNUSED_TOOL: Final = "TK501"
 UNUSED_CONTENT: Final = "TK502"

@@ -166,6 +166,11 @@ def _only_model(base_url: str | None, timeout: float | None) -> str:
 @click.option("--temperature", type=float, default=0.0, show_default=True)
 @click.option("--no-faults", is_flag=True, help="Disable the tasks' injected tool faults.")
 @click.option(
+    "--full-state",
+    is_flag=True,
+    help="Keep each episode's whole final state in -o, not a patch against the initial state.",
+)
+@click.option(
     "--trust",
     multiple=True,
     metavar="PACK",
@@ -184,6 +189,7 @@ def run(
     repeats: int,
     temperature: float,
     no_faults: bool,
+    full_state: bool,
     trust: tuple[str, ...],
     model: str | None,
     base_url: str | None,
@@ -239,6 +245,7 @@ def run(
                 settings=settings,
                 trust=trust_from_flags(trust),
                 executor=executor,
+                full_state=full_state,
             )
         report = build_report(records)
         report.settings = settings

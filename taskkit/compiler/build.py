@@ -38,6 +38,7 @@ from ..sim.diff import copy_json
 from ..sim.evaluate import evaluate_final
 from ..sim.execute import execute
 from ..sim.verify import ToolCall, Verifier
+from ..worlds import World, with_world
 
 __all__ = ["CompileUnit", "compile_unit", "units"]
 
@@ -59,6 +60,8 @@ class CompileUnit:
     """Packs whose handlers the gold replay may run (checked on each tool's declaring pack)."""
     sources_hash: str
     openai_tools: list[dict[str, Any]] = field(default_factory=list)
+    world: World | None = None
+    """The pack's shared world, which every instance's initial state starts from."""
 
 
 def units(lib: Library, *, trust: frozenset[str] = frozenset()) -> Iterator[CompileUnit]:
@@ -97,11 +100,15 @@ def units(lib: Library, *, trust: frozenset[str] = frozenset()) -> Iterator[Comp
             ]
             pack_ld = lib.packs.get(ld.pack)
             pack_version = getattr(pack_ld.model, "version", "0.0.0") if pack_ld else "0.0.0"
+            world = lib.world(ld.pack)
+            if world is None and lib.world_diagnostics(ld.pack):
+                continue  # lint reports the world files (TK420/TK421)
             sources = _canon(
                 {
                     "task": ld.doc.data,
                     "tools": raw_tools,
                     "evaluators": [e.model_dump(mode="json") for e in evaluators],
+                    **({"world": world.sha256} if world is not None else {}),
                 }
             )
             openai_tools = [
@@ -125,6 +132,7 @@ def units(lib: Library, *, trust: frozenset[str] = frozenset()) -> Iterator[Comp
                 trust,
                 hashlib.sha256(sources.encode()).hexdigest(),
                 openai_tools,
+                world,
             )
 
 
@@ -213,6 +221,8 @@ def _compile(unit: CompileUnit, entry: Entry) -> CompiledTask:
         raise _fail(
             unit, entry, ("initial_state",), RENDER_ERROR, "initial_state must render to a mapping"
         )
+    if unit.world is not None:
+        initial_state = with_world(unit.world.data, initial_state)
 
     checks = []
     raw_checks: list[tuple[tuple[str | int, ...], ActionCheck]] = [
@@ -295,7 +305,7 @@ def _compile(unit: CompileUnit, entry: Entry) -> CompiledTask:
                 "`taskkit run` cannot read back",
             )
     entry_hash = hashlib.sha256(_canon(entry.data).encode()).hexdigest()
-    return CompiledTask(
+    compiled = CompiledTask(
         id=f"{ld.pack}/{task.id}@{task.version}#{entry.id}",
         pack=ld.pack,
         pack_version=unit.pack_version,
@@ -314,6 +324,7 @@ def _compile(unit: CompileUnit, entry: Entry) -> CompiledTask:
         tools=unit.openai_tools,
         environment=list(unit.envs.values()),
         initial_state=initial_state,
+        world=unit.world.sha256 if unit.world is not None else None,
         max_turns=task.max_turns,
         faults=faults,
         action_checks=checks,
@@ -326,6 +337,9 @@ def _compile(unit: CompileUnit, entry: Entry) -> CompiledTask:
         ),
         content_hash=hashlib.sha256(f"{unit.sources_hash}:{entry_hash}".encode()).hexdigest(),
     )
+    if unit.world is not None:
+        compiled._world_data = unit.world.data
+    return compiled
 
 
 MAX_JSON_DEPTH = 200

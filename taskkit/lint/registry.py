@@ -51,6 +51,8 @@ from ..rule_ids import (
     UNUSED_CONTENT,
     UNUSED_TOOL,
     VACUOUS_FINAL,
+    WORLD_FILE,
+    WORLD_SCHEMA,
     YAML_BOMB,
     YAML_SYNTAX,
 )
@@ -95,6 +97,8 @@ from .rules import (
     unused_content,
     unused_tool,
     vacuous_final,
+    world_file,
+    world_schema,
     yaml_bomb,
     yaml_syntax,
 )
@@ -144,6 +148,8 @@ RULES: dict[str, Rule] = {
     GOLD_ANSWER: gold_answer,
     INVALID_REGEX: invalid_regex,
     MAX_TURNS: max_turns,
+    WORLD_SCHEMA: world_schema,
+    WORLD_FILE: world_file,
     UNUSED_TOOL: unused_tool,
     UNUSED_CONTENT: unused_content,
     VACUOUS_FINAL: vacuous_final,

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from .diagnostics import Diagnostic
 from .jsonvalidate import SchemaError, compile_schema
 from .regular_files import FileRefused, read_regular
@@ -75,14 +77,23 @@ def own_collections(world: Mapping[str, Any], state: Mapping[str, Any]) -> dict[
 
 
 def strict_equal(a: Any, b: Any) -> bool:
-    """Equal as JSON values *and* types: ``1``, ``1.0`` and ``True`` all differ."""
-    if type(a) is not type(b):
+    """Equal as JSON values *and* types: ``1``, ``1.0`` and ``True`` all differ. Python's
+    ``==`` settles most cases at C speed; the JSON text (which tells the types apart) only
+    confirms an equality."""
+    if a is b:
+        return True
+    if type(a) is not type(b) or a != b:
         return False
-    if isinstance(a, dict):
-        return a.keys() == b.keys() and all(strict_equal(v, b[k]) for k, v in a.items())
-    if isinstance(a, list):
-        return len(a) == len(b) and all(strict_equal(x, y) for x, y in zip(a, b, strict=True))
-    return bool(a == b)
+    if not isinstance(a, dict | list | float):
+        return True
+    return _typed_text(a) == _typed_text(b)
+
+
+def _typed_text(value: Any) -> bytes:
+    try:
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+    except (TypeError, orjson.JSONEncodeError):  # an int beyond 64 bits, a non-str key
+        return json.dumps(value, sort_keys=True, default=repr).encode()
 
 
 def canonical_json(value: Any) -> str:

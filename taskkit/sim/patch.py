@@ -37,7 +37,7 @@ def make_patch(before: Any, after: Any) -> list[dict[str, Any]]:
 
 
 def _diff(a: Any, b: Any, path: str, ops: list[dict[str, Any]]) -> None:
-    if a is b:
+    if strict_equal(a, b):  # an unchanged collection costs one C-speed comparison
         return
     if isinstance(a, dict) and isinstance(b, dict):
         for key in a:

@@ -132,19 +132,21 @@ OPERATION_RESULTS: dict[str, tuple[str, str]] = {
 """Operation -> (result, fails with): what ``taskkit.sim`` does, for the docs."""
 
 WHERE_MEANINGS: dict[str, str] = {
-    "eq": "equal (see below)",
+    "eq": "equal, exactly (see below)",
     "ne": "not equal",
+    "ieq": "equal, strings ignoring case and surrounding spaces",
     "gt": "the field is greater (see the order below)",
     "gte": "the field is greater or equal",
     "lt": "the field is less",
     "lte": "the field is less or equal",
-    "contains": "the field is a string containing the value (case-insensitive), or a list "
-    "with an element equal to the value",
-    "icontains": "the same as `contains`",
+    "contains": "the field is a string containing the value (exactly), or a list with an "
+    "element equal to the value",
+    "icontains": "`contains`, strings ignoring case and surrounding spaces",
     "in": "the value is a list with an element equal to the field",
     "not_in": "the value is a list with no element equal to the field (a value that is not "
     "a list: false)",
-    "startswith": "the field is a string starting with the value (case-insensitive)",
+    "startswith": "the field is a string starting with the value (exactly)",
+    "istartswith": "`startswith`, ignoring case and surrounding spaces",
 }
 """``where`` operator -> when it holds, in the order of the table."""
 

@@ -114,7 +114,10 @@ OPERATIONS: dict[str, Operation] = {
 """Every behaviour operation, by name: the one table (see the module docstring)."""
 
 WHERE_OPERATORS = frozenset(
-    {"eq", "ne", "gt", "gte", "lt", "lte", "contains", "icontains", "in", "not_in", "startswith"}
+    {
+        *("eq", "ne", "ieq", "gt", "gte", "lt", "lte", "in", "not_in"),
+        *("contains", "icontains", "startswith", "istartswith"),
+    }
 )
 """Condition operators of ``where``; :data:`taskkit.sim.records.OPERATORS` implements each
 (a test holds the two key sets equal)."""

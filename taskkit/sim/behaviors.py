@@ -16,13 +16,17 @@ from ..models import Behavior
 from ..models.operations import OPERATIONS
 from ..models.toolset import Require
 from ..templating import TemplateError, value_renderer
-from .records import find, matches, norm, sort_records
+from . import collections as colls
+from .collections import Collection, Key
+from .paths import MISSING, get_path, set_path
+from .records import sort_records
 
 __all__ = [
     "HandlerRefused",
     "Implementation",
     "ToolError",
     "check_source",
+    "copies_records",
     "implementations",
     "register_operation",
     "run_behavior",
@@ -82,37 +86,29 @@ def _render(value: Any, ctx: dict[str, Any]) -> Any:
         raise ToolError(f"tool misconfigured: {exc.message}", kind="behavior_error") from None
 
 
-def _collection(state: State, name: str, *, create: bool = False) -> list[Any]:
+def _collection(state: State, name: str, *, create: bool = False) -> Collection:
+    """A list of records or an object keyed by id (see :mod:`taskkit.sim.collections`)."""
     coll = state.get(name)
     if coll is None:
         if not create:
             return []
         coll = state[name] = []
-    if not isinstance(coll, list):
+    if not colls.is_collection(coll):
         raise ToolError(
             f"tool misconfigured: state {name!r} is not a collection", kind="behavior_error"
         )
     return coll
 
 
-def _by_id(coll: list[Any], rid: Any) -> int | None:
-    key = norm(rid)
-    for i, rec in enumerate(coll):
-        if isinstance(rec, dict) and norm(rec.get("id")) == key:
-            return i
-    return None
-
-
-def _targets(behavior: Behavior, ctx: dict[str, Any], coll: list[Any], what: str) -> list[int]:
+def _targets(behavior: Behavior, ctx: dict[str, Any], coll: Collection, what: str) -> list[Key]:
     if behavior.id is not None:
         rid = _render(behavior.id, ctx)
-        i = _by_id(coll, rid)
-        if i is None:
+        key = colls.locate(coll, rid)
+        if key is None:
             msg = _render(behavior.error, ctx) if behavior.error else f"no {what} with id {rid!r}"
             raise ToolError(str(msg), kind="not_found")
-        return [i]
-    where = _render(behavior.where, ctx)
-    return [i for i, rec in enumerate(coll) if isinstance(rec, dict) and matches(rec, where)]
+        return [key]
+    return [key for key, _ in colls.find(coll, _render(behavior.where, ctx))]
 
 
 _FALSY_TEXT = frozenset({"", "false", "0", "no", "none", "null"})
@@ -137,21 +133,40 @@ def _require(req: Require, ctx: dict[str, Any], state: State) -> None:
         spec = _render(req.exists if req.exists is not None else req.absent, ctx)
         coll = _collection(state, str(spec.get("collection")))
         if "id" in spec:
-            found = _by_id(coll, spec["id"]) is not None
+            found = colls.locate(coll, spec["id"]) is not None
         else:
-            found = bool(find(coll, spec.get("where")))
+            found = bool(colls.find(coll, spec.get("where")))
         ok = found if req.exists is not None else not found
     if not ok:
         raise ToolError(str(_render(req.error, ctx)), kind="precondition")
 
 
 def _project(rec: dict[str, Any], fields: list[str] | None) -> dict[str, Any]:
-    return {k: rec[k] for k in fields if k in rec} if fields else dict(rec)
+    """The record, or only ``fields`` of it (a dotted field keeps its nesting)."""
+    if not fields:
+        return dict(rec)
+    picked = {name: v for name in fields if (v := get_path(rec, name)) is not MISSING}
+    return _changed({}, picked)
+
+
+def _changed(rec: dict[str, Any], changes: Any) -> dict[str, Any]:
+    """A new record: ``rec`` with each (dotted) field of ``changes`` set; ``rec`` stays as it
+    is (it may be shared with the task's initial state)."""
+    if not isinstance(changes, dict):
+        raise TypeError(f"`set` must render to an object, got {changes!r}")
+    out = dict(rec)
+    for name, value in changes.items():
+        if "." in name:
+            out = set_path(out, name, value)
+        else:
+            out[name] = value
+    return out
 
 
 def _select(b: Behavior, ctx: dict[str, Any], state: State, trusted: bool) -> Any:
     assert b.select is not None
-    rows = find(_collection(state, b.select), _render(b.where, ctx))
+    found = colls.find(_collection(state, b.select), _render(b.where, ctx))
+    rows = [rec for _, rec in found]
     rows = sort_records(rows, b.sort)
     if b.limit is not None:
         limit = _render(b.limit, ctx)
@@ -165,24 +180,23 @@ def _select(b: Behavior, ctx: dict[str, Any], state: State, trusted: bool) -> An
 def _get(b: Behavior, ctx: dict[str, Any], state: State, trusted: bool) -> Any:
     assert b.get is not None
     coll = _collection(state, b.get)
-    (i,) = _targets(b, ctx, coll, b.get.rstrip("s"))
-    return _project(coll[i], b.fields)
+    (key,) = _targets(b, ctx, coll, b.get.rstrip("s"))
+    return _project(colls.at(coll, key), b.fields)
 
 
 def _insert(b: Behavior, ctx: dict[str, Any], state: State, trusted: bool) -> Any:
     assert b.insert is not None and b.record is not None
     coll = _collection(state, b.insert, create=True)
     record = dict(_render(b.record, ctx))
-    if record.get("id") is None:
+    rid = record.get("id")
+    if rid is None:
         prefix = b.id_prefix if b.id_prefix is not None else f"{b.insert}-"
-        n = len(coll) + 1
-        while _by_id(coll, f"{prefix}{n}") is not None:
-            n += 1
-        record = {"id": f"{prefix}{n}", **{k: v for k, v in record.items() if k != "id"}}
-    elif _by_id(coll, record["id"]) is not None:
-        raise ToolError(f"{record['id']!r} already exists", kind="conflict")
-    coll.append(record)
-    return dict(record)
+        rid = colls.new_id(coll, prefix)
+        record.pop("id", None)  # a keyed record needs none; a listed one gets it first
+    elif colls.locate(coll, rid) is not None:
+        raise ToolError(f"{rid!r} already exists", kind="conflict")
+    key = colls.put(coll, rid, record)
+    return {"id": rid, **colls.at(coll, key)}
 
 
 def _update(b: Behavior, ctx: dict[str, Any], state: State, trusted: bool) -> Any:
@@ -190,9 +204,9 @@ def _update(b: Behavior, ctx: dict[str, Any], state: State, trusted: bool) -> An
     coll = _collection(state, b.update)
     targets = _targets(b, ctx, coll, b.update.rstrip("s"))
     changes = _render(b.set, ctx)
-    for i in targets:
-        coll[i] = {**coll[i], **changes}
-    updated = [dict(coll[i]) for i in targets]
+    for key in targets:
+        colls.store(coll, key, _changed(colls.at(coll, key), changes))
+    updated = [dict(colls.at(coll, key)) for key in targets]
     return updated[0] if b.id is not None else {"updated": len(updated), "records": updated}
 
 
@@ -200,25 +214,24 @@ def _delete(b: Behavior, ctx: dict[str, Any], state: State, trusted: bool) -> An
     assert b.delete is not None
     coll = _collection(state, b.delete)
     targets = _targets(b, ctx, coll, b.delete.rstrip("s"))
-    removed = [coll[i] for i in targets]
-    for i in sorted(targets, reverse=True):
-        del coll[i]
-    ids = [r.get("id") for r in removed]
+    ids = [colls.record_id(coll, key, colls.at(coll, key)) for key in targets]
+    colls.remove_keys(coll, targets)
     return {"deleted": ids[0]} if b.id is not None else {"deleted": ids}
 
 
 def _count(b: Behavior, ctx: dict[str, Any], state: State, trusted: bool) -> Any:
     assert b.count is not None
-    return {"count": len(find(_collection(state, b.count), _render(b.where, ctx)))}
+    return {"count": len(colls.find(_collection(state, b.count), _render(b.where, ctx)))}
 
 
 def _aggregate(b: Behavior, ctx: dict[str, Any], state: State, trusted: bool) -> Any:
     assert b.aggregate is not None
-    rows = find(_collection(state, b.aggregate), _render(b.where, ctx))
+    rows = [rec for _, rec in colls.find(_collection(state, b.aggregate), _render(b.where, ctx))]
     if b.op == "count":
         return {"value": len(rows)}
     field = b.field or ""
-    values = [r[field] for r in rows if isinstance(r.get(field), int | float)]
+    found = (get_path(r, field) for r in rows)
+    values = [v for v in found if isinstance(v, int | float) and not isinstance(v, bool)]
     value: float | int | None
     if not values:
         value = None
@@ -247,6 +260,8 @@ def _handler(b: Behavior, ctx: dict[str, Any], state: State, trusted: bool) -> A
         raise
     except Exception as exc:  # a handler bug is the tool failing, not the simulator
         raise ToolError(f"{type(exc).__name__}: {exc}", kind="handler_error") from None
+    finally:
+        colls.forget_all(state)  # it may have changed collections in place
 
 
 Implementation = Callable[[Behavior, dict[str, Any], State, bool], Any]
@@ -265,16 +280,34 @@ _IMPLEMENTATIONS: dict[str, Implementation] = {
 }
 """One implementation per entry of :data:`taskkit.models.operations.OPERATIONS`."""
 
+_COPYING: set[str] = set(_IMPLEMENTATIONS) - {"handler"}
+"""Operations that never change a record in place (they write through
+:mod:`taskkit.sim.collections` and :mod:`taskkit.sim.paths`): before one writes, the episode
+copies the container only, not every record in it."""
 
-def register_operation(name: str, implementation: Implementation) -> None:
+
+def register_operation(
+    name: str, implementation: Implementation, *, copies_records: bool = False
+) -> None:
     """Register the implementation of an operation declared in the table
     (:func:`taskkit.models.operations.declare_operation`): what it writes is the table's
-    to say, so an operation can only run once the episode knows what to copy first."""
+    to say, so an operation can only run once the episode knows what to copy first.
+
+    ``copies_records``: the implementation never changes a record (or anything in one) in
+    place, only replaces records in their container; the episode then copies containers
+    shallowly. Otherwise it deep-copies what the operation touches before each call."""
     if name not in OPERATIONS:
         raise ValueError(f"operation {name!r} is not declared (declare_operation first)")
     if name in _IMPLEMENTATIONS:
         raise ValueError(f"operation {name!r} has an implementation already")
     _IMPLEMENTATIONS[name] = implementation
+    if copies_records:
+        _COPYING.add(name)
+
+
+def copies_records(operation: str | None) -> bool:
+    """Whether ``operation`` leaves records as they are (see :func:`register_operation`)."""
+    return operation is None or operation in _COPYING
 
 
 def implementations() -> frozenset[str]:

@@ -26,6 +26,7 @@ from ...models.toolset import Behavior
 from ...render import entry_context
 from ...rule_ids import GOLD_ACTION_ERRORS
 from ...sim.behaviors import HandlerRefused, ToolError, run_behavior
+from ...sim.collections import clone, is_collection
 from ...templating import TemplateError, render_value
 from ..context import LintContext
 from ..scope import Scope
@@ -115,13 +116,13 @@ def _first_failure(
         if validator.first_error(args) is not None:
             return None  # TK403 reports it
         if op in _WRITES:
-            # Writes append, replace or remove records, never change one in place: a copy
-            # of the collection they write keeps the entry as it is.
+            # Writes append, replace or remove records, never change one in place: a
+            # shallow copy of the collection they write keeps the entry as it is.
             if owned is None:
                 state, owned = dict(state), set()
             name = getattr(behavior, op)
-            if name not in owned and isinstance(state.get(name), list):
-                state[name] = list(state[name])
+            if name not in owned and is_collection(state.get(name)):
+                state[name] = clone(state[name])
                 owned.add(name)
         try:
             run_behavior(behavior, args, state)

@@ -25,8 +25,10 @@ def run(behavior: dict, args: dict, state=None):
 @pytest.mark.parametrize(
     ("behavior", "args", "ids"),
     [
+        ({"select": "homes", "where": {"city": "{{ args.city }}"}}, {"city": "Austin"}, ["h1"]),
+        ({"select": "homes", "where": {"city": "{{ args.city }}"}}, {"city": "AUSTIN"}, []),
         (
-            {"select": "homes", "where": {"city": "{{ args.city }}"}},
+            {"select": "homes", "where": {"city": {"ieq": "{{ args.city }}"}}},
             {"city": "AUSTIN"},
             ["h1", "h2"],
         ),

@@ -1,0 +1,430 @@
+"""A collection of the world state, in either of its two shapes.
+
+- a **list** of records, each with an ``id`` field (as in taskkit's first packs);
+- a **keyed object** ``{key: record}``: the key is the record's id and the record needs no
+  id field (as in tau-bench's data files).
+
+Every operation addresses a record by its id in both shapes, with exact matching
+(:func:`taskkit.sim.records.eq_key`: ``"A1"`` is not ``"a1"``, ``1`` is ``1.0``, ``True`` is
+not ``1``). A record is located by its *key*: its position in a list, its key in an object.
+
+Lookups do not scan: a keyed object is its own id index, and a list gets an id index (and,
+per field path, equality indexes) built on first use and kept up to date by :func:`put` and
+:func:`remove`. Indexes are held beside the containers (by identity, with the container kept
+alive, so an identity is never reused while indexed), least recently used first out. They
+stay correct as long as containers change only through this module; a caller that changed
+one some other way (a trusted Python handler) calls :func:`forget`. A found record is always
+checked again, so a forgotten ``forget`` can cost a miss, never a wrong record.
+
+:func:`put` and :func:`remove` change the container in place: the caller owns it (the episode
+copies it first with :func:`clone`, which carries the index along). Records themselves are
+never changed in place; :func:`put` stores a new one.
+"""
+
+from __future__ import annotations
+
+import threading
+from bisect import insort
+from collections import OrderedDict
+from collections.abc import Hashable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final, TypeGuard
+
+from .paths import MISSING, Path, get_path, split_path
+from .records import eq_key, equalities, matches
+
+__all__ = [
+    "Collection",
+    "Key",
+    "at",
+    "clone",
+    "entries",
+    "equal_keys",
+    "find",
+    "forget",
+    "forget_all",
+    "is_collection",
+    "is_keyed",
+    "locate",
+    "lookup",
+    "new_id",
+    "put",
+    "record_id",
+    "records",
+    "remove",
+    "remove_keys",
+    "store",
+]
+
+Collection = list[Any] | dict[str, Any]
+Key = int | str
+"""Where a record sits: a position in a list, a key in a keyed object."""
+
+SCAN_BELOW: Final = 32
+"""Smaller collections are scanned: an index would cost more than it saves."""
+_MAX_INDEXED: Final = 64
+"""Containers with an index at once (least recently used first out)."""
+_MAX_INDEXED_RECORDS: Final = 2_000_000
+"""Records covered by all indexes at once, so many large containers cannot exhaust memory."""
+
+
+def is_collection(value: Any) -> TypeGuard[Collection]:
+    return isinstance(value, list | dict)
+
+
+def is_keyed(coll: Collection) -> TypeGuard[dict[str, Any]]:
+    return isinstance(coll, dict)
+
+
+def entries(coll: Collection) -> Iterator[tuple[Key, dict[str, Any]]]:
+    """``(key, record)`` for every record (an item that is not an object is no record)."""
+    pairs: Any = coll.items() if isinstance(coll, dict) else enumerate(coll)
+    for key, rec in pairs:
+        if isinstance(rec, dict):
+            yield key, rec
+
+
+def records(coll: Collection) -> Iterator[dict[str, Any]]:
+    """The records, in order (a keyed object's values)."""
+    for _, rec in entries(coll):
+        yield rec
+
+
+def record_id(coll: Collection, key: Key, record: dict[str, Any]) -> Any:
+    """The id of the record at ``key``: the key of a keyed object, the ``id`` of a list's."""
+    return key if isinstance(coll, dict) else record.get("id")
+
+
+def locate(coll: Collection, rid: Any) -> Key | None:
+    """Where the record with id ``rid`` sits, or ``None`` (the first, if ids repeat)."""
+    if isinstance(coll, dict):
+        return rid if isinstance(rid, str) and isinstance(coll.get(rid), dict) else None
+    want = eq_key(rid)
+    if want is None:
+        return None
+    if len(coll) >= SCAN_BELOW:
+        index = _index(coll)
+        pos = index.ids.get(want) if index.ids is not None else None
+        if pos is not None and _id_at(coll, pos) == want:
+            return pos
+        if pos is None and index.fresh(coll):
+            return None
+        forget(coll)  # changed behind our back: rebuild, and answer from a scan now
+    for pos, rec in enumerate(coll):
+        if isinstance(rec, dict) and eq_key(rec.get("id", MISSING)) == want:
+            return pos
+    return None
+
+
+def lookup(coll: Collection, rid: Any) -> dict[str, Any] | None:
+    """The record with id ``rid``, or ``None``."""
+    key = locate(coll, rid)
+    return None if key is None else at(coll, key)
+
+
+def at(coll: Collection, key: Key) -> dict[str, Any]:
+    """The record at ``key`` (from :func:`locate`, :func:`entries` or :func:`find`)."""
+    rec = coll[key]  # type: ignore[index]
+    if not isinstance(rec, dict):
+        raise ValueError(f"no record at {key!r}")
+    return rec
+
+
+def find(coll: Collection, where: Mapping[str, Any] | None) -> list[tuple[Key, dict[str, Any]]]:
+    """``(key, record)`` of every record matching ``where``, in order. An exact equality
+    condition is answered from an index when the collection is large; the other conditions
+    are then checked on its candidates only."""
+    candidates: Iterable[Key] | None = None
+    for path, value in equalities(where):
+        candidates = equal_keys(coll, path, value)
+        if candidates is not None:
+            break
+    if candidates is None:
+        return [(k, r) for k, r in entries(coll) if matches(r, where)]
+    found = []
+    for key in candidates:
+        rec = coll[key]  # type: ignore[index]
+        if isinstance(rec, dict) and matches(rec, where):
+            found.append((key, rec))
+    return found
+
+
+def put(coll: Collection, rid: Any, record: dict[str, Any]) -> Key:
+    """Store ``record`` as the record with id ``rid`` (replacing it, or adding it at the end)
+    in ``coll``, which the caller owns. A list's record gets its ``id`` field (first, as
+    inserted records always had it); a keyed object's key must be a string (a whole number is
+    written as one)."""
+    if isinstance(coll, dict):
+        key = _object_key(rid)
+        index = _live_index(coll)
+        old = coll.get(key)
+        coll[key] = record
+        if index is not None:
+            index.replaced(key, old, record, coll)
+        return key
+    if "id" not in record or eq_key(record["id"]) != eq_key(rid):
+        record = {"id": rid, **{k: v for k, v in record.items() if k != "id"}}
+    pos = locate(coll, rid)
+    if pos is None:
+        index = _live_index(coll)
+        coll.append(record)
+        pos = len(coll) - 1
+        if index is not None:
+            index.appended(pos, record, coll)
+    else:
+        store(coll, pos, record)
+    return pos
+
+
+def store(coll: Collection, key: Key, record: dict[str, Any]) -> None:
+    """Replace the record at ``key`` (it exists) of ``coll``, which the caller owns."""
+    index = _live_index(coll)
+    old = coll[key]  # type: ignore[index]
+    coll[key] = record  # type: ignore[index]
+    if index is not None:
+        index.replaced(key, old, record, coll)
+
+
+def remove_keys(coll: Collection, keys: Iterable[Key]) -> list[dict[str, Any]]:
+    """Take the records at ``keys`` out of ``coll`` (the caller owns it); them, in order."""
+    wanted = list(keys)
+    removed = [at(coll, k) for k in wanted]
+    if isinstance(coll, dict):
+        index = _live_index(coll)
+        for key, old in zip(wanted, removed, strict=True):
+            assert isinstance(key, str)
+            del coll[key]
+            if index is not None:
+                index.removed_key(key, old, coll)
+    else:
+        for pos in sorted({k for k in wanted if isinstance(k, int)}, reverse=True):
+            del coll[pos]
+        forget(coll)  # positions moved: cheaper to rebuild on the next lookup
+    return removed
+
+
+def remove(coll: Collection, rid: Any) -> dict[str, Any] | None:
+    """Take the record with id ``rid`` out of ``coll`` (the caller owns it); the record, or
+    ``None`` when there was none."""
+    key = locate(coll, rid)
+    return None if key is None else remove_keys(coll, [key])[0]
+
+
+def new_id(coll: Collection, prefix: str) -> str:
+    """The id an insert without one gets: ``prefix`` and the first free number from the
+    collection's size on (deterministic: the same state gives the same id)."""
+    n = len(coll) + 1
+    while locate(coll, f"{prefix}{n}") is not None:
+        n += 1
+    return f"{prefix}{n}"
+
+
+def clone(coll: Collection) -> Collection:
+    """A shallow copy of ``coll`` (records shared, never changed in place) with a copy of the
+    original's id index, so the first write of an episode does not rebuild it. (A keyed
+    object is its own id index; its equality indexes are rebuilt when asked for.)"""
+    copy: Collection = dict(coll) if isinstance(coll, dict) else list(coll)
+    if isinstance(coll, list) and len(coll) >= SCAN_BELOW:
+        # Index the original too: it is the task's initial state, shared by every episode
+        # that writes it next; built once there, each of them copies it for a dict copy.
+        index = _index(coll)
+        if not index.fresh(coll):
+            forget(coll)
+            index = _index(coll)
+        _remember(copy, index.copy_for(copy))
+    return copy
+
+
+def equal_keys(coll: Collection, path: Path, value: Any) -> list[Key] | None:
+    """Where the records whose value at ``path`` equals ``value`` may sit, in order, from an
+    equality index; ``None`` when the index cannot answer (a small collection, a value an
+    index cannot hold) and the caller should scan. Candidates only: the caller still checks
+    each record (an index never makes a wrong record match)."""
+    want = eq_key(value)
+    if want is None or len(coll) < SCAN_BELOW:
+        return None
+    parts = split_path(path)
+    index = _index(coll)
+    if not index.fresh(coll):
+        forget(coll)
+        index = _index(coll)
+    bucket = index.equality(parts, coll).get(want)
+    if not bucket:
+        return []
+    if isinstance(coll, dict):
+        return [index.order_keys[o] for o in bucket]  # type: ignore[misc]
+    return list(bucket)
+
+
+def forget(coll: Collection) -> None:
+    """Drop the indexes of ``coll`` (after it was changed other than through this module)."""
+    with _LOCK:
+        _INDEXES.pop(id(coll), None)
+
+
+def forget_all(state: dict[str, Any]) -> None:
+    """:func:`forget` every collection of a state (after a Python handler ran on it)."""
+    for value in state.values():
+        if is_collection(value):
+            forget(value)
+
+
+# --- indexes -------------------------------------------------------------------------------
+
+
+def _id_at(coll: list[Any], pos: int) -> Hashable | None:
+    if pos >= len(coll) or not isinstance(coll[pos], dict):
+        return None
+    return eq_key(coll[pos].get("id", MISSING))
+
+
+def _object_key(rid: Any) -> str:
+    if isinstance(rid, str):
+        return rid
+    if isinstance(rid, int) and not isinstance(rid, bool):
+        return str(rid)
+    raise ValueError(f"a keyed collection's keys are strings, got {rid!r}")
+
+
+def _value_key(rec: Any, parts: tuple[str | int, ...]) -> Hashable | None:
+    if not isinstance(rec, dict):
+        return None
+    value = get_path(rec, parts)
+    return None if value is MISSING else eq_key(value)
+
+
+@dataclass
+class _Index:
+    """The indexes of one container. Records are numbered by *ordinal*: a list's position;
+    for a keyed object, the order keys were first seen (``order_keys[ordinal]``, ``None``
+    once removed), so equality buckets list records in the object's order."""
+
+    container: Collection
+    size: int
+    ids: dict[Hashable, int] | None = None
+    eq: dict[tuple[str | int, ...], dict[Hashable, list[int]]] = field(default_factory=dict)
+    order_keys: list[str | None] = field(default_factory=list)
+    ordinal: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, coll: Collection) -> _Index:
+        index = cls(coll, len(coll))
+        if isinstance(coll, dict):
+            keys = list(coll)
+            index.order_keys = list(keys)
+            index.ordinal = {k: i for i, k in enumerate(keys)}
+        else:
+            ids: dict[Hashable, int] = {}
+            for pos, rec in enumerate(coll):
+                if isinstance(rec, dict):
+                    key = eq_key(rec.get("id", MISSING))
+                    if key is not None:
+                        ids.setdefault(key, pos)
+            index.ids = ids
+        return index
+
+    def fresh(self, coll: Collection) -> bool:
+        return self.container is coll and self.size == len(coll)
+
+    def copy_for(self, coll: Collection) -> _Index:
+        # equality buckets are rebuilt on demand: most episodes never ask for them
+        return _Index(
+            coll,
+            self.size,
+            dict(self.ids) if self.ids is not None else None,
+            {},
+            list(self.order_keys),
+            dict(self.ordinal),
+        )
+
+    def equality(self, parts: tuple[str | int, ...], coll: Collection) -> dict[Hashable, list[int]]:
+        table = self.eq.get(parts)
+        if table is None:
+            table = {}
+            pairs: Any = (
+                ((self.ordinal[k], r) for k, r in coll.items())
+                if isinstance(coll, dict)
+                else enumerate(coll)
+            )
+            for ordinal, rec in pairs:
+                key = _value_key(rec, parts)
+                if key is not None:
+                    table.setdefault(key, []).append(ordinal)
+            self.eq[parts] = table
+        return table
+
+    def _reindex(self, ordinal: int, old: Any, new: Any) -> None:
+        for parts, table in self.eq.items():
+            before, after = _value_key(old, parts), _value_key(new, parts)
+            if before == after:
+                continue
+            if before is not None:
+                table[before].remove(ordinal)
+            if after is not None:
+                insort(table.setdefault(after, []), ordinal)
+
+    def appended(self, pos: int, record: dict[str, Any], coll: Collection) -> None:
+        if self.ids is not None:
+            key = eq_key(record.get("id", MISSING))
+            if key is not None:
+                self.ids.setdefault(key, pos)
+        self._reindex(pos, None, record)
+        self.size = len(coll)
+
+    def replaced(self, key: Key, old: Any, record: dict[str, Any], coll: Collection) -> None:
+        if isinstance(key, str):
+            if key not in self.ordinal:
+                self.ordinal[key] = len(self.order_keys)
+                self.order_keys.append(key)
+            ordinal = self.ordinal[key]
+        else:
+            ordinal = key
+            if self.ids is not None:
+                before, after = _value_key(old, ("id",)), eq_key(record.get("id", MISSING))
+                if before != after:  # an id changed: rare; rebuild rather than patch
+                    forget(coll)
+                    return
+        self._reindex(ordinal, old, record)
+        self.size = len(coll)
+
+    def removed_key(self, key: str, old: Any, coll: Collection) -> None:
+        ordinal = self.ordinal.pop(key)
+        self.order_keys[ordinal] = None
+        self._reindex(ordinal, old, None)
+        self.size = len(coll)
+
+
+_LOCK = threading.Lock()
+_INDEXES: OrderedDict[int, _Index] = OrderedDict()
+
+
+def _index(coll: Collection) -> _Index:
+    with _LOCK:
+        index = _INDEXES.get(id(coll))
+        if index is not None and index.container is coll:
+            _INDEXES.move_to_end(id(coll))
+            return index
+    index = _Index.build(coll)
+    _remember(coll, index)
+    return index
+
+
+def _live_index(coll: Collection) -> _Index | None:
+    """The index of ``coll`` to keep up to date with a write, if it has a current one."""
+    index = _INDEXES.get(id(coll))
+    if index is None:
+        return None
+    if not index.fresh(coll):
+        forget(coll)
+        return None
+    return index
+
+
+def _remember(coll: Collection, index: _Index) -> None:
+    with _LOCK:
+        _INDEXES[id(coll)] = index
+        _INDEXES.move_to_end(id(coll))
+        total = sum(i.size for i in _INDEXES.values())
+        while len(_INDEXES) > 1 and (len(_INDEXES) > _MAX_INDEXED or total > _MAX_INDEXED_RECORDS):
+            _, dropped = _INDEXES.popitem(last=False)
+            total -= dropped.size

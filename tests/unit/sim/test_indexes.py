@@ -1,0 +1,66 @@
+"""Indexes never go stale: random sequences of behaviour calls (reads and writes, both
+collection shapes) give the same results and the same state with indexes as with a scan of
+every record."""
+
+from __future__ import annotations
+
+import copy
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from taskkit.models import Behavior
+from taskkit.sim import collections
+from taskkit.sim.behaviors import ToolError, run_behavior
+
+CITIES = ["Austin", "austin", "Denver", "Reno"]
+ids = st.sampled_from([f"r{i}" for i in range(0, 70, 7)] + ["R7", "new-1", "x"])
+cities = st.sampled_from(CITIES)
+behaviors = st.one_of(
+    st.builds(lambda i: {"get": "c", "id": i}, ids),
+    st.builds(lambda c: {"select": "c", "where": {"city": c}}, cities),
+    st.builds(lambda c: {"select": "c", "where": {"addr.city": {"eq": c}}}, cities),
+    st.builds(lambda c: {"count": "c", "where": {"city": c, "n": {"gte": 10}}}, cities),
+    st.builds(lambda i, c: {"update": "c", "id": i, "set": {"city": c}}, ids, cities),
+    st.builds(lambda i, c: {"update": "c", "id": i, "set": {"addr.city": c}}, ids, cities),
+    st.builds(
+        lambda a, b: {"update": "c", "where": {"city": a}, "set": {"city": b}}, cities, cities
+    ),
+    st.builds(lambda i, c: {"insert": "c", "record": {"id": i, "city": c}}, ids, cities),
+    st.builds(lambda c: {"insert": "c", "record": {"city": c}}, cities),
+    st.builds(lambda i: {"delete": "c", "id": i}, ids),
+    st.builds(lambda c: {"delete": "c", "where": {"addr.city": c}}, cities),
+)
+
+
+def _state(shape: str, size: int):
+    recs = {
+        f"r{i}": {"city": CITIES[i % 4], "addr": {"city": CITIES[i % 3]}, "n": i}
+        for i in range(size)
+    }
+    if shape == "keyed":
+        return {"c": recs}
+    return {"c": [{"id": k, **v} for k, v in recs.items()]}
+
+
+def _outcome(behavior, state):
+    try:
+        return run_behavior(Behavior.model_validate(behavior), {}, state)
+    except ToolError as exc:
+        return ("error", exc.kind)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from(["list", "keyed"]), st.integers(30, 70), st.lists(behaviors, max_size=25))
+def test_calls_give_the_same_results_with_indexes_as_with_a_scan(shape, size, calls):
+    indexed = _state(shape, size)
+    reference = copy.deepcopy(indexed)
+    for behavior in calls:
+        got = _outcome(behavior, indexed)
+        collections.SCAN_BELOW, saved = 10**12, collections.SCAN_BELOW
+        try:
+            want = _outcome(behavior, reference)
+        finally:
+            collections.SCAN_BELOW = saved
+        assert got == want, behavior
+        assert indexed == reference

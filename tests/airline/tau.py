@@ -180,6 +180,10 @@ class Oracle:
         self.fresh = load_data()
         self.hasher.freeze(self.fresh)
 
+    def action(self, name: str, kwargs: dict[str, Any]) -> Any:
+        """τ-bench's ``Action``."""
+        return self._action(name=name, kwargs=kwargs)
+
     def hash(self, data: dict[str, Any]) -> str:
         """τ-bench's state hash: sorted keys, lists in order, scalars by their Python text."""
         return self.hasher.hash(data) if self.fast else self.tau_hash(data)

@@ -138,3 +138,13 @@ def test_member_lines_finds_each_record_of_a_json_file():
     text = '{\n  "a": {"x": "}{,"},\n  "b": [1,\n 2],\n\n  "c": 3\n}'
     assert member_lines(text) == [2, 3, 6]
     assert member_lines("[1, [2, 3],\n 4]") == [1, 1, 2]
+
+
+def test_lint_replays_the_gold_on_the_world_and_sees_it_change(pack):
+    runner = CliRunner()
+    assert runner.invoke(cli, ["lint", "--strict", str(pack)]).exit_code == 0
+    items = pack / "mini" / "world" / "items.jsonl"
+    items.write_text(items.read_text().replace('"i-1"', '"i-9"'))  # the pen is gone
+    result = runner.invoke(cli, ["lint", "--strict", str(pack)])  # not the cached verdict
+    assert result.exit_code == 1
+    assert "TK406" in result.output and "no item i-1" in result.output

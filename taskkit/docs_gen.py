@@ -22,6 +22,8 @@ operations docs/authoring.md ``taskkit.models.operations.OPERATIONS``: summary, 
 where      docs/authoring.md the ``where`` operators (``WHERE_OPERATORS``), the same way
 answers    docs/authoring.md the fields of ``AnswerCheck`` (``taskkit.models.checks``), their
                              defaults from the model
+normalise  docs/authoring.md the answer normalisations
+                             (``taskkit.normalisations.NORMALISATIONS``) and ``strip``
 formats    docs/formats.md   ``taskkit.sim.formats.FORMATS``: name and the first sentence of
                              its module's docstring
 importers  docs/importers.md ``taskkit.importers.IMPORTERS``, the same way
@@ -208,6 +210,16 @@ ANSWER_CHECKS: dict[str, tuple[str, str]] = {
         "the regex matches somewhere in the raw (not normalised) answer, ignoring case",
     ),
     "number": ("number check", "some number in the answer is within tolerance of `value`"),
+    "normalize": (
+        "list of normalisations",
+        "not a check: the steps `contains`, `not_contains` and `equals` normalise with "
+        "(see below); not given, the default normalisation",
+    ),
+    "scope": (
+        "`final` or `any`",
+        "not a check: `any` checks every assistant message of the episode, not only the "
+        "final answer",
+    ),
 }
 """``AnswerCheck`` field -> (type, holds when)."""
 
@@ -230,6 +242,14 @@ def answers_table() -> str:
         kind, holds = ANSWER_CHECKS[name]
         rows.append([f"`{name}`", kind, _default(info.default), holds])
     return _table(["field", "type", "default", "holds when"], rows)
+
+
+def normalisations_table() -> str:
+    from .normalisations import NORMALISATIONS, STRIP, STRIP_DOES  # noqa: PLC0415
+
+    rows = [[f"`{name}`", n.does] for name, n in NORMALISATIONS.items()]
+    rows.append([f"`{{{STRIP}: [...]}}`", STRIP_DOES])
+    return _table(["step", "does"], rows)
 
 
 # --- formats, importers, agents -----------------------------------------------------------
@@ -340,6 +360,7 @@ SECTIONS: dict[str, tuple[str, Callable[[], str]]] = {
     "operations": ("docs/authoring.md", operations_table),
     "where": ("docs/authoring.md", where_table),
     "answers": ("docs/authoring.md", answers_table),
+    "normalise": ("docs/authoring.md", normalisations_table),
     "formats": ("docs/formats.md", formats_table),
     "importers": ("docs/importers.md", importers_table),
     "agents": ("docs/runs.md", agents_table),

@@ -1,5 +1,7 @@
 """``replay``: the gold actions, then the gold answer. Must score 1 on every step and task;
-it retries a call that met an injected fault, as a good agent would."""
+it retries a call that met an injected fault, as a good agent would. When the last gold
+action is a terminal tool (the episode ends with it), the gold answer goes with that call
+as its text."""
 
 from __future__ import annotations
 
@@ -17,5 +19,13 @@ class ReplayAgent:
         gold = view.task.final.gold_actions
         i = gold_progress(view.steps)
         if i < len(gold):
-            return view.format.write(calls=[ToolCall(gold[i].tool, dict(gold[i].args))])
+            call = ToolCall(gold[i].tool, dict(gold[i].args))
+            answer = view.task.final.gold_answer
+            if i == len(gold) - 1 and answer and _terminal(view, gold[i].tool):
+                return view.format.write(calls=[call], thought=answer)
+            return view.format.write(calls=[call])
         return view.format.write(answer=view.task.final.gold_answer or "Done.")
+
+
+def _terminal(view: AgentView, tool: str) -> bool:
+    return any(e.name == tool and e.terminal for e in view.task.environment)

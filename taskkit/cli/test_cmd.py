@@ -49,7 +49,9 @@ def test(
     For every abstract task: every schema-valid content entry renders and gives valid gold
     calls (generated with Hypothesis); the gold replay scores 1 on every real entry; an agent
     that does nothing scores 0; every mistake class of the mutant agent is caught with its
-    error type; compiling is deterministic; its documents round-trip through YAML.
+    error type; compiling is deterministic; its documents round-trip through YAML. A task
+    may declare an exception with its reason (``testing: {allow: [noop_passes], reason:
+    ...}``): it is shown as ``allowed``, with the reason, instead of failing.
 
     Prints a table, then each failure with a minimal counterexample. Exit 1 on any failure.
     """
@@ -60,6 +62,7 @@ def test(
             format_header,
             format_row,
             format_summary,
+            format_warnings,
             task_width,
         )
         from ..testing.runner import TestSession  # noqa: PLC0415
@@ -99,6 +102,10 @@ def test(
     for failed in outcome.failures:
         click.echo("")
         click.echo(format_failure(failed, full=full_examples), nl=False)
+    warnings = format_warnings(outcome.results)
+    if warnings:
+        click.echo("")
+        click.echo(warnings, nl=False)
     click.echo("")
     click.echo(format_summary(outcome, [c.key for c in session.cases]))
     sys.exit(FINDINGS if outcome.failed else OK)

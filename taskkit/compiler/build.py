@@ -86,6 +86,7 @@ def units(lib: Library, *, trust: frozenset[str] = frozenset()) -> Iterator[Comp
                 effect=info.tool.effect,
                 parameters=info.tool.parameters,
                 behavior=info.tool.behavior,
+                terminal=info.tool.terminal,
                 pack=info.owner.pack,
             )
             raw_tools.append(info.tool.model_dump(mode="json"))
@@ -385,6 +386,8 @@ def _merged_expect(task: Task, evaluators: list[Evaluator]) -> dict[str, Any]:
         extra = ev.expect.model_dump(mode="json", exclude_none=True, exclude_unset=True)
         if extra.get("state") == "matches_gold":  # the stricter of the two wins
             expect["state"] = "matches_gold"
+        if extra.get("types") == "strict":
+            expect["types"] = "strict"
         expect["ignore"] = [*expect.get("ignore", []), *extra.get("ignore", [])]
         expect["diff"] = [*expect.get("diff", []), *extra.get("diff", [])]
         if "answer" not in expect and "answer" in extra:

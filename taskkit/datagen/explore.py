@@ -166,6 +166,7 @@ async def explore_episode(
         "steps": steps,
         "chosen_steps": chosen_steps,
         "answer": episode.answer,
+        "ended_by": episode.ended_by,
         "final": episode.final_json(),
         "final_state_patch": make_patch(task.initial_state, episode.state),
         "action_scores": action_scores,

@@ -88,6 +88,8 @@ class TaskEnvironment:
         if episode is None:
             return "error: the environment was not reset"
         if episode.done:
+            if episode.ended_by and episode.ended_by.startswith("terminal:"):
+                return f"error: the episode is over ({episode.ended_by[9:]} ended it)"
             return "error: the episode is over (the turn limit is reached)"
         response = {
             "role": "assistant",

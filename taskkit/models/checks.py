@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
+from ..normalisations import NORMALISATIONS
 from .common import Model
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "Expect",
     "ForbiddenTools",
     "NoRepeatedCalls",
+    "NormaliseStep",
     "NumberCheck",
     "Order",
     "ReadOnly",
@@ -82,9 +84,35 @@ class NumberCheck(Model):
     """Relative tolerance, e.g. 0.01 for 1 %."""
 
 
+def _known_normalisation(name: str) -> str:
+    if name not in NORMALISATIONS:
+        raise ValueError(
+            f"unknown normalisation {name!r} (one of {', '.join(NORMALISATIONS)}, "
+            "or {strip: [...]})"
+        )
+    return name
+
+
+class StripStep(Model):
+    """Delete every occurrence of each of these substrings (e.g. ``[","]``)."""
+
+    strip: Annotated[list[str], Field(min_length=1)]
+
+
+NormaliseStep = (
+    Annotated[
+        str,
+        AfterValidator(_known_normalisation),
+        Field(json_schema_extra={"enum": list(NORMALISATIONS)}),
+    ]
+    | StripStep
+)
+"""A name of :data:`taskkit.normalisations.NORMALISATIONS`, or ``{strip: [...]}``."""
+
+
 class AnswerCheck(Model):
-    """Checks on the agent's final answer, after normalisation (case, spaces, punctuation
-    at the ends, thousands separators). All given checks must hold."""
+    """Checks on the agent's final answer, after normalisation (by default: case, spaces,
+    punctuation at the ends, thousands separators). All given checks must hold."""
 
     contains: list[str] = []
     """Every one of these must occur in the answer."""
@@ -93,6 +121,23 @@ class AnswerCheck(Model):
     regex: str | None = None
     number: NumberCheck | None = None
     """Some number in the answer must be within tolerance of this one."""
+    normalize: list[NormaliseStep] | None = None
+    """Normalisation steps applied, in order, to the answer and the expected strings before
+    ``contains``, ``not_contains`` and ``equals`` compare them (``raw``: none). Not given:
+    the default normalisation (NFKC, case-folded, thousands separators and edge punctuation
+    removed, spaces folded)."""
+    scope: Literal["final", "any"] = "final"
+    """``final``: the final answer is checked; ``any``: every assistant message of the
+    episode (the final answer and the text sent with tool calls): each ``contains`` string,
+    the ``equals``, ``regex`` and ``number`` must hold in some message, and no message may
+    hold a ``not_contains`` string."""
+
+    @model_validator(mode="after")
+    def _raw_alone(self) -> Self:
+        names = [s for s in self.normalize or [] if isinstance(s, str)]
+        if "raw" in names and len(self.normalize or []) > 1:
+            raise ValueError("'raw' means no normalisation: list it alone")
+        return self
 
     @model_validator(mode="after")
     def _some(self) -> Self:
@@ -127,3 +172,7 @@ class Expect(Model):
     ``viewings.*.created_at``."""
     diff: list[DiffAssertion] = []
     answer: AnswerCheck | None = None
+    types: Literal["json", "strict"] = "json"
+    """How the state comparison compares values: ``json``: as JSON does (``1`` equals
+    ``1.0``; a boolean equals only a boolean); ``strict``: an integer never equals a float
+    either (as a benchmark that hashes the state by value and type sees them)."""

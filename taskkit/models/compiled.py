@@ -34,6 +34,8 @@ class ToolEnv(Model):
     effect: Literal["read", "write"]
     parameters: dict[str, Any]
     behavior: Behavior | None = None
+    terminal: bool = False
+    """A successful call ends the episode."""
     pack: str | None = None
     """The pack whose toolset declares the tool: its handler runs only when the person
     running trusts that pack (``None`` in files compiled before this field existed)."""

@@ -9,7 +9,7 @@ from pydantic import Field
 from .checks import ActionCheck, Expect
 from .common import DocModel, Model, Name, Template
 
-__all__ = ["CATEGORIES", "Faults", "Final", "GoldAction", "Task", "ToolRef"]
+__all__ = ["CATEGORIES", "Faults", "Final", "GoldAction", "Task", "TaskTesting", "ToolRef"]
 
 CATEGORIES = ("data", "database", "tools", "entertainment", "sciences")
 """The seed system's categories; packs may use their own lower-case names too."""
@@ -54,6 +54,16 @@ class Faults(Model):
     seed: int = 0
 
 
+class TaskTesting(Model):
+    """Declared exceptions to the properties ``taskkit test`` checks, each with its reason."""
+
+    allow: Annotated[list[Literal["noop_passes"]], Field(min_length=1)]
+    """``noop_passes``: an agent that does nothing may score 1 (e.g. a benchmark task whose
+    right outcome is to change nothing); reported as allowed instead of failing."""
+    reason: Annotated[str, Field(min_length=1)]
+    """Why, for the reader of the test report (shown with the exception)."""
+
+
 class Task(DocModel):
     """An abstract task."""
 
@@ -84,4 +94,6 @@ class Task(DocModel):
     evaluators: list[str] = []
     """Reusable evaluators (kind ``evaluator``) whose checks apply too."""
     final: Final
+    testing: TaskTesting | None = None
+    """Exceptions to the property tests (``taskkit test``, ``pack check``), with a reason."""
     tags: list[str] = []

@@ -164,6 +164,9 @@ class Tool(Model):
     """JSON Schema of the result, for documentation and checks."""
     behavior: Behavior | None = None
     """Simulated behaviour; a tool without one returns an empty object."""
+    terminal: bool = False
+    """A successful call ends the episode (e.g. ``transfer_to_human_agents``): the final
+    evaluator runs then, and calls after it in the same response are not run."""
 
 
 class Toolset(DocModel):

@@ -197,15 +197,38 @@ def _properties(paths: list[str], pack: PackFolder, profile: str) -> CheckResult
                     hint=finding.hint or hint,
                 )
             )
+    warnings = [
+        Diagnostic(
+            w.path or r.task,
+            w.line or 1,
+            1,
+            PROPERTY_FAILS,
+            f"{r.task}: property {r.name!r}: {w.message}",
+            Severity.WARNING,
+            hint=w.hint or None,
+        )
+        for r in result.results
+        for w in r.warnings
+    ]
     checked = len(result.results)
+    allowed = [r for r in result.results if r.status == "allowed"]
+    shown = (
+        f", {len(allowed)} allowed by the task ("
+        + "; ".join(f"{r.task} {r.name}: {r.note}" for r in allowed)
+        + ")"
+        if allowed
+        else ""
+    )
     if result.failures:
         return CheckResult(
-            "properties", "fail", f"{len(result.failures)} of {checked} failed ({profile})", diags
+            "properties",
+            "fail",
+            f"{len(result.failures)} of {checked} failed{shown} ({profile})",
+            diags + warnings,
         )
     passed = sum(r.status == "pass" for r in result.results)
-    return CheckResult(
-        "properties", "ok", f"{passed} passed, {checked - passed} skipped ({profile} profile)"
-    )
+    detail = f"{passed} passed, {checked - passed - len(allowed)} skipped{shown}"
+    return CheckResult("properties", "ok", f"{detail} ({profile} profile)", warnings)
 
 
 # --- lock, files, manifest -------------------------------------------------------------------

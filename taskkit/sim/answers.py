@@ -1,16 +1,22 @@
-"""Checks on the agent's final answer, after normalisation."""
+"""Checks on the agent's final answer (or any of its messages), after normalisation."""
 
 from __future__ import annotations
 
 import math
 import re
 import unicodedata
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..models import AnswerCheck
+from ..models.checks import StripStep
+from ..normalisations import apply_steps
 from ..saferegex import TooLong, compile_safe
 
-__all__ = ["check_answer", "normalise", "numbers_in"]
+__all__ = ["NO_ANSWER", "check_answer", "normalise", "normaliser", "numbers_in"]
+
+NO_ANSWER = frozenset({"no final answer", "no assistant message"})
+"""The reasons that mean nothing was said (a ``no_answer`` finding, not a wrong answer)."""
 
 _SPACES = re.compile(r"\s+")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
@@ -29,29 +35,57 @@ def numbers_in(text: str) -> list[float]:
     return [float(m) for m in _NUMBER.findall(_THOUSANDS.sub("", text))]
 
 
-def check_answer(check: AnswerCheck, answer: str | None) -> list[str]:
-    """Reasons the answer fails ``check`` (empty: it passes)."""
+def normaliser(check: AnswerCheck) -> Callable[[str], str]:
+    """The check's declared normalisation, or the default :func:`normalise`."""
+    if check.normalize is None:
+        return normalise
+    steps = [s.strip if isinstance(s, StripStep) else s for s in check.normalize]
+    return lambda text: apply_steps(text, steps)
+
+
+def check_answer(
+    check: AnswerCheck, answer: str | None, messages: Sequence[str | None] = ()
+) -> list[str]:
+    """Reasons the answer fails ``check`` (empty: it passes).
+
+    ``messages``: the assistant's messages of the episode, for ``scope: any`` (the final
+    answer is one of them whether listed or not)."""
     if answer is not None and not isinstance(answer, str):
         answer = str(answer)
-    if answer is None or not answer.strip():
-        return ["no final answer"]
-    text = normalise(answer)
+    final = check.scope == "final"
+    texts = [answer] if final else [*messages, answer]
+    said = [t if isinstance(t, str) else str(t) for t in texts if t is not None]
+    said = [t for t in said if t.strip()]
+    if not said:
+        return ["no final answer" if final else "no assistant message"]
+    norm = normaliser(check)
+    texts_n = [norm(t) for t in said]
     reasons = []
     for want in check.contains:
-        if normalise(str(want)) not in text:
-            reasons.append(f"answer does not mention {want!r}")
+        if not any(norm(str(want)) in t for t in texts_n):
+            reasons.append(
+                f"answer does not mention {want!r}" if final else f"no message mentions {want!r}"
+            )
     for banned in check.not_contains:
-        if normalise(str(banned)) in text:
-            reasons.append(f"answer mentions {banned!r}")
-    if check.equals is not None and normalise(str(check.equals)) != text:
-        reasons.append(f"answer is not {check.equals!r}")
+        if any(norm(str(banned)) in t for t in texts_n):
+            reasons.append(f"{'answer' if final else 'a message'} mentions {banned!r}")
+    if check.equals is not None and norm(str(check.equals)) not in texts_n:
+        reasons.append(
+            f"answer is not {check.equals!r}" if final else f"no message is {check.equals!r}"
+        )
     if check.regex is not None:
-        reasons.extend(_regex(check.regex, answer))
+        reasons.extend(_first_passing([_regex(check.regex, t) for t in said]))
     if check.number is not None:
+        num = check.number
         reasons.extend(
-            _number(check.number.value, check.number.tolerance, check.number.rel_tolerance, answer)
+            _first_passing([_number(num.value, num.tolerance, num.rel_tolerance, t) for t in said])
         )
     return reasons
+
+
+def _first_passing(results: list[list[str]]) -> list[str]:
+    """No reasons when some text passes, else the reasons of the last one."""
+    return [] if any(not r for r in results) else results[-1]
 
 
 def _regex(pattern: str, answer: str) -> list[str]:

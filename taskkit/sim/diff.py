@@ -5,9 +5,22 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
-__all__ = ["StateDiff", "copy_json", "diff_states", "states_equal", "strip_ignored"]
+__all__ = [
+    "StateDiff",
+    "Types",
+    "copy_json",
+    "diff_states",
+    "states_equal",
+    "strip_ignored",
+    "values_equal",
+]
+
+Types = Literal["json", "strict"]
+"""How strictly values compare: ``json`` (``1 == 1.0``, but a boolean equals only a
+boolean) or ``strict`` (an int never equals a float either, as a hash of the values sees
+them)."""
 
 
 def copy_json(value: Any) -> Any:
@@ -53,6 +66,40 @@ def _canon(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
 
 
+def _json_number(value: Any) -> Any:
+    """``value`` with integral floats written as ints, so that ``1`` and ``1.0`` have one
+    canonical text (booleans stay ``true``/``false``: JSON never confuses them)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _json_number(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_number(v) for v in value]
+    return value
+
+
+def _typed_canon(value: Any, types: Types) -> str:
+    return _canon(value if types == "strict" else _json_number(value))
+
+
+def values_equal(a: Any, b: Any, types: Types = "json") -> bool:
+    """Equal as JSON values: ``True`` never equals ``1`` (Python's ``==`` says it does);
+    with ``types="strict"`` an int never equals a float either."""
+    if a is b:
+        return True
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    if isinstance(a, int | float) and isinstance(b, int | float):
+        return a == b and (types == "json" or type(a) is type(b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(values_equal(a[k], b[k], types) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(
+            values_equal(x, y, types) for x, y in zip(a, b, strict=True)
+        )
+    return type(a) is type(b) and bool(a == b)
+
+
 class StateDiff(dict[str, dict[str, list[Any]]]):
     """``{collection: {"added": [...], "removed": [...], "changed": [{id, before, after}]}}``."""
 
@@ -76,35 +123,53 @@ class StateDiff(dict[str, dict[str, list[Any]]]):
         return "\n".join(lines)
 
 
-def _keyed(records: list[Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
+def _keyed(records: list[Any], types: Types) -> dict[str, tuple[Any, Any]]:
+    """A list's records by ``id`` (others by their canonical text): ``{key: (id, record)}``."""
+    out: dict[str, tuple[Any, Any]] = {}
     for i, rec in enumerate(records):
         if isinstance(rec, dict) and "id" in rec:
-            out[f"id:{rec['id']}"] = rec
+            out[f"id:{rec['id']}"] = (rec["id"], rec)
         else:
-            key = f"v:{_canon(rec)}"
+            key = f"v:{_typed_canon(rec, types)}"
             while key in out:
                 key += f"#{i}"
-            out[key] = rec
+            out[key] = (None, rec)
     return out
 
 
-def diff_states(before: dict[str, Any], after: dict[str, Any]) -> StateDiff:
-    """Per top-level key: records added, removed and changed (matched by ``id``)."""
+def _is_keyed_collection(value: Any) -> bool:
+    """An object keyed by id whose values are records (``{"u1": {...}, "u2": {...}}``)."""
+    return isinstance(value, dict) and all(isinstance(v, dict) for v in value.values())
+
+
+def _records(value: Any, types: Types) -> dict[str, tuple[Any, Any]] | None:
+    """``value``'s records by key, or ``None`` when it is not a collection."""
+    if value is None:
+        return {}
+    if isinstance(value, list):
+        return _keyed(value, types)
+    if _is_keyed_collection(value):
+        return {f"id:{k}": (k, v) for k, v in value.items()}
+    return None
+
+
+def diff_states(before: dict[str, Any], after: dict[str, Any], types: Types = "json") -> StateDiff:
+    """Per top-level key: records added, removed and changed, matched by ``id`` in a list of
+    records and by key in an object keyed by id."""
     diff = StateDiff()
     for name in sorted(set(before) | set(after), key=str):
         a, b = before.get(name), after.get(name)
-        if a == b:
+        if values_equal(a, b, types):
             continue
-        if isinstance(a, list | None) and isinstance(b, list | None):
-            ka, kb = _keyed(a or []), _keyed(b or [])
+        ka, kb = _records(a, types), _records(b, types)
+        if ka is not None and kb is not None and (a is None or b is None or type(a) is type(b)):
             entry: dict[str, list[Any]] = {
-                "added": [kb[k] for k in kb if k not in ka],
-                "removed": [ka[k] for k in ka if k not in kb],
+                "added": [kb[k][1] for k in kb if k not in ka],
+                "removed": [ka[k][1] for k in ka if k not in kb],
                 "changed": [
-                    {"id": ka[k].get("id"), "before": ka[k], "after": kb[k]}
+                    {"id": ka[k][0], "before": ka[k][1], "after": kb[k][1]}
                     for k in ka
-                    if k in kb and ka[k] != kb[k]
+                    if k in kb and not values_equal(ka[k][1], kb[k][1], types)
                 ],
             }
         else:
@@ -113,19 +178,23 @@ def diff_states(before: dict[str, Any], after: dict[str, Any]) -> StateDiff:
     return diff
 
 
-def states_equal(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    """Equal as JSON, with collections compared as multisets (record order is not meaning)."""
-    if a == b:
-        return True
+def states_equal(a: dict[str, Any], b: dict[str, Any], types: Types = "json") -> bool:
+    """Equal as JSON, with collections compared as multisets (record order is not meaning).
+
+    ``types``: see :data:`Types`."""
     if set(a) != set(b):
         return False
     for k, x in a.items():
         y = b[k]
-        if x == y:
+        if values_equal(x, y, types):
             continue  # only the collections that differ pay for canonical text
         if isinstance(x, list) and isinstance(y, list):
-            if len(x) != len(y) or sorted(map(_canon, x)) != sorted(map(_canon, y)):
+            if len(x) != len(y):
                 return False
-        elif _canon(x) != _canon(y):
+            if sorted(_typed_canon(r, types) for r in x) != sorted(
+                _typed_canon(r, types) for r in y
+            ):
+                return False
+        else:
             return False
     return True

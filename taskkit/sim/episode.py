@@ -37,6 +37,8 @@ class CallRecord:
     """The verification error type, or the tool's error type / ``fault:<kind>``."""
     observation: str
     findings: list[Finding]
+    ends_episode: bool = False
+    """A terminal tool that succeeded: the episode ends after this call."""
 
 
 @dataclass(frozen=True)
@@ -132,6 +134,9 @@ class Episode:
         self.answer: str | None = None
         self.final: FinalVerdict | None = None
         self.done = False
+        self.ended_by: str | None = None
+        """What ended the episode: ``answer``, ``empty_answer``, ``max_turns``,
+        ``terminal:TOOL`` (a terminal tool's successful call) or ``finish``."""
         return self.observe()
 
     def observe(self) -> AgentInput:
@@ -154,6 +159,7 @@ class Episode:
         info: dict[str, Any] = {"step": step.as_json()}
         if self.done:
             info["final"] = self.final_json()
+            info["ended_by"] = self.ended_by
         return StepResult(self.observe(), step.score, self.done, info)
 
     def advance(self, response: Response) -> StepRecord:
@@ -183,19 +189,23 @@ class Episode:
                 records.append(record)
                 findings.extend(record.findings)
                 observations.append(record.observation)
+                if record.ends_episode:  # the calls after a terminal tool are not run
+                    self.done, self.ended_by = True, f"terminal:{record.name}"
+                    break
         else:
             self.answer = parsed.answer
             self.done = True
+            self.ended_by = "answer" if (parsed.answer or "").strip() else "empty_answer"
         step = StepRecord(
             len(self.steps), response, parsed, records, findings, 0 if findings else 1
         )
         self.steps.append(step)
         self.history.append(Exchange(response, parsed, observations))
         if not self.done and len(self.steps) >= self.task.max_turns:
-            self.done = True
+            self.done, self.ended_by = True, "max_turns"
         if self.done:
-            self.final = final_for_task(self.task, self.state, self.answer)
-            if self.answer is None:
+            self.final = final_for_task(self.task, self.state, self.answer, self.messages())
+            if self.ended_by == "max_turns":
                 self.final = FinalVerdict(
                     0,
                     [
@@ -205,6 +215,16 @@ class Episode:
                     self.final.diff,
                 )
         return step
+
+    def messages(self) -> list[str]:
+        """The assistant's messages so far: the text of each response (sent with tool calls
+        or as the answer), for answer checks with ``scope: any``."""
+        out: list[str] = []
+        for step in self.steps:
+            for text in (step.parsed.thought, step.parsed.answer):
+                if isinstance(text, str) and text.strip():
+                    out.append(text)
+        return out
 
     def _own(self, collection: str | None) -> None:
         """Make what a call is about to write this episode's own (see :meth:`fork`)."""
@@ -247,7 +267,15 @@ class Episode:
         executed = Call(env.name, verdict.args, env.effect, faulted=obs.faulted)
         findings = evaluate_action(self.task, executed, self.calls)
         self.calls.append(executed)
-        return CallRecord(call.name, verdict.args, True, obs.error_type, obs.text(), findings)
+        return CallRecord(
+            call.name,
+            verdict.args,
+            True,
+            obs.error_type,
+            obs.text(),
+            findings,
+            ends_episode=env.terminal and obs.ok,
+        )
 
     def finish(self, answer: str | None = None) -> FinalVerdict:
         """End the episode now with ``answer`` as the agent's final answer (``None``: it gave
@@ -258,7 +286,8 @@ class Episode:
             return self.final
         self.answer = answer
         self.done = True
-        final = final_for_task(self.task, self.state, answer)
+        self.ended_by = "finish"
+        final = final_for_task(self.task, self.state, answer, self.messages())
         if answer is None:
             final = FinalVerdict(
                 0,
@@ -299,6 +328,7 @@ class Episode:
             "run_seed": self.run_seed,
             "steps": [s.as_json() for s in self.steps],
             "answer": self.answer,
+            "ended_by": self.ended_by,
             "final": self.final_json(),
             "action_scores": self.action_scores,
             "task_score": self.final.score if self.final else 0,

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..models import CompiledTask, Expect
 from ..models.checks import ArgValues, CallBudget, ForbiddenTools, NoRepeatedCalls, Order, ReadOnly
-from .answers import check_answer
+from .answers import NO_ANSWER, check_answer
 from .diff import StateDiff, diff_states, states_equal, strip_ignored
 from .records import norm
 
@@ -118,20 +118,23 @@ def evaluate_final(
     gold_state: dict[str, Any],
     final_state: dict[str, Any],
     answer: str | None,
+    messages: Sequence[str | None] = (),
 ) -> FinalVerdict:
-    """Score an episode's end: state against gold, diff assertions, answer checks."""
+    """Score an episode's end: state against gold, diff assertions, answer checks.
+
+    ``messages``: the assistant's messages, for an answer check with ``scope: any``."""
     findings: list[Finding] = []
     diff = StateDiff()
     if expect.state == "matches_gold":
         final = strip_ignored(final_state, expect.ignore)
         gold = strip_ignored(gold_state, expect.ignore)
-        if not states_equal(final, gold):
-            diff = diff_states(gold, final)
+        if not states_equal(final, gold, expect.types):
+            diff = diff_states(gold, final, expect.types)
             findings.append(
                 Finding("state_mismatch", "the final state differs from the gold state", ("state",))
             )
     if expect.diff:
-        changes = diff_states(initial_state, final_state)
+        changes = diff_states(initial_state, final_state, expect.types)
         for i, a in enumerate(expect.diff):
             counts = changes.counts(a.collection)
             for what in ("added", "removed", "changed"):
@@ -145,14 +148,17 @@ def evaluate_final(
                         )
                     )
     if expect.answer is not None:
-        for reason in check_answer(expect.answer, answer):
-            kind = "no_answer" if reason == "no final answer" else "wrong_answer"
+        for reason in check_answer(expect.answer, answer, messages):
+            kind = "no_answer" if reason in NO_ANSWER else "wrong_answer"
             findings.append(Finding(kind, reason, ("answer",)))
     return FinalVerdict(0 if findings else 1, findings, diff)
 
 
 def final_for_task(
-    task: CompiledTask, final_state: dict[str, Any], answer: str | None
+    task: CompiledTask,
+    final_state: dict[str, Any],
+    answer: str | None,
+    messages: Sequence[str | None] = (),
 ) -> FinalVerdict:
     return evaluate_final(
         task.final.expect,
@@ -160,4 +166,5 @@ def final_for_task(
         gold_state=task.final.gold_state,
         final_state=final_state,
         answer=answer,
+        messages=messages,
     )

@@ -104,15 +104,19 @@ def noop_fails(case: TaskCase, profile: Profile) -> PropertyResult:
         episode = run_episode(task, NoopAgent(), faults=False)
         if episode.final is not None and episode.final.score == 1:
             passed.append((entry, task, episode.answer))
+    testing = case.unit.task.testing
+    allowed = testing is not None and "noop_passes" in testing.allow
+    on = (
+        "every entry"
+        if len(passed) == len(compiled)
+        else f"{len(passed)} of {len(compiled)} entries"
+    )
+    if allowed and testing is not None:
+        return _allowed_noop(case, len(compiled), on if passed else "", testing.reason, started)
     findings: list[Finding] = []
     if passed:  # one reason for the whole task: report it once, with the first entry
         entry, task, answer = passed[0]
         example, label = entry_example(entry)
-        on = (
-            "every entry"
-            if len(passed) == len(compiled)
-            else f"{len(passed)} of {len(compiled)} entries"
-        )
         findings.append(
             Finding(
                 f"an agent that does nothing scores 1 on {on}: {_why_noop_passes(task)} "
@@ -121,10 +125,31 @@ def noop_fails(case: TaskCase, profile: Profile) -> PropertyResult:
                 label,
                 case.path,
                 case.unit.ld.doc.locate(("final",))[0],
-                hint="check the answer (expect.answer), or the state the gold actions write",
+                hint="check the answer (expect.answer), or the state the gold actions write; "
+                "a task where doing nothing is right declares it: "
+                "testing: {allow: [noop_passes], reason: ...}",
             )
         )
     return result(case, "noop_fails", len(compiled), findings, started=started)
+
+
+def _allowed_noop(
+    case: TaskCase, tried: int, passes_on: str, reason: str, started: float
+) -> PropertyResult:
+    """The result of ``noop_fails`` for a task that declares ``allow: [noop_passes]``."""
+    seconds = time.perf_counter() - started
+    if passes_on:
+        note = f"allowed (an agent that does nothing scores 1 on {passes_on}): {reason}"
+        return PropertyResult(case.key, "noop_fails", "allowed", tried, (), note, seconds)
+    warning = Finding(
+        "testing.allow lists noop_passes, but an agent that does nothing fails this task anyway",
+        path=case.path,
+        line=case.unit.ld.doc.locate(("testing", "allow"))[0],
+        hint="remove the exception",
+    )
+    return PropertyResult(
+        case.key, "noop_fails", "pass", tried, (), "", seconds, warnings=(warning,)
+    )
 
 
 def mutations_caught(case: TaskCase, profile: Profile) -> PropertyResult:

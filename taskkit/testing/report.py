@@ -16,6 +16,7 @@ __all__ = [
     "format_header",
     "format_row",
     "format_summary",
+    "format_warnings",
     "task_width",
 ]
 
@@ -26,13 +27,13 @@ _PROPERTY_WIDTH = 17
 
 
 def format_header(task_width: int) -> str:
-    return f"{'task':<{task_width}}  {'property':<{_PROPERTY_WIDTH}}  {'result':<6}  {'tried':>5}  note"
+    return f"{'task':<{task_width}}  {'property':<{_PROPERTY_WIDTH}}  {'result':<7}  {'tried':>5}  note"
 
 
 def format_row(result: PropertyResult, task_width: int) -> str:
     status = result.status.upper() if result.failed else result.status
     return (
-        f"{result.task:<{task_width}}  {result.name:<{_PROPERTY_WIDTH}}  {status:<6}  "
+        f"{result.task:<{task_width}}  {result.name:<{_PROPERTY_WIDTH}}  {status:<7}  "
         f"{result.tried:>5}  {result.note}"
     ).rstrip()
 
@@ -84,13 +85,26 @@ def _indent(text: str, prefix: str) -> str:
     return "\n".join(prefix + line if line else line for line in text.rstrip("\n").split("\n"))
 
 
+def format_warnings(results: Iterable[PropertyResult]) -> str:
+    """Every result's warning, one a line (empty when there is none)."""
+    return "".join(
+        f"WARNING {r.task} {r.name}\n" + _indent(format_finding(w), "  ") + "\n"
+        for r in results
+        for w in r.warnings
+    )
+
+
 def format_summary(result: LibraryResult, tasks: Sequence[str] = ()) -> str:
-    counts = {s: sum(r.status == s for r in result.results) for s in ("pass", "fail", "skip")}
+    statuses = ("pass", "fail", "skip", "allowed")
+    counts = {s: sum(r.status == s for r in result.results) for s in statuses}
+    warnings = sum(len(r.warnings) for r in result.results)
     n_tasks = len(tasks) or len({r.task for r in result.results})
+    extra = f", {counts['allowed']} allowed by the task" if counts["allowed"] else ""
+    extra += f", {warnings} warning{'' if warnings == 1 else 's'}" if warnings else ""
     return (
         f"{len(result.results)} checks on {n_tasks} task{'' if n_tasks == 1 else 's'} "
         f"({result.profile.name} profile, "
         f"{result.profile.examples} examples, seed {result.profile.seed}): "
-        f"{counts['pass']} passed, {counts['fail']} failed, {counts['skip']} skipped "
+        f"{counts['pass']} passed, {counts['fail']} failed, {counts['skip']} skipped{extra} "
         f"in {result.seconds:.1f} s"
     )

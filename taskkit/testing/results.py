@@ -7,7 +7,9 @@ from typing import Any, Literal
 
 __all__ = ["Finding", "PropertyResult", "Status"]
 
-Status = Literal["pass", "fail", "skip"]
+Status = Literal["pass", "fail", "skip", "allowed"]
+"""``allowed``: the property does not hold, and the task declares that exception
+(``testing.allow``) with a reason, shown in the note."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,9 @@ class PropertyResult:
     note: str = ""
     """Why the property was skipped, or what was sampled."""
     seconds: float = 0.0
+    warnings: tuple[Finding, ...] = ()
+    """Things to fix that do not fail the property (e.g. an exception declared in
+    ``testing.allow`` that the task does not need)."""
 
     @property
     def failed(self) -> bool:

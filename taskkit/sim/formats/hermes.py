@@ -24,7 +24,8 @@ calls, in order; each block holds one JSON object with a ``name`` string and
 non-object reaches the verifier as written). The text outside the blocks, stripped, is the
 thought (``None`` if empty). Text with no tags at all is the final answer, verbatim. An
 unclosed or stray tag, an empty block, invalid JSON in a block, a block that is not an
-object, a missing ``name`` or any key besides ``name`` and ``arguments`` is an error.
+object, a missing ``name`` or any key besides ``name`` and ``arguments`` is an error. An
+empty (or all-whitespace) response is an empty final answer: it ends the episode.
 """
 
 from __future__ import annotations
@@ -107,7 +108,7 @@ def parse(response: Response, limits: Limits = DEFAULT_LIMITS) -> Parsed:
         return refused
     text = _text(response)
     if not text.strip():
-        return Parsed(error="empty response")
+        return Parsed(answer="")  # an empty final answer: it ends the episode
     found = _blocks(text, limits)
     if isinstance(found, Parsed):
         return found

@@ -1,6 +1,7 @@
 """``openai``: native tool calling. Tools go in the request's ``tools``; the agent answers
 with ``tool_calls`` (arguments as JSON strings) or, for the final answer, with plain
-``content`` and no tool calls."""
+``content`` and no tool calls. A response with no tool calls and no text (empty or all
+whitespace ``content``, or an empty string) is an empty final answer: it ends the episode."""
 
 from __future__ import annotations
 
@@ -81,7 +82,7 @@ def parse(response: Response, limits: Limits = DEFAULT_LIMITS) -> Parsed:
         refused = screen(response, limits)
         if refused is not None:
             return refused
-        return Parsed(answer=response) if response.strip() else Parsed(error="empty response")
+        return Parsed(answer=response if response.strip() else "")
     if not isinstance(response, dict):
         return Parsed(error=f"a response must be a message object, got {json_kind(response)}")
     refused = screen(response, limits)
@@ -92,9 +93,8 @@ def parse(response: Response, limits: Limits = DEFAULT_LIMITS) -> Parsed:
     if content is not None and not isinstance(content, str):
         return Parsed(error=f'"content" must be a string or null, got {json_kind(content)}')
     if raw_calls is None or raw_calls == []:
-        if isinstance(content, str) and content.strip():
-            return Parsed(answer=content)
-        return Parsed(error="the response has neither tool calls nor content")
+        # no calls and no text: an empty final answer, which ends the episode
+        return Parsed(answer=content if isinstance(content, str) and content.strip() else "")
     if not isinstance(raw_calls, list):
         return Parsed(error=f'"tool_calls" must be an array, got {json_kind(raw_calls)}')
     refused = too_many_calls(len(raw_calls), limits)

@@ -31,7 +31,7 @@ The final answer is ToolBench's ``Finish`` call::
 
 ``{"return_type": "give_up_and_restart"}`` ends the episode with the final answer ``""``
 (taskkit episodes do not restart, so giving up is an empty answer, which the answer checks
-score as no answer). A missing ``Action:`` or ``Action Input:`` line, more than one action,
+score as no answer); so is an empty (or all-whitespace) response. A missing ``Action:`` or ``Action Input:`` line, more than one action,
 an empty tool name, invalid JSON, text after the JSON, and a ``Finish`` input that is not an
 object with a known ``return_type`` (and a ``final_answer`` string for ``give_answer``) are
 errors. ``write`` refuses more than one call.
@@ -189,7 +189,7 @@ def parse(response: Response, limits: Limits = DEFAULT_LIMITS) -> Parsed:
         return refused
     text = _text(response)
     if not text.strip():
-        return Parsed(error="empty response")
+        return Parsed(answer="")  # an empty final answer: it ends the episode
     actions = list(_ACTION.finditer(text))
     if not actions:
         return Parsed(

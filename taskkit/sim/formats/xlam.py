@@ -38,7 +38,8 @@ A non-empty ``tool_calls`` list is a step of tool calls. ``"tool_calls": []`` wi
 ``final_answer`` string is the final answer. xLAM's own convention of putting the answer
 in ``thought`` is *not* accepted: a response with no tool calls and no ``final_answer`` is
 an error, so that a thought is never mistaken for an answer. Both ``tool_calls`` and
-``final_answer`` at once is an error too, as is any other key.
+``final_answer`` at once is an error too, as is any other key. An empty (or all-whitespace)
+response is an empty final answer, as ``"final_answer": ""`` is: it ends the episode.
 """
 
 from __future__ import annotations
@@ -189,7 +190,7 @@ def parse(response: Response, limits: Limits = DEFAULT_LIMITS) -> Parsed:
         return refused
     text = _text(response)
     if not text.strip():
-        return Parsed(error="empty response")
+        return Parsed(answer="")  # an empty final answer: it ends the episode
     try:
         data = _load(text, limits)
     except LimitExceeded as exc:

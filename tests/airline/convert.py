@@ -7,7 +7,8 @@ What is converted, from ``tau_bench/envs/airline/`` (see the corpus README):
 
 - ``data/{flights,reservations,users}.json`` -> the pack's world files, byte for byte;
 - each task of ``tasks_test.py`` -> ``tasks/test_NN.yaml``: the instruction is the user
-  command, the gold ``actions`` the gold actions, each of the ``outputs`` an answer check
+  command, the gold ``actions`` the gold actions (the 7 tasks that have none look the user
+  up: a taskkit task uses one of its tools, and a read changes neither state nor verdict), each of the ``outputs`` an answer check
   with τ-bench's rule (lower-cased, commas deleted, a substring of any assistant message),
   the state must match the gold state with types compared strictly (as τ-bench's hash does);
 - a task that an agent doing nothing passes in τ-bench (no gold action writes and nothing is
@@ -69,6 +70,11 @@ _Dumper.add_representer(str, _str)
 
 def task_document(index: int, task: Any, *, noop_passes: bool) -> str:
     actions = [{"tool": f"airline.{a.name}", "args": a.kwargs} for a in task.actions]
+    if not actions:
+        # A taskkit task uses at least one of the tools it offers; looking the user up is
+        # what τ-bench's policy asks first, and a read changes neither state nor verdict.
+        actions = [{"tool": "airline.get_user_details", "args": {"user_id": task.user_id}}]
+    used = {a["tool"] for a in actions}
     writes = sum(a.name in tau.WRITE_TOOLS for a in task.actions)
     difficulty = "easy" if len(actions) <= 1 else "medium" if len(actions) <= 4 else "hard"
     final: dict[str, Any] = {"gold_actions": actions}
@@ -89,7 +95,9 @@ def task_document(index: int, task: Any, *, noop_passes: bool) -> str:
         "title": f"tau-bench airline test task {index} ({task.user_id})",
         "category": "customer_service",
         "difficulty": difficulty,
-        "tools": [f"airline.{name}" for name in TOOLS],
+        # all 14 offered, as in τ-bench: those the gold uses, and the others as distractors
+        "tools": [f"airline.{name}" for name in TOOLS if f"airline.{name}" in used],
+        "distractors": [f"airline.{name}" for name in TOOLS if f"airline.{name}" not in used],
         "content": "tau_bench",
         "user_command": task.instruction,
         "max_turns": 30,

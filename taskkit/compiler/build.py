@@ -37,6 +37,7 @@ from ..rule_ids import GOLD_ACTION_FAILS, GOLD_EXPECTATION, RENDER_ERROR, UNTRUS
 from ..sim.diff import copy_json
 from ..sim.evaluate import evaluate_final
 from ..sim.execute import execute
+from ..sim.patch import apply_patch, make_patch
 from ..sim.verify import ToolCall, Verifier
 from ..worlds import World, with_world
 
@@ -258,6 +259,10 @@ def _compile(unit: CompileUnit, entry: Entry) -> CompiledTask:
         )
 
     gold_state, observations = _replay(unit, entry, initial_state, actions)
+    if unit.world is not None:
+        # The gold state shares what the gold left alone with the initial state (and so with
+        # the world and every episode's state): comparing them then costs what changed.
+        gold_state = apply_patch(initial_state, make_patch(initial_state, gold_state))
     verdict = evaluate_final(
         expect,
         initial_state=initial_state,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +32,7 @@ from ..models import (
     Task,
     ToolEnv,
 )
+from ..models.operations import EVERYTHING
 from ..render import RenderError, entry_context, render_at
 from ..rule_ids import GOLD_ACTION_FAILS, GOLD_EXPECTATION, RENDER_ERROR, UNTRUSTED_HANDLER
 from ..sim.diff import copy_json
@@ -39,7 +40,7 @@ from ..sim.evaluate import evaluate_final
 from ..sim.execute import execute
 from ..sim.patch import apply_patch, make_patch
 from ..sim.verify import ToolCall, Verifier
-from ..worlds import World, with_world
+from ..worlds import World, own_collections, with_world
 
 __all__ = ["CompileUnit", "compile_unit", "units"]
 
@@ -295,10 +296,15 @@ def _compile(unit: CompileUnit, entry: Entry) -> CompiledTask:
         faults = Faults(
             rate=task.faults.rate, kinds=task.faults.kinds, tools=tools, seed=task.faults.seed
         )
+    stored_initial, stored_gold = initial_state, gold_state
+    if unit.world is not None:
+        # What a compiled line holds of them: the world is stored beside it, not in it.
+        stored_initial = own_collections(unit.world.data, initial_state)
+        stored_gold = {"patch": make_patch(initial_state, gold_state)}
     for loc, value, envelope in (
-        (("initial_state",), initial_state, 2),
+        (("initial_state",), stored_initial, 2),
         (("final", "gold_actions"), [a.args for a in actions], 3),
-        (("final", "gold_actions"), gold_state, 3),
+        (("final", "gold_actions"), stored_gold, 3),
         (("final", "gold_actions"), observations, 3),
     ):
         if _deeper_than(value, MAX_JSON_DEPTH - envelope):
@@ -400,14 +406,31 @@ def _merged_expect(task: Task, evaluators: list[Evaluator]) -> dict[str, Any]:
     return expect
 
 
+def _may_write(env: ToolEnv | None, state: dict[str, Any]) -> Iterable[str]:
+    """The collections a call of ``env`` may change (all, when it cannot say)."""
+    touched: Any = env.behavior.touched if env is not None and env.behavior is not None else None
+    if touched is None:
+        return ()
+    names = {touched} if isinstance(touched, str) else set(touched)
+    return list(state) if EVERYTHING in names else names
+
+
 def _replay(
     unit: CompileUnit, entry: Entry, initial: dict[str, Any], actions: list[CompiledAction]
 ) -> tuple[dict[str, Any], list[Any]]:
-    state = copy_json(initial)
+    # A shared world is copied only where a gold action may write (a collection at a time):
+    # a deep copy of 5 MB for every instance was most of compiling one.
+    state = dict(initial) if unit.world is not None else copy_json(initial)
+    owned: set[str] | None = set() if unit.world is not None else None
     verifier = Verifier((e.name, e.parameters) for e in unit.envs.values())
     envs = {e.name: e for e in unit.envs.values()}
     observations: list[Any] = []
     for i, action in enumerate(actions):
+        if owned is not None:
+            for name in _may_write(envs.get(action.tool), state):
+                if name not in owned and name in state:
+                    state[name] = copy_json(state[name])
+                    owned.add(name)
         loc = ("final", "gold_actions", i)
         verdict = verifier.verify(ToolCall(action.tool, action.args))
         if not verdict.ok:

@@ -68,7 +68,14 @@ def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 _Dumper.add_representer(str, _str)
 
 
-def task_document(index: int, task: Any, *, noop_passes: bool) -> str:
+def declared_tools() -> list[str]:
+    """The tools ``tools/airline.yaml`` declares, in τ-bench's order."""
+    doc = yaml.safe_load((PACK / "tools" / "airline.yaml").read_text(encoding="utf-8"))
+    names = {tool["name"] for tool in doc["tools"]}
+    return [name for name in TOOLS if name in names]
+
+
+def task_document(index: int, task: Any, *, noop_passes: bool, offered: list[str]) -> str:
     actions = [{"tool": f"airline.{a.name}", "args": a.kwargs} for a in task.actions]
     if not actions:
         # A taskkit task uses at least one of the tools it offers; looking the user up is
@@ -96,8 +103,8 @@ def task_document(index: int, task: Any, *, noop_passes: bool) -> str:
         "category": "customer_service",
         "difficulty": difficulty,
         # all 14 offered, as in τ-bench: those the gold uses, and the others as distractors
-        "tools": [f"airline.{name}" for name in TOOLS if f"airline.{name}" in used],
-        "distractors": [f"airline.{name}" for name in TOOLS if f"airline.{name}" not in used],
+        "tools": [f"airline.{name}" for name in offered if f"airline.{name}" in used],
+        "distractors": [f"airline.{name}" for name in offered if f"airline.{name}" not in used],
         "content": "tau_bench",
         "user_command": task.instruction,
         "max_turns": 30,
@@ -115,19 +122,32 @@ def task_document(index: int, task: Any, *, noop_passes: bool) -> str:
     )
 
 
-def conversion(corpus: Path) -> dict[Path, bytes]:
+def conversion(oracle: tau.Oracle, corpus: Path) -> dict[Path, bytes]:
     """Every file the conversion writes, by path, with its bytes."""
-    oracle = tau.Oracle(corpus)
     files: dict[Path, bytes] = {}
     data = corpus / "tau_bench" / "envs" / "airline" / "data"
     for name in WORLD:
         files[PACK / "world" / f"{name}.json"] = (data / f"{name}.json").read_bytes()
+    offered = declared_tools()
     for index, task in enumerate(oracle.tasks):
+        if any(a.name not in offered for a in task.actions):
+            continue  # a tool it needs is not declared (yet): see `missing`
         noop = not task.outputs and not any(a.name in tau.WRITE_TOOLS for a in task.actions)
         files[PACK / "tasks" / f"test_{index:02d}.yaml"] = task_document(
-            index, task, noop_passes=noop
+            index, task, noop_passes=noop, offered=offered
         ).encode()
     return files
+
+
+def missing(oracle: tau.Oracle) -> dict[int, list[str]]:
+    """τ-bench tasks left out of the pack, with the undeclared tools each needs."""
+    offered = declared_tools()
+    out = {}
+    for index, task in enumerate(oracle.tasks):
+        needs = sorted({a.name for a in task.actions} - set(offered))
+        if needs:
+            out[index] = needs
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -138,7 +158,10 @@ def main(argv: list[str] | None = None) -> int:
     if corpus is None:
         print("shared/corpora/taubench-airline not found", file=sys.stderr)
         return 2
-    files = conversion(corpus)
+    oracle = tau.Oracle(corpus)
+    files = conversion(oracle, corpus)
+    for index, needs in missing(oracle).items():
+        print(f"task {index} left out: it needs {', '.join(needs)}", file=sys.stderr)
     stale = [p for p, b in files.items() if not p.is_file() or p.read_bytes() != b]
     extra = set((PACK / "tasks").glob("*.yaml")) - set(files)
     if args.check:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 import tau
+from oracle_fixture import oracle_fixture  # noqa: F401 - provides `oracle`
 
 GOLD_PASS_NOOP = [12, 13, 15, 17, 18, 21, 24, 29, 35, 36, 37, 38, 39, 40, 41, 42, 47, 48, 49]
 

@@ -39,8 +39,10 @@ def bench_step(tasks: dict[int, Any], oracle: Any, runs: int, clock: Any) -> dic
     ours: list[float] = []
     theirs: list[float] = []
     for _ in range(runs):
-        for index, tau_task in enumerate(oracle.tasks):
-            calls = [(a.name, a.kwargs) for a in tau_task.actions]
+        for index in sorted(tasks):  # the tasks the pack has
+            calls = [(a.name, a.kwargs) for a in oracle.tasks[index].actions]
+            if not calls:
+                continue
             episode = Episode(tasks[index], "openai", faults=False)
             responses = [episode.format.write(calls=[ToolCall(n, dict(k))]) for n, k in calls]
             for response in responses:

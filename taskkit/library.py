@@ -32,6 +32,7 @@ from .rule_ids import (
     SCHEMA_VIOLATION,
     UNKNOWN_KIND,
 )
+from .worlds import World, load_world
 from .yamlio import MAX_FILE_BYTES, Document, LoadResult, load_jsonl_file, load_yaml_file
 
 __all__ = [
@@ -142,6 +143,32 @@ class Library:
     entry_files: dict[str, list[str]] = field(default_factory=dict)
     """Each JSONL file read, and the datasets that read it."""
     _entries: dict[int, list[Entry]] = field(default_factory=dict)
+    _worlds: dict[str, tuple[World | None, list[Diagnostic]]] = field(default_factory=dict)
+
+    def world(self, pack: str) -> World | None:
+        """The shared world the pack's ``pack.yaml`` declares (read on first use), or
+        ``None``: no world, or one that cannot be read (:meth:`world_diagnostics` says why)."""
+        return self._world(pack)[0]
+
+    def world_diagnostics(self, pack: str) -> list[Diagnostic]:
+        """What reading and checking the pack's world files found (TK420, TK421)."""
+        return self._world(pack)[1]
+
+    def _world(self, pack: str) -> tuple[World | None, list[Diagnostic]]:
+        if pack not in self._worlds:
+            ld = self.packs.get(pack)
+            model = ld.model if ld is not None else None
+            if ld is None or not isinstance(model, Pack) or not model.world:
+                self._worlds[pack] = (None, [])
+            else:
+                self._worlds[pack] = load_world(
+                    Path(ld.path).parent,
+                    model.world,
+                    model.world_schema,
+                    manifest=ld.path,
+                    locate=ld.doc.locate_key,
+                )
+        return self._worlds[pack]
 
     def entries(self, content: LoadedDoc) -> list[Entry]:
         """The entries of a content dataset (JSONL files are read on first use)."""

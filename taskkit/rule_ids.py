@@ -56,6 +56,9 @@ MAX_TURNS: Final = "TK409"
 WRITE_UNKNOWN_COLLECTION: Final = "TK410"
 HELPER_MISUSE: Final = "TK411"
 TERMINAL_NOT_LAST: Final = "TK412"
+# Shared world files of a pack
+WORLD_SCHEMA: Final = "TK420"
+WORLD_FILE: Final = "TK421"
 # Unused things
 UNUSED_TOOL: Final = "TK501"
 UNUSED_CONTENT: Final = "TK502"

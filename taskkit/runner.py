@@ -140,6 +140,7 @@ def run_tasks(
     on_done: Callable[[dict[str, Any]], None] | None = None,
     trust: Iterable[str] | None = None,
     executor: Executor | None = None,
+    full_state: bool = False,
 ) -> Iterator[dict[str, Any]]:
     """Run every task ``repeats`` times; yield each trajectory record (and append it to
     ``out`` as JSONL). An episode the agent fails (it raises, times out, or its server
@@ -158,6 +159,7 @@ def run_tasks(
         "faults": faults,
         "trust": None if trust is None else tuple(sorted(trust)),
         "settings": settings,
+        "full_state": full_state,
     }
 
     def done(record: dict[str, Any]) -> dict[str, Any]:
@@ -192,6 +194,7 @@ async def play_record(
     faults: bool,
     trust: Iterable[str] | None,
     settings: dict[str, Any] | None,
+    full_state: bool = False,
 ) -> dict[str, Any]:
     """One episode of ``run`` as its trajectory record (an executor's play). The agent is
     called as ``run`` calls it, synchronously."""
@@ -204,6 +207,7 @@ async def play_record(
         faults=faults,
         trust=trust,
         settings=settings,
+        full_state=full_state,
     )
 
 
@@ -217,6 +221,7 @@ def _record(
     faults: bool,
     trust: Iterable[str] | None,
     settings: dict[str, Any] | None,
+    full_state: bool = False,
 ) -> dict[str, Any]:
     task, repeat = job
     run_seed = repeat_seed(seed, repeat)
@@ -230,7 +235,7 @@ def _record(
             temperature=temperature,
             faults=faults,
             trust=trust,
-        ).record()
+        ).record(full_state=full_state)
         record["repeat"] = repeat
     except ServerUnavailable:
         raise

@@ -141,6 +141,11 @@ def agent_from_flags(
 @click.option("--temperature", type=float, default=0.0, show_default=True)
 @click.option("--no-faults", is_flag=True, help="Disable the tasks' injected tool faults.")
 @click.option(
+    "--full-state",
+    is_flag=True,
+    help="Keep each episode's whole final state in -o, not a patch against the initial state.",
+)
+@click.option(
     "--trust",
     multiple=True,
     metavar="PACK",
@@ -159,6 +164,7 @@ def run(
     repeats: int,
     temperature: float,
     no_faults: bool,
+    full_state: bool,
     trust: tuple[str, ...],
     model: str | None,
     base_url: str | None,
@@ -213,6 +219,7 @@ def run(
                 settings=settings,
                 trust=trust_from_flags(trust),
                 executor=executor,
+                full_state=full_state,
             )
         report = build_report(records)
         report.settings = settings

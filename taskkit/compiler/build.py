@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,12 +33,15 @@ from ..models import (
     Task,
     ToolEnv,
 )
+from ..models.operations import EVERYTHING
 from ..render import RenderError, entry_context, render_at
 from ..rule_ids import GOLD_ACTION_FAILS, GOLD_EXPECTATION, RENDER_ERROR, UNTRUSTED_HANDLER
 from ..sim.diff import copy_json
 from ..sim.evaluate import evaluate_final
 from ..sim.execute import execute
+from ..sim.patch import apply_patch, make_patch
 from ..sim.verify import ToolCall, Verifier
+from ..worlds import World, own_collections, with_world
 
 __all__ = ["CompileUnit", "compile_unit", "units"]
 
@@ -60,6 +63,8 @@ class CompileUnit:
     """Packs whose handlers the gold replay may run (checked on each tool's declaring pack)."""
     sources_hash: str
     openai_tools: list[dict[str, Any]] = field(default_factory=list)
+    world: World | None = None
+    """The pack's shared world, which every instance's initial state starts from."""
 
 
 def units(lib: Library, *, trust: frozenset[str] = frozenset()) -> Iterator[CompileUnit]:
@@ -104,11 +109,15 @@ def units(lib: Library, *, trust: frozenset[str] = frozenset()) -> Iterator[Comp
             ]
             pack_ld = lib.packs.get(ld.pack)
             pack_version = getattr(pack_ld.model, "version", "0.0.0") if pack_ld else "0.0.0"
+            world = lib.world(ld.pack)
+            if world is None and lib.world_diagnostics(ld.pack):
+                continue  # lint reports the world files (TK420/TK421)
             sources = _canon(
                 {
                     "task": ld.doc.data,
                     "tools": raw_tools,
                     "evaluators": [e.model_dump(mode="json") for e in evaluators],
+                    **({"world": world.sha256} if world is not None else {}),
                 }
             )
             openai_tools = [
@@ -132,6 +141,7 @@ def units(lib: Library, *, trust: frozenset[str] = frozenset()) -> Iterator[Comp
                 trust,
                 hashlib.sha256(sources.encode()).hexdigest(),
                 openai_tools,
+                world,
             )
 
 
@@ -220,6 +230,8 @@ def _compile(unit: CompileUnit, entry: Entry) -> CompiledTask:
         raise _fail(
             unit, entry, ("initial_state",), RENDER_ERROR, "initial_state must render to a mapping"
         )
+    if unit.world is not None:
+        initial_state = with_world(unit.world.data, initial_state)
 
     checks = []
     raw_checks: list[tuple[tuple[str | int, ...], ActionCheck]] = [
@@ -254,6 +266,10 @@ def _compile(unit: CompileUnit, entry: Entry) -> CompiledTask:
         )
 
     gold_state, observations = _replay(unit, entry, initial_state, actions)
+    if unit.world is not None:
+        # The gold state shares what the gold left alone with the initial state (and so with
+        # the world and every episode's state): comparing them then costs what changed.
+        gold_state = apply_patch(initial_state, make_patch(initial_state, gold_state))
     verdict = evaluate_final(
         expect,
         initial_state=initial_state,
@@ -286,10 +302,15 @@ def _compile(unit: CompileUnit, entry: Entry) -> CompiledTask:
         faults = Faults(
             rate=task.faults.rate, kinds=task.faults.kinds, tools=tools, seed=task.faults.seed
         )
+    stored_initial, stored_gold = initial_state, gold_state
+    if unit.world is not None:
+        # What a compiled line holds of them: the world is stored beside it, not in it.
+        stored_initial = own_collections(unit.world.data, initial_state)
+        stored_gold = {"patch": make_patch(initial_state, gold_state)}
     for loc, value, envelope in (
-        (("initial_state",), initial_state, 2),
+        (("initial_state",), stored_initial, 2),
         (("final", "gold_actions"), [a.args for a in actions], 3),
-        (("final", "gold_actions"), gold_state, 3),
+        (("final", "gold_actions"), stored_gold, 3),
         (("final", "gold_actions"), observations, 3),
     ):
         if _deeper_than(value, MAX_JSON_DEPTH - envelope):
@@ -302,7 +323,7 @@ def _compile(unit: CompileUnit, entry: Entry) -> CompiledTask:
                 "`taskkit run` cannot read back",
             )
     entry_hash = hashlib.sha256(_canon(entry.data).encode()).hexdigest()
-    return CompiledTask(
+    compiled = CompiledTask(
         id=f"{ld.pack}/{task.id}@{task.version}#{entry.id}",
         pack=ld.pack,
         pack_version=unit.pack_version,
@@ -321,6 +342,7 @@ def _compile(unit: CompileUnit, entry: Entry) -> CompiledTask:
         tools=unit.openai_tools,
         environment=list(unit.envs.values()),
         initial_state=initial_state,
+        world=unit.world.sha256 if unit.world is not None else None,
         max_turns=task.max_turns,
         faults=faults,
         action_checks=checks,
@@ -333,6 +355,9 @@ def _compile(unit: CompileUnit, entry: Entry) -> CompiledTask:
         ),
         content_hash=hashlib.sha256(f"{unit.sources_hash}:{entry_hash}".encode()).hexdigest(),
     )
+    if unit.world is not None:
+        compiled._world_data = unit.world.data
+    return compiled
 
 
 MAX_JSON_DEPTH = 200
@@ -387,14 +412,31 @@ def _merged_expect(task: Task, evaluators: list[Evaluator]) -> dict[str, Any]:
     return expect
 
 
+def _may_write(env: ToolEnv | None, state: dict[str, Any]) -> Iterable[str]:
+    """The collections a call of ``env`` may change (all, when it cannot say)."""
+    touched: Any = env.behavior.touched if env is not None and env.behavior is not None else None
+    if touched is None:
+        return ()
+    names = {touched} if isinstance(touched, str) else set(touched)
+    return list(state) if EVERYTHING in names else names
+
+
 def _replay(
     unit: CompileUnit, entry: Entry, initial: dict[str, Any], actions: list[CompiledAction]
 ) -> tuple[dict[str, Any], list[Any]]:
-    state = copy_json(initial)
+    # A shared world is copied only where a gold action may write (a collection at a time):
+    # a deep copy of 5 MB for every instance was most of compiling one.
+    state = dict(initial) if unit.world is not None else copy_json(initial)
+    owned: set[str] | None = set() if unit.world is not None else None
     verifier = Verifier((e.name, e.parameters) for e in unit.envs.values())
     envs = {e.name: e for e in unit.envs.values()}
     observations: list[Any] = []
     for i, action in enumerate(actions):
+        if owned is not None:
+            for name in _may_write(envs.get(action.tool), state):
+                if name not in owned and name in state:
+                    state[name] = copy_json(state[name])
+                    owned.add(name)
         loc = ("final", "gold_actions", i)
         verdict = verifier.verify(ToolCall(action.tool, action.args))
         if not verdict.ok:

@@ -21,6 +21,7 @@ from ..models import CompiledTask
 from ..sim.episode import Episode
 from ..sim.formats import Response, get_format
 from ..sim.formats.base import default_system_prompt
+from ..sim.patch import make_patch
 from .messages import ARGUMENTS, Arguments
 
 __all__ = ["ExploreConfig", "explore_episode", "temperatures"]
@@ -177,7 +178,7 @@ async def explore_episode(
         "answer": episode.answer,
         "ended_by": episode.ended_by,
         "final": episode.final_json(),
-        "final_state": episode.state,
+        "final_state_patch": make_patch(task.initial_state, episode.state),
         "action_scores": action_scores,
         "task_score": task_score,
         "passed": task_score == 1 and all(s["samples"][s["chosen"]]["passed"] for s in steps),

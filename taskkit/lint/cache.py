@@ -196,6 +196,12 @@ class Fingerprints:
                 self._outside.setdefault(path, []).append(
                     os.path.join(os.path.dirname(path), LOCK_NAME)
                 )
+                # Its world files: the gold replay of its tasks starts from them (TK406).
+                for key in ("world", "world_schema"):
+                    files = data.get(key)
+                    for rel in files.values() if type(files) is dict else ():
+                        if type(rel) is str and "\0" not in rel:
+                            self._outside[path].append(os.path.join(os.path.dirname(path), rel))
             elif kind == "content":
                 entries = data.get("entries_file")
                 if type(entries) is str and "\0" not in entries:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, PrivateAttr
 
 from .checks import ActionCheck, Expect
 from .common import Model
@@ -54,8 +54,12 @@ class CompiledFinal(Model):
     gold_actions: list[CompiledAction]
     gold_answer: str | None = None
     expect: Expect
-    gold_state: dict[str, Any]
-    """The initial state with the gold actions replayed."""
+    gold_state: dict[str, Any] = {}
+    """The initial state with the gold actions replayed. In a compiled file, a task with a
+    ``world`` stores ``gold_state_patch`` instead."""
+    gold_state_patch: list[dict[str, Any]] | None = None
+    """Only in compiled files: the gold state as a JSON Patch (RFC 6902) against the initial
+    state; loading applies it and clears this field."""
     gold_observations: list[Any]
     """What each gold action returned."""
 
@@ -82,12 +86,19 @@ class CompiledTask(Model):
     """Offered tools, ``{"type": "function", "function": {name, description, parameters}}``."""
     environment: list[ToolEnv]
     initial_state: dict[str, Any]
+    """The world state at the start, in full. In a compiled file, a task with a ``world``
+    stores only its own collections here (``null``: a world collection it removes)."""
+    world: str | None = None
+    """SHA-256 of the pack's shared world (:mod:`taskkit.worlds`) the initial state starts
+    from; a compiled file keeps it once, as ``worlds/<sha256>.json`` beside the file."""
     max_turns: int
     faults: Faults | None = None
     action_checks: list[ActionCheck]
     final: CompiledFinal
     content_hash: str
     """SHA-256 of the task, tool and entry sources this instance was compiled from."""
+    _world_data: dict[str, Any] | None = PrivateAttr(default=None)
+    """The shared world itself (never serialised): what a compiled file stores once."""
     pack_trusted: bool = Field(default=False, exclude=True)
     """Ignored: read so that older files still load, never written. Trust is decided by
     whoever runs the task (``--trust PACK``), not by the file."""

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from .common import DocModel, Name
+from .common import DocModel, JsonSchema, Name
 
 __all__ = ["SEMVER", "Pack"]
 
@@ -36,6 +36,14 @@ class Pack(DocModel):
     """Other packs this one uses, by name, with a PEP 440 version specifier."""
     authors: list[str] = []
     homepage: str | None = None
+    world: dict[Name, str] = {}
+    """Shared world files: collection name -> a ``.json`` or ``.jsonl`` file inside the pack
+    folder (a JSON object keyed by id, or a list of records). Every task of the pack starts
+    from this world; its own ``initial_state`` replaces or adds whole collections (``null``
+    removes one). Loaded once; compiled output refers to it by content hash."""
+    world_schema: dict[Name, JsonSchema | str] = {}
+    """JSON Schema of one record of a world collection, inline or as a ``.json`` file inside
+    the pack folder; lint checks every record of the world file against it (TK420)."""
     trusted: bool = False
     """Declares that the pack ships Python handlers. They still run only when the user
     trusts the pack (``--trust NAME``); this flag only documents the need."""

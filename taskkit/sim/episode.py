@@ -25,6 +25,7 @@ from .evaluate import Call, FinalVerdict, Finding, evaluate_action, final_for_ta
 from .execute import Observation, execute, fault_for
 from .formats import AgentInput, Exchange, Parsed, Response, ResponseFormat, get_format
 from .limits import DEFAULT_LIMITS, Limits, recordable
+from .patch import make_patch
 from .verify import shared_verifier
 
 __all__ = ["Episode", "StepRecord", "StepResult"]
@@ -328,8 +329,15 @@ class Episode:
             "diff": dict(self.final.diff),
         }
 
-    def record(self) -> dict[str, Any]:
-        """The whole trajectory, as JSON-ready data."""
+    def record(self, *, full_state: bool = False) -> dict[str, Any]:
+        """The whole trajectory, as JSON-ready data. The final state is kept as a JSON Patch
+        against the task's initial state (``final_state_patch``; see
+        :func:`~taskkit.sim.patch.final_state`), or in full (``final_state``) when asked."""
+        state: dict[str, Any] = (
+            {"final_state": self.state}
+            if full_state
+            else {"final_state_patch": make_patch(self.task.initial_state, self.state)}
+        )
         return {
             "task_id": self.task.id,
             "pack": self.task.pack,
@@ -343,5 +351,5 @@ class Episode:
             "final": self.final_json(),
             "action_scores": self.action_scores,
             "task_score": self.final.score if self.final else 0,
-            "final_state": self.state,
+            **state,
         }

@@ -31,9 +31,10 @@ __all__ = [
     "source_version",
 ]
 
-DROPPED = ("final_state", "tools", "chosen_steps")
-"""Keys the viewer never shows, and most of a record's bytes: the whole final state (the
-diff against gold is kept), the tool schemas and `generate`'s copy of the chosen steps."""
+DROPPED = ("final_state", "final_state_patch", "tools", "chosen_steps")
+"""Keys the viewer never shows, and most of a record's bytes: the final state, whole or as a
+patch against the initial state (the diff against gold is kept), the tool schemas and
+`generate`'s copy of the chosen steps."""
 
 _REQUIRED = ("task_id", "pack", "category", "task", "steps")
 

@@ -28,6 +28,7 @@ from ...rule_ids import GOLD_ACTION_ERRORS
 from ...sim.behaviors import HandlerRefused, ToolError, run_behavior
 from ...sim.collections import clone, is_collection
 from ...templating import TemplateError, render_value
+from ...worlds import with_world
 from ..context import LintContext
 from ..scope import Scope
 
@@ -103,6 +104,11 @@ def _first_failure(
         return None
     if not isinstance(state, dict):
         return None
+    world = ctx.lib.world(ld.pack)
+    if world is not None:
+        state = with_world(world.data, state)
+    elif ctx.lib.world_diagnostics(ld.pack):
+        return None  # a world that cannot be read: TK420, TK421
     owned: set[str] | None = None  # collections copied: `{{ homes }}` is the entry's own list
     for i, (action, (behavior, op, validator, fails)) in enumerate(
         zip(task.final.gold_actions, path, strict=True)

@@ -1,6 +1,7 @@
 """A final evaluator that an agent doing nothing could pass: no state or answer check, or
 a state check whose gold state is the initial state (no gold action writes) and no answer
-check.
+check. A task that declares ``testing: {allow: [noop_passes], reason: ...}`` has said why
+the second may be right, and is not reported for it.
 
 Bad::
 
@@ -19,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ...diagnostics import Diagnostic, Severity
-from ...models import Evaluator, Tool
+from ...models import Evaluator, Task, Tool
 from ...rule_ids import VACUOUS_FINAL
 from ..context import LintContext
 from ..scope import Scope
@@ -58,13 +59,19 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
             and not a.expect_error
             for a in task.final.gold_actions
         )
-        if not gold_writes:
+        if not gold_writes and not _declared(task):
             yield ld.at(
                 ("final",),
                 ID,
                 "no gold action writes, so the gold state is the initial state: doing nothing passes",
                 hint="check the answer too (expect.answer)",
             )
+
+
+def _declared(task: Task) -> bool:
+    """The task says why doing nothing may pass (``testing: {allow: [noop_passes], reason}``,
+    e.g. a ported benchmark task whose right outcome is no change)."""
+    return task.testing is not None and "noop_passes" in task.testing.allow
 
 
 def _behaviour_writes(tool: Tool) -> bool:

@@ -60,6 +60,7 @@ LAYERS: list[tuple[str, list[str]]] = [
             "keys",
             "cache_home",
             "handlers",
+            "worlds",
         ],
     ),
     ("library", ["library", "stats", "scaffold_fit", "packs.versions", "packs.lockfile"]),

@@ -101,7 +101,8 @@ def test_every_agent_runs_an_episode(name: str, compiled_library: list) -> None:
     if isinstance(expected, str):
         assert (REPO / expected).is_file()
         return
-    task = next(t for t in compiled_library if t.final.gold_actions)
+    # the starter pack: none of its tasks is a declared no-op exception
+    task = next(t for t in compiled_library if t.pack == "home" and t.final.gold_actions)
     episode = run_episode(task, make_agent(name), "openai", seed=3)
     assert episode.done and episode.final is not None
     if expected is not None:

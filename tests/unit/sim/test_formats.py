@@ -76,9 +76,12 @@ def test_gold_calls_round_trip(fmt, tasks):
 
 @pytest.mark.parametrize("fmt", FORMATS, ids=FMT_IDS)
 def test_gold_answers_round_trip(fmt, tasks):
-    for task in tasks:
+    # a task may have no gold answer (it ends with a terminal tool, or changes the state
+    # and need say nothing): those have nothing to round-trip
+    answered = [t for t in tasks if t.final.gold_answer]
+    assert len(answered) > len(tasks) // 2
+    for task in answered:
         answer = task.final.gold_answer
-        assert answer, task.id
         assert fmt.parse(fmt.write(answer=answer)) == Parsed(answer=answer), task.id
 
 
@@ -446,6 +449,8 @@ def _run_gold(task, fmt) -> Episode:
             assert record.verified, (task.id, record.observation)
             if not (record.error_type or "").startswith("fault:"):
                 break
+    if (episode.ended_by or "").startswith("terminal:"):
+        return episode  # the gold ends with a terminal tool: nothing more to say
     assert not episode.done, f"{task.id}: out of turns before the answer"
     episode.step(fmt.write(answer=task.final.gold_answer))
     return episode
@@ -458,7 +463,7 @@ def test_gold_episodes_score_one(fmt, tasks):
         assert episode.done
         assert episode.final is not None
         assert episode.final.score == 1, (task.id, episode.final.explain())
-        assert episode.answer == task.final.gold_answer
+        assert (episode.answer or None) == task.final.gold_answer  # no gold answer: none or empty
         assert all(score == 1 for score in episode.action_scores), (task.id, episode.action_scores)
         assert episode.record()["format"] == fmt.name
 
@@ -512,7 +517,7 @@ def test_xlam_tools_flag_required_parameters(tasks):
 
 @pytest.mark.parametrize("fmt", FORMATS, ids=FMT_IDS)
 def test_replay_agent_and_mutations_through_the_format(fmt, tasks):
-    from taskkit.agents import MutantAgent, ReplayAgent
+    from taskkit.agents import MutantAgent, NoopAgent, ReplayAgent
     from taskkit.agents.mutant import applicable, caught_by
     from taskkit.runner import run_episode
 
@@ -520,6 +525,9 @@ def test_replay_agent_and_mutations_through_the_format(fmt, tasks):
     for task in one_per_task:
         replay = run_episode(task, ReplayAgent(), fmt)
         assert replay.final is not None and replay.final.score == 1, task.id
+        noop = run_episode(task, NoopAgent(), fmt)
+        if noop.final is not None and noop.final.score == 1:
+            continue  # a declared no-op exception (testing.allow): doing less goes unseen
         first = task.final.gold_actions[0]
         for mutation in applicable(task, ToolCall(first.tool, dict(first.args))):
             if mutation == "wrong_value":  # a content question, not a format one

@@ -33,12 +33,15 @@ HERE = Path(__file__).resolve().parent
 
 def _peak_kib(cmd: list[str]) -> int:
     """Run ``cmd``; its peak RSS in KiB (the largest of it and its waited-for children)."""
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
-        assert proc.stderr is not None
-        sys.exit(f"{cmd[:3]} failed: {proc.stderr.read().decode()[-2000:]}")
+    # stderr to a file, not a pipe: nobody reads a pipe while waiting, and a long run's
+    # progress line fills one (the run then blocks for good).
+    with tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode != 0:
+            err.seek(0)
+            sys.exit(f"{cmd[:3]} failed: {err.read().decode()[-2000:]}")
     return int(usage.ru_maxrss)
 
 

@@ -28,7 +28,7 @@ from .options import (
     selection_options,
 )
 from .progress import echo_pass_rates
-from .run_cmd import agent_from_flags, load_tasks, trust_from_flags
+from .run_cmd import agent_from_flags, open_tasks, trust_from_flags
 
 
 class _Progress:
@@ -153,7 +153,7 @@ def generate_(
     recorded as failed and the run goes on; a rerun runs again those the server failed, and
     all failed ones with --retry-failed. One process writes an OUTDIR at a time.
     """
-    tasks = load_tasks(paths, trust, selection_from(options))
+    tasks = open_tasks(paths, trust, selection_from(options))
     config = GenerateConfig(
         explore=ExploreConfig(
             samples=samples,

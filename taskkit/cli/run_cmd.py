@@ -7,9 +7,10 @@ import functools
 import json
 import os
 import sys
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NoReturn
 
 import click
 
@@ -18,6 +19,7 @@ from ..agents.guard import guarded
 from ..atomic import atomic_writer
 from ..compiler import CompiledFileError, Selection, compile_paths, load_compiled
 from ..compiler.select import select
+from ..compiler.taskfile import open_compiled
 from ..diagnostics import format_diagnostics
 from ..executors import Executor, LocalExecutor
 from ..lockfile import output_lock
@@ -26,7 +28,14 @@ from ..packs.discovery import resolve_targets
 from ..report import build_report
 from ..runner import run_settings, run_tasks
 from ..sim.formats import FORMATS
-from ..trust import TrustFileError, UntrustedHandlers, check_trust, user_trust
+from ..trust import (
+    Handler,
+    TrustFileError,
+    UntrustedHandlers,
+    check_trust,
+    handlers,
+    user_trust,
+)
 from .exit_codes import FINDINGS, OK, SERVER, USAGE
 from .failures import run_failures
 from .options import (
@@ -58,15 +67,48 @@ def load_tasks(
     try:
         check_trust(tasks, trust_from_flags(trust))
     except UntrustedHandlers as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(USAGE)
+        _refuse(exc)
     return tasks
+
+
+def _refuse(exc: UntrustedHandlers) -> NoReturn:
+    click.echo(f"error: {exc}", err=True)
+    sys.exit(USAGE)
+
+
+def open_tasks(
+    paths: tuple[str, ...], trust: tuple[str, ...], selection: Selection | None = None
+) -> Sequence[CompiledTask]:
+    """:func:`load_tasks` for a long run: compiled JSONL files are read a task at a time
+    as the run meets them (a :class:`TaskFile`), not held, once every line is checked."""
+    if not _all_compiled(paths):
+        return load_tasks(paths, trust, selection)
+    allowed = trust_from_flags(trust)
+    untrusted: list[Handler] = []
+    try:
+        tasks = open_compiled(
+            paths,
+            selection,
+            each=lambda t: untrusted.extend(h for h in handlers(t) if h.pack not in allowed),
+        )
+    except CompiledFileError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(USAGE)
+    if not tasks.read:
+        raise click.UsageError(f"no compiled tasks in {', '.join(map(repr, paths))}")
+    if untrusted:
+        _refuse(UntrustedHandlers(untrusted))
+    return tasks
+
+
+def _all_compiled(paths: tuple[str, ...]) -> bool:
+    return all(p.endswith(".jsonl") and Path(p).is_file() for p in paths)
 
 
 def _load_tasks(
     paths: tuple[str, ...], trust: tuple[str, ...], selection: Selection | None
 ) -> list[CompiledTask]:
-    if all(p.endswith(".jsonl") and Path(p).is_file() for p in paths):
+    if _all_compiled(paths):
         try:
             tasks = [t for p in paths for t in load_compiled(p)]
         except CompiledFileError as exc:

@@ -45,6 +45,19 @@ def _peak_kib(cmd: list[str]) -> int:
     return int(usage.ru_maxrss)
 
 
+def _first_lines(source: Path, n: int, out: Path) -> Path:
+    """The first ``n`` lines of ``source`` in ``out``, a line at a time, renamed into place
+    (a run still reading an older ``out`` keeps its file)."""
+    tmp = out.with_name(out.name + ".tmp")
+    with source.open("rb") as src, tmp.open("wb") as dst:
+        for i, line in enumerate(src):
+            if i >= n:
+                break
+            dst.write(line)
+    os.replace(tmp, out)
+    return out
+
+
 def stream(compiled: Path, n: int) -> None:
     """(child) n episodes, one freshly loaded task at a time."""
     from taskkit.models import CompiledTask
@@ -102,10 +115,13 @@ def main() -> None:
             check=True,
             stdout=subprocess.DEVNULL,
         )
-    with compiled.open(encoding="utf-8") as f:
-        lines = f.readlines()
-    if len(lines) < max(sizes):
-        sys.exit(f"{compiled} has {len(lines)} tasks; raise --tasks")
+    # This process stays small: a child's peak RSS as the kernel counts it includes what
+    # its parent held when it was spawned, so holding the compiled lines here (or a joined
+    # copy of them) was measured as the child's.
+    with compiled.open("rb") as f:
+        count = sum(1 for _ in f)
+    if count < max(sizes):
+        sys.exit(f"{compiled} has {count} tasks; raise --tasks")
     report: dict[str, Any] = {}
     parts = set(args.only.split(","))
     for n in sizes:
@@ -117,8 +133,7 @@ def main() -> None:
                 1,
             )
         if "generate" in parts:
-            subset = work / f"tasks-{n}.jsonl"
-            subset.write_text("".join(lines[:n]), encoding="utf-8")
+            subset = _first_lines(compiled, n, work / f"tasks-{n}.jsonl")
             out = Path(tempfile.mkdtemp(prefix=f"gen-{n}-", dir=work))
             cmd = ["taskkit", "generate", str(subset), "-o", str(out), "--agent", "mutant"]
             row["generate_mib"] = round(

@@ -40,7 +40,7 @@ class Rates:
     """Episodes that ended without a result, not counted in ``episodes``."""
     outcomes: dict[str, list[int]] = field(default_factory=dict)
     """Per task instance: [passed, finished] episodes, for pass^k."""
-    settled: array[int] = field(default_factory=lambda: array("q"))
+    settled: array[int] = field(default_factory=lambda: array("I"))
     """passed, finished, passed, finished... of the task instances :meth:`settle` closed
     (in the order they were first met, all before those of ``outcomes``): two numbers a
     task instead of a table entry, for runs of many tasks."""

@@ -28,14 +28,7 @@ from ..packs.discovery import resolve_targets
 from ..report import build_report
 from ..runner import run_settings, run_tasks
 from ..sim.formats import FORMATS
-from ..trust import (
-    Handler,
-    TrustFileError,
-    UntrustedHandlers,
-    check_trust,
-    handlers,
-    user_trust,
-)
+from ..trust import TrustFileError, UntrustedHandlers, check_trust, user_trust
 from .exit_codes import FINDINGS, OK, SERVER, USAGE
 from .failures import run_failures
 from .options import (
@@ -77,25 +70,26 @@ def _refuse(exc: UntrustedHandlers) -> NoReturn:
 
 
 def open_tasks(
-    paths: tuple[str, ...], trust: tuple[str, ...], selection: Selection | None = None
+    paths: tuple[str, ...],
+    trust: tuple[str, ...],
+    selection: Selection | None = None,
+    *,
+    index: Path | None = None,
 ) -> Sequence[CompiledTask]:
     """:func:`load_tasks` for a long run: compiled JSONL files are read a task at a time
-    as the run meets them (a :class:`TaskFile`), not held, once every line is checked."""
+    as the run meets them (a :class:`TaskFile`), not held, once every line is checked
+    (``index``: where to keep what the check found, for the next run on the same files)."""
     if not _all_compiled(paths):
         return load_tasks(paths, trust, selection)
     allowed = trust_from_flags(trust)
-    untrusted: list[Handler] = []
     try:
-        tasks = open_compiled(
-            paths,
-            selection,
-            each=lambda t: untrusted.extend(h for h in handlers(t) if h.pack not in allowed),
-        )
+        tasks = open_compiled(paths, selection, index=index)
     except CompiledFileError as exc:
         click.echo(str(exc), err=True)
         sys.exit(USAGE)
     if not tasks.read:
         raise click.UsageError(f"no compiled tasks in {', '.join(map(repr, paths))}")
+    untrusted = [h for h in tasks.handlers if h.pack not in allowed]
     if untrusted:
         _refuse(UntrustedHandlers(untrusted))
     return tasks

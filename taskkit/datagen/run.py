@@ -21,6 +21,7 @@ back here, and this process alone writes the outputs.
 from __future__ import annotations
 
 import asyncio
+import bisect
 import functools
 import hashlib
 import json
@@ -187,7 +188,6 @@ class _Episodes:
     def __init__(self, ids: Iterable[str], repeats: int) -> None:
         self.order = sorted(set(ids))
         self.repeats = repeats
-        self._slot = {task_id: i for i, task_id in enumerate(self.order)}
 
     def __len__(self) -> int:
         return len(self.order) * self.repeats
@@ -195,8 +195,9 @@ class _Episodes:
     def slot_of(self, record: dict[str, Any]) -> int | None:
         """The slot a record fills, ``None`` for an episode this run does not cover."""
         task_id, repeat = key_of(record)
-        i = self._slot.get(task_id)
-        if i is None or not 0 <= repeat < self.repeats:
+        # A search of the sorted ids, not a table of them: it is done once an episode.
+        i = bisect.bisect_left(self.order, task_id)
+        if i == len(self.order) or self.order[i] != task_id or not 0 <= repeat < self.repeats:
             return None
         return i * self.repeats + repeat
 

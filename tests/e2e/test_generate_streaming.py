@@ -174,3 +174,51 @@ def test_the_command_refuses_a_compiled_file_with_no_tasks(tmp_path):
     path.write_text("\n", encoding="utf-8")
     result = CliRunner().invoke(cli, ["generate", str(path), "-o", str(tmp_path / "g")])
     assert result.exit_code == 2 and "no compiled tasks" in result.output
+
+
+def test_an_index_of_unchanged_files_stands_for_checking_them_again(compiled, tmp_path):
+    path, index = tmp_path / "tasks.jsonl", tmp_path / "out" / ".tasks.idx"
+    path.write_bytes(compiled.read_bytes())
+    selection = Selection(limit=30)
+    first = open_compiled([path], selection, index=index)
+    assert index.is_file()
+    assert open_compiled([path], selection, index=index).ids == first.ids
+    # The same bytes count, change time and file: the index is believed, nothing is parsed
+    # (a line spoilt behind its back is found when the run plays that task).
+    st = path.stat()
+    last = path.read_bytes().splitlines(keepends=True)[-1]
+    with path.open("r+b") as f:
+        f.seek(st.st_size - len(last))  # the first character of the last line
+        f.write(b"#")
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert open_compiled([path], selection, index=index).ids == first.ids
+    with pytest.raises(CompiledFileError):
+        open_compiled([path], selection)  # without it, every line is checked
+    with pytest.raises(CompiledFileError):
+        open_compiled([path], Selection(limit=29), index=index)  # another selection
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1))
+    with pytest.raises(CompiledFileError):
+        open_compiled([path], selection, index=index)  # changed since
+
+
+@pytest.mark.parametrize(
+    "forged",
+    [b"", b"\x00\xff", b"[]", b'{"key": 1}', b"{" * 5000],
+    ids=["empty", "binary", "list", "wrong-key", "deep"],
+)
+def test_a_broken_or_forged_index_is_ignored(compiled, tmp_path, forged):
+    index = tmp_path / ".tasks.idx"
+    whole = open_compiled([compiled], index=index)
+    index.write_bytes(forged)
+    assert open_compiled([compiled], index=index).ids == whole.ids
+
+
+def test_an_index_that_points_past_the_file_is_ignored(compiled, tmp_path):
+    index = tmp_path / ".tasks.idx"
+    whole = open_compiled([compiled], index=index)
+    doc = json.loads(index.read_bytes())
+    doc["where"][2] = 10**12  # the first task's line, a terabyte long
+    doc["ids"][0] = "forged"
+    index.write_text(json.dumps(doc))
+    opened = open_compiled([compiled], index=index)
+    assert opened.ids == whole.ids and opened[0] == whole[0]

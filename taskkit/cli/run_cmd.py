@@ -89,6 +89,9 @@ def open_tasks(
         sys.exit(USAGE)
     if not tasks.read:
         raise click.UsageError(f"no compiled tasks in {', '.join(map(repr, paths))}")
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:  # closed with the command, however it ends (an exit included)
+        ctx.call_on_close(tasks.close)
     untrusted = [h for h in tasks.handlers if h.pack not in allowed]
     if untrusted:
         _refuse(UntrustedHandlers(untrusted))

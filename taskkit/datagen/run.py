@@ -245,7 +245,9 @@ def generate(
     ids = _ids(tasks)
     wanted = _Episodes(ids, repeats)
     while True:
-        jobs = _jobs(tasks, ids, repeats, store.status, retry_failed)
+        # A later round follows a rebuild of the index (quarantined lines), which reads
+        # the outcomes afresh: this round's table is not kept through the run.
+        jobs = _jobs(tasks, ids, repeats, store.take_status(), retry_failed)
         if on_start is not None:
             on_start(len(wanted) - len(jobs), len(jobs))
             on_start = None  # a second round only redoes quarantined episodes

@@ -74,7 +74,9 @@ class Store:
 
     outdir: Path
     status: dict[EpisodeKey, str] = field(default_factory=dict)
-    """The latest outcome of every episode held."""
+    """The latest outcome of every episode held when the store was opened or last rebuilt
+    (appends do not add to it: the run that appends knows them, and a long run kept an
+    entry per episode for nothing)."""
     quarantined: int = 0
     """Corrupt lines moved aside since this store was opened."""
 
@@ -216,6 +218,11 @@ class Store:
             self.rebuild()
         return list(latest.values())
 
+    def take_status(self) -> dict[EpisodeKey, str]:
+        """:attr:`status`, handed over (the store then holds none until it is rebuilt)."""
+        status, self.status = self.status, {}
+        return status
+
     def latest_lines(self, slot_of: Callable[[dict[str, Any]], int | None], slots: int) -> Lines:
         """Where the latest record of each slot is (``slot_of(record)``: which of ``slots``
         a record fills, ``None`` for none): what :meth:`records` finds, without holding
@@ -287,7 +294,6 @@ class Appender:
         self.f.write(data)
         self.f.flush()
         self.end += len(data)
-        self.store.status[(sys.intern(key[0]), key[1])] = sys.intern(outcome)
         self.idx.write(jsonlines.line([key[0], key[1], outcome, self.end]))
         self.idx.flush()
 

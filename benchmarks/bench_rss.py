@@ -33,13 +33,29 @@ HERE = Path(__file__).resolve().parent
 
 def _peak_kib(cmd: list[str]) -> int:
     """Run ``cmd``; its peak RSS in KiB (the largest of it and its waited-for children)."""
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
-        assert proc.stderr is not None
-        sys.exit(f"{cmd[:3]} failed: {proc.stderr.read().decode()[-2000:]}")
+    # stderr to a file, not a pipe: nobody reads a pipe while waiting, and a long run's
+    # progress line fills one (the run then blocks for good).
+    with tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode != 0:
+            err.seek(0)
+            sys.exit(f"{cmd[:3]} failed: {err.read().decode()[-2000:]}")
     return int(usage.ru_maxrss)
+
+
+def _first_lines(source: Path, n: int, out: Path) -> Path:
+    """The first ``n`` lines of ``source`` in ``out``, a line at a time, renamed into place
+    (a run still reading an older ``out`` keeps its file)."""
+    tmp = out.with_name(out.name + ".tmp")
+    with source.open("rb") as src, tmp.open("wb") as dst:
+        for i, line in enumerate(src):
+            if i >= n:
+                break
+            dst.write(line)
+    os.replace(tmp, out)
+    return out
 
 
 def stream(compiled: Path, n: int) -> None:
@@ -99,10 +115,13 @@ def main() -> None:
             check=True,
             stdout=subprocess.DEVNULL,
         )
-    with compiled.open(encoding="utf-8") as f:
-        lines = f.readlines()
-    if len(lines) < max(sizes):
-        sys.exit(f"{compiled} has {len(lines)} tasks; raise --tasks")
+    # This process stays small: a child's peak RSS as the kernel counts it includes what
+    # its parent held when it was spawned, so holding the compiled lines here (or a joined
+    # copy of them) was measured as the child's.
+    with compiled.open("rb") as f:
+        count = sum(1 for _ in f)
+    if count < max(sizes):
+        sys.exit(f"{compiled} has {count} tasks; raise --tasks")
     report: dict[str, Any] = {}
     parts = set(args.only.split(","))
     for n in sizes:
@@ -114,8 +133,7 @@ def main() -> None:
                 1,
             )
         if "generate" in parts:
-            subset = work / f"tasks-{n}.jsonl"
-            subset.write_text("".join(lines[:n]), encoding="utf-8")
+            subset = _first_lines(compiled, n, work / f"tasks-{n}.jsonl")
             out = Path(tempfile.mkdtemp(prefix=f"gen-{n}-", dir=work))
             cmd = ["taskkit", "generate", str(subset), "-o", str(out), "--agent", "mutant"]
             row["generate_mib"] = round(

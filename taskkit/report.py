@@ -11,8 +11,9 @@ counted apart and left out of every rate.
 
 from __future__ import annotations
 
+from array import array
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -39,6 +40,10 @@ class Rates:
     """Episodes that ended without a result, not counted in ``episodes``."""
     outcomes: dict[str, list[int]] = field(default_factory=dict)
     """Per task instance: [passed, finished] episodes, for pass^k."""
+    settled: array[int] = field(default_factory=lambda: array("I"))
+    """passed, finished, passed, finished... of the task instances :meth:`settle` closed
+    (in the order they were first met, all before those of ``outcomes``): two numbers a
+    task instead of a table entry, for runs of many tasks."""
 
     def add(self, record: dict[str, Any]) -> None:
         if record.get("failed"):
@@ -54,6 +59,19 @@ class Rates:
         counts[0] += passed
         counts[1] += 1
 
+    def settle(self, task_id: str) -> None:
+        """No more episodes of ``task_id`` will come: keep its counts, not its entry."""
+        counts = self.outcomes.pop(task_id, None)
+        if counts is not None:
+            self.settled.extend(counts)
+
+    def _counts(self) -> Iterator[tuple[int, int]]:
+        """[passed, finished] of every task instance, in the order they were first met."""
+        settled = self.settled
+        for i in range(0, len(settled), 2):
+            yield settled[i], settled[i + 1]
+        yield from ((passed, finished) for passed, finished in self.outcomes.values())
+
     @property
     def task_pass_rate(self) -> float:
         return self.tasks_passed / self.episodes if self.episodes else 0.0
@@ -65,11 +83,11 @@ class Rates:
     @property
     def repeats(self) -> int:
         """The most finished runs of any one task."""
-        return max((n for _, n in self.outcomes.values()), default=0)
+        return max((n for _, n in self._counts()), default=0)
 
     def pass_hat(self, k: int, *, seed: int = 0) -> dict[str, float]:
         """pass^k over the tasks run at least k times, with a bootstrap interval over them."""
-        values = [task_pass_hat_k(c, n, k) for c, n in self.outcomes.values() if n >= k]
+        values = [task_pass_hat_k(c, n, k) for c, n in self._counts() if n >= k]
         return {"tasks": len(values), **bootstrap_mean(values, seed=seed).as_json()}
 
     def as_json(self) -> dict[str, Any]:
@@ -121,13 +139,27 @@ class Report:
         return doc
 
 
-def build_report(records: Iterable[dict[str, Any]]) -> Report:
+def build_report(records: Iterable[dict[str, Any]], *, grouped: bool = False) -> Report:
+    """The report of ``records``; ``grouped``: the records of each task instance come
+    together (as a run's exports read them), so a task's counts are settled when the next
+    task begins and the report holds no table of every task."""
     report = Report()
+    last: tuple[str, tuple[Rates, ...]] | None = None
     for r in records:
-        report.overall.add(r)
-        report.by_pack[r["pack"]].add(r)
-        report.by_category[r["category"]].add(r)
-        report.by_task[f"{r['pack']}/{r['task']}"].add(r)
+        groups = (
+            report.overall,
+            report.by_pack[r["pack"]],
+            report.by_category[r["category"]],
+            report.by_task[f"{r['pack']}/{r['task']}"],
+        )
+        if grouped:
+            task_id = str(r.get("task_id", ""))
+            if last is not None and last[0] != task_id:
+                for rates in last[1]:
+                    rates.settle(last[0])
+            last = (task_id, groups)
+        for rates in groups:
+            rates.add(r)
         if report.settings is None and isinstance(r.get("settings"), dict):
             report.settings = r["settings"]
         failed = r.get("failed")

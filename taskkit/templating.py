@@ -35,6 +35,8 @@ from jinja2.compiler import CodeGenerator, Frame, optimizeconst
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from .memo import Memo
+
 __all__ = [
     "TemplateError",
     "check_syntax",
@@ -617,7 +619,9 @@ def render_value(value: Any, context: Mapping[str, Any]) -> Any:
 
 Renderer = Callable[[Mapping[str, Any]], Any]
 
-_RENDERERS: dict[int, tuple[Any, Renderer]] = {}
+_RENDERERS: Memo[int, tuple[Any, Renderer]] = Memo(512)
+"""Compiled renderers by the identity of the value, bounded: a long run loads every task
+afresh, each with behaviour values of its own, and an unbounded table kept them all."""
 
 
 def value_renderer(value: Any) -> Renderer:
@@ -630,7 +634,7 @@ def value_renderer(value: Any) -> Renderer:
     if hit is not None and hit[0] is value:
         return hit[1]
     renderer = compile_renderer(value)
-    _RENDERERS[id(value)] = (value, renderer)  # holding `value` keeps its id from being reused
+    _RENDERERS.put(id(value), (value, renderer))  # holding `value` keeps its id from being reused
     return renderer
 
 

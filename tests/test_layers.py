@@ -61,6 +61,7 @@ LAYERS: list[tuple[str, list[str]]] = [
             "cache_home",
             "handlers",
             "worlds",
+            "memo",
         ],
     ),
     ("library", ["library", "stats", "scaffold_fit", "packs.versions", "packs.lockfile"]),

@@ -13,6 +13,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from ..memo import Memo
 from ..models import CompiledTask, ToolEnv
 from ..sim.formats import Response
 from ..sim.verify import ToolCall, shared_validator
@@ -137,7 +138,8 @@ class MutantAgent:
         self.base, self.slope, self.force = base, slope, force
         # Which classes apply depends only on the task and the gold step, and every sample
         # of a step asks the same question: answered once (compiled tasks do not change).
-        self._options: dict[tuple[str, int], list[str]] = {}
+        # Bounded: a long run meets each task once or a few times, and kept every answer.
+        self._options: Memo[tuple[str, int], list[str]] = Memo(1024)
 
     def act(self, view: AgentView) -> Response:
         gold = view.task.final.gold_actions
@@ -164,7 +166,7 @@ class MutantAgent:
         if options is None:
             gold = view.task.final.gold_actions
             expect_error = step < len(gold) and gold[step].expect_error
-            options = self._options[key] = applicable(view.task, call, expect_error=expect_error)
+            options = self._options.put(key, applicable(view.task, call, expect_error=expect_error))
         if self.force is not None:
             already = any(s.score == 0 for s in view.steps)
             return self.force if self.force in options and not already else None

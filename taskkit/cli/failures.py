@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import click
 
 from ..agents.errors import ServerUnavailable
+from ..compiler.output import CompiledFileError
 from ..datagen.run import ConfigMismatch, WorkerDied
 from ..executors import ExecutorUnavailable
 from ..lockfile import LockHeld
@@ -46,7 +47,7 @@ def run_failures(output: str | None, *, resumable: bool) -> Iterator[None]:
     except ServerUnavailable as exc:
         click.echo(f"error: {exc}{kept}", err=True)
         sys.exit(SERVER)
-    except (LockHeld, ConfigMismatch, ExecutorUnavailable) as exc:
+    except (LockHeld, ConfigMismatch, ExecutorUnavailable, CompiledFileError) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(USAGE)
     except WorkerDied as exc:

@@ -29,7 +29,11 @@ from .options import (
     selection_options,
 )
 from .progress import echo_pass_rates
-from .run_cmd import agent_from_flags, load_tasks, trust_from_flags
+from .run_cmd import agent_from_flags, open_tasks, trust_from_flags
+
+TASKS_INDEX = ".tasks.idx"
+"""Where in OUTDIR ``generate`` keeps what checking its compiled files found: a rerun on
+the same unchanged files (a resume) reads it instead of parsing every task."""
 
 
 class _Progress:
@@ -148,7 +152,7 @@ def generate_(
     recorded as failed and the run goes on; a rerun runs again those the server failed, and
     all failed ones with --retry-failed. One process writes an OUTDIR at a time.
     """
-    tasks = load_tasks(paths, trust, selection_from(options))
+    tasks = open_tasks(paths, trust, selection_from(options), index=Path(outdir) / TASKS_INDEX)
     config = GenerateConfig(
         explore=ExploreConfig(
             samples=samples,

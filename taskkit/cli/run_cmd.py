@@ -6,9 +6,10 @@ import contextlib
 import functools
 import json
 import sys
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NoReturn
 
 import click
 
@@ -17,6 +18,7 @@ from ..agents.guard import guarded
 from ..atomic import atomic_writer
 from ..compiler import CompiledFileError, Selection, compile_paths, load_compiled
 from ..compiler.select import select
+from ..compiler.taskfile import open_compiled
 from ..diagnostics import format_diagnostics
 from ..executors import Executor, LocalExecutor
 from ..lockfile import output_lock
@@ -58,15 +60,52 @@ def load_tasks(
     try:
         check_trust(tasks, trust_from_flags(trust))
     except UntrustedHandlers as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(USAGE)
+        _refuse(exc)
     return tasks
+
+
+def _refuse(exc: UntrustedHandlers) -> NoReturn:
+    click.echo(f"error: {exc}", err=True)
+    sys.exit(USAGE)
+
+
+def open_tasks(
+    paths: tuple[str, ...],
+    trust: tuple[str, ...],
+    selection: Selection | None = None,
+    *,
+    index: Path | None = None,
+) -> Sequence[CompiledTask]:
+    """:func:`load_tasks` for a long run: compiled JSONL files are read a task at a time
+    as the run meets them (a :class:`TaskFile`), not held, once every line is checked
+    (``index``: where to keep what the check found, for the next run on the same files)."""
+    if not _all_compiled(paths):
+        return load_tasks(paths, trust, selection)
+    allowed = trust_from_flags(trust)
+    try:
+        tasks = open_compiled(paths, selection, index=index)
+    except CompiledFileError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(USAGE)
+    if not tasks.read:
+        raise click.UsageError(f"no compiled tasks in {', '.join(map(repr, paths))}")
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:  # closed with the command, however it ends (an exit included)
+        ctx.call_on_close(tasks.close)
+    untrusted = [h for h in tasks.handlers if h.pack not in allowed]
+    if untrusted:
+        _refuse(UntrustedHandlers(untrusted))
+    return tasks
+
+
+def _all_compiled(paths: tuple[str, ...]) -> bool:
+    return all(p.endswith(".jsonl") and Path(p).is_file() for p in paths)
 
 
 def _load_tasks(
     paths: tuple[str, ...], trust: tuple[str, ...], selection: Selection | None
 ) -> list[CompiledTask]:
-    if all(p.endswith(".jsonl") and Path(p).is_file() for p in paths):
+    if _all_compiled(paths):
         try:
             tasks = [t for p in paths for t in load_compiled(p)]
         except CompiledFileError as exc:

@@ -26,6 +26,7 @@ __all__ = [
     "read_trajectories",
     "sft_row",
     "write_exports",
+    "write_sorted_exports",
 ]
 
 
@@ -164,16 +165,31 @@ def write_exports(
 ) -> dict[str, Any]:
     """Write sft.jsonl, dpo.jsonl and report.json (sorted by task: completion order is not
     meaning, and the files of a resumed run must equal those of an uninterrupted one)."""
+    return write_sorted_exports(outdir, sorted(outputs, key=lambda o: o.task_id))
+
+
+def write_sorted_exports(
+    outdir: str | os.PathLike[str], outputs: Iterable[EpisodeOutput]
+) -> dict[str, Any]:
+    """:func:`write_exports` of outputs already in task order, written as they come: one
+    episode's rows are held at a time, however long the run. The files are replaced only
+    when all of them are written (an interrupted export leaves the old ones)."""
     out = Path(outdir)
-    ordered = sorted(outputs, key=lambda o: o.task_id)
-    sft = [o.sft for o in ordered if o.sft is not None]
-    dpo = [line for o in ordered for line in o.dpo]
-    with atomic_writer(out / "sft.jsonl") as f:
-        f.writelines(sft)
-    with atomic_writer(out / "dpo.jsonl") as f:
-        f.writelines(dpo)
-    report = build_report(o.summary for o in ordered).as_json()
-    report["counts"] = {"episodes": len(ordered), "sft_rows": len(sft), "dpo_pairs": len(dpo)}
+    counts = {"episodes": 0, "sft_rows": 0, "dpo_pairs": 0}
+    with atomic_writer(out / "sft.jsonl") as sft, atomic_writer(out / "dpo.jsonl") as dpo:
+
+        def summaries() -> Iterator[dict[str, Any]]:
+            for o in outputs:
+                counts["episodes"] += 1
+                if o.sft is not None:
+                    sft.write(o.sft)
+                    counts["sft_rows"] += 1
+                dpo.writelines(o.dpo)
+                counts["dpo_pairs"] += len(o.dpo)
+                yield o.summary
+
+        report = build_report(summaries(), grouped=True).as_json()
+    report["counts"] = counts
     with atomic_writer(out / "report.json") as f:
         f.write(json.dumps(report, indent=2) + "\n")
     return report

@@ -21,24 +21,27 @@ back here, and this process alone writes the outputs.
 from __future__ import annotations
 
 import asyncio
+import bisect
 import functools
 import hashlib
 import json
 import os
 import time
-from collections.abc import Callable, Sequence
+from array import array
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from ..agents import Agent
 from ..agents.errors import ServerUnavailable, failure_of
 from ..atomic import atomic_writer
+from ..compiler.taskfile import TaskFile
 from ..executors import Executor, Job, LocalExecutor, WorkerDied
 from ..models import CompiledTask
 from ..runner import failed_record, record_line, repeat_seed
 from .explore import ExploreConfig, explore_episode
-from .export import EpisodeOutput, outputs_of, write_exports
+from .export import EpisodeOutput, outputs_of, write_sorted_exports
 from .store import QUARANTINE, EpisodeKey, Store, key_of, status_of
 
 __all__ = ["ConfigMismatch", "GenerateConfig", "WorkerDied", "generate"]
@@ -164,7 +167,7 @@ def _stamp(store: Store) -> dict[str, int]:
     return {"size": st.st_size, "mtime_ns": st.st_mtime_ns} if st else {"size": 0, "mtime_ns": 0}
 
 
-def _fresh_report(out: Path, store: Store, wanted: set[EpisodeKey]) -> dict[str, Any] | None:
+def _fresh_report(out: Path, store: Store, wanted: _Episodes) -> dict[str, Any] | None:
     """The report of the last export, when it covers exactly ``wanted`` and nothing has
     changed since."""
     try:
@@ -172,15 +175,46 @@ def _fresh_report(out: Path, store: Store, wanted: set[EpisodeKey]) -> dict[str,
         report: dict[str, Any] = json.loads((out / "report.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if stamp != {**_stamp(store), "episodes": _digest(wanted)}:
+    if stamp != {**_stamp(store), "episodes": wanted.digest()}:
         return None
     return report
 
 
-def _digest(keys: set[EpisodeKey]) -> str:
-    """Which episodes a run covers, in a few bytes."""
-    text = "\n".join(f"{task_id}\t{repeat}" for task_id, repeat in sorted(keys))
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+class _Episodes:
+    """The episodes a run covers: every task id (once) times every repeat. Each is a slot
+    numbered in export order (task id, then repeat), so that what a run keeps per episode
+    is a few numbers, not records or keys."""
+
+    def __init__(self, ids: Iterable[str], repeats: int) -> None:
+        self.order = sorted(set(ids))
+        self.repeats = repeats
+
+    def __len__(self) -> int:
+        return len(self.order) * self.repeats
+
+    def slot_of(self, record: dict[str, Any]) -> int | None:
+        """The slot a record fills, ``None`` for an episode this run does not cover."""
+        task_id, repeat = key_of(record)
+        # A search of the sorted ids, not a table of them: it is done once an episode.
+        i = bisect.bisect_left(self.order, task_id)
+        if i == len(self.order) or self.order[i] != task_id or not 0 <= repeat < self.repeats:
+            return None
+        return i * self.repeats + repeat
+
+    def digest(self) -> str:
+        """Which episodes the run covers, in a few bytes."""
+        h = hashlib.sha256()
+        sep = ""
+        for task_id in self.order:
+            for repeat in range(self.repeats):
+                h.update(f"{sep}{task_id}\t{repeat}".encode("utf-8", "surrogatepass"))
+                sep = "\n"
+        return h.hexdigest()
+
+
+def _ids(tasks: Sequence[CompiledTask]) -> Sequence[str]:
+    """The id of every task, without parsing the tasks of a :class:`TaskFile`."""
+    return tasks.ids if isinstance(tasks, TaskFile) else [t.id for t in tasks]
 
 
 def generate(
@@ -208,9 +242,12 @@ def generate(
     settings = _check_config(out, config, dict(settings or {}))
     store = Store.open(out)
     _tell_quarantine(store, on_quarantine)
-    wanted = {(t.id, r) for t in tasks for r in range(repeats)}
+    ids = _ids(tasks)
+    wanted = _Episodes(ids, repeats)
     while True:
-        jobs = _jobs(tasks, repeats, store.status, retry_failed)
+        # A later round follows a rebuild of the index (quarantined lines), which reads
+        # the outcomes afresh: this round's table is not kept through the run.
+        jobs = _jobs(tasks, ids, repeats, store.take_status(), retry_failed)
         if on_start is not None:
             on_start(len(wanted) - len(jobs), len(jobs))
             on_start = None  # a second round only redoes quarantined episodes
@@ -220,15 +257,16 @@ def generate(
                 return fresh
         _explore(jobs, agent, config, settings, store=store, on_done=on_done, executor=executor)
         retry_failed = False  # what failed now is this run's result
-        records = [r for r in store.records() if key_of(r) in wanted]
-        if len(records) == len(wanted) or not store.quarantined:
+        # Where each episode's latest record is, not the records: the exports read them
+        # back one at a time, in order, so a run holds one episode's rows at a time.
+        lines = store.latest_lines(wanted.slot_of, len(wanted))
+        if len(lines) == len(wanted) or not store.quarantined:
             break
         # Corrupt lines were found while reading for the exports: their episodes are
         # gone from the trajectories and the index, so one more round runs them again.
         _tell_quarantine(store, on_quarantine)
-    records.sort(key=key_of)
-    report = write_exports(out, (_episode_output(r) for r in records))
-    stamp = {**_stamp(store), "episodes": _digest(wanted)}
+    report = write_sorted_exports(out, (_episode_output(r) for r in lines.records()))
+    stamp = {**_stamp(store), "episodes": wanted.digest()}
     with atomic_writer(out / STAMP) as f:
         f.write(json.dumps(stamp) + "\n")
     return report
@@ -240,25 +278,53 @@ def _tell_quarantine(store: Store, listener: Callable[[int, Path], None] | None)
     store.quarantined = 0
 
 
+class _Jobs(Sequence[Job]):
+    """The episodes to play, as task indices and repeats: a task is taken from ``tasks``
+    (read from its file, for a :class:`TaskFile`) when its episode is played."""
+
+    def __init__(self, tasks: Sequence[CompiledTask]) -> None:
+        self.tasks = tasks
+        self._pairs = array("q")  # task index, repeat: two numbers a job
+
+    def add(self, index: int, repeat: int) -> None:
+        self._pairs.extend((index, repeat))
+
+    def __len__(self) -> int:
+        return len(self._pairs) // 2
+
+    @overload
+    def __getitem__(self, i: int) -> Job: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[Job]: ...
+
+    def __getitem__(self, i: int | slice) -> Job | list[Job]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(len(self))[i]]
+        j = range(len(self))[i]
+        return self.tasks[self._pairs[2 * j]], self._pairs[2 * j + 1]
+
+
 def _jobs(
     tasks: Sequence[CompiledTask],
+    ids: Sequence[str],
     repeats: int,
     status: dict[EpisodeKey, str],
     retry_failed: bool,
-) -> list[Job]:
-    jobs: list[Job] = []
-    for task in tasks:
+) -> _Jobs:
+    jobs = _Jobs(tasks)
+    for index, task_id in enumerate(ids):
         for repeat in range(repeats):
-            outcome = status.get((task.id, repeat))
+            outcome = status.get((task_id, repeat))
             if outcome is None or (
                 outcome != "ok" and (retry_failed or outcome in RETRIED_BY_DEFAULT)
             ):
-                jobs.append((task, repeat))
+                jobs.add(index, repeat)
     return jobs
 
 
 def _explore(
-    jobs: list[Job],
+    jobs: Sequence[Job],
     agent: Agent,
     config: GenerateConfig,
     settings: dict[str, Any],

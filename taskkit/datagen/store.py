@@ -14,7 +14,9 @@ it costs its own episode, never the ones after it.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import sys
+from array import array
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -22,7 +24,7 @@ from typing import IO, Any
 from .. import jsonlines
 from ..atomic import atomic_writer
 
-__all__ = ["EpisodeKey", "Store", "key_of", "read_records"]
+__all__ = ["EpisodeKey", "Lines", "Store", "key_of", "read_records"]
 
 EpisodeKey = tuple[str, int]
 """An episode: its task id and which repeat of that task it is."""
@@ -72,7 +74,9 @@ class Store:
 
     outdir: Path
     status: dict[EpisodeKey, str] = field(default_factory=dict)
-    """The latest outcome of every episode held."""
+    """The latest outcome of every episode held when the store was opened or last rebuilt
+    (appends do not add to it: the run that appends knows them, and a long run kept an
+    entry per episode for nothing)."""
     quarantined: int = 0
     """Corrupt lines moved aside since this store was opened."""
 
@@ -126,9 +130,10 @@ class Store:
             for _, line in _lines(self.index):
                 try:
                     task_id, repeat, outcome, end = jsonlines.loads(line)
+                    # One string per task id and outcome, however many tables hold them.
+                    status[(sys.intern(task_id), repeat)] = sys.intern(outcome)
                 except (ValueError, TypeError):
                     return self.rebuild()
-                status[(task_id, repeat)] = outcome
         elif size:
             return self.rebuild()  # a folder written before there was an index
         if end > size or not self._line_ends_at(end):
@@ -194,7 +199,7 @@ class Store:
     def _note(self, idx: IO[str], record: dict[str, Any], end: int) -> None:
         key = key_of(record)
         outcome = status_of(record)
-        self.status[key] = outcome
+        self.status[(sys.intern(key[0]), key[1])] = sys.intern(outcome)
         idx.write(jsonlines.line([key[0], key[1], outcome, end]))
 
     def records(self) -> list[dict[str, Any]]:
@@ -213,10 +218,65 @@ class Store:
             self.rebuild()
         return list(latest.values())
 
+    def take_status(self) -> dict[EpisodeKey, str]:
+        """:attr:`status`, handed over (the store then holds none until it is rebuilt)."""
+        status, self.status = self.status, {}
+        return status
+
+    def latest_lines(self, slot_of: Callable[[dict[str, Any]], int | None], slots: int) -> Lines:
+        """Where the latest record of each slot is (``slot_of(record)``: which of ``slots``
+        a record fills, ``None`` for none): what :meth:`records` finds, without holding
+        the records. Lines that are not records are quarantined, and the file re-indexed,
+        first (the lines then move)."""
+        for _ in range(2):
+            found = Lines(self.trajectories, slots)
+            corrupt = False
+            if self.trajectories.exists():
+                for end, line in _lines(self.trajectories):
+                    record = _record(line)
+                    if record is None:
+                        corrupt = True
+                        continue
+                    slot = slot_of(record)
+                    if slot is not None:
+                        found.put(slot, end - len(line), end)
+            if not corrupt:
+                break
+            self.rebuild()  # after which every line is a record
+        return found
+
     # -- writing ---------------------------------------------------------------------------
 
     def appender(self) -> Appender:
         return Appender(self)
+
+
+class Lines:
+    """Where some lines of a file are (one slot each, or none), read back one at a time."""
+
+    def __init__(self, path: Path, slots: int) -> None:
+        self.path = path
+        self._where = array("q", [-1]) * (2 * slots)  # start, end: two numbers a slot
+
+    def put(self, slot: int, start: int, end: int) -> None:
+        self._where[2 * slot : 2 * slot + 2] = array("q", (start, end))
+
+    def __len__(self) -> int:
+        """How many slots are filled."""
+        return len(self._where) // 2 - self._where[::2].count(-1)
+
+    def records(self) -> Iterator[dict[str, Any]]:
+        """The record of every filled slot, in slot order."""
+        with self.path.open("rb") as f:
+            for slot in range(len(self._where) // 2):
+                start, end = self._where[2 * slot], self._where[2 * slot + 1]
+                if start < 0:
+                    continue
+                f.seek(start)
+                record = _record(f.read(end - start))
+                if record is None:  # pragma: no cover - checked when the slots were filled
+                    raise ValueError(f"{self.path}: a line changed while it was read")
+                yield record
 
 
 class Appender:
@@ -234,7 +294,6 @@ class Appender:
         self.f.write(data)
         self.f.flush()
         self.end += len(data)
-        self.store.status[key] = outcome
         self.idx.write(jsonlines.line([key[0], key[1], outcome, self.end]))
         self.idx.flush()
 

@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import json
 import weakref
-from collections import OrderedDict
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Generic, NamedTuple, TypeVar
+from typing import Any, NamedTuple
 
 from ..jsonvalidate import ERROR_KINDS, Check, Validator, compile_trusted, describe, quote
+from ..memo import Memo
 from ..nearest import NearestNames
 from .limits import DEFAULT_LIMITS, LimitExceeded, Limits, check_name, load_json
 
@@ -64,41 +64,6 @@ class Verdict(NamedTuple):
     args: dict[str, Any] | None = None
     error_type: str | None = None
     message: str = ""
-
-
-K = TypeVar("K", bound=Hashable)
-V = TypeVar("V")
-
-
-class Memo(Generic[K, V]):
-    """A dict that keeps its ``size`` most recently used entries: what a long run meets
-    (tasks loaded one after another, each with schema objects of its own) is not kept
-    forever."""
-
-    __slots__ = ("_data", "size")
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._data: OrderedDict[K, V] = OrderedDict()
-
-    def get(self, key: K) -> V | None:
-        value = self._data.get(key)
-        if value is not None:
-            self._data.move_to_end(key)
-        return value
-
-    def put(self, key: K, value: V) -> V:
-        self._data[key] = value
-        self._data.move_to_end(key)
-        while len(self._data) > self.size:
-            self._data.popitem(last=False)
-        return value
-
-    def __len__(self) -> int:
-        return len(self._data)
-
-    def clear(self) -> None:
-        self._data.clear()
 
 
 _TRUNCATED = "the object is not closed (was the output cut off?)"

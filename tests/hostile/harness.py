@@ -11,8 +11,10 @@ up). The child gets an address-space cap (``RLIMIT_AS``), a CPU cap, its own pro
 (so a stuck grandchild is killed with it) and ``/dev/null`` as stdin; the parent measures its
 wall time and reads its peak RSS and CPU time from ``os.wait4``.
 
-``python tests/hostile/harness.py`` runs the whole corpus and prints the size of each class,
-the outcomes, and the largest time and memory any input took.
+``python tests/hostile/harness.py [--json PATH]`` runs the whole corpus and prints the size of
+each class, the outcomes, and the largest time and memory any input took (and writes them
+as JSON: ``benchmarks/bench_hostile.py`` reports them). The pytest run writes the same
+summary to ``$TASKKIT_HOSTILE_SUMMARY/inputs.json`` when that folder is named.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 SECONDS = float(os.environ.get("TASKKIT_HOSTILE_SECONDS", "5"))
@@ -324,7 +327,48 @@ def build(case: Case, folder: Path) -> tuple[list[str], str, dict[str, str]]:
     return [*case.build(folder)], str(folder), env
 
 
-def _report() -> int:
+def summary(named: Sequence[tuple[str, Case]], outcomes: Sequence[Outcome]) -> dict[str, Any]:
+    """What the suite's closing note reports: the size of each class and its outcomes, the
+    inputs that broke a promise, and the largest time and memory any input took."""
+    per_class: dict[str, Counter[str]] = {}
+    failing: list[str] = []
+    for (klass, case), outcome in zip(named, outcomes, strict=True):
+        if outcome.problems(case):
+            failing.append(f"{klass}/{case.name}")
+        per_class.setdefault(klass, Counter())[f"exit {outcome.exit}"] += 1
+    pairs = list(zip(outcomes, named, strict=True))
+
+    def largest(value: Callable[[Outcome], float]) -> dict[str, Any]:
+        outcome, (klass, case) = max(pairs, key=lambda p: value(p[0]))
+        return {"input": f"{klass}/{case.name}", "value": value(outcome), "load": outcome.load}
+
+    return {
+        "classes": {
+            k: {"inputs": sum(c.values()), "outcomes": dict(sorted(c.items()))}
+            for k, c in per_class.items()
+        },
+        "inputs": len(outcomes),
+        "failing": failing,
+        "largest_wall_s": largest(lambda o: round(o.wall, 3)),
+        "largest_cpu_s": largest(lambda o: round(o.cpu, 3)),
+        "largest_rss_mib": largest(lambda o: round(o.max_rss / 2**20, 1)),
+    }
+
+
+def print_summary(doc: dict[str, Any]) -> None:
+    for klass, row in doc["classes"].items():
+        print(f"{klass:14} {row['inputs']:4} inputs  {row['outcomes']}")
+    print(f"total {doc['inputs']} inputs, {len(doc['failing'])} failing")
+    wall, cpu, rss = doc["largest_wall_s"], doc["largest_cpu_s"], doc["largest_rss_mib"]
+    print(
+        f"largest wall time {wall['value']:.2f} s ({wall['input']}; "
+        f"machine load {wall['load']} per core)"
+    )
+    print(f"largest CPU time  {cpu['value']:.2f} s ({cpu['input']})")
+    print(f"largest peak RSS  {rss['value']:.0f} MiB ({rss['input']})")
+
+
+def _report(json_out: str | None = None) -> int:
     corpus = classes()
     with tempfile.TemporaryDirectory() as tmp:
         named = [(k, c) for k, cases in corpus.items() for c in cases]
@@ -340,29 +384,17 @@ def _report() -> int:
         for path in Path(tmp).rglob("*"):  # let the cleanup in (cases may remove rights)
             if not path.is_symlink():
                 os.chmod(path, 0o700)
-    per_class: dict[str, Counter[str]] = {}
-    bad = 0
-    for (klass, case), outcome in zip(named, outcomes, strict=True):
-        problems = outcome.problems(case)
-        bad += bool(problems)
-        per_class.setdefault(klass, Counter())[f"exit {outcome.exit}"] += 1
-    for klass, counts in per_class.items():
-        print(f"{klass:14} {sum(counts.values()):4} inputs  {dict(sorted(counts.items()))}")
-    slow = max(zip(outcomes, named, strict=True), key=lambda p: p[0].wall)
-    big = max(zip(outcomes, named, strict=True), key=lambda p: p[0].max_rss)
-    busy = max(zip(outcomes, named, strict=True), key=lambda p: p[0].cpu)
-    print(f"total {len(outcomes)} inputs, {bad} failing")
-    print(
-        f"largest wall time {slow[0].wall:.2f} s ({slow[1][0]}/{slow[1][1].name}; "
-        f"machine load {slow[0].load} per core)"
-    )
-    print(f"largest CPU time  {busy[0].cpu:.2f} s ({busy[1][0]}/{busy[1][1].name})")
-    print(f"largest peak RSS  {big[0].max_rss / 2**20:.0f} MiB ({big[1][0]}/{big[1][1].name})")
-    return 1 if bad else 0
+    doc = summary(named, outcomes)
+    print_summary(doc)
+    if json_out is not None:
+        Path(json_out).write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
+    return 1 if doc["failing"] else 0
 
 
 if __name__ == "__main__":
     if sys.argv[1:] == ["--serve"]:
         _serve()
+    elif sys.argv[1:2] == ["--json"] and len(sys.argv) == 3:
+        sys.exit(_report(sys.argv[2]))
     else:
         sys.exit(_report())

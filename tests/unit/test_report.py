@@ -83,3 +83,17 @@ def test_a_task_short_of_k_finished_repeats_is_left_out_of_pass_hat_k():
     hats = build_report(records).as_json()["overall"]["pass_hat_k"]
     assert hats["3"]["tasks"] == 1 and hats["3"]["estimate"] == 1.0
     assert hats["2"]["tasks"] == 2 and hats["2"]["estimate"] == 0.5
+
+
+def test_a_report_of_records_grouped_by_task_is_the_same_report():
+    # A run's exports read its records a task at a time: the report settles each task's
+    # counts as the next begins, and must give every figure, intervals included, as before.
+    outcomes = {f"{t}#{e}": [(e + i) % 3 != 0 for i in range(4)] for t in "abc" for e in range(9)}
+    records = [
+        {**r, "pack": "p" if r["task"] < "c" else "q", "category": r["task"]}
+        for r in repeated({k: [int(x) for x in v] for k, v in outcomes.items()})
+    ]
+    records.append({**records[0], "task_id": "z#0", "failed": {"kind": "agent"}})
+    held = build_report(records).as_json()
+    assert build_report(records, grouped=True).as_json() == held
+    assert held["overall"]["repeats"] == 4 and held["by_pack"]["q"]["pass_hat_k"]["2"]["tasks"] == 9

@@ -8,7 +8,10 @@ of :mod:`taskkit.testing.model_output`."""
 from __future__ import annotations
 
 import json
+import os
+import resource
 import time
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -22,6 +25,23 @@ from taskkit.testing.model_output import hostile_responses
 
 SECONDS = 5.0  # the hostile suite's bound per input (issue 22)
 STEP_TYPES = {*ERROR_TYPES}
+SLOWEST: dict[str, float] = {}
+"""The longest step of each format, and how many responses each got (``n:FORMAT``)."""
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _closing_note():
+    """The figures of the suite's closing note, written to
+    ``$TASKKIT_HOSTILE_SUMMARY/model_output.json`` when that folder is named."""
+    yield
+    where = os.environ.get("TASKKIT_HOSTILE_SUMMARY")
+    if where:
+        doc = {
+            "responses": {k[2:]: int(v) for k, v in sorted(SLOWEST.items()) if k[:2] == "n:"},
+            "slowest_step_s": {k: round(v, 4) for k, v in sorted(SLOWEST.items()) if k[:2] != "n:"},
+            "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        }
+        Path(where, "model_output.json").write_text(json.dumps(doc, indent=2) + "\n")
 
 
 @pytest.fixture(scope="module")
@@ -37,6 +57,9 @@ def _step(task, fmt, response, **kwargs):
     observation = episode.observe()
     record = episode.record()
     elapsed = time.perf_counter() - start
+    name = fmt if isinstance(fmt, str) else getattr(fmt, "name", str(fmt))
+    SLOWEST[name] = max(SLOWEST.get(name, 0.0), elapsed)
+    SLOWEST[f"n:{name}"] = SLOWEST.get(f"n:{name}", 0) + 1
     # what a run writes: the trajectory, and the next prompt to a model server
     jsonlines.dumps(record).encode("utf-8")
     json.dumps(observation.as_json(), allow_nan=False).encode("utf-8")

@@ -148,3 +148,51 @@ def test_lint_replays_the_gold_on_the_world_and_sees_it_change(pack):
     result = runner.invoke(cli, ["lint", "--strict", str(pack)])  # not the cached verdict
     assert result.exit_code == 1
     assert "TK406" in result.output and "no item i-1" in result.output
+
+
+def test_lint_replays_each_task_on_the_world_as_shipped_whatever_the_others_wrote(pack):
+    # A multi-step tool that removes an item, and two tasks whose gold removes the pen: the
+    # second task's replay must start from the world as shipped, not as the first left it.
+    (pack / "mini" / "tools" / "stock.yaml").write_text(
+        """kind: toolset
+schema_version: 1
+name: stock
+tools:
+  - name: retire_item
+    description: Take an item off sale.
+    effect: write
+    parameters:
+      type: object
+      properties:
+        item_id: {type: string}
+      required: [item_id]
+    behavior:
+      steps:
+        - get: items
+          id: "{{ args.item_id }}"
+          as: item
+          error: "no item {{ args.item_id }}"
+        - delete: items
+          id: "{{ item.id }}"
+      respond: "retired {{ item.name }}"
+"""
+    )
+    for name in ("retire_a", "retire_b"):
+        (pack / "mini" / "tasks" / f"{name}.yaml").write_text(
+            f"""kind: task
+schema_version: 1
+id: {name}
+version: 1
+category: data
+difficulty: easy
+tools: [stock.retire_item]
+content: purchases
+user_command: Take the {{{{ item }}}} off sale.
+final:
+  gold_actions:
+    - {{tool: stock.retire_item, args: {{item_id: "{{{{ item_id }}}}"}}}}
+"""
+        )
+    result = CliRunner().invoke(cli, ["lint", str(pack)])
+    assert "TK406" not in result.output, result.output
+    assert result.exit_code == 0, result.output

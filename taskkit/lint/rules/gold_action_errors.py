@@ -65,9 +65,6 @@ Step = tuple[Behavior | None, str | None, Validator, bool]
 
 
 _READS = frozenset({"select", "count", "aggregate"})
-_WRITES = frozenset({"insert", "update", "delete"})
-
-
 def _first_failure(
     ctx: LintContext,
     ld: LoadedDoc,
@@ -110,7 +107,7 @@ def _first_failure(
     elif ctx.lib.world_diagnostics(ld.pack):
         return None  # a world that cannot be read: TK420, TK421
     owned: set[str] | None = None  # collections copied: `{{ homes }}` is the entry's own list
-    for i, (action, (behavior, op, validator, fails)) in enumerate(
+    for i, (action, (behavior, _op, validator, fails)) in enumerate(
         zip(task.final.gold_actions, path, strict=True)
     ):
         if not fails:
@@ -121,14 +118,17 @@ def _first_failure(
             return None
         if validator.first_error(args) is not None:
             return None  # TK403 reports it
-        if op in _WRITES:
-            # Writes append, replace or remove records, never change one in place: a
-            # shallow copy of the collection they write keeps the entry as it is.
+        touched = behavior.touched if behavior is not None else frozenset()
+        if touched:
+            # Writes (single operations and write steps alike: the operations table says
+            # which collections) append, replace or remove records, never change one in
+            # place: a shallow copy of each collection written keeps the entry, and a pack's
+            # shared world, as they are.
             if owned is None:
                 state, owned = dict(state), set()
-            name = getattr(behavior, op)
-            if name not in owned and is_collection(state.get(name)):
-                state[name] = clone(state[name])
+            for name in sorted(touched - owned):
+                if is_collection(state.get(name)):
+                    state[name] = clone(state[name])
                 owned.add(name)
         try:
             run_behavior(behavior, args, state)

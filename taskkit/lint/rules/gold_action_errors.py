@@ -65,6 +65,8 @@ Step = tuple[Behavior | None, str | None, Validator, bool]
 
 
 _READS = frozenset({"select", "count", "aggregate"})
+
+
 def _first_failure(
     ctx: LintContext,
     ld: LoadedDoc,

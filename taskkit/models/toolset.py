@@ -127,14 +127,12 @@ class Step(Model):
 
     @model_validator(mode="after")
     def _by_table(self) -> Self:
-        given = {"as" if k == "as_" else k for k in self.model_fields_set}
+        given = self._given()
         kinds = [k for k in STEPS if k in given]
         if len(kinds) != 1:
             found = f", found {', '.join(kinds)}" if kinds else ""
             raise ValueError(f"a step has exactly one of {', '.join(STEPS)}{found}")
         spec = STEPS[kinds[0]]
-        if getattr(self, spec.name) is None:
-            raise ValueError(f"a {spec.name!r} step needs a value")
         extra = sorted((given - {spec.name}) - spec.options)
         if extra:
             raise ValueError(f"{', '.join(extra)} cannot be used with {spec.name!r} (a step)")
@@ -151,9 +149,16 @@ class Step(Model):
                 raise ValueError(f"{name!r} is a name every template sees; bind another name")
         return self
 
+    def _given(self) -> set[str]:
+        """The keys given a value: ``key: null`` is no key, as a compiled task (which writes
+        every field) reads back."""
+        return {
+            "as" if k == "as_" else k for k in self.model_fields_set if getattr(self, k) is not None
+        }
+
     @property
     def kind(self) -> str:
-        return next(k for k in STEPS if k in self.model_fields_set)
+        return next(k for k in STEPS if k in self._given())
 
     @property
     def touched(self) -> frozenset[str]:

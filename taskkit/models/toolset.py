@@ -149,7 +149,7 @@ class Step(Model):
                 raise ValueError(f"{name!r} is a name every template sees; bind another name")
         return self
 
-    def _given(self) -> set[str]:
+    def _given(self) -> frozenset[str]:
         """The keys given a value: ``key: null`` is no key, as a compiled task (which writes
         every field) reads back."""
         return {

@@ -152,9 +152,9 @@ class Step(Model):
     def _given(self) -> frozenset[str]:
         """The keys given a value: ``key: null`` is no key, as a compiled task (which writes
         every field) reads back."""
-        return {
+        return frozenset(
             "as" if k == "as_" else k for k in self.model_fields_set if getattr(self, k) is not None
-        }
+        )
 
     @property
     def kind(self) -> str:

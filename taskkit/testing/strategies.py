@@ -114,11 +114,19 @@ class MutationCase(NamedTuple):
 def mutation_cases(task: CompiledTask) -> list[MutationCase]:
     """Every (mutation class, gold step) that applies to ``task``, in order."""
     offered = {e.name for e in task.environment}
+    writes = {e.name for e in task.environment if e.effect == "write"}
+    gold = task.final.gold_actions
     cases = []
-    for step, action in enumerate(task.final.gold_actions):
+    for step, action in enumerate(gold):
         call = ToolCall(action.tool, dict(action.args))
         env = next((e for e in task.environment if e.name == action.tool), None)
         for mutation in applicable(task, call, expect_error=action.expect_error):
+            if (
+                mutation == "premature_answer"
+                and task.final.expect.answer is None
+                and not any(a.tool in writes for a in gold[step:])
+            ):
+                continue  # only reads are left and nothing is asked of the answer: not premature
             if mutation == "wrong_tool" and env is not None:
                 mutated = MUTATIONS[mutation][1](call, env)
                 if mutated is not None and mutated.name in offered:

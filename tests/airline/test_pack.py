@@ -41,3 +41,21 @@ def test_the_compiled_pack_is_at_most_twice_its_world_files(tmp_path):
     world = sum(p.stat().st_size for p in (convert.PACK / "world").glob("*.json"))
     assert (tmp_path / "airline.jsonl").stat().st_size <= 2 * world
     assert len(list((tmp_path / "worlds").iterdir())) == 1  # one world for every task
+
+
+def test_an_answer_is_premature_only_while_a_write_or_an_answer_check_is_ahead():
+    # test_27: cancel a reservation, then only reads (a lookup, two searches, a sum); no
+    # answer is checked (τ-bench has no outputs for it). Answering after the cancellation
+    # leaves the state as the gold leaves it: not a mistake, so the property suite does not
+    # ask for it to fail; answering before it is.
+    from taskkit.testing.strategies import mutation_cases
+
+    result = compile_paths([convert.PACK.parent, convert.REPO / "content_datasets"])
+    task = next(t for t in result.tasks if t.task == "test_27")
+    steps = [c.step for c in mutation_cases(task) if c.mutation == "premature_answer"]
+    assert steps == [0]
+    with_answer = next(t for t in result.tasks if t.task == "test_02")  # has outputs
+    assert with_answer.final.expect.answer is not None
+    n = len(with_answer.final.gold_actions)
+    premature = [c.step for c in mutation_cases(with_answer) if c.mutation == "premature_answer"]
+    assert premature == list(range(n))

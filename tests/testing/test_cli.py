@@ -109,5 +109,6 @@ def test_the_bundled_library_passes_with_the_ci_profile():
     assert result.exit_code == (1 if failed else 0)
     # A guard against a hang, not a performance test (those live in benchmarks/): the ci
     # profile took 107 s alone on a quiet 2-core machine before this session's limits,
-    # trust and lint checks, 120 s after (see the closing note of that change).
-    assert seconds < 240, f"the ci profile took {seconds:.0f} s"
+    # trust and lint checks, 120 s after (see the closing note of that change); the airline
+    # pack (50 tasks on a 2,800-record world) adds about 60 s.
+    assert seconds < 360, f"the ci profile took {seconds:.0f} s"

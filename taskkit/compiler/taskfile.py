@@ -28,6 +28,7 @@ from pydantic import ValidationError
 from .. import __version__
 from ..atomic import write_bytes
 from ..models import CompiledTask
+from .output import _resolved, _world
 from ..regular_files import FileRefused, open_regular
 from ..trust import Handler, handlers
 from .output import CompiledFileError
@@ -80,13 +81,19 @@ class TaskFile(Sequence[CompiledTask]):
         source = self._files[file]
         data = os.pread(source.file.fileno(), size, start)
         try:
-            return CompiledTask.model_validate_json(data)
+            task = CompiledTask.model_validate_json(data)
         except ValidationError:
             # Written over in place (a rename would not have changed what was opened).
             raise CompiledFileError(
                 f"{source.path}: changed while the run read it; nothing changes a compiled "
                 "file in place, rerun to resume"
             ) from None
+        if task.world is None:
+            return task
+        # a task on a pack's shared world: the world is read once per file set, as
+        # load_compiled reads it once per file
+        world = _world(source.path, task.world, self._files.worlds)
+        return _resolved(task, world, f"{source.path}:{self.ids[i]}")
 
     def __iter__(self) -> Iterator[CompiledTask]:
         for i in range(len(self)):
@@ -109,7 +116,11 @@ class Source(NamedTuple):
 
 class Files(list[Source]):
     """The open files of a :class:`TaskFile` and of its slices, closed with the last of
-    them (or by ``close``)."""
+    them (or by ``close``), and the shared worlds their tasks start from, by hash."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.worlds: dict[str, dict[str, Any]] = {}
 
     def close(self) -> None:
         for source in self:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -64,7 +65,13 @@ def test_a_selection_keeps_what_compile_keeps(compiled):
         assert opened.read == len(loaded)
 
 
+def _beside_its_worlds(compiled, tmp_path):
+    """A copy of a compiled file goes with the shared worlds its tasks start from."""
+    shutil.copytree(compiled.parent / "worlds", tmp_path / "worlds", dirs_exist_ok=True)
+
+
 def test_a_bom_and_blank_lines_are_the_same_tasks(compiled, tmp_path):
+    _beside_its_worlds(compiled, tmp_path)
     path = tmp_path / "bom.jsonl"
     text = compiled.read_text(encoding="utf-8").replace("\n", "\n\n", 2)
     path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
@@ -83,6 +90,7 @@ def test_a_line_that_is_not_a_task_refuses_the_file_before_anything_runs(compile
 
 
 def test_a_file_replaced_during_a_run_does_not_change_its_tasks(compiled, tmp_path):
+    _beside_its_worlds(compiled, tmp_path)
     path = tmp_path / "tasks.jsonl"
     path.write_bytes(compiled.read_bytes())
     opened = open_compiled([path])

@@ -28,10 +28,9 @@ from pydantic import ValidationError
 from .. import __version__
 from ..atomic import write_bytes
 from ..models import CompiledTask
-from .output import _resolved, _world
 from ..regular_files import FileRefused, open_regular
 from ..trust import Handler, handlers
-from .output import CompiledFileError
+from .output import CompiledFileError, _resolved, _world
 from .select import Selection
 
 __all__ = ["TaskFile", "open_compiled"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from .common import DocModel, JsonSchema, Model
 from .operations import (
@@ -72,6 +72,9 @@ class Step(Model):
     ``insert``, ``delete``, ``each``) and that kind's options, by the steps table
     (:data:`~taskkit.models.operations.STEPS`). Values are templates over ``args``,
     ``state``, ``result`` and every name an earlier step bound."""
+
+    # `as` is a Python keyword, so the field is `as_`; dumps (compiled tasks) write `as`
+    model_config = ConfigDict(serialize_by_alias=True)
 
     get: str | None = None
     """Collection to fetch the record ``id`` from; not found is an error."""

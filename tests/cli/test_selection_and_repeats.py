@@ -24,7 +24,7 @@ FILTERS = [
 @pytest.fixture(scope="module")
 def compiled(compiled_library, tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("c") / "all.jsonl"
-    write_compiled(compiled_library, path)
+    write_compiled(sorted(compiled_library, key=lambda t: t.pack), path)  # compile's order
     return path
 
 

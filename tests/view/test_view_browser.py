@@ -33,7 +33,7 @@ def pages(runs_dir: Path, planted: dict) -> dict[str, Path]:
     invoke("view", a, "-o", str(out["view"]))
     invoke("compare", a, b, "--format", "html", "-o", str(out["compare"]))
     invoke("compare", a, str(planted["path"]), "--format", "html", "-o", str(out["planted"]))
-    small = runs_dir / "small.jsonl"
+    small = runs_dir / "out" / "small.jsonl"  # beside the shared worlds its tasks start from
     lines = (runs_dir / "out" / "tasks.jsonl").read_text(encoding="utf-8").splitlines()
     small.write_text("\n".join(lines[:12]) + "\n", encoding="utf-8")
     result = CliRunner().invoke(

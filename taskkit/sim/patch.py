@@ -40,15 +40,17 @@ def _diff(a: Any, b: Any, path: str, ops: list[dict[str, Any]]) -> None:
     if strict_equal(a, b):  # an unchanged collection costs one C-speed comparison
         return
     if isinstance(a, dict) and isinstance(b, dict):
-        for key in a:
-            if key not in b:
-                ops.append({"op": "remove", "path": f"{path}/{_escape(key)}"})
-        for key, value in b.items():
+        # in sorted key order: neither a write that re-inserts a key nor a world read back
+        # in another key order may reorder the patch (a loaded task writes the same line)
+        for key in sorted(a, key=str):
             where = f"{path}/{_escape(key)}"
-            if key in a:
-                _diff(a[key], value, where, ops)
+            if key not in b:
+                ops.append({"op": "remove", "path": where})
             else:
-                ops.append({"op": "add", "path": where, "value": value})
+                _diff(a[key], b[key], where, ops)
+        for key in sorted(b, key=str):
+            if key not in a:
+                ops.append({"op": "add", "path": f"{path}/{_escape(key)}", "value": b[key]})
         return
     if isinstance(a, list) and isinstance(b, list):
         if len(a) == len(b):

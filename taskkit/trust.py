@@ -13,8 +13,10 @@ import stat
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .models import CompiledTask, ToolEnv
+if TYPE_CHECKING:  # only annotations: the trust file is read without loading the models
+    from .models import CompiledTask, ToolEnv
 
 __all__ = [
     "Handler",

@@ -36,6 +36,7 @@ LAYERS: list[tuple[str, list[str]]] = [
             "_license_texts",
             "saferegex",
             "normalisations",
+            "lazy",
         ],
     ),
     (

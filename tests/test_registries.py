@@ -109,6 +109,20 @@ def test_every_agent_runs_an_episode(name: str, compiled_library: list) -> None:
         assert episode.final.score == expected
 
 
+def test_the_cli_knows_the_names_without_importing_what_they_name() -> None:
+    """``taskkit.cli.names`` lets a command be declared (and a no-op resume answered)
+    without loading the agents and the formats: it lists the same names, in order."""
+    from taskkit.agents import ENTRY_POINT_GROUP, ServerAgent
+    from taskkit.cli import names
+
+    assert tuple(FORMATS) == names.FORMATS
+    assert tuple(AGENTS) == names.AGENTS
+    assert names.ENTRY_POINT_GROUP == ENTRY_POINT_GROUP
+    assert set(AGENTS) > names.OFFLINE_AGENTS
+    for name in names.OFFLINE_AGENTS:  # their runs record no model: none is a server's
+        assert not isinstance(make_agent(name), ServerAgent)
+
+
 # -- answer checks and the docs --------------------------------------------------------------
 
 

@@ -1,4 +1,9 @@
-"""``taskkit generate`` and ``taskkit report``."""
+"""``taskkit generate`` and ``taskkit report``.
+
+What a rerun with nothing left to do needs is imported here; the agents, the simulator and
+the executors only when there is something to do (:func:`_nothing_to_do`): a no-op resume
+of a finished run answers from the run's indexes, in the time the interpreter takes to
+start. ``tests/e2e/test_generate_resume.py`` checks what it imports."""
 
 from __future__ import annotations
 
@@ -6,20 +11,22 @@ import functools
 import json
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
-from ..datagen import ExploreConfig, GenerateConfig, generate
+from ..compiler import Selection
+from ..compiler.index import held_tasks
+from ..datagen.config import ExploreConfig, GenerateConfig
 from ..datagen.messages import ARGUMENTS, Arguments
+from ..datagen.resume import ConfigMismatch, noop_report
 from ..datagen.store import read_records
-from ..lockfile import output_lock
+from ..lockfile import LockHeld, output_lock
 from ..report import build_report, format_table
-from ..runner import run_settings
-from ..sim.formats import FORMATS
 from .exit_codes import OK, SERVER
-from .failures import run_failures
+from .names import FORMATS, OFFLINE_AGENTS
 from .options import (
     agent_option,
     agent_options,
@@ -27,9 +34,9 @@ from .options import (
     executor_options,
     selection_from,
     selection_options,
+    trust_from_flags,
 )
 from .progress import echo_pass_rates
-from .run_cmd import agent_from_flags, open_tasks, trust_from_flags
 
 TASKS_INDEX = ".tasks.idx"
 """Where in OUTDIR ``generate`` keeps what checking its compiled files found: a rerun on
@@ -152,7 +159,7 @@ def generate_(
     recorded as failed and the run goes on; a rerun runs again those the server failed, and
     all failed ones with --retry-failed. One process writes an OUTDIR at a time.
     """
-    tasks = open_tasks(paths, trust, selection_from(options), index=Path(outdir) / TASKS_INDEX)
+    selection = selection_from(options)
     config = GenerateConfig(
         explore=ExploreConfig(
             samples=samples,
@@ -169,6 +176,25 @@ def generate_(
         agent=agent_spec,
     )
     progress = _Progress()
+    done = _nothing_to_do(
+        paths,
+        outdir,
+        selection,
+        config,
+        options,
+        repeats=repeats,
+        retry_failed=retry_failed,
+        on_start=progress.begin,
+    )
+    if done is not None:
+        _finish(done, outdir)
+    # What a run needs is imported once there is something to run (see the docstring).
+    from ..datagen import generate  # noqa: PLC0415
+    from ..runner import run_settings  # noqa: PLC0415
+    from .failures import run_failures  # noqa: PLC0415
+    from .run_cmd import agent_from_flags, open_tasks  # noqa: PLC0415
+
+    tasks = open_tasks(paths, trust, selection, index=Path(outdir) / TASKS_INDEX)
     with run_failures(outdir, resumable=True):
         agent = agent_from_flags(
             agent_spec, model=model, base_url=base_url, timeout=timeout, max_retries=retries
@@ -209,6 +235,54 @@ def generate_(
                 )
             finally:
                 progress.end()
+    _finish(report, outdir)
+
+
+def _nothing_to_do(
+    paths: tuple[str, ...],
+    outdir: str,
+    selection: Selection,
+    config: GenerateConfig,
+    options: dict[str, Any],
+    *,
+    repeats: int,
+    retry_failed: bool,
+    on_start: Callable[[int, int], None],
+) -> dict[str, Any] | None:
+    """The report of the run in ``outdir`` when this command has nothing to play and
+    nothing to export, decided from the run's indexes without the tasks, the agent or the
+    executor; ``None`` when there is something to do, or when anything is not as a
+    finished run of the same command left it (the full run then says what is wrong, as it
+    would have). An agent that may reach a server is always made (its model is part of the
+    run's settings), as is an executor other than the local one."""
+    if config.agent not in OFFLINE_AGENTS or options["executor"] != "local" or options["address"]:
+        return None
+    if not all(p.endswith(".jsonl") and Path(p).is_file() for p in paths):
+        return None  # packs are compiled (and linted) first
+    held = held_tasks(paths, selection, Path(outdir) / TASKS_INDEX)
+    if (
+        held is None
+        or not held.ids
+        or any(h.pack not in config.explore.trust for h in held.handlers)
+    ):
+        return None
+    try:
+        with output_lock(outdir):
+            return noop_report(
+                outdir,
+                held.ids,
+                config,
+                {"model": None},
+                repeats=repeats,
+                retry_failed=retry_failed,
+                on_start=on_start,
+                on_quarantine=_quarantined,
+            )
+    except (ConfigMismatch, LockHeld, OSError):
+        return None
+
+
+def _finish(report: dict[str, Any], outdir: str) -> NoReturn:
     _print(report, outdir)
     failures = report.get("failures") or {}
     if failures:

@@ -1,18 +1,23 @@
 """Options several commands share, declared once: which tasks to take (compile, run,
 generate, ls), how to reach a model server and where the episodes are played (run,
-generate)."""
+generate). Declaring them loads no agent and no simulator (see :mod:`.names`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from click.shell_completion import CompletionItem
 
-from ..agents import AGENTS, ENTRY_POINT_GROUP, Agent, installed_agents
 from ..compiler import Selection
-from ..executors import EXECUTORS, Executor, make_executor
+from ..executors import EXECUTORS, make_executor
+from ..trust import TrustFileError, user_trust
+from .names import AGENTS, ENTRY_POINT_GROUP
+
+if TYPE_CHECKING:
+    from ..agents import Agent
+    from ..executors import Executor
 
 __all__ = [
     "AgentName",
@@ -22,6 +27,7 @@ __all__ = [
     "executor_options",
     "selection_from",
     "selection_options",
+    "trust_from_flags",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -76,6 +82,8 @@ class AgentName(click.types.StringParamType):
     def shell_complete(
         self, ctx: click.Context, param: click.Parameter, incomplete: str
     ) -> list[CompletionItem]:
+        from ..agents import installed_agents  # noqa: PLC0415 - only when completing
+
         names = [*AGENTS, *installed_agents()]
         return [CompletionItem(n) for n in names if n.startswith(incomplete)]
 
@@ -196,3 +204,11 @@ def selects(selection: Selection) -> bool:
         or selection.limit is not None
         or selection.split
     )
+
+
+def trust_from_flags(trust: tuple[str, ...]) -> frozenset[str]:
+    """The packs whose handlers may run: ``--trust`` and the user's trust file."""
+    try:
+        return frozenset(trust) | user_trust()
+    except TrustFileError as exc:
+        raise click.UsageError(str(exc)) from None

@@ -27,7 +27,7 @@ from ..packs.discovery import resolve_targets
 from ..report import build_report
 from ..runner import run_settings, run_tasks
 from ..sim.formats import FORMATS
-from ..trust import TrustFileError, UntrustedHandlers, check_trust, user_trust
+from ..trust import UntrustedHandlers, check_trust
 from .exit_codes import FINDINGS, OK, SERVER, USAGE
 from .failures import run_failures
 from .options import (
@@ -37,16 +37,9 @@ from .options import (
     executor_options,
     selection_from,
     selection_options,
+    trust_from_flags,
 )
 from .progress import echo_pass_rates, progress
-
-
-def trust_from_flags(trust: tuple[str, ...]) -> frozenset[str]:
-    """The packs whose handlers may run: ``--trust`` and the user's trust file."""
-    try:
-        return frozenset(trust) | user_trust()
-    except TrustFileError as exc:
-        raise click.UsageError(str(exc)) from None
 
 
 def load_tasks(

@@ -1,19 +1,24 @@
-"""``taskkit compile``: abstract tasks x content entries -> runnable :class:`CompiledTask`\\ s."""
+"""``taskkit compile``: abstract tasks x content entries -> runnable :class:`CompiledTask`\\ s.
+
+The library, lint and the compiled-file readers are imported when first used, so that
+:class:`Selection` and the modules of this package that need neither (a resume's index)
+load without them."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ..diagnostics import Diagnostic, Severity
-from ..library import Library, load_library
-from ..lint import lint_library
-from ..models import CompiledTask
-from ..parallel import paused_gc
-from .build import compile_unit, units
-from .output import CompiledFileError, load_compiled, manifest_path, write_compiled
+from ..lazy import lazy_exports
 from .select import Selection
+
+if TYPE_CHECKING:
+    from ..library import Library
+    from ..models import CompiledTask
+    from .output import CompiledFileError, load_compiled, manifest_path, write_compiled
 
 __all__ = [
     "CompileResult",
@@ -25,6 +30,16 @@ __all__ = [
     "manifest_path",
     "write_compiled",
 ]
+
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        "CompiledFileError": ".output",
+        "load_compiled": ".output",
+        "manifest_path": ".output",
+        "write_compiled": ".output",
+    },
+)
 
 
 @dataclass
@@ -48,6 +63,8 @@ def compile_library(
     """Compile every selected instance. Lint errors stop compilation before it starts.
     ``on_task(1)`` is called as each abstract task is taken up (``len(lib.tasks)`` in all),
     for progress displays."""
+    from ..parallel import paused_gc  # noqa: PLC0415 - see the module's docstring
+
     with paused_gc():
         return _compile_library(
             lib, selection=selection, trust=trust, lint_first=lint_first, on_task=on_task
@@ -62,6 +79,9 @@ def _compile_library(
     lint_first: bool,
     on_task: Callable[[int], None] | None,
 ) -> CompileResult:
+    from ..lint import lint_library  # noqa: PLC0415 - see the module's docstring
+    from .build import compile_unit, units  # noqa: PLC0415
+
     selection = selection or Selection()
     result = CompileResult()
     if lint_first:
@@ -95,4 +115,6 @@ def compile_paths(
     trust: Iterable[str] = (),
 ) -> CompileResult:
     """Load, lint and compile the library under ``paths``."""
+    from ..library import load_library  # noqa: PLC0415 - see the module's docstring
+
     return compile_library(load_library(paths), selection=selection or Selection(), trust=trust)

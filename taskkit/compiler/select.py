@@ -6,9 +6,10 @@ import fnmatch
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from ..models import CompiledTask
+if TYPE_CHECKING:  # only annotations: a selection is made without loading the models
+    from ..models import CompiledTask
 
 __all__ = ["Selection", "in_split", "select"]
 

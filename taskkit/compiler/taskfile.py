@@ -13,23 +13,19 @@ the same descriptors (``os.pread``: no shared file position).
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple, overload
 
-import orjson
 from pydantic import ValidationError
 
-from .. import __version__
-from ..atomic import write_bytes
 from ..models import CompiledTask
 from ..regular_files import FileRefused, open_regular
 from ..trust import Handler, handlers
+from .index import Indexed, index_key, read_index, write_index
 from .output import CompiledFileError, _resolved, _world
 from .select import Selection
 
@@ -151,10 +147,10 @@ def open_compiled(
                 files.append(Source(str(path), open_regular(path)))
             except FileRefused as exc:
                 raise CompiledFileError(f"{path}: {exc}") from None
-        key = _key(files, selection)
-        held = _read_index(index, key, files) if index is not None else None
+        key = index_key(files, selection)
+        held = read_index(index, key) if index is not None else None
         if held is not None:
-            return held
+            return TaskFile(files, *held)
         found = _scan(files, selection)
     except OSError as exc:
         files.close()
@@ -163,7 +159,7 @@ def open_compiled(
         files.close()
         raise
     if index is not None:
-        _write_index(index, key, found)
+        write_index(index, key, Indexed(found.ids, found._where, found.read, found.handlers))
     return found
 
 
@@ -181,63 +177,6 @@ def _scan(files: Files, selection: Selection | None) -> TaskFile:
             ids.append(sys.intern(task.id))  # the one copy the run's tables share
             where.extend((number, start, size))
     return TaskFile(files, ids, where, read, found)
-
-
-def _key(files: Files, selection: Selection | None) -> dict[str, Any]:
-    identity = []
-    for source in files:
-        st = os.fstat(source.file.fileno())  # of what was opened, not of what the path is now
-        identity.append([os.path.realpath(source.path), st.st_dev, st.st_ino, st.st_size])
-        identity[-1].append(st.st_mtime_ns)
-    return {
-        "taskkit": __version__,
-        "files": identity,
-        "selection": None if selection is None else asdict(selection),
-    }
-
-
-def _read_index(path: Path, key: dict[str, Any], files: Files) -> TaskFile | None:
-    """The index at ``path`` if it was made for exactly these files and selection and is
-    well formed; ``None`` (read the files) for anything else, never an error."""
-    try:
-        doc = orjson.loads(path.read_bytes())
-        if not isinstance(doc, dict) or doc.get("key") != orjson.loads(orjson.dumps(key)):
-            return None
-        ids, where, read = doc["ids"], array("q", doc["where"]), doc["read"]
-        found = [Handler(*map(str, h)) for h in doc["handlers"]]
-    except (OSError, ValueError, TypeError, KeyError, OverflowError):
-        return None
-    sizes = [size for *_, size, _ in key["files"]]
-    if not (
-        isinstance(ids, list)
-        and all(isinstance(i, str) for i in ids)
-        and isinstance(read, int)
-        and len(where) == 3 * len(ids)
-        and all(
-            0 <= where[j] < len(files)
-            and where[j + 1] >= 0
-            and where[j + 2] >= 0
-            and where[j + 1] + where[j + 2] <= sizes[where[j]]
-            for j in range(0, len(where), 3)
-        )
-    ):
-        return None
-    return TaskFile(files, [sys.intern(i) for i in ids], where, read, found)
-
-
-def _write_index(path: Path, key: dict[str, Any], found: TaskFile) -> None:
-    doc = {
-        "key": key,
-        "read": found.read,
-        "ids": found.ids,
-        "where": list(found._where),
-        "handlers": [[h.pack, h.tool, h.handler] for h in found.handlers],
-    }
-    # Only a shortcut: where it cannot be written (a read-only folder) the next open reads
-    # the files again.
-    with contextlib.suppress(OSError):
-        path.parent.mkdir(parents=True, exist_ok=True)  # the run's folder, made a bit early
-        write_bytes(path, orjson.dumps(doc))
 
 
 def _wanted(task: CompiledTask, selection: Selection, kept: int) -> bool:

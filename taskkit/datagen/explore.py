@@ -13,8 +13,7 @@ import asyncio
 import inspect
 import random
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from ..agents import Agent, AgentView, AsyncAgent
 from ..models import CompiledTask
@@ -22,30 +21,9 @@ from ..sim.episode import Episode
 from ..sim.formats import Response, get_format
 from ..sim.formats.base import default_system_prompt
 from ..sim.patch import make_patch
-from .messages import ARGUMENTS, Arguments
+from .config import ExploreConfig
 
 __all__ = ["ExploreConfig", "explore_episode", "temperatures"]
-
-
-@dataclass(frozen=True)
-class ExploreConfig:
-    samples: int = 7
-    t_min: float = 0.0
-    t_max: float = 1.0
-    policy: Literal["first", "random"] = "first"
-    """Which passing sample the episode continues with: the first (lowest temperature) or a
-    seeded random one."""
-    seed: int = 0
-    format: str = "openai"
-    faults: bool = True
-    trust: tuple[str, ...] = ()
-    """Packs whose Python handlers may run (decided by the caller, not stored in run.json)."""
-    arguments: Arguments = "object"
-    """How the exported rows write tool-call arguments (JSON objects or JSON strings)."""
-
-    def __post_init__(self) -> None:
-        if self.arguments not in ARGUMENTS:
-            raise ValueError(f"unknown arguments {self.arguments!r}; one of {', '.join(ARGUMENTS)}")
 
 
 def temperatures(config: ExploreConfig) -> list[float]:

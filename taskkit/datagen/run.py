@@ -21,15 +21,13 @@ back here, and this process alone writes the outputs.
 from __future__ import annotations
 
 import asyncio
-import bisect
 import functools
-import hashlib
 import json
 import os
 import time
 from array import array
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, overload
 
@@ -40,68 +38,16 @@ from ..compiler.taskfile import TaskFile
 from ..executors import Executor, Job, LocalExecutor, WorkerDied
 from ..models import CompiledTask
 from ..runner import failed_record, record_line, repeat_seed
-from .explore import ExploreConfig, explore_episode
+from .config import ExploreConfig, GenerateConfig
+from .explore import explore_episode
 from .export import EpisodeOutput, outputs_of, write_sorted_exports
-from .store import QUARANTINE, EpisodeKey, Store, key_of, status_of
+from .resume import STAMP, ConfigMismatch, Episodes, check_config, fresh_report, stamp, to_play
+from .store import QUARANTINE, EpisodeKey, Store, status_of
 
 __all__ = ["ConfigMismatch", "GenerateConfig", "WorkerDied", "generate"]
 
 SYNC_EVERY = 1.0
 """Seconds between fsyncs of the trajectories (flushes happen after every episode)."""
-
-RETRIED_BY_DEFAULT = frozenset({"server"})
-"""Failures a plain rerun runs again: the server's, which say nothing about the agent."""
-
-
-class ConfigMismatch(ValueError):
-    """OUTDIR holds a run with other settings; resuming it would mix two runs."""
-
-
-@dataclass(frozen=True)
-class GenerateConfig:
-    explore: ExploreConfig = field(default_factory=ExploreConfig)
-    concurrency: int = 8
-    agent: str = "mutant"
-
-
-def _config_json(config: GenerateConfig) -> dict[str, Any]:
-    """The settings a resumed run must share (who may run handlers is not one of them)."""
-    doc = asdict(config)
-    doc["explore"].pop("trust", None)
-    return doc
-
-
-def _with_defaults(recorded: Any, defaults: Any) -> Any:
-    """A recorded config with the settings added since it was written at their defaults, so
-    that a run begun by an older taskkit resumes."""
-    if not isinstance(recorded, dict) or not isinstance(defaults, dict):
-        return recorded
-    return {**defaults, **{k: _with_defaults(v, defaults.get(k)) for k, v in recorded.items()}}
-
-
-def _check_config(outdir: Path, config: GenerateConfig, settings: dict[str, Any]) -> dict[str, Any]:
-    """Record the run's settings in ``run.json``, or check that a resumed run has the same
-    ones; return the settings its records carry (with the time of its first start)."""
-    path = outdir / "run.json"
-    if not path.exists():
-        with atomic_writer(path) as f:
-            f.write(
-                json.dumps({"config": _config_json(config), "settings": settings}, indent=2) + "\n"
-            )
-        return settings
-    try:
-        held = json.loads(path.read_text(encoding="utf-8"))
-    except (ValueError, UnicodeDecodeError):
-        held = None
-    if not isinstance(held, dict):
-        raise ConfigMismatch(f"{path} is not a run description; use another OUTDIR")
-    old: dict[str, Any] = held["settings"] if isinstance(held.get("settings"), dict) else {}
-    recorded = _with_defaults(held.get("config"), _config_json(GenerateConfig()))
-    if recorded != _config_json(config) or old.get("model") != settings.get("model"):
-        raise ConfigMismatch(
-            f"{outdir} holds a run with other settings ({path}); use another OUTDIR"
-        )
-    return {**settings, "created": old.get("created", settings.get("created"))}
 
 
 def _episode_output(record: dict[str, Any]) -> EpisodeOutput:
@@ -157,60 +103,6 @@ async def _explore_job(
 
 # -- the run --------------------------------------------------------------------------------
 
-STAMP = ".exports.json"
-"""What the exports were last built from (the trajectories' size and change time): a
-rerun with nothing to do and nothing changed rewrites nothing."""
-
-
-def _stamp(store: Store) -> dict[str, int]:
-    st = store.trajectories.stat() if store.trajectories.exists() else None
-    return {"size": st.st_size, "mtime_ns": st.st_mtime_ns} if st else {"size": 0, "mtime_ns": 0}
-
-
-def _fresh_report(out: Path, store: Store, wanted: _Episodes) -> dict[str, Any] | None:
-    """The report of the last export, when it covers exactly ``wanted`` and nothing has
-    changed since."""
-    try:
-        stamp = json.loads((out / STAMP).read_text(encoding="utf-8"))
-        report: dict[str, Any] = json.loads((out / "report.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if stamp != {**_stamp(store), "episodes": wanted.digest()}:
-        return None
-    return report
-
-
-class _Episodes:
-    """The episodes a run covers: every task id (once) times every repeat. Each is a slot
-    numbered in export order (task id, then repeat), so that what a run keeps per episode
-    is a few numbers, not records or keys."""
-
-    def __init__(self, ids: Iterable[str], repeats: int) -> None:
-        self.order = sorted(set(ids))
-        self.repeats = repeats
-
-    def __len__(self) -> int:
-        return len(self.order) * self.repeats
-
-    def slot_of(self, record: dict[str, Any]) -> int | None:
-        """The slot a record fills, ``None`` for an episode this run does not cover."""
-        task_id, repeat = key_of(record)
-        # A search of the sorted ids, not a table of them: it is done once an episode.
-        i = bisect.bisect_left(self.order, task_id)
-        if i == len(self.order) or self.order[i] != task_id or not 0 <= repeat < self.repeats:
-            return None
-        return i * self.repeats + repeat
-
-    def digest(self) -> str:
-        """Which episodes the run covers, in a few bytes."""
-        h = hashlib.sha256()
-        sep = ""
-        for task_id in self.order:
-            for repeat in range(self.repeats):
-                h.update(f"{sep}{task_id}\t{repeat}".encode("utf-8", "surrogatepass"))
-                sep = "\n"
-        return h.hexdigest()
-
 
 def _ids(tasks: Sequence[CompiledTask]) -> Sequence[str]:
     """The id of every task, without parsing the tasks of a :class:`TaskFile`."""
@@ -239,11 +131,11 @@ def generate(
     config = config or GenerateConfig()
     out = Path(outdir)
     out.mkdir(parents=True, exist_ok=True)
-    settings = _check_config(out, config, dict(settings or {}))
+    settings = check_config(out, config, dict(settings or {}))
     store = Store.open(out)
     _tell_quarantine(store, on_quarantine)
     ids = _ids(tasks)
-    wanted = _Episodes(ids, repeats)
+    wanted = Episodes(ids, repeats)
     while True:
         # A later round follows a rebuild of the index (quarantined lines), which reads
         # the outcomes afresh: this round's table is not kept through the run.
@@ -252,7 +144,7 @@ def generate(
             on_start(len(wanted) - len(jobs), len(jobs))
             on_start = None  # a second round only redoes quarantined episodes
         if not jobs:
-            fresh = _fresh_report(out, store, wanted)
+            fresh = fresh_report(out, store, wanted)
             if fresh is not None:
                 return fresh
         _explore(jobs, agent, config, settings, store=store, on_done=on_done, executor=executor)
@@ -266,9 +158,9 @@ def generate(
         # gone from the trajectories and the index, so one more round runs them again.
         _tell_quarantine(store, on_quarantine)
     report = write_sorted_exports(out, (_episode_output(r) for r in lines.records()))
-    stamp = {**_stamp(store), "episodes": wanted.digest()}
+    held = {**stamp(store), "episodes": wanted.digest()}
     with atomic_writer(out / STAMP) as f:
-        f.write(json.dumps(stamp) + "\n")
+        f.write(json.dumps(held) + "\n")
     return report
 
 
@@ -315,10 +207,7 @@ def _jobs(
     jobs = _Jobs(tasks)
     for index, task_id in enumerate(ids):
         for repeat in range(repeats):
-            outcome = status.get((task_id, repeat))
-            if outcome is None or (
-                outcome != "ok" and (retry_failed or outcome in RETRIED_BY_DEFAULT)
-            ):
+            if to_play(status.get((task_id, repeat)), retry_failed):
                 jobs.add(index, repeat)
     return jobs
 

@@ -4,16 +4,22 @@
 of a Ray cluster (the optional ``ray`` extra, imported only when chosen). ``run``,
 ``generate`` and the library API take any of them; the CLI's ``--executor`` choices are
 this table's keys.
+
+The table is read without importing the executors (the CLI builds its options from it): the
+names below are imported when first used.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..agents import Agent
-from .base import Emit, Executor, ExecutorUnavailable, Job, Play
-from .local import LocalExecutor, WorkerDied
+from ..lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from ..agents import Agent
+    from .base import Emit, Executor, ExecutorUnavailable, Job, Play
+    from .local import LocalExecutor, WorkerDied
 
 __all__ = [
     "EXECUTORS",
@@ -28,9 +34,25 @@ __all__ = [
 ]
 
 
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        "Emit": ".base",
+        "Executor": ".base",
+        "ExecutorUnavailable": ".base",
+        "Job": ".base",
+        "Play": ".base",
+        "LocalExecutor": ".local",
+        "WorkerDied": ".local",
+    },
+)
+
+
 def _local(*, workers: int | None = None, address: str | None = None, **_: Any) -> Executor:
     if address:
         raise ValueError(f"--address {address!r} is for --executor ray")
+    from .local import LocalExecutor  # noqa: PLC0415 - see the module's docstring
+
     return LocalExecutor(workers=workers)
 
 

@@ -4,12 +4,15 @@ against a baseline tree without them, taking turns.
 
     python benchmarks/bench_limits_cost.py --baseline-rev dba18a5 [--rounds 3]
     python benchmarks/bench_limits_cost.py --baseline DIR [--rounds 3]
+    python benchmarks/bench_limits_cost.py --baseline-rev dba18a5 --baseline-library
 
-``--baseline-rev`` exports that commit's ``taskkit/`` with ``git archive`` into a temporary
-folder; the benchmark scripts (and the library they load) are this tree's, only the package
-imported differs (``PYTHONPATH``). Each round runs both benchmarks on both trees in
-alternating order, on the CPU clock; the medians over rounds are compared. Target: the
-limits cost <= 5 % on each.
+``--baseline-rev`` exports that commit's ``taskkit/`` (and its ``task_library/`` and
+``content_datasets/``) with ``git archive`` into a temporary folder; the benchmark scripts
+(and the library they load) are this tree's, only the package imported differs
+(``PYTHONPATH``). Once the bundled library uses what the baseline cannot compile (shared
+worlds, say), ``--baseline-library`` has both trees step through the baseline's library.
+Each round runs both benchmarks on both trees in alternating order, on the CPU clock; the
+medians over rounds are compared. Target: the limits cost <= 5 % on each.
 """
 
 from __future__ import annotations
@@ -26,12 +29,14 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
+TREES = ("taskkit", "task_library", "content_datasets")
+"""What ``--baseline-rev`` exports: the package and the bundled library it compiled."""
 
 
 def export(rev: str) -> Path:
     out = Path(tempfile.mkdtemp(prefix="taskkit-baseline-"))
     archive = subprocess.run(
-        ["git", "-C", str(HERE.parent), "archive", rev, "taskkit"],
+        ["git", "-C", str(HERE.parent), "archive", rev, *TREES],
         check=True,
         capture_output=True,
     ).stdout
@@ -66,13 +71,19 @@ def main() -> None:
     where.add_argument("--baseline-rev", help="a git revision of this repository")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--corpora", type=Path, default=HERE.parents[1] / "shared" / "corpora")
+    parser.add_argument(
+        "--baseline-library",
+        action="store_true",
+        help="bench_step on the baseline's bundled library (with --baseline: DIR's), both trees",
+    )
     args = parser.parse_args()
     base = args.baseline or export(args.baseline_rev)
+    library = ["--library", str(base)] if args.baseline_library else []
 
     benches = {
         "bench_step (us per step)": (
             "bench_step.py",
-            ["--only", "step", "--clock", "cpu", "--runs", "3"],
+            ["--only", "step", "--clock", "cpu", "--runs", "3", *library],
             lambda r: r["us_per_step"],
         ),
         "bench_verify gold (us per call)": (

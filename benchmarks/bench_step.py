@@ -2,7 +2,7 @@
 """One simulator step -- parse + verify + execute + evaluate -- on declared tools.
 
     python benchmarks/bench_step.py [--runs 7] [--format openai] [--clock wall|cpu]
-                                    [--only step,scale,parse]
+                                    [--only step,scale,parse] [--library DIR]
 
 ``step``: compiles the bundled library, pre-writes every gold call of every instance as the
 agent's response in the chosen format, and times ``Episode.step`` on each (a fresh episode
@@ -42,10 +42,13 @@ HERE = Path(__file__).resolve().parent
 CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
 
 
-def _library() -> list[Any]:
+def _library(root: Path) -> list[Any]:
     from taskkit.compiler import compile_paths
 
-    return compile_paths([HERE.parent / "task_library", HERE.parent / "content_datasets"]).tasks
+    result = compile_paths([root / "task_library", root / "content_datasets"])
+    if not result.tasks:  # e.g. an older taskkit (bench_limits_cost's baseline) on a newer library
+        raise SystemExit(f"no tasks compiled from {root}: {result.diagnostics[:3]}")
+    return result.tasks
 
 
 def bench_step(tasks: list[Any], fmt_name: str, runs: int, clock: Any) -> dict[str, Any]:
@@ -271,11 +274,17 @@ def main() -> None:
         "--only", default="step", help="step, scale, parse, multi (comma-separated)"
     )
     parser.add_argument("--tools", type=int, default=16_000, help="tools offered in `scale`")
+    parser.add_argument(
+        "--library",
+        type=Path,
+        default=HERE.parent,
+        help="the folder holding task_library/ and content_datasets/ (default: this tree's)",
+    )
     args = parser.parse_args()
     clock = CLOCKS[args.clock]
     parts = set(args.only.split(","))
     report: dict[str, Any] = {"clock": args.clock}
-    tasks = _library() if parts & {"step", "scale"} else []
+    tasks = _library(args.library) if parts & {"step", "scale"} else []
     if "step" in parts:
         report.update(bench_step(tasks, args.format, args.runs, clock))
     if "scale" in parts:

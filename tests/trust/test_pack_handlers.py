@@ -200,3 +200,20 @@ def test_what_lint_reads_of_a_handler(tmp_path: Path, source: str, problem: str 
         assert found.problem is None
     else:
         assert found.problem is not None and problem in found.problem
+
+
+def test_a_finished_run_is_not_resumed_without_trust_in_its_handlers(pack: Path) -> None:
+    """A rerun with nothing left to play is answered from the run's indexes (see
+    tests/e2e/test_noop_resume.py), but not past the trust check: the same command without
+    ``--trust`` is refused, as a first run would be."""
+    compiled, out = pack.parent / "tasks.jsonl", pack.parent / "run"
+    code, output = _invoke("compile", str(pack), "--trust", "desk", "-o", str(compiled))
+    assert code == 0, output
+    command = ("generate", str(compiled), "-o", str(out), "-k", "1", "--agent", "replay")
+    code, output = _invoke(*command, "--trust", "desk")
+    assert code == 0, output
+    code, output = _invoke(*command, "--trust", "desk")
+    assert code == 0 and "0 to go" in output, output  # nothing left: the no-op resume
+    code, output = _invoke(*command)
+    assert code == 2
+    assert "untrusted pack" in output and "desk" in output

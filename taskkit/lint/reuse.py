@@ -60,9 +60,13 @@ def answer_from(
                 continue
             memo[at] = parts
         read_diags, check_diags, pack_names, documents, duplicates, found = parts
-        read.append((at, read_diags))
-        check.append((at, check_diags))
-        per_document.append((at, duplicates))
+        # Most files have no diagnostics: an empty list says nothing (and would be sorted).
+        if read_diags:
+            read.append((at, read_diags))
+        if check_diags:
+            check.append((at, check_diags))
+        if duplicates:
+            per_document.append((at, duplicates))
         for root, name in pack_names:
             manifests.append((at, root, name))
         for is_index, item in documents:

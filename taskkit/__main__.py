@@ -1,3 +1,3 @@
-from taskkit.cli.main import main
+from taskkit.cli.main import run
 
-main()
+run()

@@ -6,13 +6,13 @@ import sys
 
 import click
 
-from ..compiler.deep import compile_findings
 from ..diagnostics import Severity, fold, format_diagnostics
 from ..lint import RULES
 from ..lint import lint as run_lint
 from ..lint.cache import default_dir
 from ..packs.discovery import resolve_targets
 from ..rule_ids import PACK_GATE
+from . import quick_exit
 from .exit_codes import FINDINGS, OK
 
 FORMATS = ("text", "parsable", "json", "github")
@@ -77,12 +77,17 @@ def lint(
     if unknown:
         raise click.UsageError(f"unknown rule {unknown[0]!r}; see `taskkit rules`")
     targets = resolve_targets(paths)
+    compile_phase = None
+    if deep:
+        from ..compiler.deep import compile_findings  # noqa: PLC0415 - the compiler: --deep only
+
+        compile_phase = compile_findings
     result = run_lint(
         targets.paths,
         select=select,
         ignore=ignore,
         max_bytes=max_file_size * 2**20,
-        compile_phase=compile_findings if deep else None,
+        compile_phase=compile_phase,
         trust=trust,
         cache_dir=None if no_cache else cache_dir or default_dir(),
     )
@@ -101,6 +106,7 @@ def lint(
         click.echo(
             f"{result.files} files: {errors} errors, {result.warnings} warnings{more}", err=True
         )
+    quick_exit.allow()  # all written: the process need not take the library apart
     sys.exit(FINDINGS if result.failed(strict=strict) or not targets.ok else OK)
 
 

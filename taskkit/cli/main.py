@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from .. import __version__
+from . import quick_exit
 from .exit_codes import INTERNAL, INTERRUPTED
 
 # name -> (module, attribute). Imported only when the command runs, so `taskkit lint`
@@ -54,6 +55,16 @@ def _available(module: str) -> bool:
 @click.version_option(__version__, prog_name="taskkit")
 def cli() -> None:
     """Declarative tool-use tasks for LLM agents: lint, compile, run, generate."""
+
+
+def run() -> None:
+    """The process entry (the ``taskkit`` command, ``python -m taskkit``): :func:`main`, and
+    a quick exit for a command that allows one (see :mod:`.quick_exit`)."""
+    try:
+        main()
+    except SystemExit as exc:
+        quick_exit.leave(exc.code)
+        raise
 
 
 def main(argv: list[str] | None = None) -> Any:

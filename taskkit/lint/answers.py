@@ -11,8 +11,10 @@ from .cache import FileStamp
 
 __all__ = ["Found", "IndexDoc", "Loaded", "Stamped", "Summary"]
 
-IndexDoc = tuple[str, "str | None", int, Any, str]
-"""An index document as it crosses processes: path, pack root, index in file, data, text."""
+IndexDoc = tuple[str, "str | None", int, Any, "str | bytes"]
+"""An index document as it crosses processes: path, pack root, index in file, data, and its
+text, or, taken from the lint cache, the digest of its file (read when a finding needs the
+text: :mod:`.file_text`)."""
 
 Summary = tuple[str, "str | None", int, "str | None", "str | None", str]
 """Any other document: path, pack root, index in file, and a valid task's id, dataset and

@@ -10,8 +10,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..diagnostics import Diagnostic
-from ..digests import digest
-from ..yamlio import decode
 from .answers import Found, Loaded, Stamped
 from .cache import LintCache, Record, diag_from, diag_tuple
 
@@ -36,8 +34,8 @@ def answer_from(
 ) -> tuple[Loaded, dict[str, list[Diagnostic]]]:
     """The cache's records, as the answer to round one of a shard that read their files,
     and the rules' findings in them, by rule, in file order. Raises :class:`Stale` with
-    the records that are not shaped as written, or whose index documents changed. ``memo``
-    keeps each record's checked parts for another attempt (after a :class:`Stale`)."""
+    the records that are not shaped as written. ``memo`` keeps each record's checked parts
+    for another attempt (after a :class:`Stale`)."""
     memo = {} if memo is None else memo
     read: list[tuple[int, list[Diagnostic]]] = []
     check: list[tuple[int, list[Diagnostic]]] = []
@@ -54,15 +52,17 @@ def answer_from(
             try:
                 parts = _parts(path, record)
             except (_Misshapen, ValueError, TypeError):
-                parts = None
-            if parts is None:
                 changed.append(at)
                 continue
             memo[at] = parts
         read_diags, check_diags, pack_names, documents, duplicates, found = parts
-        read.append((at, read_diags))
-        check.append((at, check_diags))
-        per_document.append((at, duplicates))
+        # Most files have no diagnostics: an empty list says nothing (and would be sorted).
+        if read_diags:
+            read.append((at, read_diags))
+        if check_diags:
+            check.append((at, check_diags))
+        if duplicates:
+            per_document.append((at, duplicates))
         for root, name in pack_names:
             manifests.append((at, root, name))
         for is_index, item in documents:
@@ -75,8 +75,8 @@ def answer_from(
     return Loaded(read, check, manifests, docs, per_document, stamps), by_rule
 
 
-def _parts(path: str, record: Record) -> tuple[Any, ...] | None:
-    """A record's parts, checked and typed; None when an index document's file changed."""
+def _parts(path: str, record: Record) -> tuple[Any, ...]:
+    """A record's parts, checked and typed."""
     first = record.first
     if type(first) not in (list, tuple) or len(first) != 5:
         raise _Misshapen
@@ -89,14 +89,13 @@ def _parts(path: str, record: Record) -> tuple[Any, ...] | None:
             raise _Misshapen
         names.append((root, name))
     items: list[tuple[bool, Any]] = []
-    text: str | None = None
     for is_index, item in documents:
         if type(is_index) is not bool or type(item) not in (list, tuple):
             raise _Misshapen
         if is_index:
             doc_path, root, number, data, _ = item
             if (
-                type(doc_path) is not str
+                doc_path != path
                 or (root is not None and type(root) is not str)
                 or type(number) is not int
                 or type(data) is not dict
@@ -104,11 +103,9 @@ def _parts(path: str, record: Record) -> tuple[Any, ...] | None:
                 or type(data.get("name")) is not str
             ):
                 raise _Misshapen
-            # An index document's text is not kept: read it again, if the file is the same.
-            text = text if text is not None else _text(path, record.stamp.digest)
-            if text is None:
-                return None
-            items.append((True, (doc_path, root, number, data, text)))
+            # An index document's text is not kept: read from its file if a finding needs
+            # it (the file's digest in its place, see .file_text).
+            items.append((True, (doc_path, root, number, data, record.stamp.digest)))
         else:
             doc_path, root, number, task_id, content, refs = item
             if not (
@@ -141,19 +138,6 @@ def _diags(value: Any) -> list[Diagnostic]:
     if type(value) is list or type(value) is tuple:
         return [diag_from(d) for d in value] if value else []
     raise _Misshapen
-
-
-def _text(path: str, expected: bytes) -> str | None:
-    """The text of a file, if it still has the digest ``expected``."""
-    try:
-        with open(path, "rb") as f:
-            raw = f.read()
-    except OSError:
-        return None
-    if digest(raw) != expected:
-        return None
-    text = decode(path, raw)
-    return text if isinstance(text, str) else None
 
 
 def record(

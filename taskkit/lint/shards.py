@@ -63,6 +63,7 @@ from .cache import Fingerprints, LintCache, Record, stamp
 from .context import LintContext, TaskName
 from .depends import task_refs
 from .engine import document_hooks, run_document, run_rule
+from .file_text import FileText
 from .registry import rules_reading
 from .reuse import Stale, answer_from, record
 from .ripple import dependents
@@ -475,7 +476,10 @@ def _index_doc(item: IndexDoc, names: dict[str, str]) -> LoadedDoc:
     """An index document, validated again here (cheap: they are few); its shard reported
     what was wrong with it."""
     path, root, number, data, text = item
-    doc = Document(path=path, data=data, text=text, index=number)
+    if isinstance(text, str):
+        doc = Document(path=path, data=data, text=text, index=number)
+    else:  # from the cache: the digest of its file, read if a finding needs positions
+        doc = FileText.unread(path, data, number, text)
     return validate_document(doc, namespace(path, root, names), [])
 
 

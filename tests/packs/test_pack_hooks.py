@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
 import yaml
 from packs_helpers import REPO, isolated, taskkit  # noqa: F401 - the autouse fixture
 
@@ -34,3 +39,47 @@ def test_a_lone_task_file_cannot_be_checked_so_the_hook_takes_folders(tmp_path: 
     ]
     entry = hook["entry"].split()[1:]
     assert taskkit(*entry, *args, cwd=repo).exit_code == 0
+
+
+def _git(repo: Path, *args: str) -> None:
+    ident = ["-c", "user.name=pack author", "-c", "user.email=author@example.invalid"]
+    subprocess.run(["git", *ident, *args], cwd=repo, check=True, capture_output=True)
+
+
+def _pre_commit(repo: Path, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home")}
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    return subprocess.run(
+        [sys.executable, "-m", "pre_commit", *args],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("git") is None, reason="pre-commit needs git")
+def test_a_scaffolded_pack_runs_its_hook_and_taskkits_with_pre_commit(tmp_path: Path) -> None:
+    """The scaffold's own config (`repo: local`) and taskkit's published hook, from this
+    checkout with `pre-commit try-repo`, both lint the pack, and both fail on a broken task."""
+    assert taskkit("new", "pack", "demo", "-d", tmp_path).exit_code == 0
+    repo = tmp_path / "demo"
+    _git(repo, "init", "-q")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "scaffold")
+    own = _pre_commit(repo, tmp_path, "run", "--all-files")
+    assert own.returncode == 0 and re.search(r"taskkit lint\.+Passed", own.stdout), own.stdout
+    published = _pre_commit(repo, tmp_path, "try-repo", str(REPO), "taskkit-lint", "--all-files")
+    assert published.returncode == 0, published.stdout + published.stderr
+    assert re.search(r"taskkit lint\.+Passed", published.stdout), published.stdout
+
+    task = next(repo.rglob("tasks/*.yaml"))
+    text = task.read_text()
+    assert "tools: [" in text
+    task.write_text(text.replace("tools: [", "tools: [shop.no_such_tool, ", 1))
+    for args in (["run", "--all-files"], ["try-repo", str(REPO), "taskkit-lint", "--all-files"]):
+        failed = _pre_commit(repo, tmp_path, *args)
+        assert failed.returncode == 1 and "TK202" in failed.stdout, failed.stdout

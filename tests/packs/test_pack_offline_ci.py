@@ -114,3 +114,38 @@ def test_a_scaffolded_pack_installs_offline_and_passes_its_own_ci(tmp_path: Path
     gate = _sh("taskkit pack check demo", elsewhere, env)
     assert gate.returncode == 0, gate.stdout + gate.stderr
     assert "license" in gate.stdout and "FAIL" not in gate.stdout
+
+
+@pytest.mark.skipif(os.name == "nt", reason="the venv layout is POSIX")
+def test_the_distribution_with_its_rich_extra_resolves_to_this_project(tmp_path: Path) -> None:
+    """`pip install --dry-run --report` of `taskkit-llm[rich]` in a fresh venv picks this
+    project's wheel (offline: a wheel built from the source, no index)."""
+    python = _venv_without_taskkit(tmp_path)
+    source = _source_copy(tmp_path)
+    wheels = tmp_path / "wheels"
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+
+    def pip(*args: str | Path) -> None:
+        argv = [python, "-m", "pip", "--disable-pip-version-check", "--no-input", *args]
+        done = subprocess.run(
+            argv, capture_output=True, text=True, env=env, timeout=600, check=False
+        )
+        assert done.returncode == 0, done.stderr
+
+    pip("wheel", "--no-deps", "--no-build-isolation", "-q", "-w", wheels, source)
+    report = tmp_path / "report.json"
+    pip(
+        "install",
+        "--dry-run",
+        "--no-index",
+        "--find-links",
+        wheels,
+        "--report",
+        report,
+        "taskkit-llm[rich]",
+    )
+    (install,) = json.loads(report.read_text())["install"]  # its dependencies are there
+    assert install["metadata"]["name"] == "taskkit-llm"
+    assert install["requested_extras"] == ["rich"]
+    assert install["download_info"]["url"].startswith(wheels.as_uri())
+    assert any(r.startswith("rich") for r in install["metadata"]["requires_dist"])

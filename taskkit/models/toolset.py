@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import ConfigDict, Field, model_validator
 
+from ..memo import Memo
 from .common import DocModel, JsonSchema, Model
 from .operations import (
     EVERYTHING,
@@ -49,6 +50,21 @@ class Require(Model):
         if sum(x is not None for x in (self.exists, self.absent, self.check)) != 1:
             raise ValueError("a requirement has exactly one of 'exists', 'absent' or 'check'")
         return self
+
+
+_DERIVED: Memo[tuple[int, str], tuple[Any, Any]] = Memo(65536)
+"""What a step or a behaviour derives from its fields (its kind, what it writes), by its
+identity: the simulator asks on every call, and deriving it again cost more than the call.
+The models are frozen; holding the model keeps its id from being reused while cached."""
+
+
+def _derived(model: Any, what: str, derive: Any) -> Any:
+    hit = _DERIVED.get((id(model), what))
+    if hit is not None and hit[0] is model:
+        return hit[1]
+    value = derive()
+    _DERIVED.put((id(model), what), (model, value))
+    return value
 
 
 _BOUND_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
@@ -161,11 +177,17 @@ class Step(Model):
 
     @property
     def kind(self) -> str:
+        return _derived(self, "kind", self._find_kind)  # type: ignore[no-any-return]
+
+    def _find_kind(self) -> str:
         return next(k for k in STEPS if k in self._given())
 
     @property
     def touched(self) -> frozenset[str]:
         """The collections this step (with its nested steps) may write."""
+        return _derived(self, "touched", self._find_touched)  # type: ignore[no-any-return]
+
+    def _find_touched(self) -> frozenset[str]:
         if self.steps:
             return frozenset().union(*(s.touched for s in self.steps))
         kind = self.kind
@@ -261,6 +283,9 @@ class Behavior(Model):
 
     @property
     def operation(self) -> str | None:
+        return _derived(self, "operation", self._find_operation)  # type: ignore[no-any-return]
+
+    def _find_operation(self) -> str | None:
         return next((op for op in OPERATIONS if getattr(self, op, None) is not None), None)
 
     @property
@@ -268,6 +293,9 @@ class Behavior(Model):
         """What running this behaviour may change: the collection its operation names, the
         collections its write steps name, ``{"*"}`` (:data:`~taskkit.models.operations.
         EVERYTHING`: a handler), or nothing."""
+        return _derived(self, "touched", self._find_touched)  # type: ignore[no-any-return]
+
+    def _find_touched(self) -> frozenset[str]:
         op = self.operation
         if op is None or OPERATIONS[op].writes == "no":
             return frozenset()

@@ -35,7 +35,9 @@ from jinja2.compiler import CodeGenerator, Frame, optimizeconst
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from . import template_lowering
 from .memo import Memo
+from .template_lowering import lower_expression
 
 __all__ = [
     "TemplateError",
@@ -291,7 +293,12 @@ class _Watchdog:
 _TICK = 0.2
 """How often the watchdog looks at the clock while renders run (seconds)."""
 
-_RENDER_CODE = (os.path.dirname(jinja2.__file__), os.path.dirname(markupsafe.__file__), __file__)
+_RENDER_CODE = (
+    os.path.dirname(jinja2.__file__),
+    os.path.dirname(markupsafe.__file__),
+    __file__,
+    template_lowering.__file__,
+)
 
 
 def _in_render_code(frame: Any) -> bool:
@@ -535,6 +542,19 @@ def _evaluate(expression: Any, context: Mapping[str, Any]) -> Any:
 
 
 @lru_cache(maxsize=65536)
+def _expression_evaluator(expr: str) -> Callable[[Mapping[str, Any]], Any]:
+    """How to evaluate ``expr``: lowered to Python closures where
+    :mod:`taskkit.template_lowering` can (with Jinja's semantics, a fraction of its cost),
+    else Jinja's compiled expression. Compiled by Jinja first either way, so that an
+    expression Jinja refuses is refused the same way."""
+    expression = _compiled_expression(expr)
+    lowered = lower_expression(_ENV, expr)
+    if lowered is not None:
+        return lowered
+    return lambda context: _evaluate(expression, context)
+
+
+@lru_cache(maxsize=65536)
 def _compiled_template(source: str) -> jinja2.Template:
     try:
         return _ENV.from_string(source)
@@ -594,8 +614,8 @@ def render_string(source: str, context: Mapping[str, Any], *, native: bool = Tru
                 return _lookup_path(context, *plan)
             m = _SINGLE_EXPR.match(source)
             assert m is not None
-            expression = _compiled_expression(m.group("expr"))
-            value = _json_value(_budgeted(lambda: _evaluate(expression, context)))
+            evaluate = _expression_evaluator(m.group("expr"))
+            value = _json_value(_budgeted(lambda: evaluate(context)))
             if isinstance(value, jinja2.Undefined):
                 value._fail_with_undefined_error()
             return value

@@ -55,6 +55,7 @@ LAYERS: list[tuple[str, list[str]]] = [
             "schemarefs",
             "jsonvalidate",
             "templating",
+            "template_lowering",
             "render",
             "schemas",
             "keys",

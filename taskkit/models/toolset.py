@@ -7,7 +7,6 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import ConfigDict, Field, model_validator
 
-from ..memo import Memo
 from .common import DocModel, JsonSchema, Model
 from .operations import (
     EVERYTHING,
@@ -52,10 +51,12 @@ class Require(Model):
         return self
 
 
-_DERIVED: Memo[tuple[int, str], tuple[Any, Any]] = Memo(65536)
+_DERIVED: dict[tuple[int, str], tuple[Any, Any]] = {}
 """What a step or a behaviour derives from its fields (its kind, what it writes), by its
 identity: the simulator asks on every call, and deriving it again cost more than the call.
 The models are frozen; holding the model keeps its id from being reused while cached."""
+_MAX_DERIVED = 65536
+"""Entries kept at most (then all are dropped: a long run loads tasks afresh, one by one)."""
 
 
 def _derived(model: Any, what: str, derive: Any) -> Any:
@@ -63,7 +64,9 @@ def _derived(model: Any, what: str, derive: Any) -> Any:
     if hit is not None and hit[0] is model:
         return hit[1]
     value = derive()
-    _DERIVED.put((id(model), what), (model, value))
+    if len(_DERIVED) >= _MAX_DERIVED:
+        _DERIVED.clear()
+    _DERIVED[(id(model), what)] = (model, value)
     return value
 
 

@@ -542,6 +542,14 @@ def _evaluate(expression: Any, context: Mapping[str, Any]) -> Any:
 
 
 @lru_cache(maxsize=65536)
+def _source_evaluator(source: str) -> Callable[[Mapping[str, Any]], Any]:
+    """:func:`_expression_evaluator` of a lone ``{{ expr }}`` (matched once, not per render)."""
+    m = _SINGLE_EXPR.match(source)
+    assert m is not None
+    return _expression_evaluator(m.group("expr"))
+
+
+@lru_cache(maxsize=65536)
 def _expression_evaluator(expr: str) -> Callable[[Mapping[str, Any]], Any]:
     """How to evaluate ``expr``: lowered to Python closures where
     :mod:`taskkit.template_lowering` can (with Jinja's semantics, a fraction of its cost),
@@ -612,9 +620,7 @@ def render_string(source: str, context: Mapping[str, Any], *, native: bool = Tru
         if kind == "expr":
             if plan is not None:
                 return _lookup_path(context, *plan)
-            m = _SINGLE_EXPR.match(source)
-            assert m is not None
-            evaluate = _expression_evaluator(m.group("expr"))
+            evaluate = _source_evaluator(source)
             value = _json_value(_budgeted(lambda: evaluate(context)))
             if isinstance(value, jinja2.Undefined):
                 value._fail_with_undefined_error()

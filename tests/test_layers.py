@@ -56,6 +56,7 @@ LAYERS: list[tuple[str, list[str]]] = [
             "schemarefs",
             "jsonvalidate",
             "templating",
+            "template_lowering",
             "render",
             "schemas",
             "keys",

@@ -51,6 +51,25 @@ class Require(Model):
         return self
 
 
+_DERIVED: dict[tuple[int, str], tuple[Any, Any]] = {}
+"""What a step or a behaviour derives from its fields (its kind, what it writes), by its
+identity: the simulator asks on every call, and deriving it again cost more than the call.
+The models are frozen; holding the model keeps its id from being reused while cached."""
+_MAX_DERIVED = 65536
+"""Entries kept at most (then all are dropped: a long run loads tasks afresh, one by one)."""
+
+
+def _derived(model: Any, what: str, derive: Any) -> Any:
+    hit = _DERIVED.get((id(model), what))
+    if hit is not None and hit[0] is model:
+        return hit[1]
+    value = derive()
+    if len(_DERIVED) >= _MAX_DERIVED:
+        _DERIVED.clear()
+    _DERIVED[(id(model), what)] = (model, value)
+    return value
+
+
 _BOUND_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 """A name a step binds (``as``, a ``let`` key): a template variable."""
 
@@ -161,11 +180,17 @@ class Step(Model):
 
     @property
     def kind(self) -> str:
+        return _derived(self, "kind", self._find_kind)  # type: ignore[no-any-return]
+
+    def _find_kind(self) -> str:
         return next(k for k in STEPS if k in self._given())
 
     @property
     def touched(self) -> frozenset[str]:
         """The collections this step (with its nested steps) may write."""
+        return _derived(self, "touched", self._find_touched)  # type: ignore[no-any-return]
+
+    def _find_touched(self) -> frozenset[str]:
         if self.steps:
             return frozenset().union(*(s.touched for s in self.steps))
         kind = self.kind
@@ -261,6 +286,9 @@ class Behavior(Model):
 
     @property
     def operation(self) -> str | None:
+        return _derived(self, "operation", self._find_operation)  # type: ignore[no-any-return]
+
+    def _find_operation(self) -> str | None:
         return next((op for op in OPERATIONS if getattr(self, op, None) is not None), None)
 
     @property
@@ -268,6 +296,9 @@ class Behavior(Model):
         """What running this behaviour may change: the collection its operation names, the
         collections its write steps name, ``{"*"}`` (:data:`~taskkit.models.operations.
         EVERYTHING`: a handler), or nothing."""
+        return _derived(self, "touched", self._find_touched)  # type: ignore[no-any-return]
+
+    def _find_touched(self) -> frozenset[str]:
         op = self.operation
         if op is None or OPERATIONS[op].writes == "no":
             return frozenset()

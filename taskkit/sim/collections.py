@@ -30,8 +30,8 @@ from collections.abc import Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final, TypeGuard
 
-from .paths import MISSING, Path, get_path, split_path
-from .records import eq_key, equalities, matches
+from .paths import MISSING, Path, get_parts, split_path
+from .records import eq_key, equalities, matches, memberships
 
 __all__ = [
     "Collection",
@@ -47,6 +47,7 @@ __all__ = [
     "is_keyed",
     "locate",
     "lookup",
+    "member_keys",
     "new_id",
     "put",
     "record_id",
@@ -141,6 +142,11 @@ def find(coll: Collection, where: Mapping[str, Any] | None) -> list[tuple[Key, d
         if candidates is not None:
             break
     if candidates is None:
+        for path, values in memberships(where):
+            candidates = member_keys(coll, path, values)
+            if candidates is not None:
+                break
+    if candidates is None:
         return [(k, r) for k, r in entries(coll) if matches(r, where)]
     found = []
     for key in candidates:
@@ -222,10 +228,9 @@ def new_id(coll: Collection, prefix: str) -> str:
 
 def clone(coll: Collection) -> Collection:
     """A shallow copy of ``coll`` (records shared, never changed in place) with a copy of the
-    original's id index, so the first write of an episode does not rebuild it. (A keyed
-    object is its own id index; its equality indexes are rebuilt when asked for.)"""
+    original's indexes, so the first write of an episode does not rebuild them."""
     copy: Collection = dict(coll) if isinstance(coll, dict) else list(coll)
-    if isinstance(coll, list) and len(coll) >= SCAN_BELOW:
+    if len(coll) >= SCAN_BELOW:
         # Index the original too: it is the task's initial state, shared by every episode
         # that writes it next; built once there, each of them copies it for a dict copy.
         index = _index(coll)
@@ -241,26 +246,42 @@ def equal_keys(coll: Collection, path: Path, value: Any) -> list[Key] | None:
     equality index; ``None`` when the index cannot answer (a small collection, a value an
     index cannot hold) and the caller should scan. Candidates only: the caller still checks
     each record (an index never makes a wrong record match)."""
-    want = eq_key(value)
-    if want is None or len(coll) < SCAN_BELOW:
+    return member_keys(coll, path, [value])
+
+
+def member_keys(coll: Collection, path: Path, values: list[Any]) -> list[Key] | None:
+    """:func:`equal_keys` for an ``in`` condition: where the records whose value at ``path``
+    equals one of ``values`` may sit, in order; ``None`` when the index cannot answer (a
+    small collection, a value an index cannot hold, such as a list)."""
+    wants = [eq_key(value) for value in values]
+    if None in wants or len(coll) < SCAN_BELOW:
         return None
-    parts = split_path(path)
     index = _index(coll)
     if not index.fresh(coll):
         forget(coll)
         index = _index(coll)
-    bucket = index.equality(parts, coll).get(want)
-    if not bucket:
-        return []
+    table = index.equality(split_path(path), coll)
+    if len(wants) == 1:
+        ordinals: list[int] = table.get(wants[0], [])  # a bucket is in order already
+    else:
+        ordinals = sorted({o for want in wants for o in table.get(want, ())})
     if isinstance(coll, dict):
-        return [index.order_keys[o] for o in bucket]  # type: ignore[misc]
-    return list(bucket)
+        return [index.order_keys[o] for o in ordinals]  # type: ignore[misc]
+    return list(ordinals)
 
 
 def forget(coll: Collection) -> None:
     """Drop the indexes of ``coll`` (after it was changed other than through this module)."""
     with _LOCK:
-        _INDEXES.pop(id(coll), None)
+        _dropped(_INDEXES.pop(id(coll), None))
+
+
+def _dropped(index: _Index | None) -> None:
+    """An index no longer kept up to date: a copy made from it must not trust it since."""
+    if index is not None:
+        index.writes += 1
+        _COVERED.records -= index.counted
+        index.counted = 0
 
 
 def forget_all(state: dict[str, Any]) -> None:
@@ -299,7 +320,7 @@ def _object_key(rid: Any) -> str:
 def _value_key(rec: Any, parts: tuple[str | int, ...]) -> Hashable | None:
     if not isinstance(rec, dict):
         return None
-    value = get_path(rec, parts)
+    value = get_parts(rec, parts)
     return None if value is MISSING else eq_key(value)
 
 
@@ -307,7 +328,13 @@ def _value_key(rec: Any, parts: tuple[str | int, ...]) -> Hashable | None:
 class _Index:
     """The indexes of one container. Records are numbered by *ordinal*: a list's position;
     for a keyed object, the order keys were first seen (``order_keys[ordinal]``, ``None``
-    once removed), so equality buckets list records in the object's order."""
+    once removed), so equality buckets list records in the object's order.
+
+    A copy (:func:`clone`) shares the equality tables of its original, and while it has not
+    been written, builds a missing one on its original to share: every episode of a task
+    copies the task's collection before its first write, and rebuilding a table of 2,000
+    records for each was most of a call's time. A bucket (a list) is never changed in place,
+    only replaced; a shared table is copied before its first change."""
 
     container: Collection
     size: int
@@ -315,6 +342,16 @@ class _Index:
     eq: dict[tuple[str | int, ...], dict[Hashable, list[int]]] = field(default_factory=dict)
     order_keys: list[str | None] = field(default_factory=list)
     ordinal: dict[str, int] = field(default_factory=dict)
+    keys_shared: bool = False
+    """``order_keys`` and ``ordinal`` are another index's too (copied before a change)."""
+    shared: set[tuple[str | int, ...]] = field(default_factory=set)
+    """The tables of ``eq`` another index holds too (copied before a change)."""
+    writes: int = 0
+    counted: int = 0
+    """Its records as :data:`_COVERED` counts them (its size when last remembered)."""
+    origin: tuple[_Index, int] | None = None
+    """The index this one was copied from, and its ``writes`` then; ``None`` once either
+    has changed since."""
 
     @classmethod
     def build(cls, coll: Collection) -> _Index:
@@ -337,41 +374,67 @@ class _Index:
         return self.container is coll and self.size == len(coll)
 
     def copy_for(self, coll: Collection) -> _Index:
-        # equality buckets are rebuilt on demand: most episodes never ask for them
+        self.shared.update(self.eq)
+        self.keys_shared = True
         return _Index(
             coll,
             self.size,
-            dict(self.ids) if self.ids is not None else None,
-            {},
-            list(self.order_keys),
-            dict(self.ordinal),
+            ids=dict(self.ids) if self.ids is not None else None,
+            eq=dict(self.eq),
+            order_keys=self.order_keys,
+            ordinal=self.ordinal,
+            keys_shared=True,
+            shared=set(self.eq),
+            origin=(self, self.writes),
         )
+
+    def _own_keys(self) -> None:
+        if self.keys_shared:
+            self.order_keys, self.ordinal = list(self.order_keys), dict(self.ordinal)
+            self.keys_shared = False
 
     def equality(self, parts: tuple[str | int, ...], coll: Collection) -> dict[Hashable, list[int]]:
         table = self.eq.get(parts)
-        if table is None:
-            table = {}
-            pairs: Any = (
-                ((self.ordinal[k], r) for k, r in coll.items())
-                if isinstance(coll, dict)
-                else enumerate(coll)
-            )
-            for ordinal, rec in pairs:
-                key = _value_key(rec, parts)
-                if key is not None:
-                    table.setdefault(key, []).append(ordinal)
-            self.eq[parts] = table
+        if table is not None:
+            return table
+        if self.origin is not None and self.writes == 0:
+            origin, writes = self.origin
+            if origin.writes == writes and origin.fresh(origin.container):
+                table = origin.equality(parts, origin.container)  # the same records
+                origin.shared.add(parts)
+                self.shared.add(parts)
+                self.eq[parts] = table
+                return table
+        table = {}
+        pairs: Any = (
+            ((self.ordinal[k], r) for k, r in coll.items())
+            if isinstance(coll, dict)
+            else enumerate(coll)
+        )
+        for ordinal, rec in pairs:
+            key = _value_key(rec, parts)
+            if key is not None:
+                table.setdefault(key, []).append(ordinal)
+        self.eq[parts] = table
         return table
 
     def _reindex(self, ordinal: int, old: Any, new: Any) -> None:
-        for parts, table in self.eq.items():
+        self.writes += 1
+        self.origin = None
+        for parts in list(self.eq):
             before, after = _value_key(old, parts), _value_key(new, parts)
             if before == after:
                 continue
+            if parts in self.shared:  # another index's too: this one's own copy first
+                self.eq[parts] = dict(self.eq[parts])
+                self.shared.discard(parts)
+            table = self.eq[parts]
             if before is not None:
-                table[before].remove(ordinal)
+                table[before] = [o for o in table[before] if o != ordinal]
             if after is not None:
-                insort(table.setdefault(after, []), ordinal)
+                bucket = list(table.get(after, ()))
+                insort(bucket, ordinal)
+                table[after] = bucket
 
     def appended(self, pos: int, record: dict[str, Any], coll: Collection) -> None:
         if self.ids is not None:
@@ -384,6 +447,7 @@ class _Index:
     def replaced(self, key: Key, old: Any, record: dict[str, Any], coll: Collection) -> None:
         if isinstance(key, str):
             if key not in self.ordinal:
+                self._own_keys()
                 self.ordinal[key] = len(self.order_keys)
                 self.order_keys.append(key)
             ordinal = self.ordinal[key]
@@ -398,6 +462,7 @@ class _Index:
         self.size = len(coll)
 
     def removed_key(self, key: str, old: Any, coll: Collection) -> None:
+        self._own_keys()
         ordinal = self.ordinal.pop(key)
         self.order_keys[ordinal] = None
         self._reindex(ordinal, old, None)
@@ -406,6 +471,16 @@ class _Index:
 
 _LOCK = threading.Lock()
 _INDEXES: OrderedDict[int, _Index] = OrderedDict()
+
+
+class _Covered:
+    """The records the indexes of :data:`_INDEXES` cover, kept as they come and go: summing
+    them on every copy of a collection cost more than the copy's index."""
+
+    records = 0
+
+
+_COVERED = _Covered()
 
 
 def _index(coll: Collection) -> _Index:
@@ -432,9 +507,17 @@ def _live_index(coll: Collection) -> _Index | None:
 
 def _remember(coll: Collection, index: _Index) -> None:
     with _LOCK:
+        replaced = _INDEXES.get(id(coll))
+        if replaced is not index:
+            _dropped(replaced)
+        else:  # counted afresh
+            _COVERED.records -= index.counted
         _INDEXES[id(coll)] = index
         _INDEXES.move_to_end(id(coll))
-        total = sum(i.size for i in _INDEXES.values())
-        while len(_INDEXES) > 1 and (len(_INDEXES) > _MAX_INDEXED or total > _MAX_INDEXED_RECORDS):
+        index.counted = index.size
+        _COVERED.records += index.size
+        while len(_INDEXES) > 1 and (
+            len(_INDEXES) > _MAX_INDEXED or _COVERED.records > _MAX_INDEXED_RECORDS
+        ):
             _, dropped = _INDEXES.popitem(last=False)
-            total -= dropped.size
+            _dropped(dropped)

@@ -27,6 +27,7 @@ __all__ = [
     "Path",
     "PathError",
     "delete_path",
+    "get_parts",
     "get_path",
     "has_path",
     "set_path",
@@ -112,8 +113,14 @@ def get_path(obj: Any, path: Path) -> Any:
     """The value at ``path`` in ``obj``, or :data:`MISSING`."""
     if type(path) is str and type(obj) is dict and "." not in path and 0 < len(path) <= MAX_CHARS:
         return obj.get(path, MISSING)  # the common case, once per record of a scan
+    return get_parts(obj, split_path(path))
+
+
+def get_parts(obj: Any, parts: tuple[str | int, ...]) -> Any:
+    """:func:`get_path` for segments :func:`split_path` gave already: not checked again
+    (an index reads one path from every record of a collection)."""
     value = obj
-    for seg in split_path(path):
+    for seg in parts:
         value = _child(value, seg)
         if value is MISSING:
             return MISSING

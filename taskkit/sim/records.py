@@ -23,6 +23,7 @@ __all__ = [
     "find",
     "iequal",
     "matches",
+    "memberships",
     "norm",
     "sort_records",
 ]
@@ -193,6 +194,14 @@ def equalities(where: Mapping[str, Any] | None) -> Iterator[tuple[str, Any]]:
                 yield field, cond["eq"]
         elif cond is not None:
             yield field, cond
+
+
+def memberships(where: Mapping[str, Any] | None) -> Iterator[tuple[str, list[Any]]]:
+    """The ``(field, values)`` of the ``in`` conditions of ``where`` whose values are a list
+    (an index answers each value as an equality)."""
+    for field, cond in (where or {}).items():
+        if isinstance(cond, dict) and isinstance(cond.get("in"), list):
+            yield field, cond["in"]
 
 
 def find(records: Iterable[Any], where: Mapping[str, Any] | None) -> list[dict[str, Any]]:

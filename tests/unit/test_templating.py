@@ -139,3 +139,33 @@ def test_a_compiled_renderer_renders_as_render_value(key, args):
 
     value, ctx = RENDERED[key], {"args": args, "state": {}}
     assert outcome(lambda: value_renderer(value)(ctx)) == outcome(lambda: render_value(value, ctx))
+
+
+operands = st.sampled_from(
+    ["n", "city", "homes", "entry.n", "entry.city", "entry", "range(n) | list", "dict(a=n)",
+     "namespace(k=n).k", "homes | map(attribute='id') | list", "city | length", "missing",
+     "entry.nope", "'x'", "2.5", "none", "[n, city]"]
+)  # fmt: skip
+operators = st.sampled_from([" == ", " != ", " < ", " ~ ", " + ", " in ", " and ", " or "])
+
+
+@given(operands, st.lists(st.tuples(operators, operands), max_size=2), st.booleans())
+def test_a_lone_expression_renders_as_jinja_evaluates_it(first, rest, negate):
+    """Rendered natively, a Jinja expression (globals, filters, errors) is Jinja's value:
+    the context the render builds is a faster copy of Jinja's own, not another."""
+    expr = first + "".join(op + operand for op, operand in rest)
+    expr = f"not ({expr})" if negate else expr
+
+    def outcome(evaluate):
+        try:
+            return "ok", evaluate()
+        except (TemplateError, jinja2.TemplateError, TypeError):
+            return "error", None
+
+    ours = outcome(lambda: render_string("{{ " + expr + " }}", CTX))
+    reference = outcome(lambda: _reference.compile_expression(expr, False)(**CTX))
+    if isinstance(reference[1], jinja2.Undefined):
+        reference = ("error", None)  # strict: an undefined value is an error
+    elif isinstance(reference[1], tuple):
+        reference = ("ok", list(reference[1]))  # a native render gives JSON data
+    assert ours == reference

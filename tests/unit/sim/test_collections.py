@@ -4,6 +4,8 @@ reference must give the same answers."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -17,6 +19,7 @@ from taskkit.sim.collections import (
     forget,
     locate,
     lookup,
+    member_keys,
     new_id,
     put,
     record_id,
@@ -200,3 +203,55 @@ def test_indexed_answers_equal_a_scan_after_any_writes(shape, size, ops):
                 assert keys == scanned
         for probe in ("a", 1, "s3", "s40"):
             assert lookup(coll, probe) is _scan_lookup(coll, probe)
+
+
+pool_operations = st.lists(
+    st.tuples(
+        st.sampled_from(["put", "remove", "clone", "eq", "in"]),
+        st.integers(0, 3),  # which container of the pool (modulo its size)
+        st.sampled_from(["s0", "s1", "s2", "s3", "a", 1, True]),
+        record_st,
+        st.sampled_from(["v", "w.z"]),
+        st.lists(values, max_size=3),
+    ),
+    max_size=40,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(["list", "keyed"]), st.integers(30, 60), pool_operations)
+def test_copies_and_their_originals_answer_as_a_scan_whichever_is_written(shape, size, ops):
+    """A copy shares its original's equality tables (and builds missing ones there while
+    neither has been written): writes to either, in any order, never show in the other's
+    answers."""
+    if shape == "keyed":
+        first = {f"s{i}": {"v": ["x", "y"][i % 2], "w": {"z": i % 3}} for i in range(size)}
+    else:
+        first = [{"id": f"s{i}", "v": ["x", 1][i % 2], "w": {"z": i % 3}} for i in range(size)]
+    pool: list[Any] = [first]
+    for op, which, rid, record, path, wanted in ops:
+        coll = pool[which % len(pool)]
+        if op == "put":
+            if shape == "keyed" and not isinstance(rid, str):
+                continue
+            put(coll, rid, record)
+        elif op == "remove":
+            remove(coll, rid)
+        elif op == "clone":
+            pool.append(clone(coll))
+        elif op == "eq":
+            for value in wanted[:1]:
+                keys = equal_keys(coll, path, value)
+                assert keys is None or keys == _scan_equal(coll, path, value)
+        else:
+            keys = member_keys(coll, path, wanted)
+            scanned = sorted(
+                {k for v in wanted for k in _scan_equal(coll, path, v)}, key=_order(coll)
+            )
+            assert keys is None or keys == scanned
+
+
+def _order(coll):
+    """Keys sorted as the collection holds them."""
+    where = {key: n for n, (key, _) in enumerate(entries(coll))}
+    return where.__getitem__

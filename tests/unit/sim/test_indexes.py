@@ -21,6 +21,16 @@ behaviors = st.one_of(
     st.builds(lambda c: {"select": "c", "where": {"city": c}}, cities),
     st.builds(lambda c: {"select": "c", "where": {"addr.city": {"eq": c}}}, cities),
     st.builds(lambda c: {"count": "c", "where": {"city": c, "n": {"gte": 10}}}, cities),
+    st.builds(lambda cs: {"select": "c", "where": {"city": {"in": cs}}}, st.lists(cities)),
+    st.builds(
+        lambda cs, i: {"select": "c", "where": {"addr.city": {"in": cs}, "id": {"ne": i}}},
+        st.lists(cities, max_size=3),
+        ids,
+    ),
+    st.builds(
+        lambda ns: {"select": "c", "where": {"n": {"in": ns}}},
+        st.lists(st.sampled_from([7, 14.0, 21, True, "7", None, [7]]), max_size=3),
+    ),
     st.builds(lambda i, c: {"update": "c", "id": i, "set": {"city": c}}, ids, cities),
     st.builds(lambda i, c: {"update": "c", "id": i, "set": {"addr.city": c}}, ids, cities),
     st.builds(

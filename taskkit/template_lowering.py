@@ -1,0 +1,298 @@
+"""Common Jinja expressions lowered to Python closures, with Jinja's own semantics.
+
+A tool's behaviour evaluates a handful of small expressions on every call
+(``{{ res.passengers | length == args.passengers | length }}``, ``{{ -p.amount }}``). Jinja
+runs each as a compiled template: a new context (a copy of every variable), a generator,
+the result read back from the context's variables: several microseconds of set-up around
+an expression that costs less than one. Here an expression Jinja has compiled already is
+walked once into nested closures that do what the code Jinja generates for it does, node
+for node: the sandbox's ``getattr``/``getitem``/``call``/``call_binop``, the environment's
+own filter and test functions, ``undefined(name=...)`` for a missing name. A node kind not
+listed below leaves the expression to Jinja. :mod:`taskkit.templating` keeps Jinja's path
+as the reference, and a differential test holds the two equal, errors included.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from jinja2 import nodes
+from jinja2.nodes import EvalContext
+from jinja2.parser import Parser
+from jinja2.runtime import Context
+from jinja2.sandbox import SandboxedEnvironment
+from jinja2.utils import _PassArg
+
+__all__ = ["lower_expression"]
+
+
+class _Scope:
+    """One evaluation: the variables, and a Jinja context made only if a filter, test or
+    call asks for one (as the generated code would pass it)."""
+
+    __slots__ = ("_context", "_eval_ctx", "env", "vars")
+
+    def __init__(self, env: SandboxedEnvironment, variables: Mapping[str, Any]) -> None:
+        self.env = env
+        self.vars = variables
+        self._context: Context | None = None
+        self._eval_ctx: EvalContext | None = None
+
+    @property
+    def eval_ctx(self) -> EvalContext:
+        """What a context's ``eval_ctx`` would be (``| list`` asks), without the context."""
+        if self._context is not None:
+            return self._context.eval_ctx
+        if self._eval_ctx is None:
+            self._eval_ctx = EvalContext(self.env, None)
+        return self._eval_ctx
+
+    @property
+    def context(self) -> Context:
+        if self._context is None:
+            parent = {**self.env.globals, **self.vars}
+            self._context = self.env.context_class(self.env, parent, None, {}, None)
+        return self._context
+
+
+Node = Callable[[_Scope], Any]
+Evaluator = Callable[[Mapping[str, Any]], Any]
+
+_MISSING = object()
+_COMPARE: dict[str, Callable[[Any, Any], Any]] = {
+    "eq": operator.eq,
+    "ne": operator.ne,
+    "gt": operator.gt,
+    "gteq": operator.ge,
+    "lt": operator.lt,
+    "lteq": operator.le,
+    "in": lambda a, b: a in b,
+    "notin": lambda a, b: a not in b,
+}
+_PLAIN_BINOPS: dict[type[nodes.BinExpr], tuple[str, Callable[[Any, Any], Any]]] = {
+    nodes.Add: ("+", operator.add),
+    nodes.Sub: ("-", operator.sub),
+    nodes.Mul: ("*", operator.mul),
+    nodes.Div: ("/", operator.truediv),
+    nodes.FloorDiv: ("//", operator.floordiv),
+    nodes.Mod: ("%", operator.mod),
+    nodes.Pow: ("**", operator.pow),
+}
+_DICT_ATTRS = frozenset(dir(dict))
+
+
+class _NotLowered(Exception):
+    """A node this module leaves to Jinja."""
+
+
+def lower_expression(env: SandboxedEnvironment, source: str) -> Evaluator | None:
+    """``source`` (an expression Jinja compiled already) as a closure over a variables
+    mapping, or ``None`` when it uses a node kind left to Jinja."""
+    try:
+        parser = Parser(env, source, state="variable")
+        tree = parser.parse_expression()
+        if not parser.stream.eos:
+            return None
+        node = _lower(env, tree)
+    except (_NotLowered, Exception):  # Jinja's path reports what is wrong with it
+        return None
+
+    def evaluate(variables: Mapping[str, Any]) -> Any:
+        return node(_Scope(env, variables))
+
+    return evaluate
+
+
+def _lower(env: SandboxedEnvironment, node: nodes.Node) -> Node:
+    if isinstance(node, nodes.Const):
+        value = node.value
+        if isinstance(value, list | dict | set):
+            raise _NotLowered  # a mutable constant: Jinja makes it afresh
+        return lambda scope: value
+    if isinstance(node, nodes.Name) and node.ctx == "load":
+        return _name(env, node.name)
+    if isinstance(node, nodes.Getattr) and node.ctx == "load":
+        return _getattr(env, _lower(env, node.node), node.attr)
+    if isinstance(node, nodes.Getitem) and node.ctx == "load":
+        if isinstance(node.arg, nodes.Slice):
+            raise _NotLowered
+        return _getitem(env, _lower(env, node.node), _lower(env, node.arg))
+    if isinstance(node, nodes.Compare):
+        return _compare(_lower(env, node.expr), [(o.op, _lower(env, o.expr)) for o in node.ops])
+    if isinstance(node, nodes.And):
+        left, right = _lower(env, node.left), _lower(env, node.right)
+        return lambda scope: left(scope) and right(scope)
+    if isinstance(node, nodes.Or):
+        left, right = _lower(env, node.left), _lower(env, node.right)
+        return lambda scope: left(scope) or right(scope)
+    if isinstance(node, nodes.Not | nodes.Neg | nodes.Pos):
+        return _unary(env, node)
+    if type(node) in _PLAIN_BINOPS:
+        return _binop(env, node)  # type: ignore[arg-type]
+    if isinstance(node, nodes.Concat):
+        parts = [_lower(env, n) for n in node.nodes]
+        join = env.bounded_join  # type: ignore[attr-defined]
+        return lambda scope: join([p(scope) for p in parts])
+    if isinstance(node, nodes.CondExpr):
+        if node.expr2 is None:
+            raise _NotLowered
+        test, yes, no = _lower(env, node.test), _lower(env, node.expr1), _lower(env, node.expr2)
+        return lambda scope: yes(scope) if test(scope) else no(scope)
+    if isinstance(node, nodes.List):
+        items = [_lower(env, n) for n in node.items]
+        return lambda scope: [i(scope) for i in items]
+    if isinstance(node, nodes.Tuple) and node.ctx == "load":
+        items = [_lower(env, n) for n in node.items]
+        return lambda scope: tuple(i(scope) for i in items)
+    if isinstance(node, nodes.Dict):
+        pairs = [(_lower(env, p.key), _lower(env, p.value)) for p in node.items]
+        return lambda scope: {k(scope): v(scope) for k, v in pairs}
+    if isinstance(node, nodes.Filter | nodes.Test):
+        return _filter_or_test(env, node)
+    if isinstance(node, nodes.Call):
+        return _call(env, node)
+    raise _NotLowered
+
+
+def _name(env: SandboxedEnvironment, name: str) -> Node:
+    undefined = env.undefined
+    globals_ = env.globals
+
+    def load(scope: _Scope) -> Any:
+        value = scope.vars.get(name, _MISSING)
+        if value is _MISSING:
+            value = globals_.get(name, _MISSING)
+            if value is _MISSING:
+                return undefined(name=name)
+        return value
+
+    return load
+
+
+def _getattr(env: SandboxedEnvironment, target: Node, attr: str) -> Node:
+    slow = env.getattr
+    if attr in _DICT_ATTRS or attr.startswith("_"):
+        return lambda scope: slow(target(scope), attr)
+
+    def get(scope: _Scope) -> Any:
+        obj = target(scope)
+        # a plain dict has no attribute of this name: the sandbox reads the item
+        if type(obj) is dict and attr in obj:
+            return obj[attr]
+        return slow(obj, attr)
+
+    return get
+
+
+def _getitem(env: SandboxedEnvironment, target: Node, key: Node) -> Node:
+    slow = env.getitem
+
+    def get(scope: _Scope) -> Any:
+        obj, arg = target(scope), key(scope)
+        if type(obj) is dict and type(arg) is str and arg in obj:
+            return obj[arg]
+        return slow(obj, arg)
+
+    return get
+
+
+def _compare(first: Node, ops: list[tuple[str, Node]]) -> Node:
+    if len(ops) == 1:
+        test, right = _COMPARE[ops[0][0]], ops[0][1]
+        return lambda scope: test(first(scope), right(scope))
+    chain = [(_COMPARE[op], node) for op, node in ops]
+
+    def compare(scope: _Scope) -> Any:  # Python's chained comparison, as Jinja writes it
+        left = first(scope)
+        result: Any = True
+        for test, node in chain:
+            right = node(scope)
+            result = test(left, right)
+            if not result:
+                return result
+            left = right
+        return result
+
+    return compare
+
+
+def _unary(env: SandboxedEnvironment, node: nodes.Not | nodes.Neg | nodes.Pos) -> Node:
+    op = {nodes.Not: "not ", nodes.Neg: "-", nodes.Pos: "+"}[type(node)]
+    if op in env.intercepted_unops:
+        raise _NotLowered
+    inner = _lower(env, node.node)
+    if op == "not ":
+        return lambda scope: not inner(scope)
+    if op == "-":
+        return lambda scope: -inner(scope)
+    return lambda scope: +inner(scope)
+
+
+def _binop(env: SandboxedEnvironment, node: nodes.BinExpr) -> Node:
+    symbol, plain = _PLAIN_BINOPS[type(node)]
+    left, right = _lower(env, node.left), _lower(env, node.right)
+    if symbol in env.intercepted_binops:
+        # the sandbox's operator checks; the context Jinja passes along is not read there
+        call_binop: Callable[..., Any] = env.call_binop
+        return lambda scope: call_binop(None, symbol, left(scope), right(scope))
+    return lambda scope: plain(left(scope), right(scope))
+
+
+def _arguments(
+    env: SandboxedEnvironment, node: nodes.Filter | nodes.Test | nodes.Call
+) -> tuple[list[Node], list[tuple[str, Node]]]:
+    if node.dyn_args is not None or node.dyn_kwargs is not None:
+        raise _NotLowered
+    return (
+        [_lower(env, a) for a in node.args],
+        [(str(k.key), _lower(env, k.value)) for k in node.kwargs],
+    )
+
+
+def _filter_or_test(env: SandboxedEnvironment, node: nodes.Filter | nodes.Test) -> Node:
+    table = env.filters if isinstance(node, nodes.Filter) else env.tests
+    func: Any = table.get(node.name)
+    if func is None or node.node is None:
+        raise _NotLowered
+    target = _lower(env, node.node)
+    args, kwargs = _arguments(env, node)
+    passed = _PassArg.from_obj(func)
+    if passed is _PassArg.context:
+
+        def first(scope: _Scope) -> list[Any]:
+            return [scope.context]
+    elif passed is _PassArg.eval_context:
+
+        def first(scope: _Scope) -> list[Any]:
+            return [scope.eval_ctx]
+    elif passed is _PassArg.environment:
+
+        def first(scope: _Scope) -> list[Any]:
+            return [env]
+    else:
+        if not args and not kwargs:
+            return lambda scope: func(target(scope))
+
+        def first(scope: _Scope) -> list[Any]:
+            return []
+
+    def apply(scope: _Scope) -> Any:
+        values = [*first(scope), target(scope), *(a(scope) for a in args)]
+        return func(*values, **{k: v(scope) for k, v in kwargs})
+
+    return apply
+
+
+def _call(env: SandboxedEnvironment, node: nodes.Call) -> Node:
+    function = _lower(env, node.node)
+    args, kwargs = _arguments(env, node)
+    call = env.call
+
+    def apply(scope: _Scope) -> Any:
+        fn = function(scope)
+        values = [a(scope) for a in args]
+        return call(scope.context, fn, *values, **{k: v(scope) for k, v in kwargs})
+
+    return apply

@@ -9,7 +9,8 @@
     its actors (each imports taskkit and reads the tasks from the object store); the rate
     from its first result to its last is printed beside it.
 (b) A loopback OpenAI-compatible server answering 50 ms after each request came,
-    ``--concurrency 64``, with the local executor and over 2 Ray workers: the request
+    ``--concurrency 64``, with the local executor and the Ray executor, each over 1 and 2
+    workers (``TASKKIT_OPENAI_HTTP=sdk`` measures the SDK's request path): the request
     slots busy, i.e. the requests in flight (recorded by the server: when each request
     came, when its reply left) divided by 64, target >= 90 %. Two figures: over the run,
     from the first request's arrival to the last reply (so neither the workers' start-up
@@ -20,7 +21,7 @@
     of episodes done) and the server, and the busy
     fraction that cost allows on this machine's cores at most, were they all ours. The
     server (:class:`_Served`) runs in its own process, one asyncio loop, and speaks real
-    HTTP/1.1 to the same client (the ``openai`` agent, the SDK over aiohttp) a user runs.
+    HTTP/1.1 to the same client (the ``openai`` agent) a user runs.
 
 Every measurement runs in a process of its own (the local executor forks, which a process
 holding Ray's threads should not), against one Ray cluster started here for the whole
@@ -380,12 +381,18 @@ def _part_b(
     )
     server.start()
     url = here.recv()
-    rows: dict[str, list[dict[str, float]]] = {"local": [], "ray 2": []}
+    rows: dict[str, list[dict[str, float]]] = {
+        "local 1": [],
+        "local 2": [],
+        "ray 1": [],
+        "ray 2": [],
+    }
     try:
         for run in range(args.runs):
             for name, results in rows.items():  # in turn, as in (a)
                 before = _get(url, "/stats")
-                where = ["--workers", "2", "--address", address] if name != "local" else []
+                kind, _, n = name.partition(" ")
+                where = ["--workers", n] + (["--address", address] if kind == "ray" else [])
                 u = _child(
                     "--one",
                     "server",

@@ -173,7 +173,11 @@ def load_world(
             )
     if len(data) != len(files):
         return None, diags
-    return World(data, world_hash(data), found), diags
+    # The world in its canonical key order (sorted, as it is stored and hashed): a task
+    # compiled here and one read back from a compiled file then start from the same dicts,
+    # so their observations (tool results serialised in key order) are the same text.
+    text = canonical_json(data)
+    return World(json.loads(text), hashlib.sha256(text.encode()).hexdigest(), found), diags
 
 
 _MISSING: Any = object()

@@ -1,18 +1,27 @@
 """``openai``: any OpenAI-compatible chat completions server (vLLM, Ollama, llama.cpp,
 OpenAI) through the official client. Model, base URL and key come from arguments or the
-environment (``TASKKIT_MODEL``, ``OPENAI_BASE_URL``, ``OPENAI_API_KEY``)."""
+environment (``TASKKIT_MODEL``, ``OPENAI_BASE_URL``, ``OPENAI_API_KEY``).
+
+Concurrent requests (``act_async``) go through :mod:`.lean_http` by default, a keep-alive
+aiohttp pool with the SDK's retries, timeouts and errors at a fraction of its CPU a request;
+``http="sdk"`` (or ``TASKKIT_OPENAI_HTTP=sdk``) sends them through the SDK's async client."""
 
 from __future__ import annotations
 
 import os
 import socket
-from typing import Any
+from typing import Any, Literal
 
 from ..sim.formats import Response
 from .base import AgentOptions, AgentView
 from .errors import EpisodeFailed, ServerUnavailable
+from .lean_http import ConnectionFailed, LeanClient, RequestTimeout, StatusError
 
-__all__ = ["OpenAIAgent", "create", "server_models"]
+__all__ = ["HTTP_PATHS", "OpenAIAgent", "create", "server_models"]
+
+HttpPath = Literal["lean", "sdk"]
+HTTP_PATHS: tuple[HttpPath, ...] = ("lean", "sdk")
+"""How ``act_async`` sends its requests: :class:`.lean_http.LeanClient` or the SDK's."""
 
 
 def create(options: AgentOptions) -> OpenAIAgent:
@@ -54,6 +63,7 @@ class OpenAIAgent:
         timeout: float = 60.0,
         max_retries: int = 4,
         max_tokens: int | None = None,
+        http: HttpPath | None = None,
     ) -> None:
         try:
             import openai  # noqa: PLC0415 - optional extra
@@ -73,6 +83,10 @@ class OpenAIAgent:
         self.client = openai.OpenAI(**options)
         self.base_url = str(self.client.base_url).rstrip("/")
         self._async_options = options
+        chosen = http or os.environ.get("TASKKIT_OPENAI_HTTP") or "lean"
+        if chosen not in HTTP_PATHS:
+            raise ValueError(f"TASKKIT_OPENAI_HTTP must be one of {', '.join(HTTP_PATHS)}")
+        self.http: HttpPath = chosen  # checked just above
         self._async_client: Any = None
         self._in_flight: int | None = None
         self._retired: list[Any] = []
@@ -145,14 +159,28 @@ class OpenAIAgent:
     async def act_async(self, view: AgentView) -> Response:
         """The same request without blocking: many episodes share one connection pool."""
         if self._async_client is None:
-            self._async_client = _async_client(self._async_options, self._in_flight)
+            self._async_client = self._new_async_client()
         try:
-            completion = await self._async_client.post(
-                "/chat/completions", body=self.request(view), cast_to=object
-            )
+            if self.http == "lean":
+                completion = await self._async_client.post("/chat/completions", self.request(view))
+            else:
+                completion = await self._async_client.post(
+                    "/chat/completions", body=self.request(view), cast_to=object
+                )
         except Exception as exc:
             raise self._failure(exc) from None
         return self._response(completion, native=bool(view.input.tools))
+
+    def _new_async_client(self) -> Any:
+        if self.http == "sdk":
+            return _async_client(self._async_options, self._in_flight)
+        return LeanClient(
+            self.base_url,
+            self._async_options["api_key"],
+            timeout=self.timeout,
+            max_retries=self.max_retries,
+            in_flight=self._in_flight,
+        )
 
 
 def server_models(
@@ -202,7 +230,7 @@ def server_failure(
     if any(type(c).__name__ in _BROKEN_CONNECTION for c in causes):
         # (aiohttp reports a dropped connection as a timeout, so this comes first)
         return EpisodeFailed("server", broke)
-    if isinstance(exc, openai.APIStatusError):
+    if isinstance(exc, (openai.APIStatusError, StatusError)):
         message = _server_message(exc)
         status = exc.status_code
         if status in (401, 403):
@@ -213,9 +241,9 @@ def server_failure(
         if status == 429:
             return EpisodeFailed("server", f"model server {url}: 429 rate limited{after}")
         return EpisodeFailed("server", f"model server {url}: {status} {message}{after}")
-    if isinstance(exc, openai.APITimeoutError):
+    if isinstance(exc, (openai.APITimeoutError, RequestTimeout)):
         return EpisodeFailed("server", f"model server {url}: no reply within {timeout:g} s{after}")
-    if isinstance(exc, openai.APIConnectionError):
+    if isinstance(exc, (openai.APIConnectionError, ConnectionFailed)):
         return EpisodeFailed("server", broke)
     if isinstance(exc, ValueError):  # the body is not JSON (the SDK's json() raised)
         return EpisodeFailed("server", f"model server {url}: the reply is not JSON ({exc})")

@@ -89,6 +89,14 @@ def generate(compiled: Path, out: Path, url: str, *extra: str) -> Result:
     )
 
 
+@pytest.fixture(params=["lean", "sdk"])
+def http(request, monkeypatch) -> str:
+    """The openai agent's way of sending concurrent requests (`generate` sends them so):
+    both fail alike."""
+    monkeypatch.setenv("TASKKIT_OPENAI_HTTP", request.param)
+    return request.param
+
+
 def records(out: Path) -> list[dict]:
     return [json.loads(x) for x in (out / "trajectories.jsonl").read_text().splitlines()]
 
@@ -116,7 +124,7 @@ def completes(compiled: Path, out: Path, url: str, tasks) -> None:
     ],
 )
 def test_a_refused_key_or_model_stops_the_run_keeping_what_finished(
-    tasks, compiled, tmp_path, failure, said
+    tasks, compiled, tmp_path, failure, said, http
 ):
     out = tmp_path / "g"
     with FakeOpenAI(gold(tasks)) as server:
@@ -147,7 +155,7 @@ def test_a_refused_key_or_model_stops_the_run_keeping_what_finished(
     ],
 )
 def test_a_failing_server_fails_episodes_and_a_rerun_completes_them(
-    tasks, compiled, tmp_path, failure, said
+    tasks, compiled, tmp_path, failure, said, http
 ):
     out = tmp_path / "g"
     with FakeOpenAI(gold(tasks)) as server:
@@ -175,7 +183,7 @@ def test_a_failing_server_fails_episodes_and_a_rerun_completes_them(
 )
 @pytest.mark.parametrize("command", ["run", "generate"])
 def test_an_unreachable_server_is_one_line_and_exit_4(
-    tasks, compiled, tmp_path, url, said, command
+    tasks, compiled, tmp_path, url, said, command, http
 ):
     out = tmp_path / ("r.jsonl" if command == "run" else "g")
     if command == "run":

@@ -73,6 +73,8 @@ def bench_step(tasks: list[Any], fmt_name: str, runs: int, clock: Any) -> dict[s
         start = clock()
         for episode, responses in episodes:
             for response in responses:
+                if episode.done:  # a terminal tool ends it before the gold answer
+                    break
                 episode.step(response)
                 steps += 1
         per_step.append((clock() - start) / steps)

@@ -36,6 +36,7 @@ from typing import Any, overload
 from ..agents import Agent
 from ..agents.errors import ServerUnavailable, failure_of
 from ..atomic import atomic_writer
+from ..compiler.idtable import IdTable
 from ..compiler.taskfile import TaskFile
 from ..executors import Executor, Job, LocalExecutor, WorkerDied
 from ..models import CompiledTask
@@ -186,7 +187,8 @@ class _Episodes:
     is a few numbers, not records or keys."""
 
     def __init__(self, ids: Iterable[str], repeats: int) -> None:
-        self.order = sorted(set(ids))
+        # Kept as two buffers, not strings: a run of many tasks held two lists of them.
+        self.order = IdTable.of(sorted(set(ids)))
         self.repeats = repeats
 
     def __len__(self) -> int:

@@ -28,7 +28,7 @@ import json
 import os
 import time
 from array import array
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, overload
@@ -36,7 +36,6 @@ from typing import Any, overload
 from ..agents import Agent
 from ..agents.errors import ServerUnavailable, failure_of
 from ..atomic import atomic_writer
-from ..compiler.idtable import IdTable
 from ..compiler.taskfile import TaskFile
 from ..executors import Executor, Job, LocalExecutor, WorkerDied
 from ..models import CompiledTask
@@ -181,14 +180,42 @@ def _fresh_report(out: Path, store: Store, wanted: _Episodes) -> dict[str, Any] 
     return report
 
 
+class _Sorted(Sequence[str]):
+    """The distinct strings of ``ids`` in sorted order, as positions in ``ids`` (a number
+    each), not as a sorted copy of the strings."""
+
+    def __init__(self, ids: Sequence[str]) -> None:
+        self._ids = ids
+        self._at = array("q")
+        last: str | None = None
+        for i in sorted(range(len(ids)), key=ids.__getitem__):
+            if ids[i] != last:
+                self._at.append(i)
+                last = ids[i]
+
+    def __len__(self) -> int:
+        return len(self._at)
+
+    @overload
+    def __getitem__(self, i: int) -> str: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[str]: ...
+
+    def __getitem__(self, i: int | slice) -> str | list[str]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(len(self))[i]]
+        return self._ids[self._at[i]]
+
+
 class _Episodes:
     """The episodes a run covers: every task id (once) times every repeat. Each is a slot
     numbered in export order (task id, then repeat), so that what a run keeps per episode
     is a few numbers, not records or keys."""
 
-    def __init__(self, ids: Iterable[str], repeats: int) -> None:
-        # Kept as two buffers, not strings: a run of many tasks held two lists of them.
-        self.order = IdTable.of(sorted(set(ids)))
+    def __init__(self, ids: Sequence[str], repeats: int) -> None:
+        # Positions in the run's id table, not a sorted copy of its strings.
+        self.order = _Sorted(ids)
         self.repeats = repeats
 
     def __len__(self) -> int:

@@ -14,7 +14,6 @@ the same descriptors (``os.pread``: no shared file position).
 from __future__ import annotations
 
 import os
-import sys
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -25,6 +24,7 @@ from pydantic import ValidationError
 from ..models import CompiledTask
 from ..regular_files import FileRefused, open_regular
 from ..trust import Handler, handlers
+from .idtable import IdTable
 from .index import Indexed, index_key, read_index, write_index
 from .output import CompiledFileError, _resolved, _world
 from .select import Selection
@@ -41,7 +41,7 @@ class TaskFile(Sequence[CompiledTask]):
     def __init__(
         self,
         files: Files,
-        ids: list[str],
+        ids: IdTable,
         where: array[int],
         read: int,
         handlers: list[Handler] | None = None,
@@ -70,7 +70,7 @@ class TaskFile(Sequence[CompiledTask]):
             where = array("q")
             for i in picked:
                 where.extend(self._where[3 * i : 3 * i + 3])
-            return TaskFile(self._files, [self.ids[i] for i in picked], where, self.read)
+            return TaskFile(self._files, IdTable.of(self.ids[i] for i in picked), where, self.read)
         i = range(len(self))[index]  # negative indices, and IndexError past the end
         file, start, size = self._where[3 * i : 3 * i + 3]
         source = self._files[file]
@@ -164,19 +164,21 @@ def open_compiled(
 
 
 def _scan(files: Files, selection: Selection | None) -> TaskFile:
-    ids: list[str] = []
+    ids = bytearray()  # every id, UTF-8, one after another
+    ends = array("q")  # where each ends
     where = array("q")
     found: list[Handler] = []
     read = 0
     for number, source in enumerate(files):
         for task, start, size in _lines(source.file, source.path):
             read += 1
-            if selection is not None and not _wanted(task, selection, len(ids)):
+            if selection is not None and not _wanted(task, selection, len(ends)):
                 continue
             found.extend(handlers(task))
-            ids.append(sys.intern(task.id))  # the one copy the run's tables share
+            ids += task.id.encode("utf-8", "surrogatepass")
+            ends.append(len(ids))
             where.extend((number, start, size))
-    return TaskFile(files, ids, where, read, found)
+    return TaskFile(files, IdTable(bytes(ids), ends), where, read, found)
 
 
 def _wanted(task: CompiledTask, selection: Selection, kept: int) -> bool:

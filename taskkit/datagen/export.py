@@ -191,7 +191,10 @@ def write_sorted_exports(
         report = build_report(summaries(), grouped=True).as_json()
     report["counts"] = counts
     with atomic_writer(out / "report.json") as f:
-        f.write(json.dumps(report, indent=2) + "\n")
+        # dump, not dumps: the encoder's pieces go to the file as they come, instead of a
+        # list of every piece (a few per number, tens of thousands for a run of many tasks)
+        json.dump(report, f, indent=2)
+        f.write("\n")
     return report
 
 

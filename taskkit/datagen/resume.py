@@ -12,10 +12,11 @@ from __future__ import annotations
 import bisect
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Sequence
+from array import array
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from ..atomic import atomic_writer
 from .config import GenerateConfig
@@ -103,13 +104,42 @@ def fresh_report(out: Path, store: Store, wanted: Episodes) -> dict[str, Any] | 
     return report
 
 
+class _Sorted(Sequence[str]):
+    """The distinct strings of ``ids`` in sorted order, as positions in ``ids`` (a number
+    each), not as a sorted copy of the strings."""
+
+    def __init__(self, ids: Sequence[str]) -> None:
+        self._ids = ids
+        self._at = array("q")
+        last: str | None = None
+        for i in sorted(range(len(ids)), key=ids.__getitem__):
+            if ids[i] != last:
+                self._at.append(i)
+                last = ids[i]
+
+    def __len__(self) -> int:
+        return len(self._at)
+
+    @overload
+    def __getitem__(self, i: int) -> str: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[str]: ...
+
+    def __getitem__(self, i: int | slice) -> str | list[str]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(len(self))[i]]
+        return self._ids[self._at[i]]
+
+
 class Episodes:
     """The episodes a run covers: every task id (once) times every repeat. Each is a slot
     numbered in export order (task id, then repeat), so that what a run keeps per episode
     is a few numbers, not records or keys."""
 
-    def __init__(self, ids: Iterable[str], repeats: int) -> None:
-        self.order = sorted(set(ids))
+    def __init__(self, ids: Sequence[str], repeats: int) -> None:
+        # Positions in the run's id table, not a sorted copy of its strings.
+        self.order = _Sorted(ids)
         self.repeats = repeats
 
     def __len__(self) -> int:

@@ -148,6 +148,7 @@ def generate(
             if fresh is not None:
                 return fresh
         _explore(jobs, agent, config, settings, store=store, on_done=on_done, executor=executor)
+        del jobs  # played: the exports below need none of it
         retry_failed = False  # what failed now is this run's result
         # Where each episode's latest record is, not the records: the exports read them
         # back one at a time, in order, so a run holds one episode's rows at a time.

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from array import array
 from pathlib import Path
 
 import pytest
@@ -225,9 +226,29 @@ def test_a_broken_or_forged_index_is_ignored(compiled, tmp_path, forged):
 def test_an_index_that_points_past_the_file_is_ignored(compiled, tmp_path):
     index = tmp_path / ".tasks.idx"
     whole = open_compiled([compiled], index=index)
-    doc = json.loads(index.read_bytes())
-    doc["where"][2] = 10**12  # the first task's line, a terabyte long
-    doc["ids"][0] = "forged"
-    index.write_text(json.dumps(doc))
+    head, body = index.read_bytes().split(b"\n", 1)
+    where = array("q")
+    where.frombytes(body[: 3 * len(whole) * where.itemsize])
+    where[2] = 10**12  # the first task's line, a terabyte long
+    index.write_bytes(head + b"\n" + where.tobytes() + body[len(where) * where.itemsize :])
     opened = open_compiled([compiled], index=index)
     assert opened.ids == whole.ids and opened[0] == whole[0]
+
+
+@pytest.mark.parametrize("cut", [1, 3], ids=["short", "id-past-the-end"])
+def test_an_index_whose_ids_do_not_add_up_is_ignored(compiled, tmp_path, cut):
+    index = tmp_path / ".tasks.idx"
+    whole = open_compiled([compiled], index=index)
+    data = index.read_bytes()
+    if cut == 1:
+        index.write_bytes(data[:-1])  # one byte of the last id missing
+    else:
+        head, body = data.split(b"\n", 1)
+        ends = array("q")
+        start = 3 * len(whole) * ends.itemsize
+        ends.frombytes(body[start : start + len(whole) * ends.itemsize])
+        ends[0] = 10**9  # the first id ends past all of them
+        index.write_bytes(
+            head + b"\n" + body[:start] + ends.tobytes() + body[start + len(ends) * 8 :]
+        )
+    assert open_compiled([compiled], index=index).ids == whole.ids

@@ -38,6 +38,8 @@ class Call:
     effect: str = "read"
     faulted: bool = False
     """The call met an injected fault (a retry of it is not a repeat)."""
+    ok: bool = True
+    """The call succeeded (a tool error or a fault: it failed)."""
 
 
 def _same_args(a: dict[str, Any], b: dict[str, Any]) -> bool:

@@ -95,7 +95,7 @@ def library_stats(lib: Library) -> LibraryStats:
         stats.packs[ld.pack or "(no pack)"] += 1
         stats.categories[task.category] += 1
         stats.difficulties[task.difficulty] += 1
-        gold = task.final.gold_actions
+        gold = task.final.calls
         stats.steps["multi-step" if len(gold) >= 2 else "single-step"] += 1
         writes = any(
             (info := lib.tool(ld.pack, a.tool)) is not None

@@ -25,21 +25,26 @@ from ..models import (
     ActionCheck,
     CompiledAction,
     CompiledFinal,
+    CompiledGoldMessage,
     CompiledTask,
+    CompiledUser,
     Evaluator,
     Expect,
     Faults,
+    GoldMessage,
     SourceRef,
     Task,
     ToolEnv,
 )
 from ..models.operations import EVERYTHING
+from ..models.user import CompiledTurn
 from ..render import RenderError, entry_context, render_at
 from ..rule_ids import GOLD_ACTION_FAILS, GOLD_EXPECTATION, RENDER_ERROR, UNTRUSTED_HANDLER
 from ..sim.diff import copy_json
 from ..sim.evaluate import evaluate_final
 from ..sim.execute import execute
 from ..sim.patch import apply_patch, make_patch
+from ..sim.users.gold import play_gold
 from ..sim.verify import ToolCall, Verifier
 from ..worlds import World, own_collections, with_world
 
@@ -149,7 +154,7 @@ def _vouched(task: Task, envs: dict[str, ToolEnv], valid: dict[int, bool]) -> bo
     """What compiling takes for granted, and `taskkit compile` has linted first, but
     `taskkit lint --deep` may meet unlinted (TK202, TK402 report it): every tool the task
     calls is offered, and every offered tool's ``parameters`` is a valid JSON Schema."""
-    called = [action.tool for action in task.final.gold_actions]
+    called = [action.tool for action in task.final.calls]
     if task.faults is not None and task.faults.tools:
         called += task.faults.tools
     if any(ref not in envs for ref in called):
@@ -258,14 +263,24 @@ def _compile(unit: CompileUnit, entry: Entry) -> CompiledTask:
     rendered_answer = _render(unit, entry, task.final.answer, ctx, ("final", "answer"))
     gold_answer = None if rendered_answer is None else str(rendered_answer)
 
-    actions = []
-    for i, action in enumerate(task.final.gold_actions):
-        args = _render(unit, entry, action.args, ctx, ("final", "gold_actions", i, "args"))
+    user = _compile_user(unit, entry, ctx, bare)
+    talk_ctx = ctx if user is None else {**ctx, "hidden": user.hidden}
+    actions: list[CompiledAction] = []
+    messages: list[CompiledGoldMessage] = []
+    call_at: list[int] = []  # each call's index in the authored gold_actions (messages too)
+    for i, step in enumerate(task.final.gold_actions):
+        at: tuple[str | int, ...] = ("final", "gold_actions", i)
+        if isinstance(step, GoldMessage):
+            text = _render(unit, entry, step.say, talk_ctx, (*at, "say"))
+            messages.append(CompiledGoldMessage(before=len(actions), text=str(text)))
+            continue
+        args = _render(unit, entry, step.args, ctx, (*at, "args"))
         actions.append(
-            CompiledAction(tool=bare[action.tool], args=args, expect_error=action.expect_error)
+            CompiledAction(tool=bare[step.tool], args=args, expect_error=step.expect_error)
         )
+        call_at.append(i)
 
-    gold_state, observations = _replay(unit, entry, initial_state, actions)
+    gold_state, observations = _replay(unit, entry, initial_state, actions, call_at)
     if unit.world is not None:
         # The gold state shares what the gold left alone with the initial state (and so with
         # the world and every episode's state): comparing them then costs what changed.
@@ -276,6 +291,7 @@ def _compile(unit: CompileUnit, entry: Entry) -> CompiledTask:
         gold_state=gold_state,
         final_state=gold_state,
         answer=gold_answer,
+        messages=[m.text for m in messages],
     )
     if expect.answer is not None and gold_answer is None:
         raise _fail(
@@ -344,20 +360,88 @@ def _compile(unit: CompileUnit, entry: Entry) -> CompiledTask:
         initial_state=initial_state,
         world=unit.world.sha256 if unit.world is not None else None,
         max_turns=task.max_turns,
+        user=user,
         faults=faults,
         action_checks=checks,
         final=CompiledFinal(
             gold_actions=actions,
             gold_answer=gold_answer,
+            gold_messages=messages,
             expect=expect,
             gold_state=gold_state,
             gold_observations=observations,
         ),
         content_hash=hashlib.sha256(f"{unit.sources_hash}:{entry_hash}".encode()).hexdigest(),
     )
+    if user is not None:
+        compiled = _with_needs(unit, entry, compiled, user)
     if unit.world is not None:
         compiled._world_data = unit.world.data
     return compiled
+
+
+def _compile_user(
+    unit: CompileUnit, entry: Entry, ctx: dict[str, Any], bare: dict[str, str]
+) -> CompiledUser | None:
+    """The task's user block rendered: its turns over the entry and the rendered ``hidden``;
+    trigger tools as bare names (a tool not offered keeps its own name and never fires:
+    lint warns about it)."""
+    user = unit.task.user
+    if user is None:
+        return None
+    loc: tuple[str | int, ...] = ("user",)
+    hidden = {
+        name: str(_render(unit, entry, text, ctx, (*loc, "hidden", name)))
+        for name, text in user.hidden.items()
+    }
+    talk = {**ctx, "hidden": hidden}
+    turns = []
+    for i, turn in enumerate(user.turns):
+        data = turn.model_dump(mode="json", exclude_none=True)
+        data["say"] = str(_render(unit, entry, turn.say, talk, (*loc, "turns", i, "say")))
+        after = data["when"].get("after_call")
+        if after is not None:
+            after["tool"] = bare.get(after["tool"], after["tool"].rsplit(".", 1)[-1])
+        turns.append(CompiledTurn.model_validate(data))
+    persona = _render(unit, entry, user.persona, ctx, (*loc, "persona"))
+    return CompiledUser(
+        persona=None if persona is None else str(persona),
+        goal=str(_render(unit, entry, user.goal, ctx, (*loc, "goal"))),
+        hidden=hidden,
+        turns=turns,
+        otherwise=str(_render(unit, entry, user.otherwise, talk, (*loc, "otherwise"))),
+        max_replies=user.max_replies,
+    )
+
+
+def _with_needs(
+    unit: CompileUnit, entry: Entry, compiled: CompiledTask, user: CompiledUser
+) -> CompiledTask:
+    """``compiled`` with ``user.needs``: what the scripted user reveals to the gold
+    conversation, which must hold to the end (the user stops only after the gold answer)."""
+    talk = play_gold(compiled)
+    indices = [i for i, s in enumerate(unit.task.final.gold_actions) if isinstance(s, GoldMessage)]
+    for n, reply in enumerate(talk.replies):
+        if reply.stop:
+            raise _fail(
+                unit,
+                entry,
+                ("final", "gold_actions", indices[n]),
+                GOLD_EXPECTATION,
+                f"the scripted user ends the conversation at gold message {n + 1}, "
+                "before the gold conversation does",
+            )
+    if talk.closing is not None and not talk.closing.stop:
+        raise _fail(
+            unit,
+            entry,
+            ("user",),
+            GOLD_EXPECTATION,
+            f"the scripted user replies to the gold answer ({talk.closing.text!r}) instead "
+            "of ending the conversation",
+        )
+    done = user.model_copy(update={"needs": talk.needs})
+    return compiled.model_copy(update={"user": done})
 
 
 MAX_JSON_DEPTH = 200
@@ -422,8 +506,13 @@ def _may_write(env: ToolEnv | None, state: dict[str, Any]) -> Iterable[str]:
 
 
 def _replay(
-    unit: CompileUnit, entry: Entry, initial: dict[str, Any], actions: list[CompiledAction]
+    unit: CompileUnit,
+    entry: Entry,
+    initial: dict[str, Any],
+    actions: list[CompiledAction],
+    where: list[int],
 ) -> tuple[dict[str, Any], list[Any]]:
+    """``where``: each action's index in the authored ``gold_actions`` (for locations)."""
     # A shared world is copied only where a gold action may write (a collection at a time):
     # a deep copy of 5 MB for every instance was most of compiling one.
     state = dict(initial) if unit.world is not None else copy_json(initial)
@@ -437,7 +526,7 @@ def _replay(
                 if name not in owned and name in state:
                     state[name] = copy_json(state[name])
                     owned.add(name)
-        loc = ("final", "gold_actions", i)
+        loc = ("final", "gold_actions", where[i])
         verdict = verifier.verify(ToolCall(action.tool, action.args))
         if not verdict.ok:
             raise _fail(
@@ -445,7 +534,7 @@ def _replay(
                 entry,
                 (*loc, "args"),
                 GOLD_ACTION_FAILS,
-                f"gold action {i + 1} is not a valid call: {verdict.message}",
+                f"gold action {where[i] + 1} is not a valid call: {verdict.message}",
             )
         env = envs[action.tool]
         handler = env.behavior.handler if env.behavior is not None else None
@@ -466,7 +555,7 @@ def _replay(
                 entry,
                 loc,
                 GOLD_ACTION_FAILS,
-                f"gold action {i + 1} ({action.tool}) fails: {obs.content}",
+                f"gold action {where[i] + 1} ({action.tool}) fails: {obs.content}",
             )
         if obs.ok and action.expect_error:
             raise _fail(
@@ -474,7 +563,7 @@ def _replay(
                 entry,
                 (*loc, "expect_error"),
                 GOLD_ACTION_FAILS,
-                f"gold action {i + 1} ({action.tool}) is expected to fail but succeeds",
+                f"gold action {where[i] + 1} ({action.tool}) is expected to fail but succeeds",
             )
         observations.append(obs.as_json())
     return state, observations

@@ -37,7 +37,7 @@ def task_refs(task: Task) -> tuple[str, ...]:
     ``name`` or ``pack/name``, resolved against the task's pack when the index is known),
     sorted and each once."""
     refs = {PACK, CONTENT + task.content}
-    tools = [*task.tools, *task.distractors, *(a.tool for a in task.final.gold_actions)]
+    tools = [*task.tools, *task.distractors, *(a.tool for a in task.final.calls)]
     if task.faults is not None and task.faults.tools:
         tools += task.faults.tools
     for check in task.action_checks:

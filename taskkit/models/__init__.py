@@ -13,6 +13,7 @@ from .evaluator import Evaluator
 from .pack import Pack
 from .task import CATEGORIES, Faults, Final, GoldAction, Task
 from .toolset import Behavior, Require, Step, Tool, Toolset
+from .user import CompiledGoldMessage, CompiledUser, GoldMessage, User
 
 __all__ = [
     "CATEGORIES",
@@ -23,7 +24,9 @@ __all__ = [
     "Behavior",
     "CompiledAction",
     "CompiledFinal",
+    "CompiledGoldMessage",
     "CompiledTask",
+    "CompiledUser",
     "Content",
     "DiffAssertion",
     "DocModel",
@@ -33,6 +36,7 @@ __all__ = [
     "Faults",
     "Final",
     "GoldAction",
+    "GoldMessage",
     "Model",
     "NumberCheck",
     "Pack",
@@ -44,6 +48,7 @@ __all__ = [
     "Tool",
     "ToolEnv",
     "Toolset",
+    "User",
 ]
 
 KINDS: dict[str, type[DocModel]] = {

@@ -13,6 +13,7 @@ __all__ = [
     "Model",
     "Name",
     "Template",
+    "ToolRef",
 ]
 
 SCHEMA_VERSION = 1
@@ -46,3 +47,11 @@ JsonSchema = Annotated[
     dict[str, Any],
     Field(description="A JSON Schema (draft 2020-12).", json_schema_extra={"type": "object"}),
 ]
+
+ToolRef = Annotated[
+    str,
+    Field(
+        pattern=r"^(?:[a-z][a-z0-9_]*(?:[-.][a-z0-9_]+)*/)?[a-z][a-z0-9_-]*\.[A-Za-z_][A-Za-z0-9_-]*$"
+    ),
+]
+"""``toolset.tool``, or ``pack/toolset.tool`` for another pack's toolset."""

@@ -16,6 +16,7 @@ from .checks import ActionCheck, Expect
 from .common import Model
 from .task import Faults
 from .toolset import Behavior
+from .user import CompiledGoldMessage, CompiledUser
 
 __all__ = ["CompiledAction", "CompiledFinal", "CompiledTask", "SourceRef", "ToolEnv"]
 
@@ -53,6 +54,8 @@ class CompiledAction(Model):
 class CompiledFinal(Model):
     gold_actions: list[CompiledAction]
     gold_answer: str | None = None
+    gold_messages: list[CompiledGoldMessage] = []
+    """The gold conversation's messages to the user, each placed before a gold call."""
     expect: Expect
     gold_state: dict[str, Any] = {}
     """The initial state with the gold actions replayed. In a compiled file, a task with a
@@ -92,6 +95,8 @@ class CompiledTask(Model):
     """SHA-256 of the pack's shared world (:mod:`taskkit.worlds`) the initial state starts
     from; a compiled file keeps it once, as ``worlds/<sha256>.json`` beside the file."""
     max_turns: int
+    user: CompiledUser | None = None
+    """The simulated user (none: a single-command task)."""
     faults: Faults | None = None
     action_checks: list[ActionCheck]
     final: CompiledFinal

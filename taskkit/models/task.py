@@ -2,25 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import Field
+from pydantic import Discriminator, Field, Tag, model_validator
 
 from .checks import ActionCheck, Expect
-from .common import DocModel, Model, Name, Template
+from .common import DocModel, Model, Name, Template, ToolRef
+from .user import GoldMessage, User
 
-__all__ = ["CATEGORIES", "Faults", "Final", "GoldAction", "Task", "TaskTesting", "ToolRef"]
+__all__ = [
+    "CATEGORIES",
+    "Faults",
+    "Final",
+    "GoldAction",
+    "GoldStep",
+    "Task",
+    "TaskTesting",
+    "ToolRef",
+]
 
 CATEGORIES = ("data", "database", "tools", "entertainment", "sciences")
 """The seed system's categories; packs may use their own lower-case names too."""
-
-ToolRef = Annotated[
-    str,
-    Field(
-        pattern=r"^(?:[a-z][a-z0-9_]*(?:[-.][a-z0-9_]+)*/)?[a-z][a-z0-9_-]*\.[A-Za-z_][A-Za-z0-9_-]*$"
-    ),
-]
-"""``toolset.tool``, or ``pack/toolset.tool`` for another pack's toolset."""
 
 
 class GoldAction(Model):
@@ -34,13 +36,41 @@ class GoldAction(Model):
     that the agent reports it."""
 
 
+def _gold_step_kind(value: Any) -> str:
+    if isinstance(value, GoldMessage) or (isinstance(value, dict) and "say" in value):
+        return "say"
+    return "tool"
+
+
+GoldStep = Annotated[
+    Annotated[GoldAction, Tag("tool")] | Annotated[GoldMessage, Tag("say")],
+    Discriminator(_gold_step_kind),
+]
+"""A gold call, or (in a task with a ``user``) a gold message to the user."""
+
+
 class Final(Model):
     """The answer key and the final task evaluator."""
 
-    gold_actions: list[GoldAction] = []
+    gold_actions: list[GoldStep] = []
+    """The gold conversation: calls and (with a ``user``) messages to the user, in order."""
     answer: Template | None = None
     """The gold final answer (templated), given by the replay agent."""
     expect: Expect = Expect()
+
+    @property
+    def calls(self) -> list[GoldAction]:
+        """The gold calls, without the messages."""
+        return [a for a in self.gold_actions if isinstance(a, GoldAction)]
+
+    def indexed_calls(self) -> list[tuple[int, GoldAction]]:
+        """The gold calls with their index in ``gold_actions`` (for locations)."""
+        return [(i, a) for i, a in enumerate(self.gold_actions) if isinstance(a, GoldAction)]
+
+    @property
+    def messages(self) -> list[GoldMessage]:
+        """The gold messages to the user, without the calls."""
+        return [a for a in self.gold_actions if isinstance(a, GoldMessage)]
 
 
 class Faults(Model):
@@ -93,7 +123,15 @@ class Task(DocModel):
     action_checks: list[ActionCheck] = []
     evaluators: list[str] = []
     """Reusable evaluators (kind ``evaluator``) whose checks apply too."""
+    user: User | None = None
+    """The simulated user of a multi-turn task (none: the user command is all it says)."""
     final: Final
     testing: TaskTesting | None = None
     """Exceptions to the property tests (``taskkit test``, ``pack check``), with a reason."""
     tags: list[str] = []
+
+    @model_validator(mode="after")
+    def _messages_need_a_user(self) -> Self:
+        if self.user is None and self.final.messages:
+            raise ValueError("final.gold_actions has messages (say) but the task has no user")
+        return self

@@ -60,7 +60,7 @@ class RenderCheck:
             if where:
                 message = f"{where} does not render: {message}"
             return Problem(("render", result.line, result.col), message, result.path, result.line)
-        for i, action in enumerate(unit.task.final.gold_actions):
+        for i, action in unit.task.final.indexed_calls():
             loc: tuple[str | int, ...] = ("final", "gold_actions", i, "args")
             line = unit.ld.doc.locate(loc)[0]
             try:

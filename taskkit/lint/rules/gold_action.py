@@ -48,7 +48,7 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
         offered = set(task.tools) | set(task.distractors)
         entries = ctx.lib.entries(content_ld)
         failing: list[tuple[int, int, GoldAction, list[Failure]]] = []
-        for i, action in enumerate(task.final.gold_actions):
+        for i, action in task.final.indexed_calls():
             info = ctx.lib.tool(ld.pack, action.tool)
             if info is None or action.tool not in offered:
                 continue  # TK202 reports it

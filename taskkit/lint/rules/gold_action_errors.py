@@ -41,7 +41,8 @@ READS: Scope = "index"
 def check(ctx: LintContext) -> Iterator[Diagnostic]:
     steps: dict[int, Step | None] = {}  # by tool: tasks share a pack's few tools
     for ld, task in ctx.tasks():
-        actions = task.final.gold_actions
+        indexed = task.final.indexed_calls()  # locations index gold_actions, messages too
+        actions = [a for _, a in indexed]
         if not actions:
             continue
         content = ctx.content_of(ld, task)
@@ -52,9 +53,9 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
         if found is not None:
             i, entry_id, error = found
             yield ld.at(
-                ("final", "gold_actions", i),
+                ("final", "gold_actions", indexed[i][0]),
                 ID,
-                f"gold action {i + 1} ({actions[i].tool}) fails for entry {entry_id!r}: {error}",
+                f"gold action {indexed[i][0] + 1} ({actions[i].tool}) fails for entry {entry_id!r}: {error}",
                 hint="fix the action or the initial state; if the task means the call to "
                 "fail, mark it `expect_error: true`",
             )
@@ -82,7 +83,7 @@ def _first_failure(
     if not entries:
         return None
     path: list[Step] = []
-    for action in task.final.gold_actions:
+    for action in task.final.calls:
         info = ctx.lib.tool(ld.pack, action.tool)
         if info is None:
             return None
@@ -110,7 +111,7 @@ def _first_failure(
         return None  # a world that cannot be read: TK420, TK421
     owned: set[str] | None = None  # collections copied: `{{ homes }}` is the entry's own list
     for i, (action, (behavior, _op, validator, fails)) in enumerate(
-        zip(task.final.gold_actions, path, strict=True)
+        zip(task.final.calls, path, strict=True)
     ):
         if not fails:
             continue

@@ -32,7 +32,8 @@ READS: Scope = "index"
 
 def check(ctx: LintContext) -> Iterator[Diagnostic]:
     for ld, task in ctx.tasks():
-        tools = [ctx.lib.tool(ld.pack, a.tool) for a in task.final.gold_actions]
+        calls = task.final.indexed_calls()  # locations index gold_actions, messages too
+        tools = [ctx.lib.tool(ld.pack, a.tool) for _, a in calls]
         for i, info in enumerate(tools):
             if info is None or not info.tool.terminal:
                 continue
@@ -44,10 +45,11 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
             if later:
                 j, name = later[0]
                 yield ld.at(
-                    ("final", "gold_actions", i, "tool"),
+                    ("final", "gold_actions", calls[i][0], "tool"),
                     ID,
-                    f"gold action {i + 1} calls the terminal tool {info.tool.name!r}, which "
-                    f"ends the episode, but gold action {j + 1} ({name}) writes after it",
+                    f"gold action {calls[i][0] + 1} calls the terminal tool {info.tool.name!r}, "
+                    f"which ends the episode, but gold action {calls[j][0] + 1} ({name}) "
+                    "writes after it",
                     hint="call the terminal tool last",
                 )
                 break

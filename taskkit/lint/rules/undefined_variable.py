@@ -44,7 +44,11 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
         allowed = task_variables(found[1].fields)
         if allowed is None:
             continue
-        yield from _check_doc(ctx, ld, allowed, f"content dataset {task.content!r} has no field")
+        # a user's turns and the gold messages to it see the rendered facts too
+        talk = allowed | {"hidden"} if task.user is not None else None
+        yield from _check_doc(
+            ctx, ld, allowed, f"content dataset {task.content!r} has no field", talk=talk
+        )
     for ld in ctx.lib.docs:
         if isinstance(ld.model, Toolset):
             yield from _check_doc(
@@ -55,8 +59,21 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
             )
 
 
+def _talk_site(loc: tuple[str | int, ...]) -> bool:
+    """A template rendered over the user's ``hidden`` facts: a turn's ``say``, the user's
+    ``otherwise``, a gold message."""
+    return loc[:2] in (("user", "turns"), ("user", "otherwise")) or (
+        loc[:2] == ("final", "gold_actions") and len(loc) > 3 and loc[3] == "say"
+    )
+
+
 def _check_doc(
-    ctx: LintContext, ld: LoadedDoc, allowed: frozenset[str], what: str
+    ctx: LintContext,
+    ld: LoadedDoc,
+    allowed: frozenset[str],
+    what: str,
+    *,
+    talk: frozenset[str] | None = None,
 ) -> Iterator[Diagnostic]:
     scopes = step_scopes(ld.model) if isinstance(ld.model, Toolset) else {}
     for site in ctx.template_sites(ld):
@@ -66,8 +83,9 @@ def _check_doc(
             names = undeclared_variables(site.source)
         except TemplateError:
             continue  # TK301 reports it
-        for name in sorted(names - allowed - JINJA_GLOBALS):
+        here = talk if talk is not None and _talk_site(site.loc) else allowed
+        for name in sorted(names - here - JINJA_GLOBALS):
             line, col = template_position(ld, site.loc, needle=name)
             yield Diagnostic(
-                ld.path, line, col, ID, f"{what} {name!r}", hint=did_you_mean(name, allowed)
+                ld.path, line, col, ID, f"{what} {name!r}", hint=did_you_mean(name, here)
             )

@@ -45,7 +45,7 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
                     yield replace(d, cause=_toolset_missing(ctx, ld.pack, ref))
                 offered.add(ref)
         bare = {ref.rsplit(".", 1)[-1] for ref in offered}
-        for i, action in enumerate(task.final.gold_actions):
+        for i, action in task.final.indexed_calls():
             if action.tool not in offered and ctx.lib.tool(ld.pack, action.tool) is not None:
                 yield ld.at(
                     ("final", "gold_actions", i, "tool"),

@@ -27,7 +27,7 @@ READS: Scope = "index"
 
 def check(ctx: LintContext) -> Iterator[Diagnostic]:
     for ld, task in ctx.tasks():
-        used = {a.tool for a in task.final.gold_actions}
+        used = {a.tool for a in task.final.calls}
         for i, ref in enumerate(task.tools):
             if ref not in used:
                 yield ld.at(

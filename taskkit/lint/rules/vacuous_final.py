@@ -33,7 +33,7 @@ READS: Scope = "index"
 
 def check(ctx: LintContext) -> Iterator[Diagnostic]:
     for ld, task in ctx.tasks():
-        if any(ctx.lib.tool(ld.pack, a.tool) is None for a in task.final.gold_actions):
+        if any(ctx.lib.tool(ld.pack, a.tool) is None for a in task.final.calls):
             continue  # TK202 reports the tool; its effect is unknown
         expect = task.final.expect
         shared = [
@@ -57,7 +57,7 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
             (info := ctx.lib.tool(ld.pack, a.tool)) is not None
             and (info.tool.effect == "write" or _behaviour_writes(info.tool))
             and not a.expect_error
-            for a in task.final.gold_actions
+            for a in task.final.calls
         )
         if not gold_writes and not _declared(task):
             yield ld.at(

@@ -59,6 +59,11 @@ TERMINAL_NOT_LAST: Final = "TK412"
 # Shared world files of a pack
 WORLD_SCHEMA: Final = "TK420"
 WORLD_FILE: Final = "TK421"
+# The simulated user of a multi-turn task (its `user:` block against the gold conversation)
+USER_TRIGGER_UNREACHABLE: Final = "TK440"
+HIDDEN_FACT_UNREVEALED: Final = "TK441"
+UNKNOWN_HIDDEN_FACT: Final = "TK442"
+USER_NEVER_ANSWERED: Final = "TK443"
 # Unused things
 UNUSED_TOOL: Final = "TK501"
 UNUSED_CONTENT: Final = "TK502"

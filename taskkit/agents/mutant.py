@@ -17,9 +17,10 @@ from ..memo import Memo
 from ..models import CompiledTask, ToolEnv
 from ..sim.formats import Response
 from ..sim.verify import ToolCall, shared_validator
-from .base import AgentOptions, AgentView, gold_progress
+from .base import AgentOptions, AgentView
+from .conversation import confirmed_writes, due_messages, spoke
 
-__all__ = ["MUTATIONS", "MutantAgent", "create"]
+__all__ = ["ALL_CLASSES", "CONVERSATION", "MUTATIONS", "MutantAgent", "create"]
 
 Mutation = Callable[[ToolCall, ToolEnv], ToolCall | None]
 
@@ -105,15 +106,43 @@ MUTATIONS: dict[str, tuple[str, Mutation]] = {
 """Mutation class -> (the error type that must catch it, how to apply it to a gold call)."""
 
 PREMATURE_ANSWER = "premature_answer"
-ALL_CLASSES = (*MUTATIONS, PREMATURE_ANSWER)
+ANSWERS_WITHOUT_ASKING = "answers_without_asking"
+"""Skip every gold message to the user: the facts they get revealed are never asked for."""
+WRITES_WITHOUT_CONFIRMATION = "writes_without_confirmation"
+"""Skip the gold message that has the user confirm a write, and write."""
+CONVERSATION: dict[str, str] = {
+    ANSWERS_WITHOUT_ASKING: "hidden_not_asked",
+    WRITES_WITHOUT_CONFIRMATION: "write_without_confirmation",
+}
+"""Mistakes in talking to the user (tasks with a ``user``) -> the error type that catches
+them; applied to the gold messages, not to a call."""
+ALL_CLASSES = (*MUTATIONS, PREMATURE_ANSWER, *CONVERSATION)
+
+
+def conversation_classes(task: CompiledTask) -> list[str]:
+    """The conversation mistakes that ``task``'s evaluators can catch: not asking, where the
+    gold conversation needs hidden facts; writing unconfirmed, where the task checks
+    ``confirm_before_write`` and the gold conversation confirms a write."""
+    if task.user is None:
+        return []
+    out = [ANSWERS_WITHOUT_ASKING] if task.user.needs else []
+    if checks_confirmation(task) and confirmed_writes(task):
+        out.append(WRITES_WITHOUT_CONFIRMATION)
+    return out
+
+
+def checks_confirmation(task: CompiledTask) -> bool:
+    return any(getattr(c, "check", None) == "confirm_before_write" for c in task.action_checks)
 
 
 def applicable(
     task: CompiledTask, call: ToolCall | None, *, expect_error: bool = False
 ) -> list[str]:
-    """Mutation classes that apply to ``call`` (the next gold action, if any)."""
+    """Mutation classes that apply to ``call`` (the next gold action, if any), and the
+    conversation's (:func:`conversation_classes`), which apply to the task's messages."""
     envs = {e.name: e for e in task.environment}
     out = [PREMATURE_ANSWER] if call is not None else []
+    out += conversation_classes(task)
     if call is not None and call.name in envs:
         out += [
             name
@@ -140,10 +169,13 @@ class MutantAgent:
         # of a step asks the same question: answered once (compiled tasks do not change).
         # Bounded: a long run meets each task once or a few times, and kept every answer.
         self._options: Memo[tuple[str, int], list[str]] = Memo(1024)
+        self._confirms: Memo[str, frozenset[int]] = Memo(256)  # by task: its confirmed writes
 
     def act(self, view: AgentView) -> Response:
         gold = view.task.final.gold_actions
-        i = gold_progress(view.steps)
+        i, due = due_messages(view.task, view.steps)
+        if due and not self._skips(view, i, due):
+            return view.format.write(answer=due[0])
         call = ToolCall(gold[i].tool, dict(gold[i].args)) if i < len(gold) else None
         choice = self._choose(view, call, i)
         if choice == PREMATURE_ANSWER:
@@ -157,16 +189,48 @@ class MutantAgent:
                 return view.format.write(calls=[mutated])
         return view.format.write(calls=[call])
 
-    def _choose(self, view: AgentView, call: ToolCall | None, step: int) -> str | None:
-        """The mutation class for gold step ``step`` (``call``), or None for the gold."""
-        if self.force is None and view.rng.random() >= self.base + self.slope * view.temperature:
-            return None  # most samples: no need to know which classes would apply
+    def _skips(self, view: AgentView, i: int, due: list[str]) -> bool:
+        """Whether to leave out the gold message ``due[0]`` (before gold call ``i``)."""
+        task = view.task
+        if not any(spoke(s) for s in view.steps) and any(
+            m.before < i for m in task.final.gold_messages
+        ):
+            return True  # it has passed a message without a word to the user: it never asks
+        options = []
+        classes = self._options_at(view, i)
+        if ANSWERS_WITHOUT_ASKING in classes and not any(spoke(s) for s in view.steps):
+            options.append(ANSWERS_WITHOUT_ASKING)  # the first message: ask nothing at all
+        # the last message due before a write, which has the user confirm it
+        if WRITES_WITHOUT_CONFIRMATION in classes and len(due) == 1 and i in self._confirmed(task):
+            options.append(WRITES_WITHOUT_CONFIRMATION)
+        if self.force is not None:
+            already = any(s.score == 0 for s in view.steps)
+            return self.force in options and not already
+        if not options:
+            return False
+        return view.rng.random() < self.base + self.slope * view.temperature
+
+    def _confirmed(self, task: CompiledTask) -> frozenset[int]:
+        found = self._confirms.get(task.id)
+        if found is None:
+            found = self._confirms.put(task.id, confirmed_writes(task))
+        return found
+
+    def _options_at(self, view: AgentView, step: int) -> list[str]:
         key = (view.task.id, step)
         options = self._options.get(key)
         if options is None:
             gold = view.task.final.gold_actions
+            call = ToolCall(gold[step].tool, dict(gold[step].args)) if step < len(gold) else None
             expect_error = step < len(gold) and gold[step].expect_error
             options = self._options.put(key, applicable(view.task, call, expect_error=expect_error))
+        return options
+
+    def _choose(self, view: AgentView, call: ToolCall | None, step: int) -> str | None:
+        """The mutation class for gold step ``step`` (``call``), or None for the gold."""
+        if self.force is None and view.rng.random() >= self.base + self.slope * view.temperature:
+            return None  # most samples: no need to know which classes would apply
+        options = [c for c in self._options_at(view, step) if c not in CONVERSATION]
         if self.force is not None:
             already = any(s.score == 0 for s in view.steps)
             return self.force if self.force in options and not already else None
@@ -180,6 +244,8 @@ def caught_by(mutation: str) -> frozenset[str]:
     """Error types any of which counts as catching ``mutation``."""
     if mutation in (PREMATURE_ANSWER, "wrong_value"):
         return FINAL_ERRORS
+    if mutation in CONVERSATION:
+        return frozenset({CONVERSATION[mutation]})
     return frozenset({MUTATIONS[mutation][0]})
 
 

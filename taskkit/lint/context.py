@@ -93,6 +93,13 @@ class LintContext:
             if isinstance(ld.model, Task):
                 yield ld, ld.model
 
+    def task_documents(self) -> Iterator[tuple[LoadedDoc, Task]]:
+        """Every valid task among the documents read: what a ``document`` rule reads, as it
+        runs before the index (and so :meth:`tasks`) is built."""
+        for ld in self.lib.docs:
+            if isinstance(ld.model, Task):
+                yield ld, ld.model
+
     def names_of_tasks(self) -> Iterator[TaskName]:
         """Every valid task's id and dataset, in library order."""
         if self.task_names is not None:

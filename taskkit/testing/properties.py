@@ -7,6 +7,8 @@
 - ``noop_fails``: an agent that does nothing scores 0 (no vacuous rewards);
 - ``mutations_caught``: every mistake class of the ``mutant`` agent, at every gold step, is
   caught with its error type;
+- ``never_asking_fails``: in a task whose gold conversation needs hidden facts of the user
+  (``user.needs``), an agent that plays the gold calls without ever asking scores 0;
 - ``deterministic``: compiling again, or from a fresh load, gives identical tasks;
 - ``round_trip``: every document of the task survives YAML -> model -> YAML -> model.
 """
@@ -21,7 +23,7 @@ from ..agents.replay import ReplayAgent
 from ..library import Entry
 from ..models import CompiledTask
 from ..runner import run_episode
-from ._agents import OneMistakeAgent
+from ._agents import NeverAsksAgent, OneMistakeAgent
 from ._outcome import entry_example, not_compiled, result, skipped
 from ._renders import renders
 from ._stability import deterministic, round_trip
@@ -36,6 +38,7 @@ __all__ = [
     "deterministic",
     "gold_replay",
     "mutations_caught",
+    "never_asking_fails",
     "noop_fails",
     "renders",
     "round_trip",
@@ -207,7 +210,48 @@ def mutations_caught(case: TaskCase, profile: Profile) -> PropertyResult:
     return result(case, "mutations_caught", tried, findings, started=started, note=note)
 
 
+def never_asking_fails(case: TaskCase, profile: Profile) -> PropertyResult:
+    started = time.perf_counter()
+    needing = [
+        (e, c)
+        for e, c in case.instances
+        if isinstance(c, CompiledTask) and c.user is not None and c.user.needs
+    ]
+    if not needing:
+        note = "no hidden fact of a user is needed" if case.instances else "no entries"
+        return skipped(case, "never_asking_fails", note, started)
+    passed: list[tuple[Entry, CompiledTask]] = []
+    for entry, task in needing:
+        episode = run_episode(task, NeverAsksAgent(), faults=False, trust=case.unit.trust)
+        if episode.final is not None and episode.final.score == 1:
+            passed.append((entry, task))
+    findings: list[Finding] = []
+    if passed:  # one reason for the whole task: reported once, with the first entry
+        entry, task = passed[0]
+        needs = ", ".join(task.user.needs) if task.user is not None else ""
+        example, label = entry_example(entry)
+        findings.append(
+            Finding(
+                f"an agent that never asks scores 1 on {len(passed)} of {len(needing)} "
+                f"entries: the gold conversation needs the hidden facts {needs}, yet the "
+                "user reveals them unasked",
+                example,
+                label,
+                case.path,
+                case.unit.ld.doc.locate(("user", "turns"))[0],
+                hint="reveal a hidden fact only in reply to a question (an asks, asks_regex "
+                "or confirm trigger), not on `reply: N` or `after_call`",
+            )
+        )
+    return result(case, "never_asking_fails", len(needing), findings, started=started)
+
+
 _MUTATION_HINTS = {
+    "answers_without_asking": "an agent that never speaks to the user must fail: the user "
+    "should reveal the facts the gold path needs only when asked (asks, asks_regex or "
+    "confirm triggers)",
+    "writes_without_confirmation": "a write without the user's confirmation before it must "
+    "fail: check it (action_checks: - check: confirm_before_write)",
     "wrong_value": "the final evaluator must see a wrong write: compare the collection it "
     "writes (state: matches_gold, ignoring only generated ids) or assert on the diff",
     "premature_answer": "answering before the work is done must fail: check the answer "
@@ -221,6 +265,7 @@ PROPERTIES: dict[str, Property] = {
     "gold_replay": gold_replay,
     "noop_fails": noop_fails,
     "mutations_caught": mutations_caught,
+    "never_asking_fails": never_asking_fails,
     "deterministic": deterministic,
     "round_trip": round_trip,
 }

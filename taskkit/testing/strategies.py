@@ -23,7 +23,16 @@ from typing import Any, NamedTuple
 
 from hypothesis import strategies as st
 
-from ..agents.mutant import MUTATIONS, applicable, caught_by
+from ..agents.conversation import confirmed_writes
+from ..agents.mutant import (
+    ANSWERS_WITHOUT_ASKING,
+    CONVERSATION,
+    MUTATIONS,
+    WRITES_WITHOUT_CONFIRMATION,
+    applicable,
+    caught_by,
+    conversation_classes,
+)
 from ..jsonvalidate import compile_trusted
 from ..models import CompiledTask
 from ..sim.verify import ToolCall
@@ -121,6 +130,8 @@ def mutation_cases(task: CompiledTask) -> list[MutationCase]:
         call = ToolCall(action.tool, dict(action.args))
         env = next((e for e in task.environment if e.name == action.tool), None)
         for mutation in applicable(task, call, expect_error=action.expect_error):
+            if mutation in CONVERSATION:
+                continue  # made on the messages, not at each call: below
             if (
                 mutation == "premature_answer"
                 and task.final.expect.answer is None
@@ -132,6 +143,22 @@ def mutation_cases(task: CompiledTask) -> list[MutationCase]:
                 if mutated is not None and mutated.name in offered:
                     continue  # the "typo" is another offered tool: not an unknown-tool mistake
             cases.append(MutationCase(mutation, step, caught_by(mutation)))
+    return cases + _conversation_cases(task)
+
+
+def _conversation_cases(task: CompiledTask) -> list[MutationCase]:
+    """Not asking, from the first gold message on; skipping each confirmation of a write."""
+    classes = conversation_classes(task)
+    cases = []
+    if ANSWERS_WITHOUT_ASKING in classes and task.final.gold_messages:
+        first = task.final.gold_messages[0].before
+        cases.append(MutationCase(ANSWERS_WITHOUT_ASKING, first, caught_by(ANSWERS_WITHOUT_ASKING)))
+    if WRITES_WITHOUT_CONFIRMATION in classes:
+        expected = caught_by(WRITES_WITHOUT_CONFIRMATION)
+        cases += [
+            MutationCase(WRITES_WITHOUT_CONFIRMATION, step, expected)
+            for step in sorted(confirmed_writes(task))
+        ]
     return cases
 
 

@@ -11,7 +11,7 @@ from ...models.user import CONFIRM_PHRASES, CompiledTrigger, CompiledTurn, Compi
 from ...saferegex import TooLong, compile_safe
 from .base import SimulatedUser, UserReply, UserView
 
-__all__ = ["ScriptedUser", "matches"]
+__all__ = ["ScriptedUser", "matches", "said"]
 
 STOP = "stop"
 """``otherwise: stop``: no turn fires, so the user is done."""
@@ -24,7 +24,8 @@ def _phrases(phrases: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
 
 
-def _said(phrases: tuple[str, ...], text: str) -> bool:
+def said(phrases: tuple[str, ...], text: str) -> bool:
+    """Whether any of ``phrases`` occurs in ``text`` (case-insensitive, on word boundaries)."""
     return bool(phrases) and _phrases(phrases).search(text) is not None
 
 
@@ -32,7 +33,7 @@ def matches(trigger: CompiledTrigger, view: UserView, since: int) -> bool:
     """Whether ``trigger`` fires on the agent's message in ``view``; ``since``: how many of
     ``view.calls`` were made before the user's previous reply."""
     if trigger.asks is not None:
-        return _said(tuple(trigger.asks), view.message)
+        return said(tuple(trigger.asks), view.message)
     if trigger.asks_regex is not None:
         try:
             return compile_safe(trigger.asks_regex).search(view.message)
@@ -45,7 +46,7 @@ def matches(trigger: CompiledTrigger, view: UserView, since: int) -> bool:
         return any(c.tool == want.tool and c.ok == want.ok for c in view.calls[since:])
     if trigger.confirm is not None:
         phrases = CONFIRM_PHRASES if trigger.confirm is True else tuple(trigger.confirm)
-        return _said(phrases, view.message)
+        return said(phrases, view.message)
     return False
 
 

@@ -440,9 +440,18 @@ def test_render_of_a_handmade_error_exchange(fmt, tasks):
 # -- full episodes ------------------------------------------------------------------------
 
 
+def _say_gold_messages(task, fmt, episode: Episode, before: int) -> None:
+    """A multi-turn task's gold messages to the user due before gold call ``before``."""
+    for message in task.final.gold_messages:
+        if message.before == before:
+            episode.step(fmt.write(answer=message.text))
+            assert not episode.done, f"{task.id}: the user stopped at a gold message"
+
+
 def _run_gold(task, fmt) -> Episode:
     episode = Episode(task, fmt)
-    for call in _gold_calls(task):
+    for i, call in enumerate(_gold_calls(task)):
+        _say_gold_messages(task, fmt, episode, i)
         while not episode.done:
             episode.step(fmt.write(calls=[call], thought=f"calling {call.name}"))
             record = episode.steps[-1].calls[-1]
@@ -451,6 +460,7 @@ def _run_gold(task, fmt) -> Episode:
                 break
     if (episode.ended_by or "").startswith("terminal:"):
         return episode  # the gold ends with a terminal tool: nothing more to say
+    _say_gold_messages(task, fmt, episode, len(task.final.gold_actions))
     assert not episode.done, f"{task.id}: out of turns before the answer"
     episode.step(fmt.write(answer=task.final.gold_answer))
     return episode

@@ -65,6 +65,8 @@ def test_every_format_has_its_section_in_the_docs() -> None:
 IMPORTER_TESTS = {
     "toolbench": "test_toolbench_types_and_defaults",
     "bfcl": "test_bfcl_names_types_and_tasks",
+    "bfcl_multi_turn": "test_bfcl_multi_turn_questions_become_conversations",
+    "tooltalk": "test_tooltalk_dialogues_become_conversations",
     "openai": "test_openai_tools_round_trip_exactly",
     "mcp": "test_mcp_tools_list",
 }

@@ -12,7 +12,14 @@ from ..sim.formats import Response
 from .base import AgentOptions, AgentView
 from .errors import EpisodeFailed, ServerUnavailable
 
-__all__ = ["OpenAIAgent", "create", "server_models"]
+__all__ = [
+    "OpenAIAgent",
+    "client_options",
+    "completion_text",
+    "create",
+    "server_failure",
+    "server_models",
+]
 
 
 def create(options: AgentOptions) -> OpenAIAgent:
@@ -64,12 +71,7 @@ class OpenAIAgent:
         self.model = model or os.environ.get("TASKKIT_MODEL") or "default"
         self.max_tokens = max_tokens
         self.timeout, self.max_retries = timeout, max_retries
-        options: dict[str, Any] = {
-            "base_url": base_url or os.environ.get("OPENAI_BASE_URL"),
-            "api_key": api_key or os.environ.get("OPENAI_API_KEY") or "EMPTY",
-            "timeout": timeout,
-            "max_retries": max_retries,  # the SDK backs off on 429, 5xx and timeouts
-        }
+        options = client_options(base_url, api_key, timeout, max_retries)
         self.client = openai.OpenAI(**options)
         self.base_url = str(self.client.base_url).rstrip("/")
         self._async_options = options
@@ -155,18 +157,27 @@ class OpenAIAgent:
         return self._response(completion, native=bool(view.input.tools))
 
 
+def client_options(
+    base_url: str | None, api_key: str | None, timeout: float, max_retries: int
+) -> dict[str, Any]:
+    """The SDK client's options: the arguments, else ``OPENAI_BASE_URL`` and
+    ``OPENAI_API_KEY`` (a local server needs no key: ``EMPTY``). Shared by everything that
+    talks to a model server (the agent, the model-backed user)."""
+    return {
+        "base_url": base_url or os.environ.get("OPENAI_BASE_URL"),
+        "api_key": api_key or os.environ.get("OPENAI_API_KEY") or "EMPTY",
+        "timeout": timeout,
+        "max_retries": max_retries,  # the SDK backs off on 429, 5xx and timeouts
+    }
+
+
 def server_models(
     base_url: str | None, api_key: str | None = None, timeout: float = 10.0
 ) -> list[str]:
     """The model ids a server lists at ``/models`` (to pick the one it serves)."""
     import openai  # noqa: PLC0415 - optional extra
 
-    client = openai.OpenAI(
-        base_url=base_url or os.environ.get("OPENAI_BASE_URL"),
-        api_key=api_key or os.environ.get("OPENAI_API_KEY") or "EMPTY",
-        timeout=timeout,
-        max_retries=2,
-    )
+    client = openai.OpenAI(**client_options(base_url, api_key, timeout, 2))
     url = str(client.base_url).rstrip("/")
     try:
         listing = client.get("/models", cast_to=object)
@@ -252,6 +263,20 @@ def _server_message(exc: Any) -> str:
         if message:
             return str(message)[:200]
     return str(getattr(exc, "message", "") or exc)[:200]
+
+
+def completion_text(completion: Any, url: str) -> str:
+    """The text of a chat completion's first choice (``""`` when it has none); a reply that
+    is not a chat completion is this episode's server failure."""
+    if not _is_completion(completion):
+        raise EpisodeFailed(
+            "server",
+            f"model server {url}: the reply is not a chat completion ({_excerpt(completion)})",
+        )
+    choices = completion["choices"]
+    message = (choices[0].get("message") if choices else None) or {}
+    content = message.get("content")
+    return content if isinstance(content, str) else ""
 
 
 def _is_completion(completion: Any) -> bool:

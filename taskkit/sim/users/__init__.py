@@ -29,7 +29,13 @@ def _scripted(task: CompiledTask, options: dict[str, Any]) -> SimulatedUser:
     return ScriptedUser(task)
 
 
-USERS: dict[str, UserFactory] = {"scripted": _scripted}
+def _model(task: CompiledTask, options: dict[str, Any]) -> SimulatedUser:
+    from .model import create  # noqa: PLC0415 - keeps the openai client optional
+
+    return create(task, options)
+
+
+USERS: dict[str, UserFactory] = {"scripted": _scripted, "model": _model}
 """Kind -> factory of its users (``model``: a model-backed user)."""
 
 

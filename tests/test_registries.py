@@ -13,6 +13,7 @@ FORMATS    the format's section in docs/formats.md       the formats table (docs
 IMPORTERS  IMPORTER_TESTS below                          the importers table (docs drift)
 AGENTS     AGENT_CHECKS below                            the agents table (docs drift)
 answers    docs_gen.ANSWER_CHECKS (docs_gen raises)      the answers table (docs drift)
+USERS      USER_TESTS below                              docs/authoring.md's simulated user
 ========== ============================================ ==========================================
 """
 
@@ -30,6 +31,7 @@ from taskkit.importers import IMPORTERS
 from taskkit.models.checks import AnswerCheck
 from taskkit.runner import run_episode
 from taskkit.sim.formats import FORMATS
+from taskkit.sim.users import USERS
 from taskkit.sim.verify import ToolCall
 
 REPO = Path(__file__).resolve().parents[1]
@@ -109,6 +111,21 @@ def test_every_agent_runs_an_episode(name: str, compiled_library: list) -> None:
     assert episode.done and episode.final is not None
     if expected is not None:
         assert episode.final.score == expected
+
+
+# -- simulated users ------------------------------------------------------------------------
+
+USER_TESTS = {
+    "scripted": "tests/users/test_scripted_user.py",
+}
+"""Each kind of simulated user: the test that drives it through episodes."""
+
+
+def test_every_simulated_user_has_a_test() -> None:
+    assert set(USER_TESTS) == set(USERS)
+    for kind, test in USER_TESTS.items():
+        text = (REPO / test).read_text(encoding="utf-8")
+        assert f'"{kind}"' in text, f"{test} does not name the {kind!r} user"
 
 
 # -- answer checks and the docs --------------------------------------------------------------

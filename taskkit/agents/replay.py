@@ -1,13 +1,14 @@
 """``replay``: the gold actions, then the gold answer. Must score 1 on every step and task;
 it retries a call that met an injected fault, as a good agent would. When the last gold
 action is a terminal tool (the episode ends with it), the gold answer goes with that call
-as its text."""
+as its text. In a multi-turn task it plays the gold conversation: each gold message to the
+user where it stands among the calls."""
 
 from __future__ import annotations
 
 from ..sim.formats import Response
 from ..sim.verify import ToolCall
-from .base import AgentOptions, AgentView, gold_progress
+from .base import AgentOptions, AgentView, gold_message_due, gold_progress
 
 __all__ = ["ReplayAgent", "create"]
 
@@ -16,6 +17,9 @@ class ReplayAgent:
     name = "replay"
 
     def act(self, view: AgentView) -> Response:
+        message = gold_message_due(view.task, view.steps)
+        if message is not None:
+            return view.format.write(answer=message)
         gold = view.task.final.gold_actions
         i = gold_progress(view.steps)
         if i < len(gold):

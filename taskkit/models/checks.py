@@ -14,8 +14,10 @@ __all__ = [
     "AnswerCheck",
     "ArgValues",
     "CallBudget",
+    "ConfirmBeforeWrite",
     "DiffAssertion",
     "Expect",
+    "ForbiddenText",
     "ForbiddenTools",
     "NoRepeatedCalls",
     "NormaliseStep",
@@ -69,8 +71,40 @@ class Order(Model):
     then: str
 
 
+class ConfirmBeforeWrite(Model):
+    """In a task with a ``user``: fails a write call made before any confirmation turn (a
+    fired ``confirm`` trigger: the agent asked, the user said yes)."""
+
+    check: Literal["confirm_before_write"]
+
+
+class ForbiddenText(Model):
+    """Fails a step whose message (the answer, or the text sent with calls) holds one of
+    ``contains`` (case-insensitive) or matches ``regex``: data the agent must not disclose
+    or ask for."""
+
+    check: Literal["forbidden_text"]
+    contains: list[Annotated[str, Field(min_length=1)]] = []
+    """Case-insensitive substrings (templated)."""
+    regex: str | None = None
+    """A safe regex (:mod:`taskkit.saferegex`)."""
+
+    @model_validator(mode="after")
+    def _some(self) -> Self:
+        if not self.contains and self.regex is None:
+            raise ValueError("forbidden_text needs contains or regex")
+        return self
+
+
 ActionCheck = Annotated[
-    NoRepeatedCalls | CallBudget | ForbiddenTools | ReadOnly | ArgValues | Order,
+    NoRepeatedCalls
+    | CallBudget
+    | ForbiddenTools
+    | ReadOnly
+    | ArgValues
+    | Order
+    | ConfirmBeforeWrite
+    | ForbiddenText,
     Field(discriminator="check"),
 ]
 

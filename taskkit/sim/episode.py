@@ -21,11 +21,19 @@ from ..models.operations import EVERYTHING
 from .behaviors import copies_records
 from .collections import clone, is_collection
 from .diff import copy_json
-from .evaluate import Call, FinalVerdict, Finding, evaluate_action, final_for_task
+from .evaluate import (
+    Call,
+    FinalVerdict,
+    Finding,
+    evaluate_action,
+    evaluate_message,
+    final_for_task,
+)
 from .execute import Observation, execute, fault_for
 from .formats import AgentInput, Exchange, Parsed, Response, ResponseFormat, get_format
 from .limits import DEFAULT_LIMITS, Limits, recordable
 from .patch import make_patch
+from .users import ScriptedUser, SimulatedUser, UserReply, UserView
 from .verify import shared_verifier
 
 __all__ = ["Episode", "StepRecord", "StepResult"]
@@ -52,6 +60,8 @@ class StepRecord:
     calls: list[CallRecord]
     findings: list[Finding]
     score: int
+    user: UserReply | None = None
+    """The simulated user's reply, when the step's message went to it."""
 
     @property
     def error_types(self) -> list[str]:
@@ -76,6 +86,7 @@ class StepRecord:
             ],
             "score": self.score,
             "errors": [f.as_json() for f in self.findings],
+            **({"user": self.user.as_json()} if self.user is not None else {}),
         }
 
 
@@ -111,10 +122,15 @@ class Episode:
         trust: Iterable[str] | None = None,
         faults: bool = True,
         limits: Limits = DEFAULT_LIMITS,
+        user: SimulatedUser | None = None,
     ) -> None:
         """``trust``: the packs whose Python handlers may run (``None``: those of the user's
         trust file). A task offering a handler of any other pack is refused here, with
-        :class:`~taskkit.trust.UntrustedHandlers`, before anything runs."""
+        :class:`~taskkit.trust.UntrustedHandlers`, before anything runs.
+
+        ``user``: who answers the agent's messages (each reset talks to a fork of it);
+        ``None``: the task's scripted user when it has a ``user`` block, else nobody (the
+        agent's first message without calls is its final answer)."""
         self.task = task
         self.format = get_format(fmt) if isinstance(fmt, str) else fmt
         self.run_seed = run_seed
@@ -128,6 +144,10 @@ class Episode:
         # one verifier per compiled task, shared by its episodes and forks (and with it the
         # validators and the nearest-name index): nothing here grows with the tools offered
         self._verifier = shared_verifier(task, limits)
+        self._user = user
+        self._confirm_turns = frozenset(
+            t.id for t in (task.user.turns if task.user is not None else ()) if t.when.confirm
+        )
         self.reset()
 
     def reset(self) -> AgentInput:
@@ -146,8 +166,22 @@ class Episode:
         self.final: FinalVerdict | None = None
         self.done = False
         self.ended_by: str | None = None
-        """What ended the episode: ``answer``, ``empty_answer``, ``max_turns``,
-        ``terminal:TOOL`` (a terminal tool's successful call) or ``finish``."""
+        """What ended the episode: ``answer``, ``empty_answer``, ``user_stop`` (the user
+        ended the conversation), ``max_turns``, ``terminal:TOOL`` (a terminal tool's
+        successful call) or ``finish``."""
+        self.user: SimulatedUser | None = (
+            self._user.fork()
+            if self._user is not None
+            else ScriptedUser(self.task)
+            if self.task.user is not None
+            else None
+        )
+        self.revealed: set[str] = set()
+        """The hidden facts the user's replies revealed so far."""
+        self.confirmed = False
+        """A confirmation turn has fired (``confirm_before_write``)."""
+        self.transcript: list[tuple[str, str]] = [("user", self.task.user_command)]
+        """The conversation with the user (no tool calls), as the user sees it."""
         return self.observe()
 
     def observe(self) -> AgentInput:
@@ -162,6 +196,9 @@ class Episode:
         other.history = list(self.history)
         other.steps = list(self.steps)
         other.calls = list(self.calls)
+        other.user = self.user.fork() if self.user is not None else None
+        other.revealed = set(self.revealed)
+        other.transcript = list(self.transcript)
         return other
 
     def step(self, response: Response) -> StepResult:
@@ -186,6 +223,11 @@ class Episode:
         findings: list[Finding] = []
         records: list[CallRecord] = []
         observations: list[str] = []
+        reply: UserReply | None = None
+        if parsed.error is None and self.task.action_checks:
+            for text in (parsed.thought, parsed.answer):
+                if isinstance(text, str) and text:
+                    findings.extend(evaluate_message(self.task, text))
         if parsed.error is not None:
             # kept as far as it is JSON: the trajectory and the next prompt are written out
             response = recordable(response, self.limits)
@@ -203,19 +245,25 @@ class Episode:
                 if record.ends_episode:  # the calls after a terminal tool are not run
                     self.done, self.ended_by = True, f"terminal:{record.name}"
                     break
+        elif self.user is not None:
+            reply = self._tell_user(parsed.answer or "")
+            if reply.stop:
+                self.answer = parsed.answer
+                self.done, self.ended_by = True, "user_stop"
         else:
             self.answer = parsed.answer
             self.done = True
             self.ended_by = "answer" if (parsed.answer or "").strip() else "empty_answer"
         step = StepRecord(
-            len(self.steps), response, parsed, records, findings, 0 if findings else 1
+            len(self.steps), response, parsed, records, findings, 0 if findings else 1, reply
         )
         self.steps.append(step)
-        self.history.append(Exchange(response, parsed, observations))
+        said = reply.text if reply is not None else None
+        self.history.append(Exchange(response, parsed, observations, said))
         if not self.done and len(self.steps) >= self.task.max_turns:
             self.done, self.ended_by = True, "max_turns"
         if self.done:
-            self.final = final_for_task(self.task, self.state, self.answer, self.messages())
+            self.final = self._final(self.answer)
             if self.ended_by == "max_turns":
                 self.final = FinalVerdict(
                     0,
@@ -226,6 +274,24 @@ class Episode:
                     self.final.diff,
                 )
         return step
+
+    def _tell_user(self, message: str) -> UserReply:
+        """The user's reply to the agent's ``message``, kept in the transcript."""
+        assert self.user is not None
+        self.transcript.append(("assistant", message))
+        replies = sum(1 for role, _ in self.transcript if role == "assistant")
+        view = UserView(self.task, message, tuple(self.transcript), tuple(self.calls), replies)
+        reply = self.user.reply(view)
+        if reply.text is not None:
+            self.transcript.append(("user", reply.text))
+        self.revealed.update(reply.reveals)
+        if reply.turn is not None and reply.turn in self._confirm_turns:
+            self.confirmed = True
+        return reply
+
+    def _final(self, answer: str | None) -> FinalVerdict:
+        revealed = self.revealed if self.user is not None else None
+        return final_for_task(self.task, self.state, answer, self.messages(), revealed)
 
     def messages(self) -> list[str]:
         """The assistant's messages so far: the text of each response (sent with tool calls
@@ -283,8 +349,8 @@ class Episode:
         )
         trusted = trusting.declaring_pack(env, self.task) in self.trust
         obs: Observation = execute(env, verdict.args, self.state, trusted=trusted, fault=fault)
-        executed = Call(env.name, verdict.args, env.effect, faulted=obs.faulted)
-        findings = evaluate_action(self.task, executed, self.calls)
+        executed = Call(env.name, verdict.args, env.effect, faulted=obs.faulted, ok=obs.ok)
+        findings = evaluate_action(self.task, executed, self.calls, confirmed=self.confirmed)
         self.calls.append(executed)
         return CallRecord(
             call.name,
@@ -306,7 +372,7 @@ class Episode:
         self.answer = answer
         self.done = True
         self.ended_by = "finish"
-        final = final_for_task(self.task, self.state, answer, self.messages())
+        final = self._final(answer)
         if answer is None:
             final = FinalVerdict(
                 0,
@@ -348,6 +414,7 @@ class Episode:
             "steps": [s.as_json() for s in self.steps],
             "answer": self.answer,
             "ended_by": self.ended_by,
+            "user": self.user.settings() if self.user is not None else None,
             "final": self.final_json(),
             "action_scores": self.action_scores,
             "task_score": self.final.score if self.final else 0,

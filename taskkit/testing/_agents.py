@@ -3,7 +3,7 @@ gold replay would: the mistake must be caught there, whatever the agent does aft
 
 from __future__ import annotations
 
-from ..agents.base import AgentView, gold_progress
+from ..agents.base import AgentView, gold_message_due, gold_progress
 from ..agents.mutant import MUTATIONS, PREMATURE_ANSWER
 from ..sim.formats import Response
 from ..sim.verify import ToolCall
@@ -32,6 +32,9 @@ class OneMistakeAgent:
             if mutated is not None:
                 self.made = mutated
                 return view.format.write(calls=[mutated])
+        message = gold_message_due(view.task, view.steps)
+        if message is not None:
+            return view.format.write(answer=message)
         if i < len(gold):
             return view.format.write(calls=[ToolCall(gold[i].tool, dict(gold[i].args))])
         return view.format.write(answer=view.task.final.gold_answer or "Done.")

@@ -9,9 +9,13 @@ from __future__ import annotations
 import functools
 import shutil
 from pathlib import Path
+from typing import Any
 
 from taskkit.compiler import CompileResult, compile_paths
 from taskkit.models import CompiledTask
+from taskkit.models.user import CompiledTurn
+from taskkit.sim.episode import Episode, StepRecord
+from taskkit.sim.verify import ToolCall
 
 PACKS = Path(__file__).resolve().parent / "packs"
 TASK = PACKS / "shop" / "tasks" / "change_address.yaml"
@@ -44,3 +48,27 @@ def changed_pack(tmp_path: Path, *edits: tuple[str, str], task: Path = TASK) -> 
 
 def compile_changed(tmp_path: Path, *edits: tuple[str, str]) -> CompileResult:
     return compile_paths([changed_pack(tmp_path, *edits)])
+
+
+def with_user(task: CompiledTask, *turns: dict[str, Any], **fields: Any) -> CompiledTask:
+    """``task`` with its user's turns (and any other user field) replaced: each turn a dict
+    as authored, ``{"id": ..., "when": {...}, "say": ...}``."""
+    assert task.user is not None
+    user = task.user.model_copy(
+        update={"turns": [CompiledTurn.model_validate(t) for t in turns], **fields}
+    )
+    return task.model_copy(update={"user": user})
+
+
+def say(episode: Episode, text: str) -> StepRecord:
+    """The agent sends ``text`` to the user (a message without calls)."""
+    return episode.advance(episode.format.write(answer=text))
+
+
+def call(episode: Episode, tool: str, **args: Any) -> StepRecord:
+    return episode.advance(episode.format.write(calls=[ToolCall(tool, args)]))
+
+
+def heard(step: StepRecord) -> str | None:
+    """What the user answered to the step (``None``: nothing, or it was not asked)."""
+    return step.user.text if step.user is not None else None

@@ -64,6 +64,9 @@ class Exchange:
     response: Response
     parsed: Parsed
     observations: list[str]
+    user: str | None = None
+    """The simulated user's reply to this turn's message (a multi-turn task): rendered as
+    a user message after it."""
 
 
 class ResponseFormat(Protocol):

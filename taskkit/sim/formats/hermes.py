@@ -94,6 +94,8 @@ def render(task: CompiledTask, history: list[Exchange]) -> AgentInput:
         messages.append({"role": "assistant", "content": _text(ex.response)})
         role = "tool" if ex.parsed.error is None and ex.parsed.calls else "user"
         messages.extend({"role": role, "content": obs} for obs in ex.observations)
+        if ex.user is not None:
+            messages.append({"role": "user", "content": ex.user})
     return AgentInput(messages)
 
 

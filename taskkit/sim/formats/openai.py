@@ -40,6 +40,8 @@ def render(task: CompiledTask, history: list[Exchange]) -> AgentInput:
             text = _text_of(ex.response)
             messages.append({"role": "assistant", "content": text})
             messages.extend({"role": "user", "content": obs} for obs in ex.observations)
+            if ex.user is not None:
+                messages.append({"role": "user", "content": ex.user})
             continue
         # Our own ids: unique across the conversation whatever the agent sent.
         ids = [_call_id(turn, i) for i in range(len(ex.parsed.calls))]

@@ -149,6 +149,8 @@ def render(task: CompiledTask, history: list[Exchange]) -> AgentInput:
         messages.extend(
             {"role": "user", "content": f"Observation: {obs}"} for obs in ex.observations
         )
+        if ex.user is not None:  # the user speaking, not a tool: no "Observation:"
+            messages.append({"role": "user", "content": ex.user})
     return AgentInput(messages)
 
 

@@ -121,13 +121,16 @@ def _step(index: int, ex: Exchange) -> dict[str, Any]:
     obs: str | list[str] = ex.observations[0] if len(ex.observations) == 1 else ex.observations
     if not ex.observations:
         obs = ""
-    return {
+    step: dict[str, Any] = {
         "step_id": index + 1,
         "thought": thought,
         "tool_calls": [{"name": c.name, "arguments": c.arguments} for c in ex.parsed.calls],
         "next_observation": obs,
-        "user_input": "",
+        "user_input": ex.user or "",
     }
+    if ex.user is not None:  # the message the user answered, as the agent wrote it
+        step["final_answer"] = ex.parsed.answer or ""
+    return step
 
 
 def render(task: CompiledTask, history: list[Exchange]) -> AgentInput:

@@ -117,6 +117,7 @@ def test_every_agent_runs_an_episode(name: str, compiled_library: list) -> None:
 
 USER_TESTS = {
     "scripted": "tests/users/test_scripted_user.py",
+    "model": "tests/users/test_model_user_cli.py",
 }
 """Each kind of simulated user: the test that drives it through episodes."""
 

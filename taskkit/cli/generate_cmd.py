@@ -6,6 +6,7 @@ import functools
 import json
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,8 @@ from .options import (
     executor_options,
     selection_from,
     selection_options,
+    user_from,
+    user_options,
 )
 from .progress import echo_pass_rates
 from .run_cmd import agent_from_flags, open_tasks, trust_from_flags
@@ -120,6 +123,7 @@ class _Progress:
 )
 @selection_options()
 @agent_options(retries=6)
+@user_options()
 @executor_options()
 def generate_(
     paths: tuple[str, ...],
@@ -173,6 +177,14 @@ def generate_(
         agent = agent_from_flags(
             agent_spec, model=model, base_url=base_url, timeout=timeout, max_retries=retries
         )
+        user = user_from(
+            options,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=retries,
+            note=functools.partial(click.echo, err=True),
+        )
+        config = replace(config, explore=replace(config.explore, user=user))
         settings = run_settings(
             agent,
             agent_spec=agent_spec,
@@ -180,6 +192,7 @@ def generate_(
             seed=seed,
             temperature=[t_min, t_max],
             samples=samples,
+            user=user,
         )
         # Each Ray actor builds its own agent, as this one was (a server's model resolved).
         factory = functools.partial(

@@ -1,9 +1,10 @@
 """Options several commands share, declared once: which tasks to take (compile, run,
-generate, ls), how to reach a model server and where the episodes are played (run,
-generate)."""
+generate, ls), how to reach a model server, which simulated user answers the agent and
+where the episodes are played (run, generate)."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -13,6 +14,8 @@ from click.shell_completion import CompletionItem
 from ..agents import AGENTS, ENTRY_POINT_GROUP, Agent, installed_agents
 from ..compiler import Selection
 from ..executors import EXECUTORS, Executor, make_executor
+from ..sim.users import USERS
+from ..sim.users.choice import UserChoice
 
 __all__ = [
     "AgentName",
@@ -22,6 +25,8 @@ __all__ = [
     "executor_options",
     "selection_from",
     "selection_options",
+    "user_from",
+    "user_options",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -195,4 +200,93 @@ def selects(selection: Selection) -> bool:
         or selection.tasks
         or selection.limit is not None
         or selection.split
+    )
+
+
+_USER = (
+    click.option(
+        "--user",
+        "user_kind",
+        type=click.Choice(list(USERS)),
+        default="scripted",
+        show_default=True,
+        help="Who answers the agent in tasks with a user block: the task's scripted turns, "
+        "or a model (--user-model) prompted with the user's persona, goal and hidden facts.",
+    ),
+    click.option(
+        "--user-model", help="--user model: the model playing the user (or TASKKIT_USER_MODEL)."
+    ),
+    click.option(
+        "--user-base-url",
+        help="--user model: its server (or TASKKIT_USER_BASE_URL; default: the agent's "
+        "--base-url, or OPENAI_BASE_URL). Key: TASKKIT_USER_API_KEY, or OPENAI_API_KEY.",
+    ),
+    click.option(
+        "--user-seed",
+        type=int,
+        help="--user model: sampling seed sent with each request (default: the episode's).",
+    ),
+    click.option(
+        "--user-temperature",
+        type=click.FloatRange(min=0),
+        default=0.0,
+        show_default=True,
+        help="--user model: sampling temperature.",
+    ),
+)
+
+
+def user_options() -> Callable[[F], F]:
+    """``--user --user-model --user-base-url --user-seed --user-temperature``: who answers
+    the agent in multi-turn tasks."""
+
+    def decorate(fn: F) -> F:
+        for option in reversed(_USER):
+            fn = option(fn)
+        return fn
+
+    return decorate
+
+
+def user_from(
+    options: dict[str, Any],
+    *,
+    base_url: str | None = None,
+    timeout: float = 60.0,
+    max_retries: int = 4,
+    note: Callable[[str], None] | None = None,
+) -> UserChoice:
+    """The :class:`UserChoice` the options ask for; pops them from ``options``. A model user
+    reaches the agent's server (``base_url``) unless told otherwise, and takes the only model
+    that server lists when no model is named, as the openai agent does."""
+    kind = options.pop("user_kind")
+    model, url = options.pop("user_model"), options.pop("user_base_url")
+    seed, temperature = options.pop("user_seed"), options.pop("user_temperature")
+    if kind == "scripted":
+        return UserChoice()
+    url = url or os.environ.get("TASKKIT_USER_BASE_URL") or base_url
+    model = model or os.environ.get("TASKKIT_USER_MODEL") or _only_model(url, timeout, note)
+    return UserChoice(
+        kind=kind,
+        model=model,
+        base_url=url,
+        seed=seed,
+        temperature=temperature,
+        timeout=timeout,
+        max_retries=max_retries,
+    )
+
+
+def _only_model(url: str | None, timeout: float, note: Callable[[str], None] | None) -> str:
+    from ..agents.openai_agent import server_models  # noqa: PLC0415 - the openai extra
+
+    models = server_models(url, os.environ.get("TASKKIT_USER_API_KEY"), min(timeout, 10.0))
+    if len(models) == 1:
+        if note is not None:
+            note(f"user model: {models[0]} (the only one the server lists)")
+        return models[0]
+    listed = ", ".join(models[:10]) + (", ..." if len(models) > 10 else "") if models else "none"
+    raise click.UsageError(
+        f"--user-model is required for --user model (or TASKKIT_USER_MODEL); the server "
+        f"lists {len(models)} models: {listed}"
     )

@@ -13,7 +13,7 @@ import asyncio
 import inspect
 import random
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ..agents import Agent, AgentView, AsyncAgent
@@ -22,6 +22,7 @@ from ..sim.episode import Episode
 from ..sim.formats import Response, get_format
 from ..sim.formats.base import default_system_prompt
 from ..sim.patch import make_patch
+from ..sim.users.choice import UserChoice
 from .messages import ARGUMENTS, Arguments
 
 __all__ = ["ExploreConfig", "explore_episode", "temperatures"]
@@ -42,6 +43,9 @@ class ExploreConfig:
     """Packs whose Python handlers may run (decided by the caller, not stored in run.json)."""
     arguments: Arguments = "object"
     """How the exported rows write tool-call arguments (JSON objects or JSON strings)."""
+    user: UserChoice = field(default_factory=UserChoice)
+    """Who answers the agent in tasks with a user block; every sample's fork of the
+    episode forks its user, so each reacts to that sample alone."""
 
     def __post_init__(self) -> None:
         if self.arguments not in ARGUMENTS:
@@ -125,7 +129,10 @@ async def explore_episode(
     """Explore one task; return its trajectory record (JSON-ready). ``requests`` bounds the
     agent calls in flight across every episode that shares it."""
     fmt = get_format(config.format)
-    episode = Episode(task, fmt, run_seed=config.seed, faults=config.faults, trust=config.trust)
+    user = config.user.make(task, seed=config.seed)
+    episode = Episode(
+        task, fmt, run_seed=config.seed, faults=config.faults, trust=config.trust, user=user
+    )
     temps = temperatures(config)
     choose = random.Random(f"choose|{config.seed}|{task.id}")
     act_async = agent.act_async if isinstance(agent, AsyncAgent) else None
@@ -177,6 +184,7 @@ async def explore_episode(
         "chosen_steps": chosen_steps,
         "answer": episode.answer,
         "ended_by": episode.ended_by,
+        "user": None if user is None else user.settings(),
         "final": episode.final_json(),
         "final_state_patch": make_patch(task.initial_state, episode.state),
         "action_scores": action_scores,

@@ -540,10 +540,12 @@ def test_tooltalk_dialogues_become_conversations() -> None:
 @pytest.mark.parametrize(
     ("source", "paths"), [("bfcl_multi_turn", [BFCL_MULTI]), ("tooltalk", TOOLTALK)]
 )
-def test_imported_dialogues_compile_with_their_gold_conversation(
+def test_imported_dialogues_compile_replay_and_fail_without_the_conversation(
     source: str, paths: list[Path], tmp_path: Path
 ) -> None:
+    from taskkit.agents import make_agent
     from taskkit.compiler import compile_paths
+    from taskkit.runner import run_episode
 
     merged = merge_results([IMPORTERS[source].load(p) for p in paths])
     write_result(merged, tmp_path / "pack", pack_name="dialogues")
@@ -553,6 +555,11 @@ def test_imported_dialogues_compile_with_their_gold_conversation(
     for task in compiled.tasks:
         assert task.user is not None
         assert len(task.final.gold_messages) == len(task.user.turns)
+        gold = run_episode(task, make_agent("replay"))
+        assert gold.final is not None and gold.final.score == 1, task.id
+        assert gold.ended_by == "user_stop"
+        noop = run_episode(task, make_agent("noop"))
+        assert noop.final is None or noop.final.score == 0, task.id
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import socket
+from collections.abc import Callable
 from typing import Any
 
 from ..sim.formats import Response
@@ -17,6 +18,7 @@ __all__ = [
     "client_options",
     "completion_text",
     "create",
+    "only_model",
     "server_failure",
     "server_models",
 ]
@@ -37,16 +39,34 @@ def create(options: AgentOptions) -> OpenAIAgent:
 
 
 def _only_model(options: AgentOptions) -> str:
-    models = server_models(options.base_url, timeout=min(options.timeout or 10.0, 10.0))
+    return only_model(
+        options.base_url,
+        None,
+        timeout=min(options.timeout or 10.0, 10.0),
+        what="model",
+        required="--model is required for --agent openai (or TASKKIT_MODEL)",
+        note=options.note,
+    )
+
+
+def only_model(
+    base_url: str | None,
+    api_key: str | None,
+    *,
+    timeout: float,
+    what: str,
+    required: str,
+    note: Callable[[str], None] | None = None,
+) -> str:
+    """The one model the server lists (``note`` says so, naming it ``what``); else
+    ``ValueError`` saying ``required`` and what the server lists."""
+    models = server_models(base_url, api_key, timeout=timeout)
     if len(models) == 1:
-        if options.note is not None:
-            options.note(f"model: {models[0]} (the only one the server lists)")
+        if note is not None:
+            note(f"{what}: {models[0]} (the only one the server lists)")
         return models[0]
     listed = ", ".join(models[:10]) + (", ..." if len(models) > 10 else "") if models else "none"
-    raise ValueError(
-        f"--model is required for --agent openai (or TASKKIT_MODEL); the server lists "
-        f"{len(models)} models: {listed}"
-    )
+    raise ValueError(f"{required}; the server lists {len(models)} models: {listed}")
 
 
 class OpenAIAgent:

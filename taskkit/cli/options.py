@@ -278,15 +278,16 @@ def user_from(
 
 
 def _only_model(url: str | None, timeout: float, note: Callable[[str], None] | None) -> str:
-    from ..agents.openai_agent import server_models  # noqa: PLC0415 - the openai extra
+    from ..agents.openai_agent import only_model  # noqa: PLC0415 - the openai extra
 
-    models = server_models(url, os.environ.get("TASKKIT_USER_API_KEY"), min(timeout, 10.0))
-    if len(models) == 1:
-        if note is not None:
-            note(f"user model: {models[0]} (the only one the server lists)")
-        return models[0]
-    listed = ", ".join(models[:10]) + (", ..." if len(models) > 10 else "") if models else "none"
-    raise click.UsageError(
-        f"--user-model is required for --user model (or TASKKIT_USER_MODEL); the server "
-        f"lists {len(models)} models: {listed}"
-    )
+    try:
+        return only_model(
+            url,
+            os.environ.get("TASKKIT_USER_API_KEY"),
+            timeout=min(timeout, 10.0),
+            what="user model",
+            required="--user-model is required for --user model (or TASKKIT_USER_MODEL)",
+            note=note,
+        )
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None

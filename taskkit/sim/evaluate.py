@@ -3,6 +3,7 @@ episode). Both are programmatic: no model judges anything."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -148,6 +149,8 @@ def _matches(pattern: str, text: str) -> bool:
         return compile_safe(pattern).search(text)
     except TooLong:
         return True  # too long to clear of what it must not say: not cleared
+    except (re.error, RecursionError, OverflowError):
+        return False  # an invalid pattern (lint reports it) forbids nothing
 
 
 @dataclass(frozen=True)

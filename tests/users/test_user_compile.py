@@ -9,6 +9,7 @@ from pathlib import Path
 from users_helpers import compile_changed, compiled
 
 from taskkit.compiler import compile_paths
+from taskkit.rule_ids import INVALID_REGEX
 
 
 def test_the_user_block_is_rendered_over_the_entry_and_its_hidden_facts():
@@ -101,3 +102,17 @@ def test_a_user_who_replies_to_the_gold_answer_is_a_compile_error(tmp_path: Path
     result = compile_changed(tmp_path, ("otherwise: stop", "otherwise: And then?"))
     assert not result.ok
     assert any("replies to the gold answer" in d.message for d in result.diagnostics)
+
+
+def test_an_invalid_regex_in_a_trigger_or_a_forbidden_text_check_is_a_lint_error(tmp_path: Path):
+    result = compile_changed(
+        tmp_path,
+        ("when: {confirm: true}", 'when: {asks_regex: "(unclosed"}'),
+        ('regex: "\\\\b\\\\d{16}\\\\b"', 'regex: "[16"'),
+    )
+    assert not result.ok
+    found = {(d.rule, d.message.split(":")[0]) for d in result.diagnostics}
+    assert found == {
+        (INVALID_REGEX, "invalid regex '(unclosed'"),
+        (INVALID_REGEX, "invalid regex '[16'"),
+    }

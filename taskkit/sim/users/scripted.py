@@ -36,8 +36,8 @@ def matches(trigger: CompiledTrigger, view: UserView, since: int) -> bool:
     if trigger.asks_regex is not None:
         try:
             return compile_safe(trigger.asks_regex).search(view.message)
-        except TooLong:
-            return False
+        except (TooLong, re.error, RecursionError, OverflowError):
+            return False  # an invalid pattern (lint's TK error) never matches
     if trigger.reply is not None:
         return view.replies == trigger.reply
     if trigger.after_call is not None:

@@ -83,6 +83,8 @@ def test_a_model_user_plays_a_full_episode_and_both_sides_are_recorded(tmp_path:
         "Thanks!",
     ]
     assert said[0]["reveals"] == ["address"] and said[-1]["stop"]
+    # Its answer to the proposal is the confirmation the write needs.
+    assert said[1]["turn"] == "confirm" and set(record["action_scores"]) == {1}
     # What the user's model was sent: its instructions, the conversation from its side.
     first = user.requests[0]
     assert (first["model"], first["seed"], first["temperature"]) == ("user-model", 7, 0.5)
@@ -131,3 +133,34 @@ def test_user_server_failures_are_reported_like_the_agents(tmp_path: Path, failu
     else:
         (record,) = records
         assert record["failed"]["kind"] == "server" and user.url in record["failed"]["reason"]
+
+
+def answers_to(request):
+    """A user model that answers by what the agent last said."""
+    said = request["messages"][-1]["content"]
+    if "address" in said:
+        return {"content": "Please send it to 9 Oak Ave."}
+    if "proceed" in said.lower():
+        return {"content": "Yes, go ahead."}
+    return {"content": STOP_TOKEN}
+
+
+def test_generate_with_a_model_user_records_it_and_asks_it_once_a_sample(tmp_path: Path) -> None:
+    out = tmp_path / "gen"
+    with FakeOpenAI(answers_to) as user:
+        result = CliRunner().invoke(
+            cli,
+            ["generate", str(PACKS), "-o", str(out), "--agent", "replay", "-k", "2",
+             "--limit", "1", "--user", "model", "--user-model", "u", "--user-base-url", user.url],
+        )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    config = json.loads((out / "run.json").read_text())
+    assert config["config"]["explore"]["user"]["kind"] == "model"
+    assert config["settings"]["user"]["model"] == "u"
+    (record,) = [json.loads(line) for line in (out / "trajectories.jsonl").read_text().splitlines()]
+    assert record["passed"] and record["user"]["base_url"] == user.url
+    # Every sample of every message to the user met its own copy of the user.
+    messages = sum(1 for st in record["chosen_steps"] if not st["calls"])
+    assert len(user.requests) == 2 * messages
+    sft = (out / "sft.jsonl").read_text()
+    assert "Please send it to 9 Oak Ave." in sft

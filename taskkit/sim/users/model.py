@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import functools
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ...models import CompiledTask
 from .base import SimulatedUser, UserReply, UserView
+from .scripted import matches
 
 __all__ = ["STOP_TOKEN", "ModelUser", "UserOptions", "create", "user_messages"]
 
@@ -98,7 +99,16 @@ class ModelUser:
             raise server_failure(
                 exc, self.base_url, self.model, self.options.timeout, self.options.max_retries
             ) from None
-        return self.parse(completion_text(completion, self.base_url))
+        reply = self.parse(completion_text(completion, self.base_url))
+        if reply.stop or self.task.user is None:
+            return reply
+        # An answer to a request for confirmation plays the task's confirmation turn (what
+        # confirm_before_write looks for), as the scripted user's would: the model is told
+        # the goal, so what it answers to a proposal is taken as the go-ahead.
+        for turn in self.task.user.turns:
+            if turn.when.confirm is not None and matches(turn.when, view, len(view.calls)):
+                return replace(reply, turn=turn.id)
+        return reply
 
     def request(self, view: UserView) -> dict[str, Any]:
         body: dict[str, Any] = {

@@ -130,6 +130,7 @@ async def explore_episode(
     agent calls in flight across every episode that shares it."""
     fmt = get_format(config.format)
     user = config.user.make(task, seed=config.seed)
+    waits_on_user = user is not None and user.kind != "scripted"
     episode = Episode(
         task, fmt, run_seed=config.seed, faults=config.faults, trust=config.trust, user=user
     )
@@ -152,10 +153,16 @@ async def explore_episode(
             for i, t in enumerate(temps)
         ]
         responses = await _respond(agent, act_async, views, requests)
-        samples = []
-        for i, (fork, response) in enumerate(zip(forks, responses, strict=True)):
-            fork.advance(response)
-            samples.append(_sample_json(fork, temps[i], i))
+        if waits_on_user:
+            # Each sample's user asks its server: in threads, so the samples' requests
+            # (and other episodes) are in flight together, not one after another.
+            await asyncio.gather(
+                *(asyncio.to_thread(f.advance, r) for f, r in zip(forks, responses, strict=True))
+            )
+        else:
+            for fork, response in zip(forks, responses, strict=True):
+                fork.advance(response)
+        samples = [_sample_json(fork, temps[i], i) for i, fork in enumerate(forks)]
         passing = [i for i, s in enumerate(samples) if s["passed"]]
         if passing:
             pick = passing[0] if config.policy == "first" else choose.choice(passing)

@@ -147,7 +147,7 @@ def answers_to(request):
 
 def test_generate_with_a_model_user_records_it_and_asks_it_once_a_sample(tmp_path: Path) -> None:
     out = tmp_path / "gen"
-    with FakeOpenAI(answers_to) as user:
+    with FakeOpenAI(answers_to, latency=0.3) as user:
         result = CliRunner().invoke(
             cli,
             ["generate", str(PACKS), "-o", str(out), "--agent", "replay", "-k", "2",
@@ -162,5 +162,6 @@ def test_generate_with_a_model_user_records_it_and_asks_it_once_a_sample(tmp_pat
     # Every sample of every message to the user met its own copy of the user.
     messages = sum(1 for st in record["chosen_steps"] if not st["calls"])
     assert len(user.requests) == 2 * messages
+    assert user.max_in_flight == 2  # the samples' users asked at once
     sft = (out / "sft.jsonl").read_text()
     assert "Please send it to 9 Oak Ave." in sft

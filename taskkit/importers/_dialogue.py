@@ -3,7 +3,8 @@
 Multi-turn corpora (BFCL's multi-turn categories, ToolTalk) record a conversation: the
 user says something, the agent makes calls and answers, the user says the next thing. As a
 taskkit task, the first user message is the ``user_command``; each later one becomes a
-scripted user turn fired by the agent's Nth message to the user (``when: {reply: N}``);
+scripted user turn fired by the agent's message once the round before it is done (its last
+call made: ``when: {after_call: ...}``; after a round without calls, ``reply: N``);
 the agent's calls and messages, in order, are the gold conversation, its last message the
 gold answer; the user stops when the agent's last message gets no scripted reply.
 
@@ -62,7 +63,7 @@ def dialogue_task(
         if i < len(rounds) - 1:  # the last reply is the answer
             gold.append({"say": f"{{{{ replies[{i}] }}}}"})
     turns = [
-        {"id": f"turn_{i + 1}", "when": {"reply": i}, "say": f"{{{{ turns[{i}] }}}}"}
+        {"id": f"turn_{i + 1}", "when": _when(rounds[i - 1], i), "say": f"{{{{ turns[{i}] }}}}"}
         for i in range(1, len(rounds))
     ]
     calls = sum(len(r.calls) for r in rounds)
@@ -100,9 +101,13 @@ def dialogue_task(
             "type": "object",
             "properties": {
                 "goal": {"type": "string"},
-                "turns": {"type": "array", "items": {"type": "string"}},
-                "replies": {"type": "array", "items": {"type": "string"}},
-                "calls": {"type": "array", "items": {"type": "array"}},
+                "turns": _strings(len(rounds)),
+                "replies": _strings(len(rounds)),
+                "calls": {
+                    "type": "array",
+                    "prefixItems": [_calls(r) for r in rounds],
+                    "minItems": len(rounds),
+                },
                 **{key: _schema_of(value) for key, value in (entry_extra or {}).items()},
             },
             "required": ["goal", "turns", "replies", "calls"],
@@ -110,6 +115,32 @@ def dialogue_task(
         "entries": [entry],
     }
     return task, content
+
+
+def _when(before: Round, i: int) -> dict[str, Any]:
+    """The trigger of the user's next message: the agent's message once the last call of
+    the round before it is made (an answer before the work is done then gets no reply: the
+    user stops, and the state shows what is missing); after a round without calls, the
+    agent's ``i``-th message."""
+    if before.calls:
+        return {"after_call": {"tool": before.calls[-1][0]}}
+    return {"reply": i}
+
+
+def _strings(n: int) -> dict[str, Any]:
+    return {"type": "array", "items": {"type": "string"}, "minItems": n}
+
+
+def _calls(r: Round) -> dict[str, Any]:
+    """A round's call arguments: as many calls, each with the parameters the task reads."""
+    return {
+        "type": "array",
+        "prefixItems": [
+            {"type": "object", "required": list(args)} if args else {"type": "object"}
+            for _, args in r.calls
+        ],
+        "minItems": len(r.calls),
+    }
 
 
 def _ref(i: int, j: int, param: str) -> str:

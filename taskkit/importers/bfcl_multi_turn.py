@@ -10,7 +10,8 @@ file: ``multi_turn_func_doc/<class file>.json``, one function doc a line. The an
 list of call strings per turn (``"cd(folder='document')"``).
 
 Each answered question becomes one task: its first turn the user command, its later turns
-scripted user replies (the agent's Nth message gets turn N+1), its calls the gold
+scripted user replies (turn N+1 answers the agent's message once turn N's calls are made),
+its calls the gold
 conversation, every function a tool that logs its calls (BFCL's classes are Python code
 taskkit does not run), so ``state: matches_gold`` compares the agent's calls with the gold
 ones, in order -- stricter than BFCL's state-based checker, and said so in the notes.

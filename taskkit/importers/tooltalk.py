@@ -11,7 +11,7 @@ parameters are inferred from the recorded calls (their JSON types; those every c
 are required). A tool named like a query (``Get...``, ``Find...``, ``Search...``) reads;
 any other writes and logs its calls, so the task's ``state: matches_gold`` compares the
 agent's actions with the recorded ones. The first user message is the user command, each
-later one a scripted reply to the agent's message before it; a closing user message that
+later one a scripted reply to the agent's message before it (see ``_dialogue``); a closing user message that
 no assistant turn answers is dropped, and a recorded call that raised is not gold.
 """
 

@@ -484,9 +484,18 @@ def test_bfcl_multi_turn_questions_become_conversations() -> None:
     )
     first = result.tasks[0]
     assert first["user_command"] == "{{ turns[0] }}"
+    # The user's next message answers the agent's message once the round's last call is made.
     assert first["user"]["turns"] == [
-        {"id": "turn_2", "when": {"reply": 1}, "say": "{{ turns[1] }}"},
-        {"id": "turn_3", "when": {"reply": 2}, "say": "{{ turns[2] }}"},
+        {
+            "id": "turn_2",
+            "when": {"after_call": {"tool": "bfcl_v3_multi_turn_base.mkdir"}},
+            "say": "{{ turns[1] }}",
+        },
+        {
+            "id": "turn_3",
+            "when": {"after_call": {"tool": "bfcl_v3_multi_turn_base.ls"}},
+            "say": "{{ turns[2] }}",
+        },
     ]
     assert [a.get("tool", "say").split(".")[-1] for a in first["final"]["gold_actions"]] == [
         "cd",
@@ -528,7 +537,11 @@ def test_tooltalk_dialogues_become_conversations() -> None:
         "end_range",
     ]
     assert task["user"]["turns"] == [
-        {"id": "turn_2", "when": {"reply": 1}, "say": "{{ turns[1] }}"}
+        {
+            "id": "turn_2",
+            "when": {"after_call": {"tool": "tooltalk_alarm-reminder-findalarms-0.FindAlarms"}},
+            "say": "{{ turns[1] }}",
+        }
     ]
     gold = [a.get("tool", "say").split(".")[-1] for a in task["final"]["gold_actions"]]
     assert gold == ["FindAlarms", "say", "DeleteAlarm", "AddReminder"]  # not the call that raised

@@ -17,6 +17,7 @@ from .agents.errors import EpisodeFailed, ServerUnavailable, failure_of
 from .models import CompiledTask
 from .sim.episode import Episode
 from .sim.formats import ResponseFormat, get_format
+from .user_choice import UserChoice
 
 if TYPE_CHECKING:  # the executors' package plays runner's episodes; no import at run time
     from .executors import Executor
@@ -41,10 +42,13 @@ def run_episode(
     temperature: float = 0.0,
     faults: bool = True,
     trust: Iterable[str] | None = None,
+    user: UserChoice | None = None,
 ) -> Episode:
     """Drive one episode to its end; agent exceptions propagate (they are the agent's bug).
-    ``trust``: packs whose Python handlers may run (see :class:`Episode`)."""
-    episode = Episode(task, fmt, run_seed=seed, faults=faults, trust=trust)
+    ``trust``: packs whose Python handlers may run (see :class:`Episode`); ``user``: who
+    answers the agent in a task with a user block (default: its scripted turns)."""
+    simulated = user.make(task, seed=seed) if user is not None else None
+    episode = Episode(task, fmt, run_seed=seed, faults=faults, trust=trust, user=simulated)
     rng = random.Random(f"{seed}|{task.id}")
     observation = episode.observe()
     while not episode.done:
@@ -85,9 +89,11 @@ def run_settings(
     seed: int,
     temperature: float | list[float],
     samples: int | None = None,
+    user: UserChoice | None = None,
 ) -> dict[str, Any]:
     """How a run is made, as its outputs record it (``run.json``, every trajectory record's
-    ``settings``, the report): what produced these numbers, and when."""
+    ``settings``, the report): what produced these numbers, and when. ``user``: who answers
+    the agent in multi-turn tasks (recorded as the scripted user when not given)."""
     return {
         "model": agent.model if isinstance(agent, ServerAgent) else None,
         "base_url": agent.base_url if isinstance(agent, ServerAgent) else None,
@@ -96,6 +102,7 @@ def run_settings(
         "seed": seed,
         "temperature": temperature,
         "samples": samples,
+        "user": (user or UserChoice()).settings(),
         "taskkit_version": __version__,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
     }
@@ -141,6 +148,7 @@ def run_tasks(
     trust: Iterable[str] | None = None,
     executor: Executor | None = None,
     full_state: bool = False,
+    user: UserChoice | None = None,
 ) -> Iterator[dict[str, Any]]:
     """Run every task ``repeats`` times; yield each trajectory record (and append it to
     ``out`` as JSONL). An episode the agent fails (it raises, times out, or its server
@@ -160,6 +168,7 @@ def run_tasks(
         "trust": None if trust is None else tuple(sorted(trust)),
         "settings": settings,
         "full_state": full_state,
+        "user": user,
     }
 
     def done(record: dict[str, Any]) -> dict[str, Any]:
@@ -195,6 +204,7 @@ async def play_record(
     trust: Iterable[str] | None,
     settings: dict[str, Any] | None,
     full_state: bool = False,
+    user: UserChoice | None = None,
 ) -> dict[str, Any]:
     """One episode of ``run`` as its trajectory record (an executor's play). The agent is
     called as ``run`` calls it, synchronously."""
@@ -208,6 +218,7 @@ async def play_record(
         trust=trust,
         settings=settings,
         full_state=full_state,
+        user=user,
     )
 
 
@@ -222,6 +233,7 @@ def _record(
     trust: Iterable[str] | None,
     settings: dict[str, Any] | None,
     full_state: bool = False,
+    user: UserChoice | None = None,
 ) -> dict[str, Any]:
     task, repeat = job
     run_seed = repeat_seed(seed, repeat)
@@ -235,6 +247,7 @@ def _record(
             temperature=temperature,
             faults=faults,
             trust=trust,
+            user=user,
         ).record(full_state=full_state)
         record["repeat"] = repeat
     except ServerUnavailable:

@@ -71,7 +71,10 @@ LAYERS: list[tuple[str, list[str]]] = [
     ("lint", ["lint"]),
     ("compiler", ["compiler"]),
     ("agents", ["agents"]),
-    ("runner/datagen/testing", ["executors", "runner", "report", "datagen", "testing", "view"]),
+    (
+        "runner/datagen/testing",
+        ["executors", "runner", "user_choice", "report", "datagen", "testing", "view"],
+    ),
     ("packs gate", ["packs", "pack_repo", "scaffold", "importers"]),
     ("cli", ["cli", "integrations", "docs_gen", "__main__"]),
 ]

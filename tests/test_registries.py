@@ -26,12 +26,11 @@ from pathlib import Path
 import pytest
 
 from taskkit import docs_gen
-from taskkit.agents import AGENTS, make_agent
+from taskkit.agents import AGENTS, USERS, make_agent
 from taskkit.importers import IMPORTERS
 from taskkit.models.checks import AnswerCheck
 from taskkit.runner import run_episode
 from taskkit.sim.formats import FORMATS
-from taskkit.sim.users import USERS
 from taskkit.sim.verify import ToolCall
 
 REPO = Path(__file__).resolve().parents[1]
@@ -67,6 +66,8 @@ def test_every_format_has_its_section_in_the_docs() -> None:
 IMPORTER_TESTS = {
     "toolbench": "test_toolbench_types_and_defaults",
     "bfcl": "test_bfcl_names_types_and_tasks",
+    "bfcl_multi_turn": "test_bfcl_multi_turn_questions_become_conversations",
+    "tooltalk": "test_tooltalk_dialogues_become_conversations",
     "openai": "test_openai_tools_round_trip_exactly",
     "mcp": "test_mcp_tools_list",
 }
@@ -119,6 +120,7 @@ def test_the_cli_knows_the_names_without_importing_what_they_name() -> None:
 
     assert tuple(FORMATS) == names.FORMATS
     assert tuple(AGENTS) == names.AGENTS
+    assert tuple(USERS) == names.USERS
     assert names.ENTRY_POINT_GROUP == ENTRY_POINT_GROUP
     assert set(AGENTS) > names.OFFLINE_AGENTS
     for name in names.OFFLINE_AGENTS:  # their runs record no model: none is a server's
@@ -129,6 +131,7 @@ def test_the_cli_knows_the_names_without_importing_what_they_name() -> None:
 
 USER_TESTS = {
     "scripted": "tests/users/test_scripted_user.py",
+    "model": "tests/users/test_model_user_cli.py",
 }
 """Each kind of simulated user: the test that drives it through episodes."""
 

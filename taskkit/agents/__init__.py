@@ -13,6 +13,9 @@ from dataclasses import replace
 from importlib.metadata import EntryPoint, entry_points
 from typing import Any
 
+from ..models import CompiledTask
+from ..sim.users import USERS as SIM_USERS
+from ..sim.users import SimulatedUser, UserFactory
 from . import mutant, noop, replay
 from .base import (
     Agent,
@@ -31,6 +34,7 @@ from .replay import ReplayAgent
 __all__ = [
     "AGENTS",
     "ENTRY_POINT_GROUP",
+    "USERS",
     "Agent",
     "AgentFactory",
     "AgentOptions",
@@ -63,6 +67,17 @@ AGENTS: dict[str, AgentFactory] = {
     "openai": _openai,
 }
 """The built-in agents; a name here wins over an installed agent of the same name."""
+
+
+def _model_user(task: CompiledTask, options: dict[str, Any]) -> SimulatedUser:
+    from .user_model import create  # noqa: PLC0415 - keeps the openai client optional
+
+    return create(task, options)
+
+
+USERS: dict[str, UserFactory] = {**SIM_USERS, "model": _model_user}
+"""The simulated users a run can choose (``--user``): the simulator's own (``scripted``)
+and ``model``, a model-backed user that reaches its server through the agents' client."""
 
 
 def installed_agents() -> dict[str, EntryPoint]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import socket
+from collections.abc import Callable
 from typing import Any, Literal
 
 from ..sim.formats import Response
@@ -17,7 +18,16 @@ from .base import AgentOptions, AgentView
 from .errors import EpisodeFailed, ServerUnavailable
 from .lean_http import ConnectionFailed, LeanClient, RequestTimeout, StatusError
 
-__all__ = ["HTTP_PATHS", "OpenAIAgent", "create", "server_models"]
+__all__ = [
+    "HTTP_PATHS",
+    "OpenAIAgent",
+    "client_options",
+    "completion_text",
+    "create",
+    "only_model",
+    "server_failure",
+    "server_models",
+]
 
 HttpPath = Literal["lean", "sdk"]
 HTTP_PATHS: tuple[HttpPath, ...] = ("lean", "sdk")
@@ -39,16 +49,34 @@ def create(options: AgentOptions) -> OpenAIAgent:
 
 
 def _only_model(options: AgentOptions) -> str:
-    models = server_models(options.base_url, timeout=min(options.timeout or 10.0, 10.0))
+    return only_model(
+        options.base_url,
+        None,
+        timeout=min(options.timeout or 10.0, 10.0),
+        what="model",
+        required="--model is required for --agent openai (or TASKKIT_MODEL)",
+        note=options.note,
+    )
+
+
+def only_model(
+    base_url: str | None,
+    api_key: str | None,
+    *,
+    timeout: float,
+    what: str,
+    required: str,
+    note: Callable[[str], None] | None = None,
+) -> str:
+    """The one model the server lists (``note`` says so, naming it ``what``); else
+    ``ValueError`` saying ``required`` and what the server lists."""
+    models = server_models(base_url, api_key, timeout=timeout)
     if len(models) == 1:
-        if options.note is not None:
-            options.note(f"model: {models[0]} (the only one the server lists)")
+        if note is not None:
+            note(f"{what}: {models[0]} (the only one the server lists)")
         return models[0]
     listed = ", ".join(models[:10]) + (", ..." if len(models) > 10 else "") if models else "none"
-    raise ValueError(
-        f"--model is required for --agent openai (or TASKKIT_MODEL); the server lists "
-        f"{len(models)} models: {listed}"
-    )
+    raise ValueError(f"{required}; the server lists {len(models)} models: {listed}")
 
 
 class OpenAIAgent:
@@ -74,12 +102,7 @@ class OpenAIAgent:
         self.model = model or os.environ.get("TASKKIT_MODEL") or "default"
         self.max_tokens = max_tokens
         self.timeout, self.max_retries = timeout, max_retries
-        options: dict[str, Any] = {
-            "base_url": base_url or os.environ.get("OPENAI_BASE_URL"),
-            "api_key": api_key or os.environ.get("OPENAI_API_KEY") or "EMPTY",
-            "timeout": timeout,
-            "max_retries": max_retries,  # the SDK backs off on 429, 5xx and timeouts
-        }
+        options = client_options(base_url, api_key, timeout, max_retries)
         self.client = openai.OpenAI(**options)
         self.base_url = str(self.client.base_url).rstrip("/")
         self._async_options = options
@@ -183,18 +206,27 @@ class OpenAIAgent:
         )
 
 
+def client_options(
+    base_url: str | None, api_key: str | None, timeout: float, max_retries: int
+) -> dict[str, Any]:
+    """The SDK client's options: the arguments, else ``OPENAI_BASE_URL`` and
+    ``OPENAI_API_KEY`` (a local server needs no key: ``EMPTY``). Shared by everything that
+    talks to a model server (the agent, the model-backed user)."""
+    return {
+        "base_url": base_url or os.environ.get("OPENAI_BASE_URL"),
+        "api_key": api_key or os.environ.get("OPENAI_API_KEY") or "EMPTY",
+        "timeout": timeout,
+        "max_retries": max_retries,  # the SDK backs off on 429, 5xx and timeouts
+    }
+
+
 def server_models(
     base_url: str | None, api_key: str | None = None, timeout: float = 10.0
 ) -> list[str]:
     """The model ids a server lists at ``/models`` (to pick the one it serves)."""
     import openai  # noqa: PLC0415 - optional extra
 
-    client = openai.OpenAI(
-        base_url=base_url or os.environ.get("OPENAI_BASE_URL"),
-        api_key=api_key or os.environ.get("OPENAI_API_KEY") or "EMPTY",
-        timeout=timeout,
-        max_retries=2,
-    )
+    client = openai.OpenAI(**client_options(base_url, api_key, timeout, 2))
     url = str(client.base_url).rstrip("/")
     try:
         listing = client.get("/models", cast_to=object)
@@ -280,6 +312,20 @@ def _server_message(exc: Any) -> str:
         if message:
             return str(message)[:200]
     return str(getattr(exc, "message", "") or exc)[:200]
+
+
+def completion_text(completion: Any, url: str) -> str:
+    """The text of a chat completion's first choice (``""`` when it has none); a reply that
+    is not a chat completion is this episode's server failure."""
+    if not _is_completion(completion):
+        raise EpisodeFailed(
+            "server",
+            f"model server {url}: the reply is not a chat completion ({_excerpt(completion)})",
+        )
+    choices = completion["choices"]
+    message = (choices[0].get("message") if choices else None) or {}
+    content = message.get("content")
+    return content if isinstance(content, str) else ""
 
 
 def _is_completion(completion: Any) -> bool:

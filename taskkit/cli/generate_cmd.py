@@ -12,6 +12,7 @@ import json
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -35,6 +36,8 @@ from .options import (
     selection_from,
     selection_options,
     trust_from_flags,
+    user_from,
+    user_options,
 )
 from .progress import echo_pass_rates
 
@@ -127,6 +130,7 @@ class _Progress:
 )
 @selection_options()
 @agent_options(retries=6)
+@user_options()
 @executor_options()
 def generate_(
     paths: tuple[str, ...],
@@ -199,6 +203,14 @@ def generate_(
         agent = agent_from_flags(
             agent_spec, model=model, base_url=base_url, timeout=timeout, max_retries=retries
         )
+        user = user_from(
+            options,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=retries,
+            note=functools.partial(click.echo, err=True),
+        )
+        config = replace(config, explore=replace(config.explore, user=user))
         settings = run_settings(
             agent,
             agent_spec=agent_spec,
@@ -206,6 +218,7 @@ def generate_(
             seed=seed,
             temperature=[t_min, t_max],
             samples=samples,
+            user=user,
         )
         # Each Ray actor builds its own agent, as this one was (a server's model resolved).
         factory = functools.partial(

@@ -25,10 +25,11 @@ from .exit_codes import OK, USAGE
 )
 @click.option("--pack", "pack_name", help="Pack name (default: the output folder's name).")
 def import_(source: str, files: tuple[Path, ...], out_dir: Path, pack_name: str | None) -> None:
-    """Import tool corpora (SOURCE: bfcl, mcp, openai, toolbench) as a taskkit pack.
+    """Import tool corpora (SOURCE: one of the importers, see docs/importers.md) as a pack.
 
-    Every FILE becomes toolsets (and, where the source has gold calls, tasks and content);
-    all of them are written into one pack folder. Renames and dropped keywords are listed
+    Every FILE becomes toolsets (and, where the source has gold calls, tasks and content;
+    multi-turn sources, tasks with a scripted user); all of them are written into one pack
+    folder. Renames and dropped keywords are listed
     as notes.
     """
     name = pack_name or doc_name(out_dir.resolve().name)

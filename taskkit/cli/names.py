@@ -5,13 +5,16 @@ registries they come from."""
 
 from __future__ import annotations
 
-__all__ = ["AGENTS", "ENTRY_POINT_GROUP", "FORMATS", "OFFLINE_AGENTS"]
+__all__ = ["AGENTS", "ENTRY_POINT_GROUP", "FORMATS", "OFFLINE_AGENTS", "USERS"]
 
 FORMATS = ("openai", "xlam", "hermes", "react")
 """The keys of :data:`taskkit.sim.formats.FORMATS`, in its order."""
 
 AGENTS = ("replay", "noop", "mutant", "openai")
 """The keys of :data:`taskkit.agents.AGENTS`, in its order."""
+
+USERS = ("scripted", "model")
+"""The keys of :data:`taskkit.agents.USERS`, in its order."""
 
 OFFLINE_AGENTS = frozenset({"replay", "noop", "mutant"})
 """The built-in agents that reach no server: their runs record no model."""

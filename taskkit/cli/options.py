@@ -1,9 +1,11 @@
 """Options several commands share, declared once: which tasks to take (compile, run,
-generate, ls), how to reach a model server and where the episodes are played (run,
-generate). Declaring them loads no agent and no simulator (see :mod:`.names`)."""
+generate, ls), how to reach a model server, which simulated user answers the agent and
+where the episodes are played (run, generate). Declaring them loads no agent and no
+simulator (see :mod:`.names`)."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -13,7 +15,8 @@ from click.shell_completion import CompletionItem
 from ..compiler import Selection
 from ..executors import EXECUTORS, make_executor
 from ..trust import TrustFileError, user_trust
-from .names import AGENTS, ENTRY_POINT_GROUP
+from ..user_choice import UserChoice
+from .names import AGENTS, ENTRY_POINT_GROUP, USERS
 
 if TYPE_CHECKING:
     from ..agents import Agent
@@ -28,6 +31,8 @@ __all__ = [
     "selection_from",
     "selection_options",
     "trust_from_flags",
+    "user_from",
+    "user_options",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -211,4 +216,94 @@ def trust_from_flags(trust: tuple[str, ...]) -> frozenset[str]:
     try:
         return frozenset(trust) | user_trust()
     except TrustFileError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+_USER = (
+    click.option(
+        "--user",
+        "user_kind",
+        type=click.Choice(list(USERS)),
+        default="scripted",
+        show_default=True,
+        help="Who answers the agent in tasks with a user block: the task's scripted turns, "
+        "or a model (--user-model) prompted with the user's persona, goal and hidden facts.",
+    ),
+    click.option(
+        "--user-model", help="--user model: the model playing the user (or TASKKIT_USER_MODEL)."
+    ),
+    click.option(
+        "--user-base-url",
+        help="--user model: its server (or TASKKIT_USER_BASE_URL; default: the agent's "
+        "--base-url, or OPENAI_BASE_URL). Key: TASKKIT_USER_API_KEY, or OPENAI_API_KEY.",
+    ),
+    click.option(
+        "--user-seed",
+        type=int,
+        help="--user model: sampling seed sent with each request (default: the episode's).",
+    ),
+    click.option(
+        "--user-temperature",
+        type=click.FloatRange(min=0),
+        default=0.0,
+        show_default=True,
+        help="--user model: sampling temperature.",
+    ),
+)
+
+
+def user_options() -> Callable[[F], F]:
+    """``--user --user-model --user-base-url --user-seed --user-temperature``: who answers
+    the agent in multi-turn tasks."""
+
+    def decorate(fn: F) -> F:
+        for option in reversed(_USER):
+            fn = option(fn)
+        return fn
+
+    return decorate
+
+
+def user_from(
+    options: dict[str, Any],
+    *,
+    base_url: str | None = None,
+    timeout: float = 60.0,
+    max_retries: int = 4,
+    note: Callable[[str], None] | None = None,
+) -> UserChoice:
+    """The :class:`UserChoice` the options ask for; pops them from ``options``. A model user
+    reaches the agent's server (``base_url``) unless told otherwise, and takes the only model
+    that server lists when no model is named, as the openai agent does."""
+    kind = options.pop("user_kind")
+    model, url = options.pop("user_model"), options.pop("user_base_url")
+    seed, temperature = options.pop("user_seed"), options.pop("user_temperature")
+    if kind == "scripted":
+        return UserChoice()
+    url = url or os.environ.get("TASKKIT_USER_BASE_URL") or base_url
+    model = model or os.environ.get("TASKKIT_USER_MODEL") or _only_model(url, timeout, note)
+    return UserChoice(
+        kind=kind,
+        model=model,
+        base_url=url,
+        seed=seed,
+        temperature=temperature,
+        timeout=timeout,
+        max_retries=max_retries,
+    )
+
+
+def _only_model(url: str | None, timeout: float, note: Callable[[str], None] | None) -> str:
+    from ..agents.openai_agent import only_model  # noqa: PLC0415 - the openai extra
+
+    try:
+        return only_model(
+            url,
+            os.environ.get("TASKKIT_USER_API_KEY"),
+            timeout=min(timeout, 10.0),
+            what="user model",
+            required="--user-model is required for --user model (or TASKKIT_USER_MODEL)",
+            note=note,
+        )
+    except ValueError as exc:
         raise click.UsageError(str(exc)) from None

@@ -38,6 +38,8 @@ from .options import (
     selection_from,
     selection_options,
     trust_from_flags,
+    user_from,
+    user_options,
 )
 from .progress import echo_pass_rates, progress
 
@@ -185,6 +187,7 @@ def agent_from_flags(
 )
 @selection_options()
 @agent_options(retries=4)
+@user_options()
 @executor_options()
 def run(
     paths: tuple[str, ...],
@@ -217,8 +220,15 @@ def run(
         agent = agent_from_flags(
             agent_spec, model=model, base_url=base_url, timeout=timeout, max_retries=retries
         )
+        user = user_from(
+            options,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=retries,
+            note=functools.partial(click.echo, err=True),
+        )
         settings = run_settings(
-            agent, agent_spec=agent_spec, fmt=fmt, seed=seed, temperature=temperature
+            agent, agent_spec=agent_spec, fmt=fmt, seed=seed, temperature=temperature, user=user
         )
         factory = functools.partial(
             agent_from_flags,
@@ -252,6 +262,7 @@ def run(
                 trust=trust_from_flags(trust),
                 executor=executor,
                 full_state=full_state,
+                user=user,
             )
         report = build_report(records)
         report.settings = settings

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from ..user_choice import UserChoice
 from .messages import ARGUMENTS, Arguments
 
 __all__ = ["ExploreConfig", "GenerateConfig"]
@@ -26,6 +27,9 @@ class ExploreConfig:
     """Packs whose Python handlers may run (decided by the caller, not stored in run.json)."""
     arguments: Arguments = "object"
     """How the exported rows write tool-call arguments (JSON objects or JSON strings)."""
+    user: UserChoice = field(default_factory=UserChoice)
+    """Who answers the agent in tasks with a user block; every sample's fork of the
+    episode forks its user, so each reacts to that sample alone."""
 
     def __post_init__(self) -> None:
         if self.arguments not in ARGUMENTS:

@@ -103,7 +103,11 @@ async def explore_episode(
     """Explore one task; return its trajectory record (JSON-ready). ``requests`` bounds the
     agent calls in flight across every episode that shares it."""
     fmt = get_format(config.format)
-    episode = Episode(task, fmt, run_seed=config.seed, faults=config.faults, trust=config.trust)
+    user = config.user.make(task, seed=config.seed)
+    waits_on_user = user is not None and user.kind != "scripted"
+    episode = Episode(
+        task, fmt, run_seed=config.seed, faults=config.faults, trust=config.trust, user=user
+    )
     temps = temperatures(config)
     choose = random.Random(f"choose|{config.seed}|{task.id}")
     act_async = agent.act_async if isinstance(agent, AsyncAgent) else None
@@ -123,10 +127,16 @@ async def explore_episode(
             for i, t in enumerate(temps)
         ]
         responses = await _respond(agent, act_async, views, requests)
-        samples = []
-        for i, (fork, response) in enumerate(zip(forks, responses, strict=True)):
-            fork.advance(response)
-            samples.append(_sample_json(fork, temps[i], i))
+        if waits_on_user:
+            # Each sample's user asks its server: in threads, so the samples' requests
+            # (and other episodes) are in flight together, not one after another.
+            await asyncio.gather(
+                *(asyncio.to_thread(f.advance, r) for f, r in zip(forks, responses, strict=True))
+            )
+        else:
+            for fork, response in zip(forks, responses, strict=True):
+                fork.advance(response)
+        samples = [_sample_json(fork, temps[i], i) for i, fork in enumerate(forks)]
         passing = [i for i, s in enumerate(samples) if s["passed"]]
         if passing:
             pick = passing[0] if config.policy == "first" else choose.choice(passing)
@@ -155,6 +165,7 @@ async def explore_episode(
         "chosen_steps": chosen_steps,
         "answer": episode.answer,
         "ended_by": episode.ended_by,
+        "user": None if user is None else user.settings(),
         "final": episode.final_json(),
         "final_state_patch": make_patch(task.initial_state, episode.state),
         "action_scores": action_scores,

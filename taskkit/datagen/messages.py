@@ -83,8 +83,9 @@ def assistant_message(step: dict[str, Any], arguments: Arguments = "object") -> 
 
 def step_messages(step: dict[str, Any], arguments: Arguments = "object") -> list[dict[str, Any]]:
     """The assistant turn and the observations the environment sent back: a ``tool``
-    message per call (an error text for a call that failed verification), or a ``user``
-    message with the error for a response that could not be parsed."""
+    message per call (an error text for a call that failed verification), a ``user``
+    message with the error for a response that could not be parsed, or the simulated
+    user's reply to a message to the user (none when the user stopped: nothing follows)."""
     out = [assistant_message(step, arguments)]
     calls = step.get("calls") or []
     if calls:
@@ -92,4 +93,7 @@ def step_messages(step: dict[str, Any], arguments: Arguments = "object") -> list
     elif step.get("errors"):
         feedback = "; ".join(e["message"] for e in step["errors"]) or "invalid response"
         out.append({"role": "user", "content": f"error: {feedback}"})
+    user = step.get("user")
+    if isinstance(user, dict) and isinstance(user.get("text"), str) and not user.get("stop"):
+        out.append({"role": "user", "content": user["text"]})
     return out

@@ -6,6 +6,8 @@ and ``load(path) -> ImportResult``), listed in the literal registry :data:`IMPOR
 * ``toolbench``: ToolBench ``G*_query.json`` (RapidAPI tool docs) -> toolsets;
 * ``bfcl``: Berkeley Function Calling Leaderboard JSON lines -> toolsets, and with the
   ``possible_answer`` file beside it, tasks and content datasets;
+* ``bfcl_multi_turn``: BFCL multi-turn questions -> multi-turn tasks with a scripted user;
+* ``tooltalk``: ToolTalk dialogues -> a multi-turn task with a scripted user each;
 * ``openai``: an OpenAI ``tools`` list -> one toolset;
 * ``mcp``: an MCP ``tools/list`` result -> one toolset.
 
@@ -299,11 +301,13 @@ def export_openai_tools(toolset: dict[str, Any] | Toolset) -> list[dict[str, Any
 
 # The importer modules import ImportResult and SourceError from this package, so they are
 # imported only once those are defined.
-from . import bfcl, mcp, openai_tools, toolbench  # noqa: E402
+from . import bfcl, bfcl_multi_turn, mcp, openai_tools, toolbench, tooltalk  # noqa: E402
 
 IMPORTERS: dict[str, Importer] = {
     "toolbench": toolbench,
     "bfcl": bfcl,
+    "bfcl_multi_turn": bfcl_multi_turn,
+    "tooltalk": tooltalk,
     "openai": openai_tools,
     "mcp": mcp,
 }

@@ -26,7 +26,16 @@ from . import ImportResult, SourceError, read_json_lines
 from ._names import Namer, doc_name
 from ._schema import bfcl_schema, simulated_tool
 
-__all__ = ["answer_file", "gold_arguments", "load", "name", "title"]
+__all__ = [
+    "answer_file",
+    "convert_function",
+    "gold_arguments",
+    "load",
+    "name",
+    "read_answers",
+    "title",
+    "toolset_and_answers",
+]
 
 name = "bfcl"
 title = "BFCL"
@@ -55,25 +64,9 @@ def load(path: Path) -> ImportResult:
     toolset = Namer("toolset", notes, what="file stem").claim(path.stem)
     tools: list[dict[str, Any]] = []
     questions = _read_questions(path, tools, notes)
-    result = ImportResult(
-        toolsets=[
-            {
-                "kind": "toolset",
-                "schema_version": 1,
-                "name": toolset,
-                "description": f"Functions of BFCL's {path.name}. Each call is logged in "
-                "the 'calls' collection and echoed back.",
-                "tools": tools,
-            }
-        ],
-        notes=notes,
-        source=title,
-    )
-    answers_path = answer_file(path)
-    if answers_path is None:
-        notes.append(f"no answer key beside {path.name}: tool docs only, no tasks")
+    result, answers = toolset_and_answers(path, toolset, tools, notes, source=title)
+    if answers is None:
         return result
-    answers = _read_answers(answers_path)
     schemas = {tool["name"]: tool["parameters"] for tool in tools}
     groups = _group(questions, answers, schemas, notes)
     docs = Namer("doc", notes, what="task")
@@ -85,6 +78,38 @@ def load(path: Path) -> ImportResult:
         result.tasks.append(task)
         result.contents.append(content)
     return result
+
+
+def toolset_and_answers(
+    path: Path,
+    toolset: str,
+    tools: list[dict[str, Any]],
+    notes: list[str],
+    *,
+    source: str,
+    about: str = "",
+) -> tuple[ImportResult, dict[str, Any] | None]:
+    """The result holding the file's one toolset (its tasks still to add), and the answer
+    key beside the file (None, noted, when there is none: tool docs only)."""
+    result = ImportResult(
+        toolsets=[
+            {
+                "kind": "toolset",
+                "schema_version": 1,
+                "name": toolset,
+                "description": f"Functions of BFCL's {path.name}. Each call is logged in "
+                f"the 'calls' collection and echoed back{about}.",
+                "tools": tools,
+            }
+        ],
+        notes=notes,
+        source=source,
+    )
+    answers_path = answer_file(path)
+    if answers_path is None:
+        notes.append(f"no answer key beside {path.name}: tool docs only, no tasks")
+        return result, None
+    return result, read_answers(answers_path)
 
 
 def answer_file(path: Path) -> Path | None:
@@ -116,7 +141,7 @@ def _read_questions(path: Path, tools: list[dict[str, Any]], notes: list[str]) -
         for function in functions:
             doc_notes: list[str] = []
             try:
-                tool = _convert(function, doc_notes)
+                tool = convert_function(function, doc_notes)
             except SourceError as exc:
                 raise SourceError(f"line {line}: {exc}") from None
             key = (function["name"], json.dumps(tool, sort_keys=True))
@@ -138,7 +163,7 @@ def _is_function(value: Any) -> bool:
     return isinstance(value, dict) and isinstance(value.get("name"), str)
 
 
-def _convert(function: dict[str, Any], notes: list[str]) -> dict[str, Any]:
+def convert_function(function: dict[str, Any], notes: list[str]) -> dict[str, Any]:
     where = function["name"]
     parameters = bfcl_schema(function.get("parameters") or {"type": "dict"}, where, notes)
     if parameters.get("type", "object") != "object":
@@ -173,7 +198,7 @@ def _question_text(question: Any) -> str | None:
 # --- answers and tasks ------------------------------------------------------------------
 
 
-def _read_answers(path: Path) -> dict[str, Any]:
+def read_answers(path: Path) -> dict[str, Any]:
     answers: dict[str, Any] = {}
     try:
         records = read_json_lines(path)

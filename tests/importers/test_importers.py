@@ -386,6 +386,17 @@ BAD_INPUTS = [
     ("bfcl", '{"id": "q", "function": [{"description": "nameless"}]}\n'),
     ("bfcl", '{"id": "q", "function": [{"name": "f", "parameters": {"type": "string"}}]}\n'),
     ("bfcl", '{"id": "q", "function": []}\n{oops\n'),
+    ("bfcl_multi_turn", '{"id": "q", "question": [[]]}\n'),
+    ("bfcl_multi_turn", '{"id": "q", "involved_classes": ["NoSuchAPI"]}\n'),
+    ("bfcl_multi_turn", '{"id": "q", "involved_classes": ["MathAPI"]}\n'),
+    ("tooltalk", "[1, 2]"),
+    ("tooltalk", '{"conversation": [{"role": "assistant", "text": "hi"}]}'),
+    ("tooltalk", '{"conversation": [{"role": "user", "text": 3}]}'),
+    (
+        "tooltalk",
+        '{"conversation": [{"role": "user", "text": "a"}, {"role": "assistant", '
+        '"text": "b", "apis": [{"request": {"parameters": {}}}]}]}',
+    ),
 ]
 
 
@@ -440,6 +451,164 @@ def test_bfcl_multi_call_answers_are_skipped_with_a_note(tmp_path: Path) -> None
     assert any(
         n.startswith("q1: not made a task entry: the gold answer is 2 calls") for n in result.notes
     )
+
+
+# --- multi-turn dialogues: BFCL multi-turn, ToolTalk -----------------------------------------
+
+BFCL_MULTI = FIXTURES / "bfcl_multi_turn" / "BFCL_v3_multi_turn_base.json"
+TOOLTALK = sorted((FIXTURES / "tooltalk").glob("*.json"))
+
+
+def test_bfcl_multi_turn_questions_become_conversations() -> None:
+    result = IMPORTERS["bfcl_multi_turn"].load(BFCL_MULTI)
+    _check_documents(result)
+    (toolset,) = result.toolsets
+    # Every function of the involved classes, read from BFCL's multi_turn_func_doc/.
+    assert [t["name"] for t in toolset["tools"]] == [
+        "cd",
+        "ls",
+        "mkdir",
+        "add",
+        "mean",
+        "round_number",
+    ]
+    assert [t["id"] for t in result.tasks] == [
+        "bfcl_v3_multi_turn_base.multi_turn_base_0",
+        "bfcl_v3_multi_turn_base.multi_turn_base_1",
+    ]
+    assert any(
+        n.startswith("multi_turn_base_2: not made a task: turn 1: gold call") for n in result.notes
+    )
+    assert (
+        "multi_turn_base_3: not made a task: the answer has 1 turns, the question 2" in result.notes
+    )
+    first = result.tasks[0]
+    assert first["user_command"] == "{{ turns[0] }}"
+    # The user's next message answers the agent's message once the round's last call is made.
+    assert first["user"]["turns"] == [
+        {
+            "id": "turn_2",
+            "when": {"after_call": {"tool": "bfcl_v3_multi_turn_base.mkdir"}},
+            "say": "{{ turns[1] }}",
+        },
+        {
+            "id": "turn_3",
+            "when": {"after_call": {"tool": "bfcl_v3_multi_turn_base.ls"}},
+            "say": "{{ turns[2] }}",
+        },
+    ]
+    assert [a.get("tool", "say").split(".")[-1] for a in first["final"]["gold_actions"]] == [
+        "cd",
+        "mkdir",
+        "say",
+        "ls",
+        "say",
+        "add",
+    ]
+    assert first["distractors"] == [
+        "bfcl_v3_multi_turn_base.mean",
+        "bfcl_v3_multi_turn_base.round_number",
+    ]
+    (entry,) = result.contents[0]["entries"]
+    assert entry["turns"][2].endswith("{{ not a template }}")  # data, never rendered
+    assert entry["calls"] == [
+        [{"folder": "docs"}, {"dir_name": "temp"}],
+        [{"a": True}],
+        [{"a": 3, "b": 4.5}],
+    ]
+    # A positional argument takes the parameter of its position.
+    assert result.contents[1]["entries"][0]["calls"][0] == [{"numbers": [1, 2, 4]}]
+
+
+def test_tooltalk_dialogues_become_conversations() -> None:
+    easy, two_turns = (IMPORTERS["tooltalk"].load(p) for p in TOOLTALK)
+    for result in (easy, two_turns):
+        _check_documents(result)
+    (task,) = easy.tasks
+    assert task["user"]["turns"] == []  # one round: the closing "thanks" is dropped
+    assert any(n.startswith("closing user message dropped") for n in easy.notes)
+    (task,) = two_turns.tasks
+    (toolset,) = two_turns.toolsets
+    effects = {t["name"]: t["effect"] for t in toolset["tools"]}
+    assert effects == {"FindAlarms": "read", "DeleteAlarm": "write", "AddReminder": "write"}
+    assert toolset["tools"][0]["parameters"]["required"] == [
+        "session_token",
+        "start_range",
+        "end_range",
+    ]
+    assert task["user"]["turns"] == [
+        {
+            "id": "turn_2",
+            "when": {"after_call": {"tool": "tooltalk_alarm-reminder-findalarms-0.FindAlarms"}},
+            "say": "{{ turns[1] }}",
+        }
+    ]
+    gold = [a.get("tool", "say").split(".")[-1] for a in task["final"]["gold_actions"]]
+    assert gold == ["FindAlarms", "say", "DeleteAlarm", "AddReminder"]  # not the call that raised
+    assert any("DeleteAlarm raised in the recording" in n for n in two_turns.notes)
+    (entry,) = two_turns.contents[0]["entries"]
+    assert "{{ mom }}" in entry["turns"][1] and "aa11-bb22" in entry["system"]
+
+
+@pytest.mark.parametrize(
+    ("source", "paths"), [("bfcl_multi_turn", [BFCL_MULTI]), ("tooltalk", TOOLTALK)]
+)
+def test_imported_dialogues_compile_replay_and_fail_without_the_conversation(
+    source: str, paths: list[Path], tmp_path: Path
+) -> None:
+    from taskkit.agents import make_agent
+    from taskkit.compiler import compile_paths
+    from taskkit.runner import run_episode
+
+    merged = merge_results([IMPORTERS[source].load(p) for p in paths])
+    write_result(merged, tmp_path / "pack", pack_name="dialogues")
+    compiled = compile_paths([tmp_path / "pack"])
+    assert compiled.ok, [d.text() for d in compiled.diagnostics]
+    assert len(compiled.tasks) == len(merged.tasks)
+    for task in compiled.tasks:
+        assert task.user is not None
+        assert len(task.final.gold_messages) == len(task.user.turns)
+        gold = run_episode(task, make_agent("replay"))
+        assert gold.final is not None and gold.final.score == 1, task.id
+        assert gold.ended_by == "user_stop"
+        noop = run_episode(task, make_agent("noop"))
+        assert noop.final is None or noop.final.score == 0, task.id
+
+
+@pytest.mark.parametrize(
+    ("text", "parsed"),
+    [
+        ("cd(folder='docs')", ("cd", [], {"folder": "docs"})),
+        ("sort('a.txt')", ("sort", ["a.txt"], {})),
+        ("f(x=(1, 2), y={'k': [None, True]})", ("f", [], {"x": [1, 2], "y": {"k": [None, True]}})),
+        ("mean([3,16,62])", ("mean", [[3, 16, 62]], {})),
+    ],
+)
+def test_bfcl_call_strings_are_read_as_literals(text: str, parsed: Any) -> None:
+    from taskkit.importers.bfcl_multi_turn import parse_call
+
+    assert parse_call(text) == parsed
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "__import__('os').system('true')",
+        "f(x=y)",
+        "a.b(1)",
+        "f(**k)",
+        "f({1, 2})",
+        "f(1e999)",
+        "cd(folder='x'",
+        "f(" * 5000,
+        "not a call",
+    ],
+)
+def test_bfcl_call_strings_that_are_not_literal_calls_are_refused(text: str) -> None:
+    from taskkit.importers.bfcl_multi_turn import parse_call
+
+    with pytest.raises(ValueError):
+        parse_call(text)
 
 
 # --- names ----------------------------------------------------------------------------------

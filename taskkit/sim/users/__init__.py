@@ -30,11 +30,20 @@ def _scripted(task: CompiledTask, options: dict[str, Any]) -> SimulatedUser:
 
 
 USERS: dict[str, UserFactory] = {"scripted": _scripted}
-"""Kind -> factory of its users (``model``: a model-backed user)."""
+"""Kind -> factory of the users the simulator itself makes. A run chooses among
+:data:`taskkit.agents.USERS`, which adds the users that reach a model server through the
+agents' client (``model``), a layer above the simulator."""
 
 
-def make_user(task: CompiledTask, kind: str = "scripted", **options: Any) -> SimulatedUser:
-    """A user of ``kind`` for ``task``; raises ``KeyError`` naming the kinds known."""
-    if kind not in USERS:
-        raise KeyError(f"unknown user kind {kind!r} (one of {', '.join(sorted(USERS))})")
-    return USERS[kind](task, options)
+def make_user(
+    task: CompiledTask,
+    kind: str = "scripted",
+    users: dict[str, UserFactory] | None = None,
+    **options: Any,
+) -> SimulatedUser:
+    """A user of ``kind`` for ``task``, from ``users`` (default :data:`USERS`); raises
+    ``KeyError`` naming the kinds known."""
+    users = USERS if users is None else users
+    if kind not in users:
+        raise KeyError(f"unknown user kind {kind!r} (one of {', '.join(sorted(users))})")
+    return users[kind](task, options)

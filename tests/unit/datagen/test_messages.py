@@ -120,3 +120,27 @@ def test_an_unknown_arguments_choice_is_refused():
 
     with pytest.raises(ValueError, match="unknown arguments 'yaml'; one of object, string"):
         ExploreConfig(arguments="yaml")  # type: ignore[arg-type]
+
+
+def test_the_users_reply_to_a_message_is_the_next_user_turn():
+    asked = {
+        **step(answer="What is the new address?"),
+        "user": {
+            "text": "9 Oak Ave.",
+            "turn": "give_address",
+            "reveals": ["address"],
+            "stop": False,
+        },
+    }
+    assert step_messages(asked) == [
+        {"role": "assistant", "content": "What is the new address?"},
+        {"role": "user", "content": "9 Oak Ave."},
+    ]
+
+
+@pytest.mark.parametrize(
+    "reply", [{"text": "Thanks, bye.", "stop": True}, {"text": None, "stop": True}]
+)
+def test_a_user_who_stops_adds_no_turn(reply):
+    done = {**step(answer="Done."), "user": {"turn": None, "reveals": [], **reply}}
+    assert step_messages(done) == [{"role": "assistant", "content": "Done."}]

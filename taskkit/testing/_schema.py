@@ -20,11 +20,32 @@ from collections.abc import Mapping
 from typing import Any
 
 from hypothesis import strategies as st
+from hypothesis.internal.conjecture import utils as conjecture_utils
 from hypothesis_jsonschema import from_schema
 
 from ..jsonvalidate import compile_trusted
 
 __all__ = ["MAX_ITEMS", "json_values", "schema_strategy"]
+
+
+def _legacy_more(self: Any) -> bool:
+    """``many.more()`` as hypothesis-jsonschema (0.23, its latest release) calls it, on the
+    iteration protocol that replaced it in Hypothesis 6.1xx: without this, drawing any
+    object with free-form or counted keys (a task's ``hidden`` facts, a one-key trigger, a
+    pack's world) fails with ``AttributeError: 'many' object has no attribute 'more'``."""
+    if self._depth is None:
+        self.__enter__()
+        self._taskkit_elements = iter(self)
+    try:
+        next(self._taskkit_elements)
+    except StopIteration:
+        self.__exit__(None)
+        return False
+    return True
+
+
+if not hasattr(conjecture_utils.many, "more"):  # only where Hypothesis dropped it
+    conjecture_utils.many.more = _legacy_more  # type: ignore[attr-defined]
 
 MAX_ITEMS = 4
 """Items generated beyond an array's ``minItems``."""

@@ -71,6 +71,15 @@ def conversations(out: Path):
         yield row["prompt"] + row["rejected"], row["tools"]
 
 
+def test_the_slice_holds_conversations_with_a_simulated_user(exported) -> None:
+    """The bundled multi-turn tasks are in the slice: their rows carry the user's replies
+    as user turns after the command, so the round trip below trains on conversations too."""
+    for out in exported.values():
+        assert any(
+            sum(m["role"] == "user" for m in messages) > 1 for messages, _ in conversations(out)
+        )
+
+
 def rendered_arguments(arguments) -> list[str]:
     """How a template may print a call's arguments: JSON, or a string as it is."""
     forms = [json.dumps(arguments, ensure_ascii=False)]

@@ -32,9 +32,9 @@ PACKS = Path(__file__).resolve().parents[1] / "users" / "packs"
 
 
 class Sloppy(ReplayAgent):
-    """The gold conversation at low temperatures; at high ones a call of a misspelt tool
-    (the mutant agent plays no gold messages yet), so every agent turn has a rejected
-    sample beside a passing one."""
+    """The gold conversation at low temperatures; at high ones a call of a misspelt tool,
+    so every agent turn has a rejected sample beside a passing one (the bundled multi-turn
+    tasks go through the mutant agent in test_roundtrip.py)."""
 
     name = "sloppy"
 

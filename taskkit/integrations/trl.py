@@ -182,9 +182,18 @@ class TaskEnvironments:
     ) -> None:
         if not 0.0 <= step_weight <= 1.0:
             raise ValueError(f"step_weight must be within [0, 1], got {step_weight}")
-        self.tasks = {t.id: t for t in tasks}
+        given = list(tasks)
+        self.conversations = sorted(t.id for t in given if t.user is not None)
+        """Tasks with a simulated user, left out: TRL's tool loop ends at the model's first
+        message without a call, so the user's replies would have nowhere to go (the Gym
+        environment and ``generate`` play them)."""
+        self.tasks = {t.id: t for t in given if t.user is None}
         if not self.tasks:
-            raise ValueError("no tasks: the environments need at least one compiled task")
+            left = f" ({len(self.conversations)} with a simulated user left out)"
+            raise ValueError(
+                "no tasks: the environments need at least one compiled task"
+                + (left if self.conversations else "")
+            )
         self.step_weight = step_weight
         self.mode: RewardMode = reward
         self.seed = seed

@@ -51,7 +51,7 @@ def test_trl_reads_each_task_s_tools_off_its_environment_class(
 ) -> None:
     get_json_schema = transformers.utils.get_json_schema
     seen: set[str] = set()
-    for task in compiled_library:
+    for task in envs.tasks.values():
         cls = envs.environment_factory[_row(envs, task)["environment"]]
         if cls.__name__ in seen:
             continue
@@ -185,7 +185,7 @@ def test_the_reward_equals_run_episode_s_final_score(
     envs = TaskEnvironments(compiled_library, reward=mode, seed=3)  # type: ignore[arg-type]
     instances: dict[str, TaskEnvironment] = {}
     differ = []
-    for task in compiled_library:
+    for task in envs.tasks.values():
         reference = run_episode(task, agent, "openai", seed=3)
         row = _row_fast(envs, task)
         env = instances.setdefault(
@@ -203,6 +203,19 @@ def test_the_reward_equals_run_episode_s_final_score(
         if reward != reference.final.score:
             differ.append(task.id)
     assert differ == []
+
+
+def test_tasks_with_a_simulated_user_are_left_out_and_listed(
+    compiled_library: list[CompiledTask],
+) -> None:
+    """TRL's tool loop cannot carry a user's replies: those tasks are named, not played
+    wrongly, and a selection of only such tasks is refused with that reason."""
+    envs = TaskEnvironments(compiled_library)
+    conversations = sorted(t.id for t in compiled_library if t.user is not None)
+    assert conversations and envs.conversations == conversations
+    assert not set(conversations) & set(envs.tasks)
+    with pytest.raises(ValueError, match="with a simulated user left out"):
+        TaskEnvironments([t for t in compiled_library if t.user is not None][:3])
 
 
 def _row_fast(envs: TaskEnvironments, task: CompiledTask) -> dict[str, Any]:

@@ -15,9 +15,12 @@ from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from .intervals import bootstrap_mean, task_pass_hat_k, wilson
+
+if TYPE_CHECKING:  # the types of the records, not their module: no pydantic at run time
+    from .models.records import EpisodeRecord, EpisodeSummary, RunSettings
 
 __all__ = [
     "Rates",
@@ -26,6 +29,7 @@ __all__ = [
     "build_report",
     "format_table",
     "report_from_json",
+    "summary_of",
     "table_of",
 ]
 
@@ -45,17 +49,17 @@ class Rates:
     (in the order they were first met, all before those of ``outcomes``): two numbers a
     task instead of a table entry, for runs of many tasks."""
 
-    def add(self, record: dict[str, Any]) -> None:
-        if record.get("failed"):
+    def add(self, summary: EpisodeSummary) -> None:
+        if summary.get("failed"):
             self.failed += 1
             return
         self.episodes += 1
-        passed = int(record.get("task_score", 0))
+        passed = int(summary["task_score"])
         self.tasks_passed += passed
-        scores = record.get("action_scores", [])
+        scores = summary["action_scores"]
         self.actions += len(scores)
         self.actions_passed += sum(scores)
-        counts = self.outcomes.setdefault(str(record.get("task_id", "")), [0, 0])
+        counts = self.outcomes.setdefault(str(summary["task_id"]), [0, 0])
         counts[0] += passed
         counts[1] += 1
 
@@ -122,7 +126,7 @@ class Report:
     errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     failures: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     """Failed episodes by kind (agent, timeout, server, internal)."""
-    settings: dict[str, Any] | None = None
+    settings: RunSettings | None = None
     """How the run was made (model, server, agent, format, seed...), from its records."""
 
     def as_json(self) -> dict[str, Any]:
@@ -139,13 +143,50 @@ class Report:
         return doc
 
 
-def build_report(records: Iterable[dict[str, Any]], *, grouped: bool = False) -> Report:
-    """The report of ``records``; ``grouped``: the records of each task instance come
-    together (as a run's exports read them), so a task's counts are settled when the next
-    task begins and the report holds no table of every task."""
+def summary_of(record: EpisodeRecord) -> EpisodeSummary:
+    """What a report counts of one episode, played (``run``) or explored (``generate``):
+    every error type of its steps (of every sample of an explored step) and final verdict."""
+    errors: list[str] = []
+    for step in record.get("steps", ()):
+        if "samples" in step:
+            for sample in step["samples"]:
+                errors.extend(e["type"] for e in sample["step"]["errors"])
+        else:
+            errors.extend(e["type"] for e in step["errors"])
+    final = record.get("final")
+    if final:
+        errors.extend(e["type"] for e in final["errors"])
+    summary: EpisodeSummary = {
+        "task_id": record["task_id"],
+        "pack": record["pack"],
+        "category": record["category"],
+        "task": record["task"],
+        "action_scores": record["action_scores"],
+        "task_score": record["task_score"],
+        "error_types": errors,
+    }
+    if "repeat" in record:
+        summary["repeat"] = record["repeat"]
+    if "settings" in record:
+        summary["settings"] = record["settings"]
+    if "failed" in record:
+        summary["failed"] = record["failed"]
+    return summary
+
+
+def build_report(
+    episodes: Iterable[EpisodeRecord | EpisodeSummary], *, grouped: bool = False
+) -> Report:
+    """The report of ``episodes``: their records, or their summaries (:func:`summary_of`,
+    what ``generate`` keeps of each while it writes the exports); ``grouped``: the episodes
+    of each task instance come together (as a run's exports read them), so a task's counts
+    are settled when the next task begins and the report holds no table of every task. The
+    run's settings are the first episode's that has them."""
     report = Report()
     last: tuple[str, tuple[Rates, ...]] | None = None
-    for r in records:
+    for episode in episodes:
+        # a record has no error_types, a summary has them all: told apart by that key
+        r = cast("EpisodeSummary", episode) if "error_types" in episode else summary_of(episode)
         groups = (
             report.overall,
             report.by_pack[r["pack"]],
@@ -153,32 +194,23 @@ def build_report(records: Iterable[dict[str, Any]], *, grouped: bool = False) ->
             report.by_task[f"{r['pack']}/{r['task']}"],
         )
         if grouped:
-            task_id = str(r.get("task_id", ""))
+            task_id = str(r["task_id"])
             if last is not None and last[0] != task_id:
                 for rates in last[1]:
                     rates.settle(last[0])
             last = (task_id, groups)
         for rates in groups:
             rates.add(r)
-        if report.settings is None and isinstance(r.get("settings"), dict):
-            report.settings = r["settings"]
+        settings = r.get("settings")
+        if report.settings is None and isinstance(settings, dict):
+            report.settings = settings
         failed = r.get("failed")
         if failed:
             kind = failed.get("kind", "agent") if isinstance(failed, dict) else "agent"
             report.failures[str(kind)] += 1
             continue
-        for kind in r.get("error_types", ()):  # a summary record
+        for kind in r["error_types"]:
             report.errors[kind] += 1
-        for step in r.get("steps", []):
-            if "samples" in step:  # an explored episode: every sample counts
-                for sample in step["samples"]:
-                    for err in sample["step"]["errors"]:
-                        report.errors[err["type"]] += 1
-            else:
-                for err in step.get("errors", []):
-                    report.errors[err["type"]] += 1
-        for err in (r.get("final") or {}).get("errors", []):
-            report.errors[err["type"]] += 1
     return report
 
 

@@ -7,7 +7,7 @@ import functools
 import hashlib
 import json
 import random
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import IO, TYPE_CHECKING, Any
 
@@ -15,6 +15,7 @@ from . import __version__, jsonlines
 from .agents import Agent, AgentView, ServerAgent
 from .agents.errors import EpisodeFailed, ServerUnavailable, failure_of
 from .models import CompiledTask
+from .models.records import ExploredRecord, RunSettings, TrajectoryRecord
 from .sim.episode import Episode
 from .sim.formats import ResponseFormat, get_format
 from .user_choice import UserChoice
@@ -23,6 +24,7 @@ if TYPE_CHECKING:  # the executors' package plays runner's episodes; no import a
     from .executors import Executor
 
 __all__ = [
+    "failed_explored",
     "failed_record",
     "play_record",
     "record_line",
@@ -66,7 +68,7 @@ def repeat_seed(seed: int, repeat: int) -> int:
     return int.from_bytes(hashlib.sha256(f"repeat|{seed}|{repeat}".encode()).digest()[:4], "big")
 
 
-def record_line(record: dict[str, Any]) -> str:
+def record_line(record: Mapping[str, Any]) -> str:
     """A record as one JSONL line, whatever an agent put in it: values JSON has no word for
     (bytes, sets, objects) are written as a note of their type, lone surrogates escaped."""
     try:
@@ -90,7 +92,7 @@ def run_settings(
     temperature: float | list[float],
     samples: int | None = None,
     user: UserChoice | None = None,
-) -> dict[str, Any]:
+) -> RunSettings:
     """How a run is made, as its outputs record it (``run.json``, every trajectory record's
     ``settings``, the report): what produced these numbers, and when. ``user``: who answers
     the agent in multi-turn tasks (recorded as the scripted user when not given)."""
@@ -109,28 +111,45 @@ def run_settings(
 
 
 def failed_record(
-    task: CompiledTask,
-    failure: EpisodeFailed,
-    *,
-    repeat: int,
-    seed: int,
-    fmt: str,
-    seed_key: str = "seed",
-) -> dict[str, Any]:
-    """The record of an episode that ended without a result: which, and why."""
-    return {
+    task: CompiledTask, failure: EpisodeFailed, *, repeat: int, seed: int, fmt: str
+) -> TrajectoryRecord:
+    """The record of a ``run`` episode that ended without a result: which, and why."""
+    record: TrajectoryRecord = {
         "task_id": task.id,
         "pack": task.pack,
         "category": task.category,
         "task": task.task,
         "repeat": repeat,
-        seed_key: seed,
+        "run_seed": seed,
         "format": fmt,
         "failed": {"kind": failure.kind, "reason": failure.reason},
         "action_scores": [],
         "task_score": 0,
         "passed": False,
     }
+    return record
+
+
+def failed_explored(
+    task: CompiledTask, failure: EpisodeFailed, *, repeat: int, seed: int, fmt: str
+) -> ExploredRecord:
+    """:func:`failed_record` of a ``generate`` episode: the same keys, but its seed is
+    ``seed`` (an explored record's name for it)."""
+    played = failed_record(task, failure, repeat=repeat, seed=seed, fmt=fmt)
+    explored: ExploredRecord = {
+        "task_id": played["task_id"],
+        "pack": played["pack"],
+        "category": played["category"],
+        "task": played["task"],
+        "repeat": repeat,
+        "seed": seed,
+        "format": fmt,
+        "failed": played["failed"],
+        "action_scores": [],
+        "task_score": 0,
+        "passed": False,
+    }
+    return explored
 
 
 def run_tasks(
@@ -142,14 +161,14 @@ def run_tasks(
     temperature: float = 0.0,
     faults: bool = True,
     repeats: int = 1,
-    settings: dict[str, Any] | None = None,
+    settings: RunSettings | None = None,
     out: IO[str] | None = None,
-    on_done: Callable[[dict[str, Any]], None] | None = None,
+    on_done: Callable[[TrajectoryRecord], None] | None = None,
     trust: Iterable[str] | None = None,
     executor: Executor | None = None,
     full_state: bool = False,
     user: UserChoice | None = None,
-) -> Iterator[dict[str, Any]]:
+) -> Iterator[TrajectoryRecord]:
     """Run every task ``repeats`` times; yield each trajectory record (and append it to
     ``out`` as JSONL). An episode the agent fails (it raises, times out, or its server
     fails after retries) is a record with ``failed``, and the run goes on; a server that
@@ -171,7 +190,7 @@ def run_tasks(
         "user": user,
     }
 
-    def done(record: dict[str, Any]) -> dict[str, Any]:
+    def done(record: TrajectoryRecord) -> TrajectoryRecord:
         if out is not None:
             out.write(record_line(record))
             out.flush()
@@ -184,7 +203,7 @@ def run_tasks(
         for job in jobs:
             yield done(_record(job, agent, **how))
         return
-    records: list[dict[str, Any]] = []
+    records: list[TrajectoryRecord] = []
     play = functools.partial(play_record, **how)
     # concurrency None: run calls the agent synchronously, one episode per worker at a time
     emit = lambda r: records.append(done(r))  # noqa: E731
@@ -202,10 +221,10 @@ async def play_record(
     temperature: float,
     faults: bool,
     trust: Iterable[str] | None,
-    settings: dict[str, Any] | None,
+    settings: RunSettings | None,
     full_state: bool = False,
     user: UserChoice | None = None,
-) -> dict[str, Any]:
+) -> TrajectoryRecord:
     """One episode of ``run`` as its trajectory record (an executor's play). The agent is
     called as ``run`` calls it, synchronously."""
     return _record(
@@ -231,10 +250,10 @@ def _record(
     temperature: float,
     faults: bool,
     trust: Iterable[str] | None,
-    settings: dict[str, Any] | None,
+    settings: RunSettings | None,
     full_state: bool = False,
     user: UserChoice | None = None,
-) -> dict[str, Any]:
+) -> TrajectoryRecord:
     task, repeat = job
     run_seed = repeat_seed(seed, repeat)
     format_ = get_format(fmt)  # an unknown format is the caller's error, not the agent's
@@ -259,7 +278,6 @@ def _record(
             repeat=repeat,
             seed=run_seed,
             fmt=fmt,
-            seed_key="run_seed",
         )
     record["agent"] = agent.name
     if settings is not None:

@@ -11,8 +11,11 @@ import os
 from pathlib import Path
 from typing import Any
 
+from pydantic import TypeAdapter
+
 from .atomic import atomic_writer
 from .models import SCHEMA_FILES
+from .models.records import RECORD_SCHEMAS
 
 __all__ = ["SCHEMA_BASE_URL", "export_schemas", "generate_schemas"]
 
@@ -20,16 +23,17 @@ SCHEMA_BASE_URL = "https://taskkit.dev/schemas/v1"
 
 
 def generate_schemas() -> dict[str, dict[str, Any]]:
-    """File name -> JSON Schema, for every document kind and the compiled task."""
+    """File name -> JSON Schema, for every document kind, the compiled task, the data rows
+    and the records of episodes (trajectories, explored episodes, report summaries)."""
     out = {}
-    for filename, model in SCHEMA_FILES.items():
-        schema = model.model_json_schema(mode="validation")
-        schema = {
+    generated = [(f, m.model_json_schema(mode="validation")) for f, m in SCHEMA_FILES.items()]
+    generated += [(f, TypeAdapter(t).json_schema()) for f, t in RECORD_SCHEMAS.items()]
+    for filename, schema in generated:
+        out[filename] = {
             "$schema": "https://json-schema.org/draft/2020-12/schema",
             "$id": f"{SCHEMA_BASE_URL}/{filename}",
             **schema,
         }
-        out[filename] = schema
     return out
 
 

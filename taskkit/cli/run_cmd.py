@@ -23,6 +23,7 @@ from ..diagnostics import format_diagnostics
 from ..executors import Executor, LocalExecutor
 from ..lockfile import output_lock
 from ..models import CompiledTask
+from ..models.records import TrajectoryRecord
 from ..packs.discovery import resolve_targets
 from ..report import build_report
 from ..runner import run_settings, run_tasks
@@ -298,8 +299,8 @@ def _run(
     fmt: str,
     out: IO[str] | None,
     **kwargs: Any,
-) -> list[dict[str, Any]]:
-    records: list[dict[str, Any]] = []
+) -> list[TrajectoryRecord]:
+    records: list[TrajectoryRecord] = []
     total = len(tasks) * kwargs["repeats"]
     with progress(f"{agent.name} on {len(tasks)} tasks", total=total, unit="episodes") as bar:
         # on_done: an executor's records arrive as they finish, and are yielded at the end

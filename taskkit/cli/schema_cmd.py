@@ -26,7 +26,7 @@ def schema() -> None:
 )
 @click.option("--check", is_flag=True, help="Only report schemas that differ from the models.")
 def export(directory: str, check: bool) -> None:
-    """Write one JSON Schema per document kind into DIRECTORY."""
+    """Write one JSON Schema per document kind and episode record into DIRECTORY."""
     if check:
         stale = stale_schemas(directory)
         for name in stale:

@@ -17,6 +17,7 @@ from typing import Any
 
 from ..agents import Agent, AgentView, AsyncAgent
 from ..models import CompiledTask
+from ..models.records import ExploredRecord, ExploredStep, SampleEntry
 from ..sim.episode import Episode
 from ..sim.formats import Response, get_format
 from ..sim.formats.base import default_system_prompt
@@ -79,7 +80,7 @@ async def _resolved(response: Any) -> Response:
     return response  # type: ignore[no-any-return]
 
 
-def _sample_json(ep: Episode, temperature: float, index: int) -> dict[str, Any]:
+def _sample_json(ep: Episode, temperature: float, index: int) -> SampleEntry:
     step = ep.steps[-1]
     final = ep.final_json() if ep.done else None
     passed = step.score == 1 and (final is None or final["score"] == 1)
@@ -99,7 +100,7 @@ async def explore_episode(
     config: ExploreConfig,
     *,
     requests: asyncio.Semaphore | None = None,
-) -> dict[str, Any]:
+) -> ExploredRecord:
     """Explore one task; return its trajectory record (JSON-ready). ``requests`` bounds the
     agent calls in flight across every episode that shares it."""
     fmt = get_format(config.format)
@@ -111,7 +112,7 @@ async def explore_episode(
     temps = temperatures(config)
     choose = random.Random(f"choose|{config.seed}|{task.id}")
     act_async = agent.act_async if isinstance(agent, AsyncAgent) else None
-    steps: list[dict[str, Any]] = []
+    steps: list[ExploredStep] = []
     while not episode.done:
         observation = episode.observe()
         forks = [episode.fork() for _ in temps]

@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .. import jsonlines
 from ..atomic import atomic_writer
-from ..report import build_report
+from ..report import build_report, summary_of
 from .messages import Arguments, assistant_message, step_messages
+
+if TYPE_CHECKING:  # the types of the records, not their module: no pydantic at run time
+    from ..models.records import EpisodeSummary, ExploredRecord
 
 __all__ = [
     "EpisodeOutput",
@@ -30,9 +33,9 @@ __all__ = [
 ]
 
 
-def read_trajectories(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
+def read_trajectories(path: str | os.PathLike[str]) -> list[ExploredRecord]:
     """Complete records of a trajectories file; a torn last line (a crash) is ignored."""
-    records: list[dict[str, Any]] = []
+    records: list[ExploredRecord] = []
     p = Path(path)
     if not p.exists():
         return records
@@ -47,7 +50,7 @@ def read_trajectories(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
     return records
 
 
-def arguments_of(record: dict[str, Any], arguments: Arguments | None = None) -> Arguments:
+def arguments_of(record: ExploredRecord, arguments: Arguments | None = None) -> Arguments:
     """How the rows of ``record`` write call arguments: ``arguments`` if given, else the
     run's choice recorded in the trajectory (``object`` for records that predate it)."""
     if arguments is not None:
@@ -56,24 +59,24 @@ def arguments_of(record: dict[str, Any], arguments: Arguments | None = None) -> 
     return "string" if recorded == "string" else "object"
 
 
-def sft_row(record: dict[str, Any], arguments: Arguments | None = None) -> dict[str, Any] | None:
+def sft_row(record: ExploredRecord, arguments: Arguments | None = None) -> dict[str, Any] | None:
     """A passing episode as ``{"messages", "tools"}``; ``None`` for any other episode."""
     if not record.get("passed"):
         return None
     mode = arguments_of(record, arguments)
-    messages = list(record["head"])
+    messages: list[Mapping[str, Any]] = list(record["head"])
     for step in record["chosen_steps"]:
         messages.extend(step_messages(step, mode))
     return {"messages": messages, "tools": record["tools"], "task_id": record["task_id"]}
 
 
 def dpo_rows(
-    record: dict[str, Any], arguments: Arguments | None = None
+    record: ExploredRecord, arguments: Arguments | None = None
 ) -> Iterator[dict[str, Any]]:
     """Step-level preference pairs: a passing sample over a sample that failed an evaluator,
     both answering the same conversation so far."""
     mode = arguments_of(record, arguments)
-    prompt = list(record["head"])
+    prompt: list[Mapping[str, Any]] = list(record["head"])
     for step, chosen_step in zip(record["steps"], record["chosen_steps"], strict=False):
         good = [s for s in step["samples"] if s["passed"]]
         bad = [s for s in step["samples"] if not s["passed"]]
@@ -82,7 +85,8 @@ def dpo_rows(
                 break
             chosen = good[i % len(good)]
             errors = [e["type"] for e in rejected["step"]["errors"]]
-            errors += [e["type"] for e in (rejected.get("final") or {}).get("errors", [])]
+            if rejected["final"]:
+                errors += [e["type"] for e in rejected["final"]["errors"]]
             yield {
                 "prompt": list(prompt),
                 "chosen": [assistant_message(chosen["step"], mode)],
@@ -104,11 +108,11 @@ class EpisodeOutput(NamedTuple):
     trajectory: str
     sft: str | None
     dpo: list[str]
-    summary: dict[str, Any]
-    """The fields the pass-rate report reads."""
+    summary: EpisodeSummary
+    """What the pass-rate report counts."""
 
 
-def dpo_lines(record: dict[str, Any], arguments: Arguments | None = None) -> list[str]:
+def dpo_lines(record: ExploredRecord, arguments: Arguments | None = None) -> list[str]:
     """:func:`dpo_rows` as JSON lines, byte for byte, with each step's prompt and the tools
     serialised once instead of once per pair (they are most of every row)."""
     mode = arguments_of(record, arguments)
@@ -116,7 +120,7 @@ def dpo_lines(record: dict[str, Any], arguments: Arguments | None = None) -> lis
     tools = _j(record["tools"])
     task_id = _j(record["task_id"])
     lines: list[str] = []
-    prompt = list(record["head"])
+    prompt: list[Mapping[str, Any]] = list(record["head"])
     for step, chosen_step in zip(record["steps"], record["chosen_steps"], strict=False):
         good = [s for s in step["samples"] if s["passed"]]
         bad = [s for s in step["samples"] if not s["passed"]]
@@ -125,7 +129,8 @@ def dpo_lines(record: dict[str, Any], arguments: Arguments | None = None) -> lis
             for i, rejected in enumerate(bad):
                 chosen = good[i % len(good)]
                 errors = [e["type"] for e in rejected["step"]["errors"]]
-                errors += [e["type"] for e in (rejected.get("final") or {}).get("errors", [])]
+                if rejected["final"]:
+                    errors += [e["type"] for e in rejected["final"]["errors"]]
                 lines.append(
                     f'{{"prompt":{prompt_json},'
                     f'"chosen":{_j([assistant_message(chosen["step"], mode)])},'
@@ -140,23 +145,15 @@ def dpo_lines(record: dict[str, Any], arguments: Arguments | None = None) -> lis
 
 
 def outputs_of(
-    record: dict[str, Any], trajectory: str | None = None, arguments: Arguments | None = None
+    record: ExploredRecord, trajectory: str | None = None, arguments: Arguments | None = None
 ) -> EpisodeOutput:
     sft = sft_row(record, arguments)
-    errors = [
-        e["type"] for st in record["steps"] for s in st["samples"] for e in s["step"]["errors"]
-    ]
-    errors += [e["type"] for e in (record.get("final") or {}).get("errors", [])]
-    summary = {
-        k: record[k] for k in ("task_id", "pack", "category", "task", "action_scores", "task_score")
-    }
-    summary["error_types"] = errors
     return EpisodeOutput(
         record["task_id"],
         trajectory if trajectory is not None else jsonlines.line(record),
         None if sft is None else jsonlines.line(sft),
         dpo_lines(record, arguments),
-        summary,
+        summary_of(record),
     )
 
 
@@ -178,7 +175,7 @@ def write_sorted_exports(
     counts = {"episodes": 0, "sft_rows": 0, "dpo_pairs": 0}
     with atomic_writer(out / "sft.jsonl") as sft, atomic_writer(out / "dpo.jsonl") as dpo:
 
-        def summaries() -> Iterator[dict[str, Any]]:
+        def summaries() -> Iterator[EpisodeSummary]:
             for o in outputs:
                 counts["episodes"] += 1
                 if o.sft is not None:
@@ -200,7 +197,7 @@ def write_sorted_exports(
 
 def export_all(
     outdir: str | os.PathLike[str],
-    records: list[dict[str, Any]] | None = None,
+    records: list[ExploredRecord] | None = None,
     *,
     arguments: Arguments | None = None,
 ) -> dict[str, Any]:

@@ -13,7 +13,11 @@ response either way.
 from __future__ import annotations
 
 import json
-from typing import Any, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, get_args
+
+if TYPE_CHECKING:  # the types of the records, not their module: no pydantic at run time
+    from ..models.records import StepEntry
+
 
 __all__ = [
     "ARGUMENTS",
@@ -58,7 +62,7 @@ def response_text(response: Any) -> str:
     return ""
 
 
-def assistant_message(step: dict[str, Any], arguments: Arguments = "object") -> dict[str, Any]:
+def assistant_message(step: StepEntry, arguments: Arguments = "object") -> dict[str, Any]:
     """The assistant turn of one scored step (a step of a trajectory record)."""
     calls = step.get("calls") or []
     if calls:  # the format parsed tool calls: they stay calls, valid or not
@@ -81,7 +85,7 @@ def assistant_message(step: dict[str, Any], arguments: Arguments = "object") -> 
     return {"role": "assistant", "content": response_text(step.get("response"))}
 
 
-def step_messages(step: dict[str, Any], arguments: Arguments = "object") -> list[dict[str, Any]]:
+def step_messages(step: StepEntry, arguments: Arguments = "object") -> list[dict[str, Any]]:
     """The assistant turn and the observations the environment sent back: a ``tool``
     message per call (an error text for a call that failed verification), a ``user``
     message with the error for a response that could not be parsed, or the simulated

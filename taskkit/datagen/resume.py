@@ -16,11 +16,14 @@ from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, overload
+from typing import TYPE_CHECKING, Any, overload
 
 from ..atomic import atomic_writer
 from .config import GenerateConfig
 from .store import QUARANTINE, EpisodeKey, Store, key_of
+
+if TYPE_CHECKING:  # the types of the records, not their module: no pydantic at run time
+    from ..models.records import ExploredRecord, RunSettings
 
 __all__ = [
     "RETRIED_BY_DEFAULT",
@@ -61,7 +64,7 @@ def _with_defaults(recorded: Any, defaults: Any) -> Any:
     return {**defaults, **{k: _with_defaults(v, defaults.get(k)) for k, v in recorded.items()}}
 
 
-def check_config(outdir: Path, config: GenerateConfig, settings: dict[str, Any]) -> dict[str, Any]:
+def check_config(outdir: Path, config: GenerateConfig, settings: RunSettings) -> RunSettings:
     """Record the run's settings in ``run.json``, or check that a resumed run has the same
     ones; return the settings its records carry (with the time of its first start)."""
     path = outdir / "run.json"
@@ -77,7 +80,7 @@ def check_config(outdir: Path, config: GenerateConfig, settings: dict[str, Any])
         held = None
     if not isinstance(held, dict):
         raise ConfigMismatch(f"{path} is not a run description; use another OUTDIR")
-    old: dict[str, Any] = held["settings"] if isinstance(held.get("settings"), dict) else {}
+    old: RunSettings = held["settings"] if isinstance(held.get("settings"), dict) else {}
     recorded = _with_defaults(held.get("config"), _config_json(GenerateConfig()))
     if recorded != _config_json(config) or old.get("model") != settings.get("model"):
         raise ConfigMismatch(
@@ -145,7 +148,7 @@ class Episodes:
     def __len__(self) -> int:
         return len(self.order) * self.repeats
 
-    def slot_of(self, record: dict[str, Any]) -> int | None:
+    def slot_of(self, record: ExploredRecord) -> int | None:
         """The slot a record fills, ``None`` for an episode this run does not cover."""
         task_id, repeat = key_of(record)
         # A search of the sorted ids, not a table of them: it is done once an episode.
@@ -175,7 +178,7 @@ def noop_report(
     outdir: str | Path,
     ids: Sequence[str],
     config: GenerateConfig,
-    settings: dict[str, Any],
+    settings: RunSettings,
     *,
     repeats: int = 1,
     retry_failed: bool = False,

@@ -37,7 +37,9 @@ from ..atomic import atomic_writer
 from ..compiler.taskfile import TaskFile
 from ..executors import Executor, Job, LocalExecutor, WorkerDied
 from ..models import CompiledTask
-from ..runner import failed_record, record_line, repeat_seed
+from ..models.records import ExploredRecord, RunSettings
+from ..report import summary_of
+from ..runner import failed_explored, record_line, repeat_seed
 from .config import ExploreConfig, GenerateConfig
 from .explore import explore_episode
 from .export import EpisodeOutput, outputs_of, write_sorted_exports
@@ -50,29 +52,12 @@ SYNC_EVERY = 1.0
 """Seconds between fsyncs of the trajectories (flushes happen after every episode)."""
 
 
-def _episode_output(record: dict[str, Any]) -> EpisodeOutput:
+def _episode_output(record: ExploredRecord) -> EpisodeOutput:
     """What one episode's record contributes to the exports (a failed one: nothing but
     its line and its count in the report)."""
     if "failed" not in record:
-        output = outputs_of(record, record_line(record))
-        output.summary["repeat"] = record.get("repeat", 0)
-        output.summary["settings"] = record.get("settings")
-        return output
-    summary = {
-        k: record.get(k)
-        for k in (
-            "task_id",
-            "pack",
-            "category",
-            "task",
-            "action_scores",
-            "task_score",
-            "repeat",
-            "settings",
-        )
-    }
-    summary.update(error_types=[], failed=record["failed"])
-    return EpisodeOutput(record["task_id"], record_line(record), None, [], summary)
+        return outputs_of(record, record_line(record))
+    return EpisodeOutput(record["task_id"], record_line(record), None, [], summary_of(record))
 
 
 async def _explore_job(
@@ -81,7 +66,7 @@ async def _explore_job(
     requests: asyncio.Semaphore | None = None,
     *,
     explore: ExploreConfig,
-    settings: dict[str, Any],
+    settings: RunSettings,
 ) -> EpisodeOutput:
     """One episode, as its outputs; an agent's failure is a failed record, not an error."""
     task, repeat = job
@@ -94,7 +79,7 @@ async def _explore_job(
     except ServerUnavailable:
         raise
     except Exception as exc:
-        record = failed_record(
+        record = failed_explored(
             task, failure_of(exc), repeat=repeat, seed=config.seed, fmt=config.format
         )
     record["settings"] = settings
@@ -117,7 +102,7 @@ def generate(
     *,
     repeats: int = 1,
     retry_failed: bool = False,
-    settings: dict[str, Any] | None = None,
+    settings: RunSettings | None = None,
     on_done: Callable[[EpisodeOutput], None] | None = None,
     on_start: Callable[[int, int], None] | None = None,
     on_quarantine: Callable[[int, Path], None] | None = None,
@@ -131,7 +116,7 @@ def generate(
     config = config or GenerateConfig()
     out = Path(outdir)
     out.mkdir(parents=True, exist_ok=True)
-    settings = check_config(out, config, dict(settings or {}))
+    settings = check_config(out, config, RunSettings(**(settings or {})))
     store = Store.open(out)
     _tell_quarantine(store, on_quarantine)
     ids = _ids(tasks)
@@ -217,7 +202,7 @@ def _explore(
     jobs: Sequence[Job],
     agent: Agent,
     config: GenerateConfig,
-    settings: dict[str, Any],
+    settings: RunSettings,
     *,
     store: Store,
     on_done: Callable[[EpisodeOutput], None] | None,

@@ -19,10 +19,13 @@ from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, cast
 
 from .. import jsonlines
 from ..atomic import atomic_writer
+
+if TYPE_CHECKING:  # the types of the records, not their module: no pydantic at run time
+    from ..models.records import EpisodeRecord, EpisodeSummary, ExploredRecord
 
 __all__ = ["EpisodeKey", "Lines", "Store", "key_of", "read_records"]
 
@@ -34,18 +37,18 @@ TRAJECTORIES = "trajectories.jsonl"
 QUARANTINE = "trajectories.quarantine.jsonl"
 
 
-def key_of(record: dict[str, Any]) -> EpisodeKey:
+def key_of(record: EpisodeRecord) -> EpisodeKey:
     repeat = record.get("repeat", 0)
     return str(record["task_id"]), repeat if isinstance(repeat, int) else 0
 
 
-def status_of(record: dict[str, Any]) -> str:
+def status_of(record: EpisodeRecord | EpisodeSummary) -> str:
     """``ok``, or the failure kind of a failed episode."""
     failed = record.get("failed")
     return str(failed.get("kind", "agent")) if isinstance(failed, dict) else "ok"
 
 
-def _record(line: bytes) -> dict[str, Any] | None:
+def _record(line: bytes) -> ExploredRecord | None:
     """The record a line holds, or None when it is not one."""
     try:
         value = jsonlines.loads(line)
@@ -53,7 +56,7 @@ def _record(line: bytes) -> dict[str, Any] | None:
         return None
     if not isinstance(value, dict) or not isinstance(value.get("task_id"), str):
         return None
-    return value
+    return cast("ExploredRecord", value)  # a record as far as the store needs one
 
 
 def _lines(path: Path, start: int = 0) -> Iterator[tuple[int, bytes]]:
@@ -196,16 +199,16 @@ class Store:
         os.replace(tmp, self.trajectories)
         self.quarantined += len(corrupt)
 
-    def _note(self, idx: IO[str], record: dict[str, Any], end: int) -> None:
+    def _note(self, idx: IO[str], record: ExploredRecord, end: int) -> None:
         key = key_of(record)
         outcome = status_of(record)
         self.status[(sys.intern(key[0]), key[1])] = sys.intern(outcome)
         idx.write(jsonlines.line([key[0], key[1], outcome, end]))
 
-    def records(self) -> list[dict[str, Any]]:
+    def records(self) -> list[ExploredRecord]:
         """The latest record of every episode (a rerun's success replaces a failure),
         quarantining lines that are not records and re-indexing if it found any."""
-        latest: dict[EpisodeKey, dict[str, Any]] = {}
+        latest: dict[EpisodeKey, ExploredRecord] = {}
         corrupt = False
         if self.trajectories.exists():
             for _, line in _lines(self.trajectories):
@@ -223,7 +226,7 @@ class Store:
         status, self.status = self.status, {}
         return status
 
-    def latest_lines(self, slot_of: Callable[[dict[str, Any]], int | None], slots: int) -> Lines:
+    def latest_lines(self, slot_of: Callable[[ExploredRecord], int | None], slots: int) -> Lines:
         """Where the latest record of each slot is (``slot_of(record)``: which of ``slots``
         a record fills, ``None`` for none): what :meth:`records` finds, without holding
         the records. Lines that are not records are quarantined, and the file re-indexed,
@@ -265,7 +268,7 @@ class Lines:
         """How many slots are filled."""
         return len(self._where) // 2 - self._where[::2].count(-1)
 
-    def records(self) -> Iterator[dict[str, Any]]:
+    def records(self) -> Iterator[ExploredRecord]:
         """The record of every filled slot, in slot order."""
         with self.path.open("rb") as f:
             for slot in range(len(self._where) // 2):
@@ -311,11 +314,11 @@ class Appender:
             self.idx.close()
 
 
-def read_records(path: str | os.PathLike[str]) -> tuple[list[dict[str, Any]], int]:
+def read_records(path: str | os.PathLike[str]) -> tuple[list[EpisodeRecord], int]:
     """The records of a trajectories file (of ``run`` or ``generate``), and how many lines
     were not records (skipped, never the end of reading)."""
     p = Path(path)
-    records: list[dict[str, Any]] = []
+    records: list[EpisodeRecord] = []
     bad = 0
     if not p.exists():
         return records, bad

@@ -46,6 +46,7 @@ from typing import Any, Literal
 
 from .. import trust as trusting
 from ..models import CompiledTask
+from ..models.records import TrajectoryRecord
 from ..sim.episode import Episode
 from ..sim.formats.base import default_system_prompt
 from .tools import tool_function
@@ -118,7 +119,7 @@ class TaskEnvironment:
         return (1 - self.step_weight) * final.score + self.step_weight * mean
 
     @property
-    def verdict(self) -> dict[str, Any] | None:
+    def verdict(self) -> TrajectoryRecord | None:
         """The episode's whole record (every call, verdict and the final diff), for logging."""
         return None if self.episode is None else self.episode.record()
 

@@ -18,6 +18,7 @@ from typing import Any
 from .. import trust as trusting
 from ..models import CompiledTask, ToolEnv
 from ..models.operations import EVERYTHING
+from ..models.records import FinalEntry, StepEntry, TrajectoryRecord
 from .behaviors import copies_records
 from .collections import clone, is_collection
 from .diff import copy_json
@@ -67,8 +68,8 @@ class StepRecord:
     def error_types(self) -> list[str]:
         return [f.type for f in self.findings]
 
-    def as_json(self) -> dict[str, Any]:
-        return {
+    def as_json(self) -> StepEntry:
+        entry: StepEntry = {
             "index": self.index,
             "response": self.response,
             "thought": self.parsed.thought,
@@ -86,8 +87,10 @@ class StepRecord:
             ],
             "score": self.score,
             "errors": [f.as_json() for f in self.findings],
-            **({"user": self.user.as_json()} if self.user is not None else {}),
         }
+        if self.user is not None:
+            entry["user"] = self.user.as_json()
+        return entry
 
 
 @dataclass(frozen=True)
@@ -386,7 +389,7 @@ class Episode:
     def action_scores(self) -> list[int]:
         return [s.score for s in self.steps]
 
-    def final_json(self) -> dict[str, Any] | None:
+    def final_json(self) -> FinalEntry | None:
         if self.final is None:
             return None
         return {
@@ -395,16 +398,11 @@ class Episode:
             "diff": dict(self.final.diff),
         }
 
-    def record(self, *, full_state: bool = False) -> dict[str, Any]:
+    def record(self, *, full_state: bool = False) -> TrajectoryRecord:
         """The whole trajectory, as JSON-ready data. The final state is kept as a JSON Patch
         against the task's initial state (``final_state_patch``; see
         :func:`~taskkit.sim.patch.final_state`), or in full (``final_state``) when asked."""
-        state: dict[str, Any] = (
-            {"final_state": self.state}
-            if full_state
-            else {"final_state_patch": make_patch(self.task.initial_state, self.state)}
-        )
-        return {
+        record: TrajectoryRecord = {
             "task_id": self.task.id,
             "pack": self.task.pack,
             "category": self.task.category,
@@ -418,5 +416,9 @@ class Episode:
             "final": self.final_json(),
             "action_scores": self.action_scores,
             "task_score": self.final.score if self.final else 0,
-            **state,
         }
+        if full_state:
+            record["final_state"] = self.state
+        else:
+            record["final_state_patch"] = make_patch(self.task.initial_state, self.state)
+        return record

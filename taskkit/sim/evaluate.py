@@ -19,6 +19,7 @@ from ..models.checks import (
     Order,
     ReadOnly,
 )
+from ..models.records import FindingEntry
 from ..saferegex import TooLong, compile_safe
 from .answers import NO_ANSWER, check_answer
 from .diff import StateDiff, diff_states, states_equal, strip_ignored
@@ -44,7 +45,7 @@ class Finding:
     where: tuple[str | int, ...] = field(default=(), compare=False)
     """For final findings: the path of the failing check inside ``expect``."""
 
-    def as_json(self) -> dict[str, str]:
+    def as_json(self) -> FindingEntry:
         return {"type": self.type, "message": self.message}
 
 

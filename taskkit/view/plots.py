@@ -9,6 +9,7 @@ dependency at all.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from html import escape
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -163,7 +164,7 @@ def charts(summary: dict[str, Any]) -> dict[str, str]:
     }
 
 
-def write_plots(records: list[dict[str, Any]], outdir: str | Path) -> list[Path]:
+def write_plots(records: Sequence[Mapping[str, Any]], outdir: str | Path) -> list[Path]:
     """Write the charts of ``records`` as ``DIR/<chart>.svg``; return the paths written."""
     folder = Path(outdir)
     folder.mkdir(parents=True, exist_ok=True)

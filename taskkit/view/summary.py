@@ -5,12 +5,15 @@ Wilson interval, plus what the charts and the task list need."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, cast
 
 from ..intervals import wilson
-from ..report import Rates, build_report
+from ..report import Rates, build_report, summary_of
 from .reader import episode_key
+
+if TYPE_CHECKING:  # the types of the records, not their module: no pydantic at run time
+    from ..models.records import EpisodeRecord, EpisodeSummary
 
 __all__ = ["episode_errors", "episode_row", "summarise"]
 
@@ -43,7 +46,7 @@ def _reason(failed: Any) -> str:
     return str(failed) if isinstance(failed, str) else "error"
 
 
-def passed(record: dict[str, Any]) -> bool:
+def passed(record: Mapping[str, Any]) -> bool:
     """Passed as ``taskkit report`` counts it: the task score."""
     return int(record.get("task_score", 0)) == 1
 
@@ -68,17 +71,22 @@ def _rates_json(rates: Rates) -> dict[str, Any]:
     return out
 
 
-def _by(records: Iterable[dict[str, Any]], level: str) -> dict[str, Rates]:
+def _summary(record: Mapping[str, Any]) -> EpisodeSummary:
+    # the viewer's records are what the reader let through: records as far as it can tell
+    return summary_of(cast("EpisodeRecord", record))
+
+
+def _by(records: Iterable[Mapping[str, Any]], level: str) -> dict[str, Rates]:
     groups: dict[str, Rates] = {}
     for r in records:
         if level in r:
-            groups.setdefault(str(r[level]), Rates()).add(r)
+            groups.setdefault(str(r[level]), Rates()).add(_summary(r))
     return dict(sorted(groups.items()))
 
 
-def summarise(records: list[dict[str, Any]]) -> dict[str, Any]:
+def summarise(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """The summary page's data: report numbers with intervals, by level, and chart inputs."""
-    report = build_report(records)
+    report = build_report(map(_summary, records))
     doc = report.as_json()
     levels: dict[str, dict[str, Any]] = {}
     for level in LEVELS:

@@ -133,8 +133,7 @@ def test_the_streamed_exports_equal_a_one_shot_export_of_the_trajectories(compil
     again = export_all(out)  # everything held, sorted in memory
     for name in ("sft.jsonl", "dpo.jsonl"):
         assert (out / name).read_bytes() == streamed[name], name
-    del report["settings"]  # a one-shot export of records does not carry the run's settings
-    assert again == report
+    assert again == report  # the run's settings too: the records carry them
 
 
 def test_a_resumed_run_reads_only_the_episodes_it_has_not_done(compiled, tmp_path):
@@ -156,7 +155,8 @@ def test_an_interrupted_export_leaves_the_last_exports_whole(compiled, tmp_path)
     before = exports(out)
 
     def outputs():
-        summary = {"task_id": "a", "pack": "p", "category": "c", "task": "t", "task_score": 1}
+        summary = {"task_id": "a", "pack": "p", "category": "c", "task": "t"}
+        summary.update(action_scores=[1], task_score=1, error_types=[])
         yield EpisodeOutput("a", "{}\n", '{"row": 1}\n', ['{"pair": 1}\n'], summary)
         raise OSError(28, "No space left on device")
 

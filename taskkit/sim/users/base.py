@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
 from ...models import CompiledTask
+from ...models.records import UserEntry
 from ..evaluate import Call
 
 __all__ = ["SimulatedUser", "UserFactory", "UserReply", "UserView"]
@@ -23,7 +24,7 @@ class UserReply:
     reveals: tuple[str, ...] = ()
     """The hidden facts this reply discloses."""
 
-    def as_json(self) -> dict[str, Any]:
+    def as_json(self) -> UserEntry:
         return {
             "text": self.text,
             "turn": self.turn,

@@ -24,9 +24,10 @@ from ..datagen.config import ExploreConfig, GenerateConfig
 from ..datagen.messages import ARGUMENTS, Arguments
 from ..datagen.resume import ConfigMismatch, noop_report
 from ..datagen.store import read_records
+from ..jsonlines import JsonlError
 from ..lockfile import LockHeld, output_lock
 from ..report import build_report, format_table
-from .exit_codes import OK, SERVER
+from .exit_codes import OK, SERVER, USAGE
 from .names import FORMATS, OFFLINE_AGENTS
 from .options import (
     agent_option,
@@ -336,13 +337,21 @@ def _print(report: dict[str, Any], outdir: str) -> None:
 def report(trajectories: str, as_json: bool, plots_dir: str | None) -> None:
     """Rebuild the pass-rate table from a trajectories.jsonl (of `run` or `generate`).
 
-    The latest record of each episode counts (a rerun's replaces a failure); lines that
-    are not records are skipped and reported."""
-    records, bad = read_records(trajectories)
+    The latest record of each episode counts (a rerun's replaces a failure). A torn last
+    line (a run still writing, or killed) is left out with a warning; any other line that
+    is not a record is an error, at its file:line (the numbers would leave an episode out).
+    """
+    lines = read_records(trajectories)
+    try:
+        records = [record for _, record in lines]
+    except JsonlError as exc:
+        click.echo(exc.diagnostic.text(), err=True)
+        sys.exit(USAGE)
+    torn = lines.torn_note(len(records))
+    if torn is not None:
+        click.echo(f"warning: {torn}", err=True)
     latest = {(r["task_id"], r.get("repeat", 0)): r for r in records}
     built = build_report(latest.values())
-    if bad:
-        click.echo(f"skipped {bad} lines of {trajectories} that are not records", err=True)
     if as_json:
         click.echo(json.dumps(built.as_json(), indent=2))
     else:

@@ -16,6 +16,7 @@ from .. import jsonlines
 from ..atomic import atomic_writer
 from ..report import build_report, summary_of
 from .messages import Arguments, assistant_message, step_messages
+from .store import read_records
 
 if TYPE_CHECKING:  # the types of the records, not their module: no pydantic at run time
     from ..models.records import EpisodeSummary, ExploredRecord
@@ -34,20 +35,12 @@ __all__ = [
 
 
 def read_trajectories(path: str | os.PathLike[str]) -> list[ExploredRecord]:
-    """Complete records of a trajectories file; a torn last line (a crash) is ignored."""
-    records: list[ExploredRecord] = []
-    p = Path(path)
-    if not p.exists():
-        return records
-    with p.open(encoding="utf-8") as f:
-        for line in f:
-            if not line.endswith("\n"):
-                break  # written by a run that died mid-line
-            try:
-                records.append(jsonlines.loads(line))
-            except ValueError:
-                break
-    return records
+    """The records of a trajectories file, by the one policy (:mod:`taskkit.jsonlines`): a
+    torn last line (a crash) is left out; a line that is not a record raises
+    :class:`~taskkit.jsonlines.JsonlError` (``generate`` on the folder moves it aside)."""
+    if not Path(path).exists():
+        return []
+    return [record for _, record in read_records(path)]
 
 
 def arguments_of(record: ExploredRecord, arguments: Arguments | None = None) -> Arguments:

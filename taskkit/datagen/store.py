@@ -19,15 +19,17 @@ from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, cast
+from typing import IO, TYPE_CHECKING, Any, cast
 
 from .. import jsonlines
 from ..atomic import atomic_writer
+from ..jsonlines import JsonLines
+from ..rule_ids import SCHEMA_VIOLATION
 
 if TYPE_CHECKING:  # the types of the records, not their module: no pydantic at run time
     from ..models.records import EpisodeRecord, EpisodeSummary, ExploredRecord
 
-__all__ = ["EpisodeKey", "Lines", "Store", "key_of", "read_records"]
+__all__ = ["EpisodeKey", "Lines", "Store", "key_of", "not_a_record", "read_records"]
 
 EpisodeKey = tuple[str, int]
 """An episode: its task id and which repeat of that task it is."""
@@ -48,15 +50,21 @@ def status_of(record: EpisodeRecord | EpisodeSummary) -> str:
     return str(failed.get("kind", "agent")) if isinstance(failed, dict) else "ok"
 
 
+def not_a_record(value: Any) -> tuple[str, str] | None:
+    """Why a line's JSON value is not a trajectory record (of ``run`` or ``generate``), as
+    far as the store and the report need one; ``None`` when it is one."""
+    if isinstance(value, dict) and isinstance(value.get("task_id"), str):
+        return None
+    return SCHEMA_VIOLATION, "not a trajectory record (a JSON object with a string 'task_id')"
+
+
 def _record(line: bytes) -> ExploredRecord | None:
     """The record a line holds, or None when it is not one."""
     try:
-        value = jsonlines.loads(line)
-    except ValueError:
+        value = jsonlines.loads_line(line)
+    except (ValueError, RecursionError):
         return None
-    if not isinstance(value, dict) or not isinstance(value.get("task_id"), str):
-        return None
-    return cast("ExploredRecord", value)  # a record as far as the store needs one
+    return None if not_a_record(value) else cast("ExploredRecord", value)
 
 
 def _lines(path: Path, start: int = 0) -> Iterator[tuple[int, bytes]]:
@@ -314,18 +322,12 @@ class Appender:
             self.idx.close()
 
 
-def read_records(path: str | os.PathLike[str]) -> tuple[list[EpisodeRecord], int]:
-    """The records of a trajectories file (of ``run`` or ``generate``), and how many lines
-    were not records (skipped, never the end of reading)."""
-    p = Path(path)
-    records: list[EpisodeRecord] = []
-    bad = 0
-    if not p.exists():
-        return records, bad
-    for _, line in _lines(p):
-        record = _record(line)
-        if record is None:
-            bad += 1
-        else:
-            records.append(record)
-    return records, bad
+def read_records(path: str | os.PathLike[str]) -> JsonLines:
+    """The records of a trajectories file (of ``run`` or ``generate``), read by the one
+    policy (:mod:`taskkit.jsonlines`): iterate for ``(line number, record)``; a torn last
+    line is noted, a line that is not a record is a :class:`~taskkit.jsonlines.JsonlError`."""
+    return JsonLines(
+        path,
+        accept=not_a_record,
+        hint="a file of `taskkit run -o`, or trajectories.jsonl of `taskkit generate`",
+    )

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ..atomic import atomic_writer
+from ..jsonlines import JsonlError, JsonLines
 from ..models import KINDS, SCHEMA_VERSION, Toolset
 from ..regular_files import FileRefused, read_regular
 from ..yamlio import dump_yaml
@@ -128,21 +129,19 @@ def read_json(path: Path) -> Any:
         raise SourceError(f"invalid JSON: {exc}") from None
 
 
-def read_json_lines(path: Path) -> list[tuple[int, Any]]:
-    """``(line number, value)`` for each non-blank line of a JSON Lines file."""
-    records: list[tuple[int, Any]] = []
-    for number, line in enumerate(_read_text(path).splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            records.append((number, json.loads(line)))
-        except json.JSONDecodeError as exc:
-            message = f"line {number}: invalid JSON at column {exc.colno}: {exc.msg}"
-            raise SourceError(message) from None
-        except RecursionError:
-            raise SourceError(f"line {number}: JSON nested too deeply to read") from None
-        except ValueError as exc:  # an integer of more digits than Python converts
-            raise SourceError(f"line {number}: invalid JSON: {exc}") from None
+def read_json_lines(path: Path, notes: list[str]) -> list[tuple[int, Any]]:
+    """``(line number, value)`` for each non-blank line of a JSON Lines file, by the one
+    policy (:mod:`taskkit.jsonlines`): a bad line is a :class:`SourceError` saying where; a
+    torn last line (a download cut short) is left out, and ``notes`` say so."""
+    raw = _read_text(path).encode("utf-8")  # checked UTF-8, without a BOM
+    lines = JsonLines(raw, name=path.name)
+    try:
+        records = list(lines)
+    except JsonlError as exc:
+        raise SourceError(exc.diagnostic.message) from None
+    torn = lines.torn_note(len(records))
+    if torn is not None:
+        notes.append(torn)
     return records
 
 

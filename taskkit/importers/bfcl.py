@@ -109,7 +109,7 @@ def toolset_and_answers(
     if answers_path is None:
         notes.append(f"no answer key beside {path.name}: tool docs only, no tasks")
         return result, None
-    return result, read_answers(answers_path)
+    return result, read_answers(answers_path, notes)
 
 
 def answer_file(path: Path) -> Path | None:
@@ -131,7 +131,7 @@ def _read_questions(path: Path, tools: list[dict[str, Any]], notes: list[str]) -
     seen: dict[tuple[str, str], str] = {}  # (BFCL name, converted doc) -> tool name
     first: dict[str, str] = {}  # BFCL name -> id of the question that defined it first
     questions: list[_Question] = []
-    for line, record in read_json_lines(path):
+    for line, record in read_json_lines(path, notes):
         if not isinstance(record, dict) or not isinstance(record.get("id"), str):
             raise SourceError(f"line {line}: expected an object with a string 'id'")
         functions = record.get("function")
@@ -198,10 +198,10 @@ def _question_text(question: Any) -> str | None:
 # --- answers and tasks ------------------------------------------------------------------
 
 
-def read_answers(path: Path) -> dict[str, Any]:
+def read_answers(path: Path, notes: list[str]) -> dict[str, Any]:
     answers: dict[str, Any] = {}
     try:
-        records = read_json_lines(path)
+        records = read_json_lines(path, notes)
     except SourceError as exc:
         raise SourceError(f"{path.name}: {exc}") from None
     for line, record in records:

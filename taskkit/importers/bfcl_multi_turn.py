@@ -62,7 +62,7 @@ def load(path: Path) -> ImportResult:
     tools: list[dict[str, Any]] = []
     catalogue = _Catalogue(path, toolset, tools, notes)
     questions = []
-    for line, record in read_json_lines(path):
+    for line, record in read_json_lines(path, notes):
         if not isinstance(record, dict) or not isinstance(record.get("id"), str):
             raise SourceError(f"line {line}: expected an object with a string 'id'")
         questions.append((record, catalogue.offered(record, line)))
@@ -171,7 +171,7 @@ class _Catalogue:
                     "(BFCL's layout), and the questions carry no 'function' list"
                 )
             try:
-                self.class_docs[cls] = [doc for _, doc in read_json_lines(doc_path)]
+                self.class_docs[cls] = [doc for _, doc in read_json_lines(doc_path, self.notes)]
             except SourceError as exc:
                 raise SourceError(f"{_DOC_DIR}/{file}: {exc}") from None
         return self.class_docs[cls]

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import jsonlines
 from ..diagnostics import Diagnostic
+from ..jsonlines import JsonlError, JsonLines
 
 __all__ = [
     "DROPPED",
@@ -197,34 +197,23 @@ def read_run(
     shown = str(file)
     records: list[dict[str, Any]] = []
     warnings: list[str] = []
+    # the one JSONL policy: a torn last line is a warning, any other bad line the error
+    lines = JsonLines(file, name=shown, hint="is it a JSON Lines file of `taskkit run -o`?")
     try:
-        data = file.read_bytes()
+        with _no_gc():
+            for lineno, value in lines:
+                if not _is_record(value):
+                    raise _not_a_trajectory(shown, lineno, value)
+                for key in drop:
+                    value.pop(key, None)
+                records.append(value)
+    except JsonlError as exc:
+        raise ViewInputError(exc.diagnostic) from None
     except OSError as exc:
         raise _fail(shown, 1, "view-input", f"cannot read {shown!r}: {exc.strerror}") from None
-    lines = data.split(b"\n")
-    del data
-    torn = lines.pop()  # after the last newline: empty unless the file was cut mid-line
-    with _no_gc():
-        for lineno, raw in enumerate(lines, 1):
-            if not raw.strip():
-                continue
-            try:
-                value = jsonlines.loads(raw)
-            except ValueError:
-                hint = "is it a JSON Lines file of `taskkit run -o`?" if lineno == 1 else None
-                raise _fail(
-                    shown, lineno, "view-json", f"line {lineno} is not valid JSON", hint
-                ) from None
-            if not _is_record(value):
-                raise _not_a_trajectory(shown, lineno, value)
-            for key in drop:
-                value.pop(key, None)
-            records.append(value)
-    if torn.strip():
-        warnings.append(
-            f"{shown}:{len(lines) + 1}: the last line is cut off (a run still writing, or one "
-            f"that stopped mid-record); showing the {len(records)} complete records before it"
-        )
+    torn = lines.torn_note(len(records))
+    if torn is not None:
+        warnings.append(torn)
     if not records:
         raise _fail(
             shown,

@@ -167,12 +167,12 @@ def test_a_corrupt_middle_line_is_quarantined_and_costs_only_its_episode(small, 
     got = records(path)
     assert len(got) == 30 and sorted(r["task_id"] for r in got).count(victim) == 1
     assert json.loads((out / "report.json").read_text())["overall"]["episodes"] == 30
-    # and `report` on a file with a bad line skips it, counting every other record
+    # and `report` on a file with a bad line says where it is, not a report without it
     bad = tmp_path / "bad.jsonl"
     bad.write_text("".join(lines))
     shown = taskkit("report", str(bad), "--json")
-    assert shown.returncode == 0 and json.loads(shown.stdout)["overall"]["episodes"] == 29
-    assert "skipped 1 lines" in shown.stderr
+    assert shown.returncode == 2 and not shown.stdout
+    assert f"{bad}:11:" in shown.stderr and "line 11 is not valid JSON" in shown.stderr
 
 
 def test_a_no_op_resume_reads_the_index_not_the_trajectories(small, tmp_path):

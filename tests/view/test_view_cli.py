@@ -87,11 +87,11 @@ def test_bad_input_is_a_clear_message(tmp_path, content, words):
     if words is None:  # truncated: the complete records are shown, with a warning
         assert result.exit_code == 0
         assert "warning: " in result.output and "the last line is cut off" in result.output
-        assert "showing the 1 complete records" in result.output
+        assert "the 1 complete lines before it are read" in result.output
     else:
         assert result.exit_code == 2
         assert words in result.output
-        assert f"{bad}:1:1: view-" in result.output
+        assert f"{bad}:1:1: " in result.output
 
 
 def test_compare_different_task_sets_is_a_clear_message(tmp_path):

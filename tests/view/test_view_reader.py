@@ -8,6 +8,7 @@ import json
 import pytest
 from view_records import record, write
 
+from taskkit.rule_ids import JSONL_SYNTAX
 from taskkit.view import ViewInputError, episode_key, read_run, read_runs
 
 
@@ -57,13 +58,13 @@ def test_torn_last_line_is_a_warning(tmp_path):
     [
         ("", "view-empty", 1, "holds no complete trajectory record"),
         ('{"task_id": "x"', "view-empty", 1, "holds no complete trajectory record"),
-        ("not json at all\n", "view-json", 1, "line 1 is not valid JSON"),
-        (json.dumps(record()) + "\n{oops\n", "view-json", 2, "line 2 is not valid JSON"),
+        ("not json at all\n", JSONL_SYNTAX, 1, "line 1 is not valid JSON"),
+        (json.dumps(record()) + "\n{oops\n", JSONL_SYNTAX, 2, "line 2 is not valid JSON"),
         ('{"id": "x", "gold_actions": [], "initial_state": {}}\n', "view-input", 1, "compiled"),
         ('{"messages": [], "tools": []}\n', "view-input", 1, "SFT data file"),
         ('{"name": "x"}\n', "view-input", 1, "not a taskkit trajectory record"),
         ("[1, 2]\n", "view-input", 1, "is a JSON list"),
-        ("a,b,c\n1,2,3\n", "view-json", 1, "not valid JSON"),
+        ("a,b,c\n1,2,3\n", JSONL_SYNTAX, 1, "not valid JSON"),
     ],
 )
 def test_bad_input_is_one_diagnostic(tmp_path, content, rule, line, words):

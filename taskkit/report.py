@@ -145,24 +145,26 @@ class Report:
 
 def summary_of(record: EpisodeRecord) -> EpisodeSummary:
     """What a report counts of one episode, played (``run``) or explored (``generate``):
-    every error type of its steps (of every sample of an explored step) and final verdict."""
+    every error type of its steps (of every sample of an explored step) and final verdict.
+    The keys a report can do without are read leniently: the viewer and ``report`` read
+    files from elsewhere, and a record short of them counts as an episode without actions."""
     errors: list[str] = []
     for step in record.get("steps", ()):
         if "samples" in step:
             for sample in step["samples"]:
                 errors.extend(e["type"] for e in sample["step"]["errors"])
         else:
-            errors.extend(e["type"] for e in step["errors"])
+            errors.extend(e["type"] for e in step.get("errors", ()))
     final = record.get("final")
     if final:
-        errors.extend(e["type"] for e in final["errors"])
+        errors.extend(e["type"] for e in final.get("errors", ()))
     summary: EpisodeSummary = {
         "task_id": record["task_id"],
         "pack": record["pack"],
         "category": record["category"],
         "task": record["task"],
-        "action_scores": record["action_scores"],
-        "task_score": record["task_score"],
+        "action_scores": record.get("action_scores", []),
+        "task_score": record.get("task_score", 0),
         "error_types": errors,
     }
     if "repeat" in record:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from taskkit.report import build_report, format_table
+from taskkit.report import build_report, format_table, summary_of
 
 
 def record(task_id: str, passed: int, *, pack: str = "p", task: str = "t", repeat: int = 0):
@@ -97,3 +97,24 @@ def test_a_report_of_records_grouped_by_task_is_the_same_report():
     held = build_report(records).as_json()
     assert build_report(records, grouped=True).as_json() == held
     assert held["overall"]["repeats"] == 4 and held["by_pack"]["q"]["pass_hat_k"]["2"]["tasks"] == 9
+
+
+def test_a_record_and_its_summary_make_the_same_report():
+    played = {
+        **record("a#1", 0),
+        "steps": [{"errors": [{"type": "unknown_tool", "message": "m"}]}],
+        "final": {"score": 0, "errors": [{"type": "state_mismatch", "message": "m"}], "diff": {}},
+    }
+    explored = {
+        **record("b#1", 1),
+        "steps": [{"samples": [{"step": {"errors": [{"type": "schema_error", "message": ""}]}}]}],
+    }
+    by_records = build_report([played, explored]).as_json()
+    assert by_records == build_report([summary_of(played), summary_of(explored)]).as_json()
+    assert by_records["error_types"] == {"schema_error": 1, "state_mismatch": 1, "unknown_tool": 1}
+
+
+def test_a_record_short_of_scores_counts_as_an_episode_without_actions():
+    bare = {"task_id": "a#1", "pack": "p", "category": "c", "task": "t", "steps": []}
+    overall = build_report([bare]).as_json()["overall"]
+    assert (overall["episodes"], overall["tasks_passed"], overall["actions"]) == (1, 0, 0)

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -41,6 +41,9 @@ from .options import (
     user_options,
 )
 from .progress import echo_pass_rates
+
+if TYPE_CHECKING:  # the types of the records, not their module: no pydantic at run time
+    from ..models.records import EpisodeRecord
 
 TASKS_INDEX = ".tasks.idx"
 """Where in OUTDIR ``generate`` keeps what checking its compiled files found: a rerun on
@@ -343,7 +346,7 @@ def report(trajectories: str, as_json: bool, plots_dir: str | None) -> None:
     """
     lines = read_records(trajectories)
     try:
-        records = [record for _, record in lines]
+        records: list[EpisodeRecord] = [record for _, record in lines]
     except JsonlError as exc:
         click.echo(exc.diagnostic.text(), err=True)
         sys.exit(USAGE)

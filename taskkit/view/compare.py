@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..diagnostics import Diagnostic
 from ..intervals import wilson
 from .reader import Run, ViewInputError, episode_key
 from .summary import episode_errors, passed
+
+if TYPE_CHECKING:  # the types of the records, not their module: no pydantic at run time
+    from ..models.records import EpisodeRecord
 
 __all__ = ["Comparison", "McNemar", "compare_runs", "format_text", "mcnemar"]
 
@@ -99,7 +102,7 @@ class Comparison:
         }
 
 
-def _keyed(run: Run) -> dict[str, dict[str, Any]]:
+def _keyed(run: Run) -> dict[str, EpisodeRecord]:
     return {episode_key(r): r for r in run.records}
 
 

@@ -9,12 +9,15 @@ dependency at all.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from html import escape
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .summary import summarise
+
+if TYPE_CHECKING:  # the types of the records, not their module: no pydantic at run time
+    from ..models.records import EpisodeRecord
 
 __all__ = ["Bar", "charts", "hbar_chart", "histogram", "write_plots"]
 
@@ -164,7 +167,7 @@ def charts(summary: dict[str, Any]) -> dict[str, str]:
     }
 
 
-def write_plots(records: Sequence[Mapping[str, Any]], outdir: str | Path) -> list[Path]:
+def write_plots(records: Sequence[EpisodeRecord], outdir: str | Path) -> list[Path]:
     """Write the charts of ``records`` as ``DIR/<chart>.svg``; return the paths written."""
     folder = Path(outdir)
     folder.mkdir(parents=True, exist_ok=True)

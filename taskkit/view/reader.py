@@ -13,13 +13,16 @@ import contextlib
 import gc
 import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..diagnostics import Diagnostic
 from ..jsonlines import JsonlError, JsonLines
+
+if TYPE_CHECKING:  # the types of the records, not their module: no pydantic at run time
+    from ..models.records import EpisodeRecord
 
 __all__ = [
     "DROPPED",
@@ -63,12 +66,13 @@ class Run:
     path: str
     kind: str
     """``run`` (records of `taskkit run`) or ``generate`` (explored episodes)."""
-    records: list[dict[str, Any]]
+    records: list[EpisodeRecord]
+    """As the files hold them, but for the keys the reader dropped (:data:`DROPPED`)."""
     settings: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 
 
-def episode_key(record: dict[str, Any]) -> str:
+def episode_key(record: EpisodeRecord) -> str:
     """A record's stable id within its run: the task id, and the repeat index past the first
     (a run without --repeats keys by task id alone, whether or not it records repeat 0)."""
     repeat = record.get("repeat")
@@ -107,7 +111,7 @@ def source_version(paths: list[str]) -> str:
     return "|".join(parts)
 
 
-def _settings(records: list[dict[str, Any]], folder: Path | None) -> dict[str, Any]:
+def _settings(records: list[EpisodeRecord], folder: Path | None) -> dict[str, Any]:
     """The run's settings: the records' own ``settings`` (when recorded), else what the
     records and a `generate` folder's run.json say."""
     recorded = [r["settings"] for r in records if isinstance(r.get("settings"), dict)]
@@ -123,7 +127,7 @@ def _settings(records: list[dict[str, Any]], folder: Path | None) -> dict[str, A
                 merged[key] = f"varies ({len(values)})"
         return merged
     out: dict[str, Any] = {}
-    first_record = records[0] if records else {}
+    first_record: Mapping[str, Any] = records[0] if records else {}
     for key, source in (
         ("agent", "agent"),
         ("format", "format"),
@@ -195,7 +199,7 @@ def read_run(
         raise _fail(str(given), 1, "view-input", f"{str(given)!r} does not exist")
     file = _trajectory_file(given)
     shown = str(file)
-    records: list[dict[str, Any]] = []
+    records: list[EpisodeRecord] = []
     warnings: list[str] = []
     # the one JSONL policy: a torn last line is a warning, any other bad line the error
     lines = JsonLines(file, name=shown, hint="is it a JSON Lines file of `taskkit run -o`?")

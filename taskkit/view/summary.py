@@ -6,34 +6,24 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from ..intervals import wilson
 from ..report import Rates, build_report, summary_of
 from .reader import episode_key
 
 if TYPE_CHECKING:  # the types of the records, not their module: no pydantic at run time
-    from ..models.records import EpisodeRecord, EpisodeSummary
+    from ..models.records import EpisodeRecord
 
 __all__ = ["episode_errors", "episode_row", "summarise"]
 
 LEVELS = ("pack", "category", "task", "difficulty")
 
 
-def episode_errors(record: dict[str, Any]) -> list[str]:
+def episode_errors(record: EpisodeRecord) -> list[str]:
     """The error types an episode ran into, each once, in the order met (as the report counts
     them: every sample of an explored step, and the final verdict)."""
-    seen: dict[str, None] = {}
-    for kind in record.get("error_types", ()):
-        seen[kind] = None
-    for step in record.get("steps", []):
-        for sample in step.get("samples", ()):
-            for err in sample["step"]["errors"]:
-                seen[err["type"]] = None
-        for err in step.get("errors", ()):
-            seen[err["type"]] = None
-    for err in (record.get("final") or {}).get("errors", []):
-        seen[err["type"]] = None
+    seen = dict.fromkeys(summary_of(record)["error_types"])
     failed = record.get("failed")
     if failed:
         seen[f"failed:{_reason(failed)}"] = None
@@ -51,7 +41,7 @@ def passed(record: Mapping[str, Any]) -> bool:
     return int(record.get("task_score", 0)) == 1
 
 
-def episode_row(record: dict[str, Any]) -> dict[str, Any]:
+def episode_row(record: EpisodeRecord) -> dict[str, Any]:
     """What the task list shows and filters on, for one episode."""
     return {
         "key": episode_key(record),
@@ -71,22 +61,19 @@ def _rates_json(rates: Rates) -> dict[str, Any]:
     return out
 
 
-def _summary(record: Mapping[str, Any]) -> EpisodeSummary:
-    # the viewer's records are what the reader let through: records as far as it can tell
-    return summary_of(cast("EpisodeRecord", record))
-
-
-def _by(records: Iterable[Mapping[str, Any]], level: str) -> dict[str, Rates]:
+def _by(records: Iterable[EpisodeRecord], level: str) -> dict[str, Rates]:
     groups: dict[str, Rates] = {}
     for r in records:
-        if level in r:
-            groups.setdefault(str(r[level]), Rates()).add(_summary(r))
+        # a level the records may carry, not one they declare (difficulty): read as a mapping
+        fields: Mapping[str, Any] = r
+        if level in fields:
+            groups.setdefault(str(fields[level]), Rates()).add(summary_of(r))
     return dict(sorted(groups.items()))
 
 
-def summarise(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+def summarise(records: Sequence[EpisodeRecord]) -> dict[str, Any]:
     """The summary page's data: report numbers with intervals, by level, and chart inputs."""
-    report = build_report(map(_summary, records))
+    report = build_report(records)
     doc = report.as_json()
     levels: dict[str, dict[str, Any]] = {}
     for level in LEVELS:

@@ -62,12 +62,14 @@ loads = orjson.loads
 _LONG_NUMBER = re.compile(rb"[0-9]{19}")
 
 
-def loads_line(raw: bytes | str) -> Any:
-    """One line's JSON value: orjson's (several times faster) where it reads what json reads,
-    json's where a number may pass 64 bits (orjson makes it a float) or orjson refuses the
-    line (json's message says where). NaN and infinities are not JSON: refused."""
+def loads_line(raw: bytes | str, *, exact: bool = False) -> Any:
+    """One line's JSON value: orjson's (several times faster), or json's where orjson refuses
+    the line (json's message says where; what taskkit wrote with json's escapes reads back).
+    NaN and infinities are not JSON: refused. ``exact``: integers past 64 bits stay integers
+    (orjson makes them floats), at the cost of a scan of the line for long digit runs (half
+    as long again as parsing it: not for taskkit's own files, whose numbers it wrote)."""
     data = raw.encode() if isinstance(raw, str) else raw
-    if _LONG_NUMBER.search(data) is None:
+    if not exact or _LONG_NUMBER.search(data) is None:
         try:
             return orjson.loads(data)
         except orjson.JSONDecodeError:
@@ -105,6 +107,7 @@ class JsonLines:
         accept: Accept | None = None,
         strict: bool = True,
         hint: str | None = None,
+        exact: bool = False,
     ) -> None:
         self.source = source
         self.name = name if name is not None or isinstance(source, bytes) else os.fspath(source)
@@ -112,6 +115,8 @@ class JsonLines:
         self.strict = strict
         self.hint = hint
         """Said with every bad line's diagnostic (what the reader expected)."""
+        self.exact = exact
+        """Integers past 64 bits read exactly (see :func:`loads_line`): files from elsewhere."""
         self.torn = 0
         """The number of the torn last line, 0 when there is none."""
         self.bad: list[Diagnostic] = []
@@ -131,7 +136,7 @@ class JsonLines:
             if not raw.strip():
                 continue
             try:
-                value = loads_line(raw)
+                value = loads_line(raw, exact=self.exact)
             except (ValueError, RecursionError) as exc:
                 if not raw.endswith(b"\n"):
                     self.torn = number  # the last line, cut short

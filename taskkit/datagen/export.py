@@ -78,8 +78,9 @@ def dpo_rows(
                 break
             chosen = good[i % len(good)]
             errors = [e["type"] for e in rejected["step"]["errors"]]
-            if rejected["final"]:
-                errors += [e["type"] for e in rejected["final"]["errors"]]
+            final = rejected.get("final")
+            if final:
+                errors += [e["type"] for e in final["errors"]]
             yield {
                 "prompt": list(prompt),
                 "chosen": [assistant_message(chosen["step"], mode)],
@@ -122,8 +123,9 @@ def dpo_lines(record: ExploredRecord, arguments: Arguments | None = None) -> lis
             for i, rejected in enumerate(bad):
                 chosen = good[i % len(good)]
                 errors = [e["type"] for e in rejected["step"]["errors"]]
-                if rejected["final"]:
-                    errors += [e["type"] for e in rejected["final"]["errors"]]
+                final = rejected.get("final")
+                if final:
+                    errors += [e["type"] for e in final["errors"]]
                 lines.append(
                     f'{{"prompt":{prompt_json},'
                     f'"chosen":{_j([assistant_message(chosen["step"], mode)])},'

@@ -134,7 +134,7 @@ def read_json_lines(path: Path, notes: list[str]) -> list[tuple[int, Any]]:
     policy (:mod:`taskkit.jsonlines`): a bad line is a :class:`SourceError` saying where; a
     torn last line (a download cut short) is left out, and ``notes`` say so."""
     raw = _read_text(path).encode("utf-8")  # checked UTF-8, without a BOM
-    lines = JsonLines(raw, name=path.name)
+    lines = JsonLines(raw, name=path.name, exact=True)
     try:
         records = list(lines)
     except JsonlError as exc:

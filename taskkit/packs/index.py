@@ -27,7 +27,7 @@ import contextlib
 import hashlib
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -36,6 +36,7 @@ from ..cache_home import CACHE_ENV, cache_dir
 from ..diagnostics import Diagnostic, Severity
 from ..digests import file_digest
 from ..rule_ids import PACK_MANIFEST
+from ..walk import Folder, is_file, walk
 
 __all__ = [
     "CACHE_ENV",
@@ -50,9 +51,6 @@ __all__ = [
 
 INDEX_FORMAT = 1
 MANIFEST = "pack.yaml"
-SKIP_DIRS = frozenset({"__pycache__", "node_modules", "venv", ".venv"})
-"""Folders the library loader never enters (``taskkit.library._SKIP_DIRS``); hidden ones
-neither."""
 SUFFIXES = (".yaml", ".yml", ".jsonl")
 
 FileStat = tuple[str, int, int]
@@ -126,38 +124,35 @@ def find_pack_roots(top: str) -> list[str]:
     return sorted(walk_packs(top))
 
 
-def walk_packs(top: str) -> dict[str, list[FileStat]]:
+def walk_packs(top: str, diags: list[Diagnostic] | None = None) -> dict[str, list[FileStat]]:
     """Every pack folder under ``top`` (``top`` included), with the stats of its own files.
 
-    One pass over the tree: listing packs and checking them against the index share it.
-    Skips what the loader skips, nested packs' files (they are packs of their own), and
-    ``content_datasets`` folders outside packs (they belong to the packs named after their
-    sub-folders; see :func:`content_dirs`)."""
+    One pass over the tree (:func:`taskkit.walk.walk`, as the loader goes): listing packs
+    and checking them against the index share it. Leaves out nested packs' files (they are
+    packs of their own), and ``content_datasets`` folders outside packs (they belong to
+    the packs named after their sub-folders; see :func:`content_dirs`). A folder that
+    cannot be listed is a diagnostic in ``diags``."""
     found: dict[str, list[FileStat]] = {}
-    _walk(top, found, None, "")
+    owners: dict[str, tuple[str | None, str]] = {top: (None, "")}
+    """Each folder to come -> its pack folder (None outside packs), and its path in it."""
+    for folder in walk(top, diags if diags is not None else []):
+        owner, rel = owners.pop(folder.path)
+        if any(e.name == MANIFEST and e.is_file() for e in folder.entries):
+            owner, rel = folder.path, ""
+            found[owner] = []
+        if owner is None:
+            folder.folders[:] = [e for e in folder.folders if e.name != "content_datasets"]
+        for e in folder.folders:
+            owners[e.path] = (owner, f"{rel}{e.name}/" if owner is not None else "")
+        if owner is not None:
+            found[owner] += (_stat(e, rel + e.name) for e in _pack_files(folder))
     for files in found.values():
         files.sort()
     return found
 
 
-def _walk(folder: str, found: dict[str, list[FileStat]], owner: str | None, rel: str) -> None:
-    try:
-        with os.scandir(folder) as it:
-            entries = list(it)
-    except OSError:
-        return
-    if any(e.name == MANIFEST and e.is_file() for e in entries):
-        owner, rel = folder, ""
-        found[folder] = []
-    for e in entries:
-        if e.name.startswith("."):
-            continue
-        if e.is_dir(follow_symlinks=False):
-            if e.name in SKIP_DIRS or (e.name == "content_datasets" and owner is None):
-                continue
-            _walk(e.path, found, owner, f"{rel}{e.name}/" if owner is not None else "")
-        elif owner is not None and e.name.endswith(SUFFIXES):
-            found[owner].append(_stat(e, rel + e.name))
+def _pack_files(folder: Folder) -> Iterator[os.DirEntry[str]]:
+    return (e for e in folder.entries if e.name.endswith(SUFFIXES) and is_file(e))
 
 
 def _stat(entry: os.DirEntry[str], rel: str) -> FileStat:
@@ -180,34 +175,24 @@ def content_dirs(root: str, name: str) -> list[str]:
     return out
 
 
-def scan(root: str, folders: Iterable[str] = (".",)) -> list[FileStat]:
+def scan(
+    root: str, folders: Iterable[str] = (".",), diags: list[Diagnostic] | None = None
+) -> list[FileStat]:
     """Stat every pack file under ``folders`` (relative to ``root``), leaving out nested
-    packs, which are packs of their own."""
+    packs, which are packs of their own. A folder that cannot be listed is a diagnostic in
+    ``diags``."""
     out: list[FileStat] = []
     for rel in folders:
-        _scan(root, rel, out, top=True)
+        top = os.path.join(root, rel) if rel != "." else root
+        for folder in walk(top, diags if diags is not None else []):
+            if folder.path != top and any(e.name == MANIFEST for e in folder.entries):
+                folder.folders.clear()
+                continue  # a nested pack
+            base = os.path.relpath(folder.path, root).replace(os.sep, "/")
+            prefix = "" if base == "." else base + "/"
+            out += (_stat(e, prefix + e.name) for e in _pack_files(folder))
     out.sort()
     return out
-
-
-def _scan(root: str, rel: str, out: list[FileStat], *, top: bool) -> None:
-    folder = os.path.join(root, rel) if rel != "." else root
-    try:
-        with os.scandir(folder) as it:
-            entries = list(it)
-    except OSError:
-        return
-    if not top and any(e.name == MANIFEST for e in entries):
-        return  # a nested pack
-    for e in entries:
-        if e.name.startswith("."):
-            continue
-        sub = e.name if rel == "." else f"{rel}/{e.name}"
-        if e.is_dir(follow_symlinks=False):
-            if e.name not in SKIP_DIRS:
-                _scan(root, sub, out, top=False)
-        elif e.name.endswith(SUFFIXES):
-            out.append(_stat(e, sub))
 
 
 def _fingerprint(files: list[FileStat]) -> str:
@@ -267,9 +252,11 @@ class PackIndex:
         unchanged, read afresh (and cached) otherwise. ``own`` are the stats of the pack's
         own files when the caller has them (:func:`walk_packs`)."""
         key = os.path.realpath(root)
-        own = scan(root) if own is None else own
+        walked: list[Diagnostic] = []
+        """Folders of the pack that cannot be listed: its summary says so, and is not kept."""
+        own = scan(root, diags=walked) if own is None else own
         entry = self._packs.get(key) if self.enabled else None
-        if entry is not None:
+        if entry is not None and not walked:
             try:
                 hit = self._check(key, root, own, entry)
             except (KeyError, TypeError, ValueError, IndexError):
@@ -278,7 +265,7 @@ class PackIndex:
                 self.hits += 1
                 return hit
         self.misses += 1
-        return self._build(key, root, own)
+        return self._build(key, root, own, walked)
 
     def _check(
         self, key: str, root: str, own: list[FileStat], entry: dict[str, Any]
@@ -286,7 +273,10 @@ class PackIndex:
         summary = Summary.from_json(entry["summary"])
         # Which content_datasets/ folders belong to the pack depends on its name, so scan
         # them for the cached name, then compare: a renamed pack changes pack.yaml anyway.
-        files = own + scan(root, content_dirs(root, summary.name))
+        walked: list[Diagnostic] = []
+        files = own + scan(root, content_dirs(root, summary.name), walked)
+        if walked:
+            return None  # read afresh, to say so
         files.sort()
         if _fingerprint(files) == entry["fingerprint"]:
             return summary
@@ -306,13 +296,19 @@ class PackIndex:
         self._write_details(key, details)
         return summary
 
-    def _build(self, key: str, root: str, own: list[FileStat]) -> Summary:
+    def _build(self, key: str, root: str, own: list[FileStat], walked: list[Diagnostic]) -> Summary:
         name = manifest_name(root)
         dirs = content_dirs(root, name)
-        files = sorted(own + scan(root, dirs))
+        files = sorted(own + scan(root, dirs, walked))
         # Hash before reading, so that a file edited while we read is seen as changed later.
         details = {rel: [m, s, _file_hash(os.path.join(root, rel))] for rel, m, s in files}
         summary = _summarize(root, [rel for rel, _, _ in files], tuple(dirs))
+        if walked:
+            # Not kept: once the folder can be listed, it may hold no pack file, and the
+            # fingerprint would vouch for a summary that still says it cannot.
+            self._packs.pop(key, None)
+            found = (replace(d, path=os.path.relpath(d.path, root)) for d in walked)
+            return replace(summary, diagnostics=(*found, *summary.diagnostics))
         if self.enabled:
             self._packs[key] = {"fingerprint": _fingerprint(files), "summary": summary.as_json()}
             self._dirty = True

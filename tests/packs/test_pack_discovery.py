@@ -8,13 +8,14 @@ import os
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from packs_helpers import EXAMPLES, copy_example, isolated, mini_pack, taskkit  # noqa: F401 - the autouse fixture
 
-from taskkit.library import _SKIP_DIRS
+from taskkit.library import discover
 from taskkit.packs.discovery import discover_packs, resolve_targets
-from taskkit.packs.index import SKIP_DIRS, PackIndex
+from taskkit.packs.index import PackIndex, scan, walk_packs
 
 
 @pytest.fixture
@@ -219,8 +220,66 @@ def test_an_entry_point_without_a_pack_is_reported(tmp_path: Path, monkeypatch) 
     ]
 
 
-def test_discovery_skips_the_folders_the_loader_skips() -> None:
-    assert SKIP_DIRS == _SKIP_DIRS
+def test_the_index_reads_the_files_the_loader_reads(tmp_path: Path) -> None:
+    root = mini_pack(tmp_path, "alpha")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "linked.yaml").write_text("kind: task\n")
+    (root / "linked").symlink_to(tmp_path / "elsewhere")  # a link to a folder: not followed
+    for skipped in (".hidden", "node_modules", "__pycache__", "venv"):
+        (root / skipped).mkdir()
+        (root / skipped / "t.yaml").write_text("kind: task\n")
+    (root / "tasks" / ".draft.yaml").write_text("kind: task\n")
+    files, diags = discover([root])
+    assert diags == []
+    loaded = {os.path.relpath(f, root) for f in files}
+    assert loaded == {"pack.yaml", "content/purchases.yaml", "tasks/buy.yaml", "tools/shop.yaml"}
+    indexed = {rel for rel, _, _ in scan(str(root))}
+    assert indexed == loaded
+    assert {rel for rel, _, _ in walk_packs(str(root))[str(root)]} == loaded
+
+
+def _blocked(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
+    """Listing ``folder`` fails, as chmod 000 would (chmod does not stop root)."""
+    real_scandir = os.scandir
+
+    def scandir(path: str) -> Any:
+        if os.path.normpath(path) == str(folder):
+            raise PermissionError(13, "Permission denied")
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+
+
+def test_a_pack_folder_that_cannot_be_listed_is_a_finding_not_a_gap(
+    shelf: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _blocked(monkeypatch, shelf / "alpha" / "tasks")
+    code, doc = listing()
+    assert code == 1
+    assert [(d["path"], d["rule"], d["message"]) for d in doc["diagnostics"]] == [
+        (str(shelf / "alpha" / "tasks"), "TK003", "cannot read folder: Permission denied")
+    ]
+
+
+def test_a_content_folder_that_cannot_be_listed_is_said_until_it_can(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    case = copy_example("jsonl-entries-file", tmp_path)  # task_library/ + content_datasets/
+    content = case / "content_datasets" / "grocer"
+    cache = str(tmp_path / "idx")
+    discover_packs([case / "task_library"], search=[], entry_points=False, index=PackIndex(cache))
+    with monkeypatch.context() as m:
+        _blocked(m, content)
+        (pack,) = discover_packs(
+            [case / "task_library"], search=[], entry_points=False, index=PackIndex(cache)
+        ).packs
+        assert [(d.path, d.message) for d in pack.diagnostics] == [
+            (str(content), "cannot read folder: Permission denied")
+        ]
+    (pack,) = discover_packs(
+        [case / "task_library"], search=[], entry_points=False, index=PackIndex(cache)
+    ).packs
+    assert pack.diagnostics == []
 
 
 def test_a_dotted_entry_point_is_located_without_running_code(tmp_path: Path, monkeypatch) -> None:

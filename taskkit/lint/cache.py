@@ -56,6 +56,7 @@ from ..diagnostics import Diagnostic, Severity
 from ..digests import SIZE, digest, file_digest, keyed_digest
 from ..library import Library, namespace
 from ..packs.lockfile import LOCK_NAME
+from ..walk import is_file, walk
 
 __all__ = [
     "FileStamp",
@@ -315,20 +316,15 @@ def configuration(*, rules: Sequence[str], trust: Iterable[str], max_bytes: int)
 
 def _source_stamp() -> list[tuple[str, int, int]]:
     """taskkit's own modules as they are now: an editable checkout changes under the cache."""
-    package = Path(__file__).resolve().parents[1]
+    package = str(Path(__file__).resolve().parents[1])
     out = []
-    for folder, dirs, files in os.walk(package):
-        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-        for name in sorted(files):
-            if name.endswith(".py"):
-                st = os.stat(os.path.join(folder, name))
-                out.append(
-                    (
-                        os.path.relpath(os.path.join(folder, name), package),
-                        st.st_size,
-                        st.st_mtime_ns,
-                    )
-                )
+    unread: list[Diagnostic] = []  # a folder of the package not listed: in the stamp too
+    for folder in walk(package, unread):
+        for entry in folder.entries:
+            if entry.name.endswith(".py") and is_file(entry):
+                st = entry.stat()
+                out.append((os.path.relpath(entry.path, package), st.st_size, st.st_mtime_ns))
+    out += ((os.path.relpath(d.path, package), -1, -1) for d in unread)
     return out
 
 

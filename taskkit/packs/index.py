@@ -3,14 +3,15 @@ is still true.
 
 A pack's summary (name, version, title, task count, ``requires``, and every diagnostic of
 reading its files and checking its manifest) is stored under the pack's real path, with a
-fingerprint of its files: relative path, mtime (ns) and size of every ``.yaml``/``.yml``/
-``.jsonl`` file of the pack folder and of its ``content_datasets/<name>/`` folder. Listing an
-unchanged pack then costs one ``stat`` per file, and no YAML parsing (nor even importing
-pydantic).
+fingerprint of its files: relative path and stamp (size, mtime, ctime, inode) of every
+``.yaml``/``.yml``/``.jsonl`` file of the pack folder and of its ``content_datasets/<name>/``
+folder. Listing an unchanged pack then costs one ``stat`` per file, and no YAML parsing (nor
+even importing pydantic). Stamps vouch for a file by the rule of all taskkit's caches
+(:mod:`taskkit.cache_files`): only a file older than its reading by two seconds.
 
-When a fingerprint differs only in mtimes (a ``touch``, a ``git checkout`` of the same
-bytes), the files whose stat changed are hashed and compared with the hashes stored for
-them; equal contents keep the summary. Anything else re-reads the whole pack. Diagnostics are
+When a fingerprint differs only in stamps (a ``touch``, a ``git checkout`` of the same
+bytes), or a file was too new to vouch for, the files concerned are hashed and compared with
+the hashes stored for them; equal contents keep the summary. Anything else re-reads the whole pack. Diagnostics are
 part of the summary, so a broken pack stays broken in the listing until its files change:
 the cache never hides one.
 
@@ -27,11 +28,13 @@ import contextlib
 import hashlib
 import json
 import os
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
 from .. import __version__
+from ..cache_files import mark_cache_dir, read_cache_file, stamp_of, vouches, write_text
 from ..cache_home import CACHE_ENV, cache_dir
 from ..diagnostics import Diagnostic, Severity
 from ..digests import file_digest
@@ -49,12 +52,16 @@ __all__ = [
     "walk_packs",
 ]
 
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2
+"""2: files stamped as all taskkit's caches stamp them (size, mtime, ctime, inode), and the
+time they were read (:mod:`taskkit.cache_files`)."""
+MAX_INDEX_BYTES = 1 << 26
+"""An index or details file larger than this is not read (1,000 packs make about 1 MB)."""
 MANIFEST = "pack.yaml"
 SUFFIXES = (".yaml", ".yml", ".jsonl")
 
-FileStat = tuple[str, int, int]
-"""Path relative to the pack folder, mtime in ns, size."""
+FileStat = tuple[str, int, int, int, int]
+"""Path relative to the pack folder, then its stamp (:data:`taskkit.cache_files.Stamp`)."""
 
 
 @dataclass(frozen=True)
@@ -157,10 +164,9 @@ def _pack_files(folder: Folder) -> Iterator[os.DirEntry[str]]:
 
 def _stat(entry: os.DirEntry[str], rel: str) -> FileStat:
     try:
-        st = entry.stat()
+        return (rel, *stamp_of(entry.stat()))
     except OSError:  # a dangling link: the loader reports it
-        return (rel, -1, -1)
-    return (rel, st.st_mtime_ns, st.st_size)
+        return (rel, -1, -1, -1, -1)
 
 
 def content_dirs(root: str, name: str) -> list[str]:
@@ -225,11 +231,7 @@ class PackIndex:
         return os.path.join(self.directory, "index.json")
 
     def _read(self) -> None:
-        try:
-            with open(self._path, encoding="utf-8") as f:
-                data = json.load(f)
-        except (OSError, ValueError):
-            return
+        data = _read_json(self._path)
         if (
             isinstance(data, dict)
             and data.get("format") == INDEX_FORMAT
@@ -244,7 +246,7 @@ class PackIndex:
             return
         doc = {"format": INDEX_FORMAT, "taskkit": __version__, "packs": self._packs}
         with contextlib.suppress(OSError):
-            _write_json(self._path, doc)
+            _write_json(self.directory, self._path, doc)
             self._dirty = False
 
     def summary(self, root: str, own: list[FileStat] | None = None) -> Summary:
@@ -278,20 +280,28 @@ class PackIndex:
         if walked:
             return None  # read afresh, to say so
         files.sort()
-        if _fingerprint(files) == entry["fingerprint"]:
+        read_ns = entry["read_ns"]
+        if type(read_ns) is not int:
+            return None
+        if _fingerprint(files) == entry["fingerprint"] and all(
+            vouches(f[1:], read_ns) for f in files
+        ):
             return summary
         details = self._details(key)
-        if details is None or set(details) != {rel for rel, _, _ in files}:
+        if details is None or set(details) != {f[0] for f in files}:
             return None
-        for rel, mtime, size in files:
-            mtime0, size0, digest0 = details[rel]
-            if (mtime, size) == (mtime0, size0):
+        now = time.time_ns()  # before hashing: what is hashed is at least as new
+        for rel, *stamp in files:
+            *stamp0, digest0 = details[rel]
+            if stamp == stamp0 and vouches((stamp[0], stamp[1], stamp[2], stamp[3]), read_ns):
                 continue
-            if size != size0 or _file_hash(os.path.join(root, rel)) != digest0:
+            if stamp[0] != stamp0[0] or _file_hash(os.path.join(root, rel)) != digest0:
                 return None
-            details[rel] = [mtime, size, digest0]
-        # Same bytes under new mtimes: keep the summary, remember the new stats.
+            details[rel] = [*stamp, digest0]
+        # Same bytes (under new stamps, or too new to vouch for them before): keep the
+        # summary, remember the stamps and when they were checked.
         entry["fingerprint"] = _fingerprint(files)
+        entry["read_ns"] = now
         self._dirty = True
         self._write_details(key, details)
         return summary
@@ -301,8 +311,9 @@ class PackIndex:
         dirs = content_dirs(root, name)
         files = sorted(own + scan(root, dirs, walked))
         # Hash before reading, so that a file edited while we read is seen as changed later.
-        details = {rel: [m, s, _file_hash(os.path.join(root, rel))] for rel, m, s in files}
-        summary = _summarize(root, [rel for rel, _, _ in files], tuple(dirs))
+        now = time.time_ns()
+        details = {f[0]: [*f[1:], _file_hash(os.path.join(root, f[0]))] for f in files}
+        summary = _summarize(root, [f[0] for f in files], tuple(dirs))
         if walked:
             # Not kept: once the folder can be listed, it may hold no pack file, and the
             # fingerprint would vouch for a summary that still says it cannot.
@@ -310,7 +321,11 @@ class PackIndex:
             found = (replace(d, path=os.path.relpath(d.path, root)) for d in walked)
             return replace(summary, diagnostics=(*found, *summary.diagnostics))
         if self.enabled:
-            self._packs[key] = {"fingerprint": _fingerprint(files), "summary": summary.as_json()}
+            self._packs[key] = {
+                "fingerprint": _fingerprint(files),
+                "read_ns": now,
+                "summary": summary.as_json(),
+            }
             self._dirty = True
             self._write_details(key, details)
         return summary
@@ -320,11 +335,7 @@ class PackIndex:
         return os.path.join(self.directory, "files", f"{digest}.json")
 
     def _details(self, key: str) -> dict[str, list[Any]] | None:
-        try:
-            with open(self._details_path(key), encoding="utf-8") as f:
-                data = json.load(f)
-        except (OSError, ValueError):
-            return None
+        data = _read_json(self._details_path(key))
         if not isinstance(data, dict) or data.get("root") != key:
             return None
         files = data.get("files")
@@ -332,14 +343,22 @@ class PackIndex:
 
     def _write_details(self, key: str, details: dict[str, list[Any]]) -> None:
         with contextlib.suppress(OSError):
-            _write_json(self._details_path(key), {"root": key, "files": details})
+            _write_json(self.directory, self._details_path(key), {"root": key, "files": details})
 
 
-def _write_json(path: str, doc: Any) -> None:
-    from ..atomic import atomic_writer  # noqa: PLC0415 - only when the cache changed
+def _read_json(path: str) -> Any:
+    """The JSON in the cache file ``path``; None when there is none, or none to trust."""
+    raw = read_cache_file(path, MAX_INDEX_BYTES)
+    try:
+        return json.loads(raw) if raw is not None else None
+    except ValueError:
+        return None
 
-    with atomic_writer(path) as f:
-        json.dump(doc, f, separators=(",", ":"))
+
+def _write_json(directory: str, path: str, doc: Any) -> None:
+    mark_cache_dir(directory, by="taskkit packs")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    write_text(path, json.dumps(doc, separators=(",", ":")))
 
 
 def manifest_name(root: str) -> str:

@@ -92,6 +92,30 @@ def test_the_index_is_reused_until_a_file_changes(shelf: Path, tmp_path: Path) -
     assert [p.tasks for p in found.packs] == [1, 0]
 
 
+def test_an_edit_that_keeps_the_size_and_the_mtime_is_seen(shelf: Path, tmp_path: Path) -> None:
+    """As git does, the index trusts a stat only with the ctime and inode in it, and only
+    for a file older than its reading: an editor that restores the mtime is no blind spot."""
+    cache = str(tmp_path / "idx")
+    discover_packs(entry_points=False, index=PackIndex(cache))
+    task = shelf / "alpha" / "tasks" / "buy.yaml"
+    before = task.stat()
+    text = task.read_text()
+    task.write_text(text.replace("kind: task", "kind: tusk", 1))  # the same size
+    os.utime(task, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert task.stat().st_size == before.st_size
+    again = PackIndex(cache)
+    found = discover_packs(entry_points=False, index=again)
+    assert (again.hits, again.misses) == (1, 1)
+    assert [p.tasks for p in found.packs] == [0, 1]
+
+
+def test_the_index_folder_is_marked_as_a_cache(shelf: Path, tmp_path: Path) -> None:
+    discover_packs(entry_points=False, index=PackIndex(str(tmp_path / "idx")))
+    tag = (tmp_path / "idx" / "CACHEDIR.TAG").read_text()
+    assert tag.startswith("Signature: 8a477f597d28d172789f06886806bc55")
+    assert (tmp_path / "idx" / ".gitignore").read_text().splitlines()[-1] == "*"
+
+
 def test_a_broken_pack_stays_broken_in_a_cached_listing(shelf: Path) -> None:
     task = shelf / "beta" / "tasks" / "buy.yaml"
     good = task.read_text()
@@ -233,9 +257,8 @@ def test_the_index_reads_the_files_the_loader_reads(tmp_path: Path) -> None:
     assert diags == []
     loaded = {os.path.relpath(f, root) for f in files}
     assert loaded == {"pack.yaml", "content/purchases.yaml", "tasks/buy.yaml", "tools/shop.yaml"}
-    indexed = {rel for rel, _, _ in scan(str(root))}
-    assert indexed == loaded
-    assert {rel for rel, _, _ in walk_packs(str(root))[str(root)]} == loaded
+    assert {f[0] for f in scan(str(root))} == loaded
+    assert {f[0] for f in walk_packs(str(root))[str(root)]} == loaded
 
 
 def _blocked(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:

@@ -32,6 +32,7 @@ from .rule_ids import (
     SCHEMA_VIOLATION,
     UNKNOWN_KIND,
 )
+from .walk import is_file, walk
 from .worlds import World, load_world
 from .yamlio import MAX_FILE_BYTES, Document, LoadResult, load_jsonl_file, load_yaml_file
 
@@ -51,7 +52,6 @@ __all__ = [
 ]
 
 YAML_SUFFIXES = (".yaml", ".yml")
-_SKIP_DIRS = frozenset({"__pycache__", "node_modules", "venv", ".venv"})
 
 
 @dataclass(slots=True)
@@ -288,57 +288,33 @@ def discover(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[str], list[D
 
 def _yaml_files(top: str, diags: list[Diagnostic]) -> Iterator[tuple[str, str]]:
     """``(real path, path)`` of every YAML file under ``top``, a folder at a time, files
-    before subfolders, each in name order; hidden and tool folders are left out, and links
-    to folders are not followed (as :func:`os.walk` does by default). A folder that cannot
-    be listed, and a ``pack.yaml`` that is a folder, are diagnostics in ``diags``: their
-    documents would be missing without a word."""
-    stack = [top]
-    while stack:
-        folder = stack.pop()
-        try:
-            with os.scandir(folder) as it:
-                entries = sorted(it, key=lambda e: e.name)
-        except OSError as exc:
-            diags.append(
-                Diagnostic(
-                    os.path.normpath(folder),
-                    1,
-                    1,
-                    FILE_UNREADABLE,
-                    f"cannot read folder: {exc.strerror or exc}",
-                    hint="its documents are not checked; fix its permissions",
-                )
-            )
-            continue
-        real_folder = os.path.realpath(folder)
-        subfolders = []
-        for entry in entries:
+    before subfolders, each in name order, as :func:`taskkit.walk.walk` goes. A folder that
+    cannot be listed, and a ``pack.yaml`` that is a folder, are diagnostics in ``diags``:
+    their documents would be missing without a word."""
+    for folder in walk(top, diags):
+        real_folder = os.path.realpath(folder.path)
+        for entry in folder.entries:
             name = entry.name
-            try:
-                is_dir = entry.is_dir()
-            except OSError:
-                is_dir = False
-            if is_dir and name == "pack.yaml":
-                diags.append(
-                    Diagnostic(
-                        os.path.normpath(os.path.join(folder, name)),
-                        1,
-                        1,
-                        FILE_UNREADABLE,
-                        "pack.yaml is a folder, not a file: the pack has no manifest",
+            if not is_file(entry):
+                if name == "pack.yaml":
+                    if entry in folder.folders:
+                        folder.folders.remove(entry)
+                    diags.append(
+                        Diagnostic(
+                            os.path.normpath(entry.path),
+                            1,
+                            1,
+                            FILE_UNREADABLE,
+                            "pack.yaml is a folder, not a file: the pack has no manifest",
+                        )
                     )
-                )
-            elif is_dir:
-                if not name.startswith(".") and name not in _SKIP_DIRS and not entry.is_symlink():
-                    subfolders.append(os.path.join(folder, name))
-            elif name.endswith(YAML_SUFFIXES) and not name.startswith("."):
-                path = os.path.normpath(os.path.join(folder, name))
+            elif name.endswith(YAML_SUFFIXES):
+                path = os.path.normpath(entry.path)
                 # The folder is resolved once, and a file only when it is a link (which the
                 # folder listing tells without a system call): realpath at a fraction of
                 # the cost.
                 link = entry.is_symlink()
                 yield os.path.realpath(path) if link else os.path.join(real_folder, name), path
-        stack.extend(reversed(subfolders))
 
 
 class PackFinder:

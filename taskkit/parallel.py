@@ -3,6 +3,13 @@
 Forked workers inherit everything already imported (and, for later phases, everything
 already loaded), so nothing but the inputs and results crosses a process boundary. Where
 fork is not available, or the work is small, it runs in this process: same results.
+
+One pool (:func:`in_workers`) serves both lint (:func:`map_chunks`) and ``generate``
+(:mod:`taskkit.executors.local`): workers pull job numbers from a shared counter (the jobs
+themselves are inherited through fork) and send results back on one pipe each. There is
+no task queue to feed, so stopping never waits on a pipe: multiprocessing.Pool's
+terminate() can hang for good when its feeder thread is blocked on a full task pipe and
+the workers are gone (a Ctrl-C did).
 """
 
 from __future__ import annotations
@@ -11,13 +18,26 @@ import contextlib
 import gc
 import multiprocessing
 import os
+import pickle
+import signal
+import sys
 import traceback
 from collections.abc import Callable, Iterator, Sequence
-from multiprocessing.connection import Connection
+from multiprocessing.connection import Connection, wait
 from types import TracebackType
-from typing import Protocol, TypeVar
+from typing import Any, NamedTuple, Protocol, TypeVar, cast
 
-__all__ = ["Rounds", "TwoRounds", "cores", "map_chunks", "paused_gc", "workers"]
+__all__ = [
+    "Rounds",
+    "TwoRounds",
+    "Work",
+    "WorkerDied",
+    "cores",
+    "in_workers",
+    "map_chunks",
+    "paused_gc",
+    "workers",
+]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -49,9 +69,157 @@ def map_chunks(fn: Callable[[Sequence[T]], list[R]], items: Sequence[T]) -> list
         return fn(items)
     size = -(-len(items) // (n * 4))  # a few chunks per worker evens out slow files
     chunks = [items[i : i + size] for i in range(0, len(items), size)]
-    with multiprocessing.get_context("fork").Pool(n) as pool:
-        parts = pool.map(fn, chunks)
+    parts: list[list[R]] = [[] for _ in chunks]
+
+    def work(take: Callable[[], int], emit: Callable[[Any], None]) -> None:
+        while (i := take()) < len(chunks):
+            emit((i, fn(chunks[i])))
+
+    def done(item: tuple[int, list[R]]) -> None:
+        parts[item[0]] = item[1]
+
+    in_workers([work] * n, done, died=_died_in_lint)
     return [r for part in parts for r in part]
+
+
+def _died_in_lint(how: str) -> str:
+    return f"a worker process died ({how})"
+
+
+# -- the pool -------------------------------------------------------------------------------
+
+
+class WorkerDied(RuntimeError):
+    """A worker ended without a word (killed, or out of memory)."""
+
+
+Work = Callable[[Callable[[], int], Callable[[Any], None]], None]
+"""What a worker does: ``work(take, emit)`` does job ``take()`` until ``take`` passes the
+end, handing each result to ``emit``."""
+
+
+class _Failed(NamedTuple):
+    """A worker's exception, sent to the parent to raise."""
+
+    error: BaseException
+
+
+def _picklable(exc: BaseException) -> BaseException:
+    """``exc`` if it survives the trip to the parent, else its text in a RuntimeError."""
+    try:
+        pickle.loads(pickle.dumps(exc))
+    except Exception:
+        return RuntimeError(f"{type(exc).__name__}: {exc}")
+    return exc
+
+
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """Have the kernel kill this process when its parent dies, whatever this process is
+    doing then (an agent call that blocks for good included). Linux only; elsewhere the
+    worker notices between jobs (``take``) or when its next send fails."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes  # noqa: PLC0415 - only in a forked worker
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # pragma: no cover - no prctl: the checks remain
+        pass
+
+
+def _worker(
+    work: Work, next_index: Any, conn: Connection, parent: int, theirs: list[Connection]
+) -> None:
+    _die_with_parent()
+    if os.getppid() != parent:  # the parent died before the line above took effect
+        os._exit(1)
+    # Only the parent may hold the reading ends: when it dies, a send fails at once
+    # (EPIPE) instead of filling a pipe that nobody reads and waiting forever.
+    for reader in theirs:
+        reader.close()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C means
+    sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - for the life of the worker
+
+    def take() -> int:
+        if os.getppid() != parent:
+            os._exit(1)  # the parent is gone (killed): stop instead of working for nobody
+        with next_index.get_lock():
+            i: int = next_index.value
+            next_index.value = i + 1
+        return i
+
+    def send(item: Any) -> None:
+        try:
+            conn.send(item)
+        except OSError:  # the parent is gone
+            os._exit(1)
+
+    try:
+        work(take, send)
+    except BaseException as exc:
+        send(_Failed(_picklable(exc)))
+    send(None)  # this worker is done
+    conn.close()
+
+
+def in_workers(
+    works: Sequence[Work], emit: Callable[[Any], None], *, died: Callable[[str], str]
+) -> None:
+    """Run each of ``works`` in a forked process, sharing one job counter; ``emit`` every
+    result in the order they come. A worker's exception is raised here; a worker that
+    ends without a word is :class:`WorkerDied`, with ``died(how)`` as its message. On any
+    way out (Ctrl-C included) the workers left are stopped, without waiting on a pipe."""
+    ctx = multiprocessing.get_context("fork")
+    next_index = ctx.Value("q", 0)
+    readers: dict[Connection, Any] = {}
+    procs: list[Any] = []
+    try:
+        for work in works:
+            reader, writer = ctx.Pipe(duplex=False)  # one each: a worker never blocks another
+            proc = ctx.Process(
+                target=_worker,
+                args=(work, next_index, writer, os.getpid(), [*readers, reader]),
+                daemon=True,
+            )
+            proc.start()
+            writer.close()  # the worker's alone, so its exit is the reader's end of file
+            readers[reader] = proc
+            procs.append(proc)
+        while readers:
+            ready = wait(list(readers), timeout=1.0)
+            if not ready and any(p.exitcode not in (None, 0) for p in procs):
+                raise WorkerDied(died(_how(procs)))
+            for conn in ready:
+                reader = cast(Connection, conn)  # wait() returns what it was given
+                try:
+                    item = reader.recv()
+                except EOFError:
+                    readers[reader].join(timeout=1.0)
+                    raise WorkerDied(died(_how(procs))) from None
+                if item is None:
+                    del readers[reader]
+                elif isinstance(item, _Failed):
+                    raise item.error
+                else:
+                    emit(item)
+    finally:
+        for proc in procs:
+            if proc.is_alive():
+                proc.terminate()
+        for proc in procs:
+            proc.join()
+
+
+def _how(procs: list[Any]) -> str:
+    codes = [p.exitcode for p in procs if p.exitcode not in (None, 0)]
+    return (
+        ", ".join(f"signal {signal.Signals(-c).name}" if c < 0 else f"exit {c}" for c in codes)
+        or "no exit status"
+    )
 
 
 class TwoRounds(Protocol):

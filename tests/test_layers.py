@@ -61,6 +61,8 @@ LAYERS: list[tuple[str, list[str]]] = [
             "schemas",
             "keys",
             "cache_home",
+            "cache_files",
+            "walk",
             "handlers",
             "worlds",
             "memo",

@@ -34,7 +34,6 @@ __all__ = [
     "ClosableAgent",
     "PooledAgent",
     "ServerAgent",
-    "gold_message_due",
     "gold_progress",
 ]
 
@@ -119,16 +118,3 @@ def gold_progress(steps: list[StepRecord]) -> int:
             if call.verified and not (call.error_type or "").startswith("fault:"):
                 done += 1
     return done
-
-
-def gold_message_due(task: CompiledTask, steps: list[StepRecord]) -> str | None:
-    """The gold message to say to the user now, if one is due before the next gold call (a
-    multi-turn task's gold conversation): one per step the user answered so far."""
-    messages = task.final.gold_messages
-    if not messages:
-        return None
-    said = sum(1 for step in steps if step.user is not None)
-    done = gold_progress(steps)
-    if said < len(messages) and messages[said].before <= done:
-        return messages[said].text
-    return None

@@ -1,9 +1,9 @@
 """Where an agent is in a task's gold conversation: the gold calls done and the gold
 messages to the user said since the last of them, read off the episode's steps.
 
-Agents that play the gold conversation with mistakes (``mutant``, the property tests'
-one-mistake agent) use it to know what comes next: the messages still due before the next
-gold call (:attr:`taskkit.models.CompiledFinal.gold_messages`), then that call.
+Agents that play the gold conversation (``replay``; with mistakes, ``mutant`` and the
+property tests' one-mistake agent) use it to know what comes next: the messages still due
+before the next gold call (:attr:`taskkit.models.CompiledFinal.gold_messages`), then that call.
 """
 
 from __future__ import annotations

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from ..sim.formats import Response
 from ..sim.verify import ToolCall
-from .base import AgentOptions, AgentView, gold_message_due, gold_progress
+from .base import AgentOptions, AgentView
+from .conversation import due_messages
 
 __all__ = ["ReplayAgent", "create"]
 
@@ -17,11 +18,10 @@ class ReplayAgent:
     name = "replay"
 
     def act(self, view: AgentView) -> Response:
-        message = gold_message_due(view.task, view.steps)
-        if message is not None:
-            return view.format.write(answer=message)
+        i, due = due_messages(view.task, view.steps)
+        if due:
+            return view.format.write(answer=due[0])
         gold = view.task.final.gold_actions
-        i = gold_progress(view.steps)
         if i < len(gold):
             call = ToolCall(gold[i].tool, dict(gold[i].args))
             answer = view.task.final.gold_answer

@@ -22,7 +22,7 @@ from typing import Any, BinaryIO, NamedTuple
 import orjson
 
 from .. import __version__
-from ..atomic import write_bytes
+from ..cache_files import read_cache_file, write_bytes
 from ..regular_files import FileRefused, open_regular
 from ..trust import Handler
 from .idtable import IdTable
@@ -58,13 +58,17 @@ def index_key(files: Sequence[tuple[str, BinaryIO]], selection: Selection | None
 INDEX_FORMAT = 2
 """Version of the index file: a JSON header line, then the line table, the id ends and
 the ids as raw bytes (version 1, all JSON, cost the writer 16 MiB for 20,000 tasks)."""
+MAX_INDEX_BYTES = 1 << 32
+"""An index larger than this is not read (20,000 tasks make about 1 MB)."""
 
 
 def read_index(path: Path, key: dict[str, Any]) -> Indexed | None:
     """The index at ``path`` if it was made for exactly ``key`` and is well formed;
     ``None`` (read the files) for anything else, never an error."""
+    data = read_cache_file(path, MAX_INDEX_BYTES)  # not a FIFO, which would block
+    if data is None:
+        return None
     try:
-        data = path.read_bytes()
         cut = data.index(b"\n")
         doc = orjson.loads(data[:cut])
         if not isinstance(doc, dict) or doc.get("format") != INDEX_FORMAT:

@@ -1,10 +1,9 @@
 """``local``: this machine's cores, in forked workers (the default; needs nothing else).
 
-Workers pull job indices from a shared counter (the tasks themselves are inherited through
-fork: a compiled task costs more to pickle and rebuild than to explore with a fast agent)
-and send finished episodes back on one pipe each. There is no task queue to feed, so
-stopping never waits on a pipe: multiprocessing.Pool's terminate() can hang for good when
-its feeder thread is blocked on a full task pipe and the workers are gone (a Ctrl-C did).
+Episodes are played in taskkit's one fork pool (:func:`taskkit.parallel.in_workers`, lint's
+too): workers pull job indices from a shared counter (the tasks themselves are inherited
+through fork: a compiled task costs more to pickle and rebuild than to explore with a fast
+agent) and send finished episodes back on one pipe each, so stopping never waits on a pipe.
 
 Agents that talk to a server (``act_async``) play as many episodes concurrently as
 ``concurrency`` allows, in one event loop, or in one per forked worker when the limit is
@@ -15,152 +14,19 @@ play in one forked worker per core.
 from __future__ import annotations
 
 import asyncio
-import ctypes
 import itertools
-import multiprocessing
-import os
-import pickle
-import signal
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from multiprocessing.connection import Connection, wait
-from typing import Any, NamedTuple, cast
 
 from ..agents import Agent
 from ..agents.base import AsyncAgent, PooledAgent
-from ..parallel import cores, workers
+from ..parallel import Work, WorkerDied, cores, in_workers, workers
 from .base import Emit, Job, Play
 
 __all__ = ["PER_LOOP", "LocalExecutor", "WorkerDied"]
 
 
-class WorkerDied(RuntimeError):
-    """A worker ended without a word (killed, or out of memory)."""
-
-
-Work = Callable[[Callable[[], int], Emit], None]
-"""What a worker does: ``work(take, emit)`` plays ``jobs[take()]`` until ``take``
-passes the end, handing each finished episode to ``emit``."""
-
-
-class _Failed(NamedTuple):
-    """A worker's exception, sent to the parent to raise."""
-
-    error: BaseException
-
-
-def _picklable(exc: BaseException) -> BaseException:
-    """``exc`` if it survives the trip to the parent, else its text in a RuntimeError (the
-    queue pickles in a background thread, where a failure would be lost silently)."""
-    try:
-        pickle.loads(pickle.dumps(exc))
-    except Exception:
-        return RuntimeError(f"{type(exc).__name__}: {exc}")
-    return exc
-
-
-PR_SET_PDEATHSIG = 1
-
-
-def _die_with_parent() -> None:
-    """Have the kernel kill this process when its parent dies, whatever this process is
-    doing then (an agent call that blocks for good included). Linux only; elsewhere the
-    worker notices between episodes (``take``) or when its next send fails."""
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    except (OSError, AttributeError):  # pragma: no cover - no prctl: the checks remain
-        pass
-
-
-def _worker(
-    work: Work, next_index: Any, conn: Connection, parent: int, theirs: list[Connection]
-) -> None:
-    _die_with_parent()
-    if os.getppid() != parent:  # the parent died before the line above took effect
-        os._exit(1)
-    # Only the parent may hold the reading ends: when it dies, a send fails at once
-    # (EPIPE) instead of filling a pipe that nobody reads and waiting forever.
-    for reader in theirs:
-        reader.close()
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C means
-    sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - for the life of the worker
-
-    def take() -> int:
-        if os.getppid() != parent:
-            os._exit(1)  # the parent is gone (killed): stop instead of working for nobody
-        with next_index.get_lock():
-            i: int = next_index.value
-            next_index.value = i + 1
-        return i
-
-    def send(item: Any) -> None:
-        try:
-            conn.send(item)
-        except OSError:  # the parent is gone
-            os._exit(1)
-
-    try:
-        work(take, send)
-    except BaseException as exc:
-        send(_Failed(_picklable(exc)))
-    send(None)  # this worker is done
-    conn.close()
-
-
-def _in_workers(works: Sequence[Work], emit: Emit) -> None:
-    """Run each of ``works`` in a forked process, sharing one job counter; ``emit`` every
-    episode in the order they finish. A worker's exception is raised here."""
-    ctx = multiprocessing.get_context("fork")
-    next_index = ctx.Value("q", 0)
-    readers: dict[Connection, Any] = {}
-    procs: list[Any] = []
-    try:
-        for work in works:
-            reader, writer = ctx.Pipe(duplex=False)  # one each: a worker never blocks another
-            proc = ctx.Process(
-                target=_worker,
-                args=(work, next_index, writer, os.getpid(), [*readers, reader]),
-                daemon=True,
-            )
-            proc.start()
-            writer.close()  # the worker's alone, so its exit is the reader's end of file
-            readers[reader] = proc
-            procs.append(proc)
-        while readers:
-            ready = wait(list(readers), timeout=1.0)
-            if not ready and any(p.exitcode not in (None, 0) for p in procs):
-                raise WorkerDied(_died(procs))
-            for conn in ready:
-                reader = cast(Connection, conn)  # wait() returns what it was given
-                try:
-                    item = reader.recv()
-                except EOFError:
-                    readers[reader].join(timeout=1.0)
-                    raise WorkerDied(_died(procs)) from None
-                if item is None:
-                    del readers[reader]
-                elif isinstance(item, _Failed):
-                    raise item.error
-                else:
-                    emit(item)
-    finally:
-        for proc in procs:
-            if proc.is_alive():
-                proc.terminate()
-        for proc in procs:
-            proc.join()
-
-
-def _died(procs: list[Any]) -> str:
-    codes = [p.exitcode for p in procs if p.exitcode not in (None, 0)]
-    how = (
-        ", ".join(f"signal {signal.Signals(-c).name}" if c < 0 else f"exit {c}" for c in codes)
-        or "no exit status"
-    )
+def _died(how: str) -> str:
     return f"a generate worker died ({how}); finished episodes are kept, rerun to resume"
 
 
@@ -186,7 +52,7 @@ def _forked(jobs: Sequence[Job], agent: Agent, play: Play, n: int | None, emit: 
     if n <= 1:
         work(itertools.count().__next__, emit)
     else:
-        _in_workers([work] * n, emit)
+        in_workers([work] * n, emit, died=_died)
 
 
 # -- agents with act_async: concurrent episodes, one event loop per worker ---------------
@@ -253,7 +119,9 @@ def _concurrent_forked(
     if n <= 1:
         _concurrently(jobs, agent, play, concurrency)(itertools.count().__next__, emit)
         return
-    _in_workers([_concurrently(jobs, agent, play, c) for c in shares(concurrency, n)], emit)
+    in_workers(
+        [_concurrently(jobs, agent, play, c) for c in shares(concurrency, n)], emit, died=_died
+    )
 
 
 @dataclass(frozen=True)

@@ -127,14 +127,31 @@ def answer_file(path: Path) -> Path | None:
 
 
 def _read_questions(path: Path, tools: list[dict[str, Any]], notes: list[str]) -> list[_Question]:
-    names = Namer("tool", notes, what="function")
-    seen: dict[tuple[str, str], str] = {}  # (BFCL name, converted doc) -> tool name
-    first: dict[str, str] = {}  # BFCL name -> id of the question that defined it first
+    functions = FunctionTools(tools, notes)
     questions: list[_Question] = []
     for line, record in read_json_lines(path, notes):
         if not isinstance(record, dict) or not isinstance(record.get("id"), str):
             raise SourceError(f"line {line}: expected an object with a string 'id'")
-        functions = record.get("function")
+        offered = functions.offer(record.get("function"), line, question=record["id"])
+        questions.append(_Question(record["id"], _question_text(record.get("question")), offered))
+    return questions
+
+
+class FunctionTools:
+    """The functions BFCL questions offer, as the tools of one toolset (``tools``): each
+    distinct doc (its name and converted schema) once, under a name of its own. Shared by
+    the single-turn and multi-turn importers."""
+
+    def __init__(self, tools: list[dict[str, Any]], notes: list[str]) -> None:
+        self.tools, self.notes = tools, notes
+        self._names = Namer("tool", notes, what="function")
+        self._seen: dict[tuple[str, str], str] = {}  # (BFCL name, converted doc) -> tool name
+        self._first: dict[str, str] = {}  # BFCL name -> id of the question that defined it first
+
+    def offer(self, functions: Any, line: int, *, question: str | None = None) -> dict[str, str]:
+        """BFCL function name -> tool name, for the functions one question (on ``line``)
+        offers. ``question``, its id, says in the note which questions define a name
+        unalike, when given."""
         if not isinstance(functions, list) or not all(_is_function(f) for f in functions):
             raise SourceError(f"line {line}: 'function' must be a list of {{name, parameters}}")
         offered: dict[str, str] = {}
@@ -144,19 +161,20 @@ def _read_questions(path: Path, tools: list[dict[str, Any]], notes: list[str]) -
                 tool = convert_function(function, doc_notes)
             except SourceError as exc:
                 raise SourceError(f"line {line}: {exc}") from None
-            key = (function["name"], json.dumps(tool, sort_keys=True))
-            if key not in seen:
-                original = function["name"]
+            original = function["name"]
+            # Canonical JSON: docs that differ only in key order are one tool.
+            key = (original, json.dumps(tool, sort_keys=True))
+            if key not in self._seen:
                 why = ""
-                if original in first:
-                    why = f"{record['id']} defines it unlike {first[original]} did"
-                first.setdefault(original, record["id"])
-                seen[key] = names.claim(original, why=why)
-                tools.append(simulated_tool(seen[key], effect="write", **tool))
-                notes.extend(doc_notes)
-            offered[function["name"]] = seen[key]
-        questions.append(_Question(record["id"], _question_text(record.get("question")), offered))
-    return questions
+                if question is not None:
+                    if original in self._first:
+                        why = f"{question} defines it unlike {self._first[original]} did"
+                    self._first.setdefault(original, question)
+                self._seen[key] = self._names.claim(original, why=why)
+                self.tools.append(simulated_tool(self._seen[key], effect="write", **tool))
+                self.notes.extend(doc_notes)
+            offered[original] = self._seen[key]
+        return offered
 
 
 def _is_function(value: Any) -> bool:

@@ -29,8 +29,7 @@ import jsonschema
 from . import ImportResult, SourceError, read_json_lines
 from ._dialogue import Round, dialogue_task
 from ._names import Namer, doc_name
-from ._schema import simulated_tool
-from .bfcl import convert_function, toolset_and_answers
+from .bfcl import FunctionTools, toolset_and_answers
 
 __all__ = ["FUNC_DOC_FILES", "load", "name", "parse_call", "title"]
 
@@ -121,9 +120,8 @@ class _Catalogue:
     """The functions a question offers, as tools of the file's toolset, each doc once."""
 
     def __init__(self, path: Path, toolset: str, tools: list[dict[str, Any]], notes: list[str]):
-        self.path, self.toolset, self.tools, self.notes = path, toolset, tools, notes
-        self.names = Namer("tool", notes, what="function")
-        self.seen: dict[tuple[str, str], str] = {}  # (BFCL name, its doc) -> tool name
+        self.path, self.toolset = path, toolset
+        self.functions = FunctionTools(tools, notes)
         self.class_docs: dict[str, list[Any]] = {}
 
     def offered(self, record: dict[str, Any], line: int) -> dict[str, str]:
@@ -131,24 +129,7 @@ class _Catalogue:
         functions = record.get("function")
         if functions is None:
             functions = [f for c in self._classes(record, line) for f in self._docs_of(c)]
-        if not isinstance(functions, list) or not all(
-            isinstance(f, dict) and isinstance(f.get("name"), str) for f in functions
-        ):
-            raise SourceError(f"line {line}: 'function' must be a list of {{name, parameters}}")
-        offered: dict[str, str] = {}
-        for function in functions:
-            doc_notes: list[str] = []
-            try:
-                tool = convert_function(function, doc_notes)
-            except SourceError as exc:
-                raise SourceError(f"line {line}: {exc}") from None
-            key = (function["name"], repr(sorted(tool.items())))
-            if key not in self.seen:
-                self.seen[key] = self.names.claim(function["name"])
-                self.tools.append(simulated_tool(self.seen[key], effect="write", **tool))
-                self.notes.extend(doc_notes)
-            offered[function["name"]] = self.seen[key]
-        return offered
+        return self.functions.offer(functions, line)
 
     def _classes(self, record: dict[str, Any], line: int) -> list[str]:
         classes = record.get("involved_classes")

@@ -19,10 +19,9 @@ the file size limit. Anything else makes another folder; the few most recent are
 the folder, the records are spread over :data:`BUCKETS` files by the folder of the file
 they describe, each signed with a key of the user's (:class:`LintCache`).
 
-A file counts as unchanged when its size, mtime, ctime and inode are as recorded and it was
-already older than the run that read it by :data:`RACY_NS` (git's rule for "racily clean"
-files: a write in the clock tick of our read can leave the stat as it was); otherwise when
-its content hashes as recorded.
+A file counts as unchanged by the rule of all taskkit's caches (:mod:`taskkit.cache_files`):
+its stamp as recorded and older than the run that read it by
+:data:`~taskkit.cache_files.RACY_NS`, otherwise its content hashing as recorded.
 
 The cache is only ever a shortcut: a bucket that does not verify, a record that is not
 shaped as written, are ignored, and their files are linted again.
@@ -37,7 +36,6 @@ import marshal
 import os
 import secrets
 import shutil
-import stat as stat_module
 import sys
 import tempfile
 import zlib
@@ -52,12 +50,13 @@ import pydantic
 import yaml
 
 from .. import __version__, fastyaml
-from ..atomic import write_bytes
+from ..cache_files import Stamp, mark_cache_dir, read_cache_file, stamp_of, vouches, write_bytes
 from ..cache_home import cache_dir
 from ..diagnostics import Diagnostic, Severity
 from ..digests import SIZE, digest, file_digest, keyed_digest
 from ..library import Library, namespace
 from ..packs.lockfile import LOCK_NAME
+from ..walk import is_file, walk
 
 __all__ = [
     "FileStamp",
@@ -68,13 +67,11 @@ __all__ = [
     "diag_from",
     "diag_tuple",
     "stamp",
+    "stamp_of",
 ]
 
 FORMAT = 4
 """Bumped whenever what a record holds changes shape (a Diagnostic field, say)."""
-RACY_NS = 2 * 10**9
-"""How much older than its reading a file must be for its stat alone to vouch for it (FAT
-keeps mtimes to 2 s; most file systems to a clock tick)."""
 KEEP_FILES = 8
 """Cache folders (projects and configurations) kept in the directory; the least recently
 written go."""
@@ -90,8 +87,7 @@ STATE_NAME = "state.bin"
 MAC_SIZE = 32
 _MAGIC = f"taskkit lint cache {FORMAT}\n".encode()
 
-Stat = tuple[int, int, int, int]
-"""Size, mtime, ctime (ns) and inode."""
+Stat = Stamp
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,12 +121,8 @@ class Record:
     documents may hold a NaN or a huge integer: :func:`encode_record` checks those)."""
 
 
-def stat_of(st: os.stat_result) -> Stat:
-    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
-
-
 def stamp(st: os.stat_result, data: bytes, root: str | None, read_ns: int) -> FileStamp:
-    return FileStamp(stat_of(st), digest(data), read_ns, root)
+    return FileStamp(stamp_of(st), digest(data), read_ns, root)
 
 
 def diag_tuple(d: Diagnostic) -> tuple[Any, ...]:
@@ -324,20 +316,15 @@ def configuration(*, rules: Sequence[str], trust: Iterable[str], max_bytes: int)
 
 def _source_stamp() -> list[tuple[str, int, int]]:
     """taskkit's own modules as they are now: an editable checkout changes under the cache."""
-    package = Path(__file__).resolve().parents[1]
+    package = str(Path(__file__).resolve().parents[1])
     out = []
-    for folder, dirs, files in os.walk(package):
-        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-        for name in sorted(files):
-            if name.endswith(".py"):
-                st = os.stat(os.path.join(folder, name))
-                out.append(
-                    (
-                        os.path.relpath(os.path.join(folder, name), package),
-                        st.st_size,
-                        st.st_mtime_ns,
-                    )
-                )
+    unread: list[Diagnostic] = []  # a folder of the package not listed: in the stamp too
+    for folder in walk(package, unread):
+        for entry in folder.entries:
+            if entry.name.endswith(".py") and is_file(entry):
+                st = entry.stat()
+                out.append((os.path.relpath(entry.path, package), st.st_size, st.st_mtime_ns))
+    out += ((os.path.relpath(d.path, package), -1, -1) for d in unread)
     return out
 
 
@@ -397,15 +384,15 @@ class LintCache:
             st = os.stat(path)
         except OSError:
             return None
-        stat = stat_of(st)
+        stat = stamp_of(st)
         old = record.stamp
-        if stat == old.stat and old.read_ns - max(stat[1], stat[2]) > RACY_NS:
+        if stat == old.stat and vouches(stat, old.read_ns):
             return record
         if file_digest(path) != old.digest:
             return None
         # Same content. Keep the new stat if it can vouch for the file next time, so that
         # the next run need not hash it (and else spare writing the cache for it).
-        if now_ns - max(stat[1], stat[2]) > RACY_NS:
+        if vouches(stat, now_ns):
             record.stamp = FileStamp(stat, old.digest, now_ns, root)
             self._dirty.add(bucket_of(path))
         return record
@@ -420,7 +407,7 @@ class LintCache:
         Raises OSError when the directory cannot be written or the key is not private."""
         if not self._dirty and self._new_state == self._state:
             return
-        _prepare(self.directory)
+        mark_cache_dir(self.directory, by="taskkit lint")
         key = self._key or user_key(create=True)
         assert key is not None  # made, or OSError
         if not self.folder.is_dir() or self.folder.is_symlink():
@@ -535,7 +522,7 @@ def _read(folder: Path, key: bytes, configuration: str) -> dict[str, Record]:
 
 def _signed(path: Path, key: bytes, configuration: str, limit: int) -> bytes | None:
     """The body of a file of ours, if it is a regular file signed for its place with ``key``."""
-    raw = read_regular(path, limit)
+    raw = read_cache_file(path, limit)
     if raw is None or len(raw) < len(_MAGIC) + MAC_SIZE or not raw.startswith(_MAGIC):
         return None
     mac, body = raw[len(_MAGIC) : len(_MAGIC) + MAC_SIZE], raw[len(_MAGIC) + MAC_SIZE :]
@@ -573,28 +560,7 @@ def decode_record(row: Any) -> tuple[str, Record] | None:
         return None
 
 
-def read_regular(path: Path, limit: int) -> bytes | None:
-    """The bytes of ``path`` if it is a regular file (not a link, folder, FIFO or device) of
-    at most ``limit`` bytes; None otherwise."""
-    try:
-        fd = os.open(path, os.O_RDONLY | _NOFOLLOW | os.O_NONBLOCK | _CLOEXEC)
-    except OSError:
-        return None
-    try:
-        st = os.fstat(fd)
-        if not stat_module.S_ISREG(st.st_mode) or st.st_size > limit:
-            return None
-        with os.fdopen(fd, "rb", closefd=False) as f:
-            data = f.read(limit + 1)
-        return data if len(data) <= limit else None
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
-
-
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
-_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 
 
 def key_path() -> Path:
@@ -616,14 +582,14 @@ def user_key(*, create: bool) -> bytes | None:
     if secret:
         return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).digest()
     path = key_path()
-    raw = read_regular(path, 4 * KEY_SIZE)
+    raw = read_cache_file(path, 4 * KEY_SIZE)
     if raw is None:
         if os.path.lexists(path):
             raise OSError(f"the lint cache key {path} is not a regular file")
         if not create:
             return None
         _make_key(path)
-        raw = read_regular(path, 4 * KEY_SIZE)
+        raw = read_cache_file(path, 4 * KEY_SIZE)
         if raw is None:
             raise OSError(f"cannot read the lint cache key {path}")
     st = os.lstat(path)
@@ -667,19 +633,6 @@ def _remove(path: Path) -> None:
         path.unlink()
     elif path.is_dir():
         shutil.rmtree(path)
-
-
-def _prepare(directory: Path) -> None:
-    """Make the cache directory, marked as one for backup tools and git (as ruff does)."""
-    if directory.is_dir():
-        return
-    directory.mkdir(parents=True, exist_ok=True)
-    (directory / ".gitignore").write_text("# written by taskkit lint\n*\n")
-    (directory / "CACHEDIR.TAG").write_text(
-        "Signature: 8a477f597d28d172789f06886806bc55\n"
-        "# This file is a cache directory tag created by taskkit.\n"
-        "# For information about cache directory tags, see https://bford.info/cachedir/\n"
-    )
 
 
 def _prune(directory: Path, current: Path) -> None:

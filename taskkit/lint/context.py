@@ -13,6 +13,7 @@ from ..diagnostics import Diagnostic
 from ..jsonvalidate import SchemaError, Validator, compile_schema
 from ..library import Library, LoadedDoc
 from ..models import Content, Task
+from ..models.user import User
 from ..sim.behaviors import check_source
 from ..templating import TemplateError, is_template, parse
 
@@ -99,6 +100,13 @@ class LintContext:
         for ld in self.lib.docs:
             if isinstance(ld.model, Task):
                 yield ld, ld.model
+
+    def user_tasks(self) -> Iterator[tuple[LoadedDoc, Task, User]]:
+        """Every valid task with a simulated user (a ``user:`` block), with it: what the
+        rules on the gold conversation read."""
+        for ld, task in self.task_documents():
+            if task.user is not None:
+                yield ld, task, task.user
 
     def names_of_tasks(self) -> Iterator[TaskName]:
         """Every valid task's id and dataset, in library order."""

@@ -170,7 +170,7 @@ def discover_packs(
                 )
             )
             continue
-        roots.extend(_packs_in(path, Source("path", path)))
+        roots.extend(_packs_in(path, Source("path", path), found.diagnostics))
     for entry in search_path() if search is None else search:
         if not os.path.isdir(entry):
             found.diagnostics.append(
@@ -184,7 +184,7 @@ def discover_packs(
                 )
             )
             continue
-        roots.extend(_packs_in(entry, Source("search path", entry)))
+        roots.extend(_packs_in(entry, Source("search path", entry), found.diagnostics))
     if entry_points:
         roots.extend(_installed(found.diagnostics))
     seen: set[str] = set()
@@ -199,8 +199,10 @@ def discover_packs(
     return found
 
 
-def _packs_in(folder: str, source: Source) -> list[tuple[str, Source, list[FileStat]]]:
-    return [(root, source, files) for root, files in sorted(walk_packs(folder).items())]
+def _packs_in(
+    folder: str, source: Source, diags: list[Diagnostic]
+) -> list[tuple[str, Source, list[FileStat]]]:
+    return [(root, source, files) for root, files in sorted(walk_packs(folder, diags).items())]
 
 
 def _installed(diags: list[Diagnostic]) -> list[tuple[str, Source, list[FileStat]]]:
@@ -230,7 +232,8 @@ def _installed(diags: list[Diagnostic]) -> list[tuple[str, Source, list[FileStat
                 )
             )
             continue
-        roots = [r for folder in folders for r in _packs_in(folder, Source("distribution", label))]
+        source = Source("distribution", label)
+        roots = [r for folder in folders for r in _packs_in(folder, source, diags)]
         if not roots:
             diags.append(
                 Diagnostic(

@@ -3,14 +3,15 @@ is still true.
 
 A pack's summary (name, version, title, task count, ``requires``, and every diagnostic of
 reading its files and checking its manifest) is stored under the pack's real path, with a
-fingerprint of its files: relative path, mtime (ns) and size of every ``.yaml``/``.yml``/
-``.jsonl`` file of the pack folder and of its ``content_datasets/<name>/`` folder. Listing an
-unchanged pack then costs one ``stat`` per file, and no YAML parsing (nor even importing
-pydantic).
+fingerprint of its files: relative path and stamp (size, mtime, ctime, inode) of every
+``.yaml``/``.yml``/``.jsonl`` file of the pack folder and of its ``content_datasets/<name>/``
+folder. Listing an unchanged pack then costs one ``stat`` per file, and no YAML parsing (nor
+even importing pydantic). Stamps vouch for a file by the rule of all taskkit's caches
+(:mod:`taskkit.cache_files`): only a file older than its reading by two seconds.
 
-When a fingerprint differs only in mtimes (a ``touch``, a ``git checkout`` of the same
-bytes), the files whose stat changed are hashed and compared with the hashes stored for
-them; equal contents keep the summary. Anything else re-reads the whole pack. Diagnostics are
+When a fingerprint differs only in stamps (a ``touch``, a ``git checkout`` of the same
+bytes), or a file was too new to vouch for, the files concerned are hashed and compared with
+the hashes stored for them; equal contents keep the summary. Anything else re-reads the whole pack. Diagnostics are
 part of the summary, so a broken pack stays broken in the listing until its files change:
 the cache never hides one.
 
@@ -27,15 +28,18 @@ import contextlib
 import hashlib
 import json
 import os
-from collections.abc import Iterable
+import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
 from .. import __version__
+from ..cache_files import mark_cache_dir, read_cache_file, stamp_of, vouches, write_text
 from ..cache_home import CACHE_ENV, cache_dir
 from ..diagnostics import Diagnostic, Severity
 from ..digests import file_digest
 from ..rule_ids import PACK_MANIFEST
+from ..walk import Folder, is_file, walk
 
 __all__ = [
     "CACHE_ENV",
@@ -48,15 +52,16 @@ __all__ = [
     "walk_packs",
 ]
 
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2
+"""2: files stamped as all taskkit's caches stamp them (size, mtime, ctime, inode), and the
+time they were read (:mod:`taskkit.cache_files`)."""
+MAX_INDEX_BYTES = 1 << 26
+"""An index or details file larger than this is not read (1,000 packs make about 1 MB)."""
 MANIFEST = "pack.yaml"
-SKIP_DIRS = frozenset({"__pycache__", "node_modules", "venv", ".venv"})
-"""Folders the library loader never enters (``taskkit.library._SKIP_DIRS``); hidden ones
-neither."""
 SUFFIXES = (".yaml", ".yml", ".jsonl")
 
-FileStat = tuple[str, int, int]
-"""Path relative to the pack folder, mtime in ns, size."""
+FileStat = tuple[str, int, int, int, int]
+"""Path relative to the pack folder, then its stamp (:data:`taskkit.cache_files.Stamp`)."""
 
 
 @dataclass(frozen=True)
@@ -126,46 +131,42 @@ def find_pack_roots(top: str) -> list[str]:
     return sorted(walk_packs(top))
 
 
-def walk_packs(top: str) -> dict[str, list[FileStat]]:
+def walk_packs(top: str, diags: list[Diagnostic] | None = None) -> dict[str, list[FileStat]]:
     """Every pack folder under ``top`` (``top`` included), with the stats of its own files.
 
-    One pass over the tree: listing packs and checking them against the index share it.
-    Skips what the loader skips, nested packs' files (they are packs of their own), and
-    ``content_datasets`` folders outside packs (they belong to the packs named after their
-    sub-folders; see :func:`content_dirs`)."""
+    One pass over the tree (:func:`taskkit.walk.walk`, as the loader goes): listing packs
+    and checking them against the index share it. Leaves out nested packs' files (they are
+    packs of their own), and ``content_datasets`` folders outside packs (they belong to
+    the packs named after their sub-folders; see :func:`content_dirs`). A folder that
+    cannot be listed is a diagnostic in ``diags``."""
     found: dict[str, list[FileStat]] = {}
-    _walk(top, found, None, "")
+    owners: dict[str, tuple[str | None, str]] = {top: (None, "")}
+    """Each folder to come -> its pack folder (None outside packs), and its path in it."""
+    for folder in walk(top, diags if diags is not None else []):
+        owner, rel = owners.pop(folder.path)
+        if any(e.name == MANIFEST and e.is_file() for e in folder.entries):
+            owner, rel = folder.path, ""
+            found[owner] = []
+        if owner is None:
+            folder.folders[:] = [e for e in folder.folders if e.name != "content_datasets"]
+        for e in folder.folders:
+            owners[e.path] = (owner, f"{rel}{e.name}/" if owner is not None else "")
+        if owner is not None:
+            found[owner] += (_stat(e, rel + e.name) for e in _pack_files(folder))
     for files in found.values():
         files.sort()
     return found
 
 
-def _walk(folder: str, found: dict[str, list[FileStat]], owner: str | None, rel: str) -> None:
-    try:
-        with os.scandir(folder) as it:
-            entries = list(it)
-    except OSError:
-        return
-    if any(e.name == MANIFEST and e.is_file() for e in entries):
-        owner, rel = folder, ""
-        found[folder] = []
-    for e in entries:
-        if e.name.startswith("."):
-            continue
-        if e.is_dir(follow_symlinks=False):
-            if e.name in SKIP_DIRS or (e.name == "content_datasets" and owner is None):
-                continue
-            _walk(e.path, found, owner, f"{rel}{e.name}/" if owner is not None else "")
-        elif owner is not None and e.name.endswith(SUFFIXES):
-            found[owner].append(_stat(e, rel + e.name))
+def _pack_files(folder: Folder) -> Iterator[os.DirEntry[str]]:
+    return (e for e in folder.entries if e.name.endswith(SUFFIXES) and is_file(e))
 
 
 def _stat(entry: os.DirEntry[str], rel: str) -> FileStat:
     try:
-        st = entry.stat()
+        return (rel, *stamp_of(entry.stat()))
     except OSError:  # a dangling link: the loader reports it
-        return (rel, -1, -1)
-    return (rel, st.st_mtime_ns, st.st_size)
+        return (rel, -1, -1, -1, -1)
 
 
 def content_dirs(root: str, name: str) -> list[str]:
@@ -180,34 +181,24 @@ def content_dirs(root: str, name: str) -> list[str]:
     return out
 
 
-def scan(root: str, folders: Iterable[str] = (".",)) -> list[FileStat]:
+def scan(
+    root: str, folders: Iterable[str] = (".",), diags: list[Diagnostic] | None = None
+) -> list[FileStat]:
     """Stat every pack file under ``folders`` (relative to ``root``), leaving out nested
-    packs, which are packs of their own."""
+    packs, which are packs of their own. A folder that cannot be listed is a diagnostic in
+    ``diags``."""
     out: list[FileStat] = []
     for rel in folders:
-        _scan(root, rel, out, top=True)
+        top = os.path.join(root, rel) if rel != "." else root
+        for folder in walk(top, diags if diags is not None else []):
+            if folder.path != top and any(e.name == MANIFEST for e in folder.entries):
+                folder.folders.clear()
+                continue  # a nested pack
+            base = os.path.relpath(folder.path, root).replace(os.sep, "/")
+            prefix = "" if base == "." else base + "/"
+            out += (_stat(e, prefix + e.name) for e in _pack_files(folder))
     out.sort()
     return out
-
-
-def _scan(root: str, rel: str, out: list[FileStat], *, top: bool) -> None:
-    folder = os.path.join(root, rel) if rel != "." else root
-    try:
-        with os.scandir(folder) as it:
-            entries = list(it)
-    except OSError:
-        return
-    if not top and any(e.name == MANIFEST for e in entries):
-        return  # a nested pack
-    for e in entries:
-        if e.name.startswith("."):
-            continue
-        sub = e.name if rel == "." else f"{rel}/{e.name}"
-        if e.is_dir(follow_symlinks=False):
-            if e.name not in SKIP_DIRS:
-                _scan(root, sub, out, top=False)
-        elif e.name.endswith(SUFFIXES):
-            out.append(_stat(e, sub))
 
 
 def _fingerprint(files: list[FileStat]) -> str:
@@ -240,11 +231,7 @@ class PackIndex:
         return os.path.join(self.directory, "index.json")
 
     def _read(self) -> None:
-        try:
-            with open(self._path, encoding="utf-8") as f:
-                data = json.load(f)
-        except (OSError, ValueError):
-            return
+        data = _read_json(self._path)
         if (
             isinstance(data, dict)
             and data.get("format") == INDEX_FORMAT
@@ -259,7 +246,7 @@ class PackIndex:
             return
         doc = {"format": INDEX_FORMAT, "taskkit": __version__, "packs": self._packs}
         with contextlib.suppress(OSError):
-            _write_json(self._path, doc)
+            _write_json(self.directory, self._path, doc)
             self._dirty = False
 
     def summary(self, root: str, own: list[FileStat] | None = None) -> Summary:
@@ -267,9 +254,11 @@ class PackIndex:
         unchanged, read afresh (and cached) otherwise. ``own`` are the stats of the pack's
         own files when the caller has them (:func:`walk_packs`)."""
         key = os.path.realpath(root)
-        own = scan(root) if own is None else own
+        walked: list[Diagnostic] = []
+        """Folders of the pack that cannot be listed: its summary says so, and is not kept."""
+        own = scan(root, diags=walked) if own is None else own
         entry = self._packs.get(key) if self.enabled else None
-        if entry is not None:
+        if entry is not None and not walked:
             try:
                 hit = self._check(key, root, own, entry)
             except (KeyError, TypeError, ValueError, IndexError):
@@ -278,7 +267,7 @@ class PackIndex:
                 self.hits += 1
                 return hit
         self.misses += 1
-        return self._build(key, root, own)
+        return self._build(key, root, own, walked)
 
     def _check(
         self, key: str, root: str, own: list[FileStat], entry: dict[str, Any]
@@ -286,35 +275,57 @@ class PackIndex:
         summary = Summary.from_json(entry["summary"])
         # Which content_datasets/ folders belong to the pack depends on its name, so scan
         # them for the cached name, then compare: a renamed pack changes pack.yaml anyway.
-        files = own + scan(root, content_dirs(root, summary.name))
+        walked: list[Diagnostic] = []
+        files = own + scan(root, content_dirs(root, summary.name), walked)
+        if walked:
+            return None  # read afresh, to say so
         files.sort()
-        if _fingerprint(files) == entry["fingerprint"]:
+        read_ns = entry["read_ns"]
+        if type(read_ns) is not int:
+            return None
+        if _fingerprint(files) == entry["fingerprint"] and all(
+            vouches(f[1:], read_ns) for f in files
+        ):
             return summary
         details = self._details(key)
-        if details is None or set(details) != {rel for rel, _, _ in files}:
+        if details is None or set(details) != {f[0] for f in files}:
             return None
-        for rel, mtime, size in files:
-            mtime0, size0, digest0 = details[rel]
-            if (mtime, size) == (mtime0, size0):
+        now = time.time_ns()  # before hashing: what is hashed is at least as new
+        for rel, *stamp in files:
+            *stamp0, digest0 = details[rel]
+            if stamp == stamp0 and vouches((stamp[0], stamp[1], stamp[2], stamp[3]), read_ns):
                 continue
-            if size != size0 or _file_hash(os.path.join(root, rel)) != digest0:
+            if stamp[0] != stamp0[0] or _file_hash(os.path.join(root, rel)) != digest0:
                 return None
-            details[rel] = [mtime, size, digest0]
-        # Same bytes under new mtimes: keep the summary, remember the new stats.
+            details[rel] = [*stamp, digest0]
+        # Same bytes (under new stamps, or too new to vouch for them before): keep the
+        # summary, remember the stamps and when they were checked.
         entry["fingerprint"] = _fingerprint(files)
+        entry["read_ns"] = now
         self._dirty = True
         self._write_details(key, details)
         return summary
 
-    def _build(self, key: str, root: str, own: list[FileStat]) -> Summary:
+    def _build(self, key: str, root: str, own: list[FileStat], walked: list[Diagnostic]) -> Summary:
         name = manifest_name(root)
         dirs = content_dirs(root, name)
-        files = sorted(own + scan(root, dirs))
+        files = sorted(own + scan(root, dirs, walked))
         # Hash before reading, so that a file edited while we read is seen as changed later.
-        details = {rel: [m, s, _file_hash(os.path.join(root, rel))] for rel, m, s in files}
-        summary = _summarize(root, [rel for rel, _, _ in files], tuple(dirs))
+        now = time.time_ns()
+        details = {f[0]: [*f[1:], _file_hash(os.path.join(root, f[0]))] for f in files}
+        summary = _summarize(root, [f[0] for f in files], tuple(dirs))
+        if walked:
+            # Not kept: once the folder can be listed, it may hold no pack file, and the
+            # fingerprint would vouch for a summary that still says it cannot.
+            self._packs.pop(key, None)
+            found = (replace(d, path=os.path.relpath(d.path, root)) for d in walked)
+            return replace(summary, diagnostics=(*found, *summary.diagnostics))
         if self.enabled:
-            self._packs[key] = {"fingerprint": _fingerprint(files), "summary": summary.as_json()}
+            self._packs[key] = {
+                "fingerprint": _fingerprint(files),
+                "read_ns": now,
+                "summary": summary.as_json(),
+            }
             self._dirty = True
             self._write_details(key, details)
         return summary
@@ -324,11 +335,7 @@ class PackIndex:
         return os.path.join(self.directory, "files", f"{digest}.json")
 
     def _details(self, key: str) -> dict[str, list[Any]] | None:
-        try:
-            with open(self._details_path(key), encoding="utf-8") as f:
-                data = json.load(f)
-        except (OSError, ValueError):
-            return None
+        data = _read_json(self._details_path(key))
         if not isinstance(data, dict) or data.get("root") != key:
             return None
         files = data.get("files")
@@ -336,14 +343,22 @@ class PackIndex:
 
     def _write_details(self, key: str, details: dict[str, list[Any]]) -> None:
         with contextlib.suppress(OSError):
-            _write_json(self._details_path(key), {"root": key, "files": details})
+            _write_json(self.directory, self._details_path(key), {"root": key, "files": details})
 
 
-def _write_json(path: str, doc: Any) -> None:
-    from ..atomic import atomic_writer  # noqa: PLC0415 - only when the cache changed
+def _read_json(path: str) -> Any:
+    """The JSON in the cache file ``path``; None when there is none, or none to trust."""
+    raw = read_cache_file(path, MAX_INDEX_BYTES)
+    try:
+        return json.loads(raw) if raw is not None else None
+    except ValueError:
+        return None
 
-    with atomic_writer(path) as f:
-        json.dump(doc, f, separators=(",", ":"))
+
+def _write_json(directory: str, path: str, doc: Any) -> None:
+    mark_cache_dir(directory, by="taskkit packs")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    write_text(path, json.dumps(doc, separators=(",", ":")))
 
 
 def manifest_name(root: str) -> str:

@@ -252,3 +252,9 @@ def test_an_index_whose_ids_do_not_add_up_is_ignored(compiled, tmp_path, cut):
             head + b"\n" + body[:start] + ends.tobytes() + body[start + len(ends) * 8 :]
         )
     assert open_compiled([compiled], index=index).ids == whole.ids
+
+
+def test_an_index_that_is_a_fifo_is_not_waited_on(compiled, tmp_path):
+    index = tmp_path / ".tasks.idx"
+    os.mkfifo(index)  # reading one with no writer would block for good
+    assert open_compiled([compiled], index=index).ids == open_compiled([compiled]).ids

@@ -8,13 +8,14 @@ import os
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from packs_helpers import EXAMPLES, copy_example, isolated, mini_pack, taskkit  # noqa: F401 - the autouse fixture
 
-from taskkit.library import _SKIP_DIRS
+from taskkit.library import discover
 from taskkit.packs.discovery import discover_packs, resolve_targets
-from taskkit.packs.index import SKIP_DIRS, PackIndex
+from taskkit.packs.index import PackIndex, scan, walk_packs
 
 
 @pytest.fixture
@@ -89,6 +90,30 @@ def test_the_index_is_reused_until_a_file_changes(shelf: Path, tmp_path: Path) -
     found = discover_packs(entry_points=False, index=removed)
     assert (removed.hits, removed.misses) == (1, 1)
     assert [p.tasks for p in found.packs] == [1, 0]
+
+
+def test_an_edit_that_keeps_the_size_and_the_mtime_is_seen(shelf: Path, tmp_path: Path) -> None:
+    """As git does, the index trusts a stat only with the ctime and inode in it, and only
+    for a file older than its reading: an editor that restores the mtime is no blind spot."""
+    cache = str(tmp_path / "idx")
+    discover_packs(entry_points=False, index=PackIndex(cache))
+    task = shelf / "alpha" / "tasks" / "buy.yaml"
+    before = task.stat()
+    text = task.read_text()
+    task.write_text(text.replace("kind: task", "kind: tusk", 1))  # the same size
+    os.utime(task, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert task.stat().st_size == before.st_size
+    again = PackIndex(cache)
+    found = discover_packs(entry_points=False, index=again)
+    assert (again.hits, again.misses) == (1, 1)
+    assert [p.tasks for p in found.packs] == [0, 1]
+
+
+def test_the_index_folder_is_marked_as_a_cache(shelf: Path, tmp_path: Path) -> None:
+    discover_packs(entry_points=False, index=PackIndex(str(tmp_path / "idx")))
+    tag = (tmp_path / "idx" / "CACHEDIR.TAG").read_text()
+    assert tag.startswith("Signature: 8a477f597d28d172789f06886806bc55")
+    assert (tmp_path / "idx" / ".gitignore").read_text().splitlines()[-1] == "*"
 
 
 def test_a_broken_pack_stays_broken_in_a_cached_listing(shelf: Path) -> None:
@@ -219,8 +244,65 @@ def test_an_entry_point_without_a_pack_is_reported(tmp_path: Path, monkeypatch) 
     ]
 
 
-def test_discovery_skips_the_folders_the_loader_skips() -> None:
-    assert SKIP_DIRS == _SKIP_DIRS
+def test_the_index_reads_the_files_the_loader_reads(tmp_path: Path) -> None:
+    root = mini_pack(tmp_path, "alpha")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "linked.yaml").write_text("kind: task\n")
+    (root / "linked").symlink_to(tmp_path / "elsewhere")  # a link to a folder: not followed
+    for skipped in (".hidden", "node_modules", "__pycache__", "venv"):
+        (root / skipped).mkdir()
+        (root / skipped / "t.yaml").write_text("kind: task\n")
+    (root / "tasks" / ".draft.yaml").write_text("kind: task\n")
+    files, diags = discover([root])
+    assert diags == []
+    loaded = {os.path.relpath(f, root) for f in files}
+    assert loaded == {"pack.yaml", "content/purchases.yaml", "tasks/buy.yaml", "tools/shop.yaml"}
+    assert {f[0] for f in scan(str(root))} == loaded
+    assert {f[0] for f in walk_packs(str(root))[str(root)]} == loaded
+
+
+def _blocked(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
+    """Listing ``folder`` fails, as chmod 000 would (chmod does not stop root)."""
+    real_scandir = os.scandir
+
+    def scandir(path: str) -> Any:
+        if os.path.normpath(path) == str(folder):
+            raise PermissionError(13, "Permission denied")
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+
+
+def test_a_pack_folder_that_cannot_be_listed_is_a_finding_not_a_gap(
+    shelf: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _blocked(monkeypatch, shelf / "alpha" / "tasks")
+    code, doc = listing()
+    assert code == 1
+    assert [(d["path"], d["rule"], d["message"]) for d in doc["diagnostics"]] == [
+        (str(shelf / "alpha" / "tasks"), "TK003", "cannot read folder: Permission denied")
+    ]
+
+
+def test_a_content_folder_that_cannot_be_listed_is_said_until_it_can(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    case = copy_example("jsonl-entries-file", tmp_path)  # task_library/ + content_datasets/
+    content = case / "content_datasets" / "grocer"
+    cache = str(tmp_path / "idx")
+    discover_packs([case / "task_library"], search=[], entry_points=False, index=PackIndex(cache))
+    with monkeypatch.context() as m:
+        _blocked(m, content)
+        (pack,) = discover_packs(
+            [case / "task_library"], search=[], entry_points=False, index=PackIndex(cache)
+        ).packs
+        assert [(d.path, d.message) for d in pack.diagnostics] == [
+            (str(content), "cannot read folder: Permission denied")
+        ]
+    (pack,) = discover_packs(
+        [case / "task_library"], search=[], entry_points=False, index=PackIndex(cache)
+    ).packs
+    assert pack.diagnostics == []
 
 
 def test_a_dotted_entry_point_is_located_without_running_code(tmp_path: Path, monkeypatch) -> None:

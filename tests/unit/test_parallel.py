@@ -1,13 +1,16 @@
 """Pausing the garbage collector while a library loads: what was made meanwhile is not left
-for the next young collection to walk, and nobody else's frozen objects are thawed."""
+for the next young collection to walk, and nobody else's frozen objects are thawed. And the
+fork pool that lint and generate share."""
 
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+import os
+from collections.abc import Iterator, Sequence
 
 import pytest
 
+from taskkit import parallel
 from taskkit.parallel import paused_gc
 
 
@@ -49,3 +52,45 @@ def test_nested_pauses_resume_once_at_the_outermost(collector: None) -> None:
             pass
         assert not gc.isenabled()
     assert gc.isenabled()
+
+
+# -- the fork pool, as lint's map_chunks uses it ---------------------------------------------
+
+
+@pytest.fixture
+def two_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TASKKIT_JOBS", "2")
+    monkeypatch.setattr(parallel, "MIN_PER_WORKER", 1)
+
+
+def _pids_and_squares(chunk: Sequence[int]) -> list[tuple[int, int]]:
+    return [(os.getpid(), n * n) for n in chunk]
+
+
+@pytest.mark.usefixtures("two_workers")
+def test_chunks_are_mapped_in_workers_and_come_back_in_input_order() -> None:
+    found = parallel.map_chunks(_pids_and_squares, range(100))
+    assert [square for _, square in found] == [n * n for n in range(100)]
+    assert os.getpid() not in {pid for pid, _ in found}
+
+
+def _fails_on_13(chunk: Sequence[int]) -> list[int]:
+    if 13 in chunk:
+        raise ValueError("thirteen")
+    return list(chunk)
+
+
+@pytest.mark.usefixtures("two_workers")
+def test_a_worker_exception_is_raised_in_the_caller() -> None:
+    with pytest.raises(ValueError, match="thirteen"):
+        parallel.map_chunks(_fails_on_13, range(100))
+
+
+def _dies(chunk: Sequence[int]) -> list[int]:
+    os._exit(3)
+
+
+@pytest.mark.usefixtures("two_workers")
+def test_a_worker_that_dies_is_an_error_not_a_hang() -> None:
+    with pytest.raises(parallel.WorkerDied, match=r"a worker process died \(exit 3"):
+        parallel.map_chunks(_dies, range(100))

@@ -36,9 +36,7 @@ READS: Scope = "document"
 
 
 def check(ctx: LintContext) -> Iterator[Diagnostic]:
-    for ld, task in ctx.task_documents():
-        if task.user is None:
-            continue
+    for ld, task, _ in ctx.user_tasks():
         if not task.final.messages:
             yield ld.at(
                 ("user",),

@@ -42,11 +42,9 @@ READS: Scope = "document"
 
 
 def check(ctx: LintContext) -> Iterator[Diagnostic]:
-    for ld, task in ctx.task_documents():
-        if task.user is None:
-            continue
+    for ld, task, user in ctx.user_tasks():
         messages = [m.say for m in task.final.messages]
-        for i, turn in enumerate(task.user.turns):
+        for i, turn in enumerate(user.turns):
             why = _never(turn.when, task, messages)
             if why is not None:
                 yield ld.at(

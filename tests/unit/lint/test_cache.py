@@ -21,6 +21,7 @@ from edits import edit_one_place
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from taskkit import cache_files
 from taskkit.cli.main import cli
 from taskkit.diagnostics import format_diagnostics
 from taskkit.library import discover
@@ -413,7 +414,7 @@ def _drop_last_tool(toolset: Path) -> None:
 def _record_for(path: Path, *, read_ns: int, digest: bytes | None = None) -> cache.Record:
     st_ = os.stat(path)
     found = cache.digest(path.read_bytes()) if digest is None else digest
-    return cache.Record(cache.FileStamp(cache.stat_of(st_), found, read_ns, None), (), b"", {})
+    return cache.Record(cache.FileStamp(cache.stamp_of(st_), found, read_ns, None), (), b"", {})
 
 
 def test_a_file_read_well_after_its_last_change_is_vouched_for_by_its_stat(tmp_path: Path) -> None:
@@ -455,7 +456,7 @@ def test_unchanged_files_old_enough_are_not_even_hashed(
     shutil.copytree(_LIBRARIES[0], root)
     expected = lint_json([root])
     lint_json([root], tmp_path / "cache")
-    monkeypatch.setattr(cache, "RACY_NS", -(10**12))  # as if the files were old
+    monkeypatch.setattr(cache_files, "RACY_NS", -(10**12))  # as if the files were old
     lint_json([root], tmp_path / "cache")  # keeps the stats that now vouch
     hashed: list[str] = []
     file_digest = cache.file_digest
@@ -561,7 +562,7 @@ def test_a_damaged_cache_file_is_ignored_and_written_anew(tmp_path: Path, damage
 def test_an_edit_rewrites_only_the_buckets_of_the_files_it_touches(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(cache, "RACY_NS", -(10**12))  # no stat refreshed on a slow machine
+    monkeypatch.setattr(cache_files, "RACY_NS", -(10**12))  # no stat refreshed on a slow machine
     root = tmp_path / "lib"
     for path in LIBRARY:
         shutil.copytree(path, root / path.name)

@@ -12,9 +12,10 @@ from typing import Any
 import pytest
 import yaml
 
+from taskkit import cache_files
 from taskkit.diagnostics import format_diagnostics
 from taskkit.digests import file_digest
-from taskkit.lint import cache, runner
+from taskkit.lint import runner
 from taskkit.lint.file_text import FileText
 
 EXAMPLES = Path(__file__).parents[2] / "examples"
@@ -48,7 +49,7 @@ def _lint(root: Path, cache_dir: Path | None) -> tuple[str, list[str]]:
 @pytest.fixture
 def old_files(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every file counts as old enough for its stat to vouch for it (no hashing)."""
-    monkeypatch.setattr(cache, "RACY_NS", -(10**12))
+    monkeypatch.setattr(cache_files, "RACY_NS", -(10**12))
 
 
 @pytest.mark.usefixtures("old_files")

@@ -37,6 +37,7 @@ LAYERS: list[tuple[str, list[str]]] = [
             "saferegex",
             "normalisations",
             "lazy",
+            "memo",
         ],
     ),
     (
@@ -63,7 +64,6 @@ LAYERS: list[tuple[str, list[str]]] = [
             "cache_home",
             "handlers",
             "worlds",
-            "memo",
         ],
     ),
     ("library", ["library", "stats", "scaffold_fit", "packs.versions", "packs.lockfile"]),

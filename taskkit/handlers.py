@@ -22,6 +22,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .memo import Memo
+
 if TYPE_CHECKING:
     from .library import Library
 
@@ -189,15 +191,16 @@ def using_handlers(pack_root: str | None) -> Iterator[None]:
         _ROOT.reset(token)
 
 
-_LOADED: dict[tuple[str, str], Callable[..., Any]] = {}
+_LOADED: Memo[tuple[str, str], Callable[..., Any]] = Memo(1024)
 
 
 def load_handler(ref: str, pack_root: str | None) -> Callable[..., Any]:
     """Import (once) and return a trusted pack's handler: from its ``handlers/`` folder,
     else from the Python path. Raises ``ImportError`` or ``AttributeError``."""
     key = (ref, pack_root or "")
-    if key in _LOADED:
-        return _LOADED[key]
+    hit = _LOADED.get(key)
+    if hit is not None:
+        return hit
     module, function = split_ref(ref)
     found = find_module(module, pack_root)
     if found is not None and found[1]:
@@ -219,5 +222,4 @@ def load_handler(ref: str, pack_root: str | None) -> Callable[..., Any]:
     else:
         loaded = importlib.import_module(module)
     fn: Callable[..., Any] = getattr(loaded, function)
-    _LOADED[key] = fn
-    return fn
+    return _LOADED.put(key, fn)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import cache
+from functools import lru_cache
 from typing import Any
 
 from .models import KINDS
@@ -11,7 +11,7 @@ from .models import KINDS
 __all__ = ["allowed_keys"]
 
 
-@cache
+@lru_cache(maxsize=len(KINDS))  # one per kind of document
 def _schema(kind: str) -> dict[str, Any]:
     return KINDS[kind].model_json_schema()
 

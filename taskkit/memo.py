@@ -1,18 +1,20 @@
-"""A bounded memo table: the least recently used entry goes first.
+"""Bounded memo tables: the least recently used entry goes first.
 
 Long runs meet tasks one after another, each freshly loaded with objects of its own
-(schemas, behaviours); a table keyed by them must not keep every one forever."""
+(schemas, behaviours); a table keyed by them must not keep every one forever. Every memo
+table in the package is one of these two (a test fills each past its bound)."""
 
 from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Hashable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar, overload
 
-__all__ = ["Memo"]
+__all__ = ["IdentityMemo", "Memo"]
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
+D = TypeVar("D")
 
 
 class Memo(Generic[K, V]):
@@ -42,3 +44,41 @@ class Memo(Generic[K, V]):
 
     def clear(self) -> None:
         self._data.clear()
+
+
+class IdentityMemo(Generic[V]):
+    """Values by the identity of an object (and an optional tag), for objects that are not
+    hashable or cost too much to hash (schemas, models): keeps its ``size`` most recently
+    used entries. Each entry holds its object, so the object's id cannot be reused by
+    another while the entry lives; the object must not change while it is a key."""
+
+    __slots__ = ("_memo",)
+
+    def __init__(self, size: int) -> None:
+        self._memo: Memo[tuple[int, Hashable], tuple[Any, V]] = Memo(size)
+
+    @property
+    def size(self) -> int:
+        return self._memo.size
+
+    @overload
+    def get(self, obj: object, tag: Hashable = None) -> V | None: ...
+
+    @overload
+    def get(self, obj: object, tag: Hashable, default: D) -> V | D: ...
+
+    def get(self, obj: object, tag: Hashable = None, default: Any = None) -> Any:
+        """The value held for ``obj`` (and ``tag``), else ``default`` (for values that may
+        be ``None``)."""
+        hit = self._memo.get((id(obj), tag))
+        return hit[1] if hit is not None and hit[0] is obj else default
+
+    def put(self, obj: object, value: V, tag: Hashable = None) -> V:
+        self._memo.put((id(obj), tag), (obj, value))
+        return value
+
+    def __len__(self) -> int:
+        return len(self._memo)
+
+    def clear(self) -> None:
+        self._memo.clear()

@@ -36,7 +36,7 @@ from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from . import template_lowering
-from .memo import Memo
+from .memo import IdentityMemo
 from .template_lowering import lower_expression
 
 __all__ = [
@@ -663,7 +663,7 @@ def render_value(value: Any, context: Mapping[str, Any]) -> Any:
 
 Renderer = Callable[[Mapping[str, Any]], Any]
 
-_RENDERERS: Memo[int, tuple[Any, Renderer]] = Memo(512)
+_RENDERERS: IdentityMemo[Renderer] = IdentityMemo(512)
 """Compiled renderers by the identity of the value, bounded: a long run loads every task
 afresh, each with behaviour values of its own, and an unbounded table kept them all."""
 
@@ -674,11 +674,9 @@ def value_renderer(value: Any) -> Renderer:
     each call. Shared by identity, so ``value`` must not change afterwards."""
     if isinstance(value, str):
         return _string_renderer(value)  # by text: callers may build the same text anew
-    hit = _RENDERERS.get(id(value))
-    if hit is not None and hit[0] is value:
-        return hit[1]
-    renderer = compile_renderer(value)
-    _RENDERERS.put(id(value), (value, renderer))  # holding `value` keeps its id from being reused
+    renderer = _RENDERERS.get(value)
+    if renderer is None:
+        renderer = _RENDERERS.put(value, compile_renderer(value))
     return renderer
 
 

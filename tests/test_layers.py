@@ -37,6 +37,7 @@ LAYERS: list[tuple[str, list[str]]] = [
             "saferegex",
             "normalisations",
             "lazy",
+            "memo",
         ],
     ),
     (
@@ -65,7 +66,6 @@ LAYERS: list[tuple[str, list[str]]] = [
             "walk",
             "handlers",
             "worlds",
-            "memo",
         ],
     ),
     ("library", ["library", "stats", "scaffold_fit", "packs.versions", "packs.lockfile"]),

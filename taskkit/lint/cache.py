@@ -55,6 +55,7 @@ from ..cache_home import cache_dir
 from ..diagnostics import Diagnostic, Severity
 from ..digests import SIZE, digest, file_digest, keyed_digest
 from ..library import Library, namespace
+from ..memo import Memo
 from ..packs.lockfile import LOCK_NAME
 from ..walk import is_file, walk
 
@@ -447,11 +448,13 @@ def bucket_of(path: str) -> int:
     folder = path.rpartition(os.sep)[0]  # os.path.dirname, at a third of the cost
     bucket = _BUCKET_OF.get(folder)
     if bucket is None:
-        bucket = _BUCKET_OF[folder] = zlib.crc32(folder.encode("utf-8", "surrogatepass")) % BUCKETS
+        bucket = _BUCKET_OF.put(
+            folder, zlib.crc32(folder.encode("utf-8", "surrogatepass")) % BUCKETS
+        )
     return bucket
 
 
-_BUCKET_OF: dict[str, int] = {}
+_BUCKET_OF: Memo[str, int] = Memo(4096)  # by folder: a library has a few per pack
 
 
 def _bucket_name(bucket: int) -> str:

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import ConfigDict, Field, model_validator
 
+from ..memo import IdentityMemo
 from .common import DocModel, JsonSchema, Model
 from .operations import (
     EVERYTHING,
@@ -51,22 +52,20 @@ class Require(Model):
         return self
 
 
-_DERIVED: dict[tuple[int, str], tuple[Any, Any]] = {}
+_DERIVED: IdentityMemo[Any] = IdentityMemo(4096)
 """What a step or a behaviour derives from its fields (its kind, what it writes), by its
 identity: the simulator asks on every call, and deriving it again cost more than the call.
-The models are frozen; holding the model keeps its id from being reused while cached."""
-_MAX_DERIVED = 65536
-"""Entries kept at most (then all are dropped: a long run loads tasks afresh, one by one)."""
+Bounded: a long run loads every task afresh, and each entry holds its model (the models are
+frozen); the tasks in flight in a worker need far fewer entries than this."""
+
+
+_UNKNOWN = object()
 
 
 def _derived(model: Any, what: str, derive: Any) -> Any:
-    hit = _DERIVED.get((id(model), what))
-    if hit is not None and hit[0] is model:
-        return hit[1]
-    value = derive()
-    if len(_DERIVED) >= _MAX_DERIVED:
-        _DERIVED.clear()
-    _DERIVED[(id(model), what)] = (model, value)
+    value = _DERIVED.get(model, what, _UNKNOWN)
+    if value is _UNKNOWN:
+        value = _DERIVED.put(model, derive(), what)  # a derived value may be None
     return value
 
 

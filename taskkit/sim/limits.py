@@ -35,6 +35,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from ..memo import Memo
+
 __all__ = [
     "DEFAULT_LIMITS",
     "LimitExceeded",
@@ -89,14 +91,14 @@ _DECODER = json.JSONDecoder(parse_constant=_refuse_constant, parse_float=_finite
 # Only text with a long digit run (a long number, or digits in a string) or an escaped
 # surrogate (maybe a lone one) needs the careful path; both screens run at C speed, and the
 # digit-run search is a bounded-length match, so linear in the text.
-_DIGIT_RUN: dict[int, re.Pattern[str]] = {}
+_DIGIT_RUN: Memo[int, re.Pattern[str]] = Memo(16)  # by the limit: a run uses one or two
 
 
 def _digit_run(limits: Limits) -> re.Pattern[str]:
     pattern = _DIGIT_RUN.get(limits.number_chars)
     if pattern is None:
-        pattern = _DIGIT_RUN[limits.number_chars] = re.compile(
-            f"[0-9]{{{limits.number_chars + 1}}}"
+        pattern = _DIGIT_RUN.put(
+            limits.number_chars, re.compile(f"[0-9]{{{limits.number_chars + 1}}}")
         )
     return pattern
 
@@ -255,13 +257,13 @@ def recordable(response: Any, limits: Limits = DEFAULT_LIMITS) -> Any:
     return f"(a {type(response).__name__}, not a response)"
 
 
-_POWERS: dict[int, int] = {}
+_POWERS: Memo[int, int] = Memo(64)
 
 
 def _ten_to(n: int) -> int:
     power = _POWERS.get(n)
     if power is None:
-        power = _POWERS[n] = 10**n
+        power = _POWERS.put(n, 10**n)
     return power
 
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from ..jsonvalidate import ERROR_KINDS, Check, Validator, compile_trusted, describe, quote
-from ..memo import Memo
+from ..memo import IdentityMemo, Memo
 from ..nearest import NearestNames
 from .limits import DEFAULT_LIMITS, LimitExceeded, Limits, check_name, load_json
 
@@ -94,7 +94,7 @@ _new_tuple = tuple.__new__
 
 _BY_TEXT: Memo[str, Validator] = Memo(2048)
 """Validators by canonical schema text: tasks with the same tool share one."""
-_BY_ID: Memo[int, tuple[Mapping[str, Any], Validator]] = Memo(2048)
+_BY_ID: IdentityMemo[Validator] = IdentityMemo(2048)
 """The same, by identity: episodes of one compiled task skip even the canonical dump.
 Holding the schema keeps its id from being reused while the entry lives."""
 _NEAREST: Memo[frozenset[str], NearestNames] = Memo(64)
@@ -110,14 +110,14 @@ def shared_validator(schema: Mapping[str, Any]) -> Validator:
 
     Raises what compiling raises for a schema that is not valid JSON Schema (the
     verifier turns that into a ``schema_error`` verdict)."""
-    hit = _BY_ID.get(id(schema))
-    if hit is not None and hit[0] is schema:
-        return hit[1]
+    hit = _BY_ID.get(schema)
+    if hit is not None:
+        return hit
     key = json.dumps(schema, sort_keys=True, separators=(",", ":"))
     validator = _BY_TEXT.get(key)
     if validator is None:
         validator = _BY_TEXT.put(key, compile_trusted(schema))
-    _BY_ID.put(id(schema), (schema, validator))
+    _BY_ID.put(schema, validator)
     return validator
 
 

@@ -5,13 +5,15 @@ driver, which alone writes the outputs."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+import contextlib
+import gc
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from typing import Any, Protocol, TypeVar
 
 from ..agents import Agent
 from ..models import CompiledTask
 
-__all__ = ["Emit", "Executor", "ExecutorUnavailable", "Job", "Play"]
+__all__ = ["Emit", "Executor", "ExecutorUnavailable", "Job", "Play", "frozen_heap"]
 
 R = TypeVar("R")
 
@@ -55,3 +57,25 @@ class Executor(Protocol):
         an in-process agent. An exception a play raises (a server that cannot be reached)
         ends the run here."""
         ...
+
+
+@contextlib.contextmanager
+def frozen_heap() -> Iterator[None]:
+    """Keep what this process holds now (the compiled tasks, the modules) out of the
+    cyclic garbage collector's walks for the length of a run, and in the workers forked
+    meanwhile (they inherit it).
+
+    An episode leaves objects that live long enough to reach the oldest generation, so
+    full collections come back throughout a run, and each walks every object of the
+    library: two of them took as much CPU as a fifth of the requests of a run against a
+    server (see benchmarks/README.md). Frozen objects are still freed by reference
+    counting; a cycle among them waits for the end of the run. Nothing is frozen when
+    something else froze already (unfreezing would thaw theirs)."""
+    if gc.get_freeze_count():
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()

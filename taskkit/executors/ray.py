@@ -22,6 +22,7 @@ failure in the driver kills the actors.
 from __future__ import annotations
 
 import asyncio
+import gc
 import importlib
 import logging
 import os
@@ -35,7 +36,7 @@ from typing import Any
 from ..agents import Agent
 from ..agents.base import AsyncAgent, PooledAgent
 from ..models import CompiledTask
-from .base import Emit, ExecutorUnavailable, Job, Play
+from .base import Emit, ExecutorUnavailable, Job, Play, frozen_heap
 from .local import WorkerDied, shares
 
 __all__ = ["EpisodeActor", "RayExecutor", "import_ray"]
@@ -96,7 +97,14 @@ class EpisodeActor:
 
     async def load(self, library: bytes) -> int:
         """Take the compiled tasks (pickled by the driver); return this actor's process."""
-        self.tasks = pickle.loads(library)
+        # Millions of objects that all stay: built with the collector paused, then frozen
+        # for the actor's life, as the local executor's workers are (frozen_heap).
+        gc.disable()
+        try:
+            self.tasks = pickle.loads(library)
+        finally:
+            gc.freeze()
+            gc.enable()
         return os.getpid()
 
     async def play_batch(self, batch: list[tuple[int, int]]) -> list[Any]:
@@ -148,7 +156,8 @@ class RayExecutor:
         if started:
             _connect(ray, self.address)
         try:
-            _Pool(ray, self, jobs, play, agent, concurrency=concurrency).run(emit)
+            with frozen_heap():
+                _Pool(ray, self, jobs, play, agent, concurrency=concurrency).run(emit)
         finally:
             if started:
                 ray.shutdown()

@@ -30,7 +30,7 @@ from typing import Any, NamedTuple, cast
 from ..agents import Agent
 from ..agents.base import AsyncAgent, PooledAgent
 from ..parallel import cores, workers
-from .base import Emit, Job, Play, frozen_heap
+from .base import Emit, Job, Play, settled_heap
 
 __all__ = ["PER_LOOP", "LocalExecutor", "WorkerDied"]
 
@@ -275,7 +275,7 @@ class LocalExecutor:
     ) -> None:
         if not jobs:
             return
-        with frozen_heap():  # before the forks: the workers inherit it
+        with settled_heap():  # before the forks: the workers inherit it
             if concurrency is not None and isinstance(agent, AsyncAgent):
                 _concurrent_forked(
                     jobs, agent, play, concurrency=concurrency, n=self.workers, emit=emit

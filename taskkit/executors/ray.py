@@ -36,7 +36,7 @@ from typing import Any
 from ..agents import Agent
 from ..agents.base import AsyncAgent, PooledAgent
 from ..models import CompiledTask
-from .base import Emit, ExecutorUnavailable, Job, Play, frozen_heap
+from .base import Emit, ExecutorUnavailable, Job, Play, settle_heap, settled_heap
 from .local import WorkerDied, shares
 
 __all__ = ["EpisodeActor", "RayExecutor", "import_ray"]
@@ -108,12 +108,12 @@ class EpisodeActor:
     async def load(self, library: bytes) -> int:
         """Take the compiled tasks (pickled by the driver); return this actor's process."""
         # Millions of objects that all stay: built with the collector paused, then frozen
-        # for the actor's life, as the local executor's workers are (frozen_heap).
+        # for the actor's life, as the local executor's workers are (settle_heap).
         gc.disable()
         try:
             self.tasks = pickle.loads(library)
         finally:
-            gc.freeze()
+            settle_heap()
             gc.enable()
         return os.getpid()
 
@@ -166,7 +166,7 @@ class RayExecutor:
         if started:
             _connect(ray, self.address)
         try:
-            with frozen_heap():
+            with settled_heap():
                 _Pool(ray, self, jobs, play, agent, concurrency=concurrency).run(emit)
         finally:
             if started:

@@ -74,23 +74,27 @@ def test_local_workers_give_the_in_order_records(compiled_library):
 def test_the_library_is_frozen_while_episodes_are_played_and_thawed_after(compiled_library):
     """What the driver holds when a run starts (the compiled tasks) is kept out of the
     garbage collector's walks while the episodes are played, in forked workers too, and
-    handed back to it when the run ends."""
+    the youngest objects are collected less often; both are set back when the run ends."""
     import gc
 
     jobs = [(task, 0) for task in compiled_library[:6]]
-    frozen: list[int] = []
+    seen: list[tuple[int, int]] = []
 
     async def play(job, agent, requests):
-        return gc.get_freeze_count()
+        return gc.get_freeze_count(), gc.get_threshold()[0]
 
     assert gc.get_freeze_count() == 0
+    before = gc.get_threshold()
     for workers in (1, 2):
         LocalExecutor(workers=workers).episodes(
-            jobs, play, MutantAgent(), concurrency=None, emit=frozen.append
+            jobs, play, MutantAgent(), concurrency=None, emit=seen.append
         )
-    assert len(frozen) == 12
+    assert len(seen) == 12
+    frozen, young = zip(*seen, strict=True)
     assert min(frozen) > 1000  # the tasks, the modules: everything alive at the start
+    assert min(young) > before[0]  # an episode's objects die young, by reference counting
     assert gc.get_freeze_count() == 0
+    assert gc.get_threshold() == before
 
 
 def test_run_with_workers_writes_every_record_once(tmp_path):
@@ -166,6 +170,7 @@ def test_a_ray_actor_plays_its_batches_first_come_first_served():
         return job
 
     actor = EpisodeActor(play, _Waiting(), build=False, concurrency=2)
+    threshold = gc.get_threshold()
 
     async def scenario():
         await actor.load(pickle.dumps(["a", "b"]))
@@ -181,6 +186,7 @@ def test_a_ray_actor_plays_its_batches_first_come_first_served():
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()  # this test's process is not an actor's
+        gc.set_threshold(*threshold)
     assert most == 4
     assert first == [("a", r) for r in range(4)]
     assert second == [("b", r) for r in range(4)]

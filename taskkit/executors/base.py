@@ -5,13 +5,15 @@ driver, which alone writes the outputs."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+import contextlib
+import gc
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from typing import Any, Protocol, TypeVar
 
 from ..agents import Agent
 from ..models import CompiledTask
 
-__all__ = ["Emit", "Executor", "ExecutorUnavailable", "Job", "Play"]
+__all__ = ["Emit", "Executor", "ExecutorUnavailable", "Job", "Play", "settle_heap", "settled_heap"]
 
 R = TypeVar("R")
 
@@ -55,3 +57,47 @@ class Executor(Protocol):
         an in-process agent. An exception a play raises (a server that cannot be reached)
         ends the run here."""
         ...
+
+
+YOUNG = 20_000
+"""Objects allocated (net) between two collections of the youngest generation while
+episodes are played, against Python's 700: an episode's objects are nearly all freed by
+reference counting, so at 700 the collector ran hundreds of times a run to find nothing,
+for a tenth of the client's CPU against a server (see benchmarks/README.md)."""
+
+
+def settle_heap() -> Callable[[], None]:
+    """Set the cyclic garbage collector for playing episodes in this process; return
+    what sets it back.
+
+    What the process holds now (the compiled tasks, the modules) is frozen, out of the
+    collector's walks: an episode leaves objects that live long enough to reach the oldest
+    generation, so full collections come back throughout a run, and each walked every
+    object of the library (two of them took as much CPU as a fifth of the requests of a run
+    against a server). Frozen objects are still freed by reference counting; a cycle among
+    them waits until they are thawed. The youngest generation is collected every
+    :data:`YOUNG` objects. Nothing is frozen when something else froze already (thawing
+    would thaw theirs)."""
+    threshold = gc.get_threshold()
+    gc.set_threshold(max(YOUNG, threshold[0]), *threshold[1:])
+    froze = not gc.get_freeze_count()
+    if froze:
+        gc.freeze()
+
+    def restore() -> None:
+        if froze:
+            gc.unfreeze()
+        gc.set_threshold(*threshold)
+
+    return restore
+
+
+@contextlib.contextmanager
+def settled_heap() -> Iterator[None]:
+    """:func:`settle_heap` for the length of the block (entered before forking workers:
+    they inherit it)."""
+    restore = settle_heap()
+    try:
+        yield
+    finally:
+        restore()

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from ..agents import Agent
 from ..agents.base import AsyncAgent, PooledAgent
 from ..parallel import Work, WorkerDied, cores, in_workers, workers
-from .base import Emit, Job, Play
+from .base import Emit, Job, Play, settled_heap
 
 __all__ = ["PER_LOOP", "LocalExecutor", "WorkerDied"]
 
@@ -143,9 +143,10 @@ class LocalExecutor:
     ) -> None:
         if not jobs:
             return
-        if concurrency is not None and isinstance(agent, AsyncAgent):
-            _concurrent_forked(
-                jobs, agent, play, concurrency=concurrency, n=self.workers, emit=emit
-            )
-        else:
-            _forked(jobs, agent, play, self.workers, emit)
+        with settled_heap():  # before the forks: the workers inherit it
+            if concurrency is not None and isinstance(agent, AsyncAgent):
+                _concurrent_forked(
+                    jobs, agent, play, concurrency=concurrency, n=self.workers, emit=emit
+                )
+            else:
+                _forked(jobs, agent, play, self.workers, emit)

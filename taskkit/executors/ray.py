@@ -4,12 +4,12 @@ What is sent where: the driver (the process running ``run`` or ``generate``) put
 compiled tasks in Ray's object store once; every actor reads them from there when it
 starts (never one pickled copy per episode), with the agent (or the factory that builds it
 there: a server agent's connections do not travel) and the play, the function of one
-episode. The driver then hands each actor batches of episodes, two at a time so that it
-never waits for the next, and gets back each batch's results, which it alone writes: the
-outputs, the resume index and the lock are the local executor's. A server agent's actor
-plays its batches in the order they came, twice its share of requests in episodes at
-once, so that one batch ends (and the next is sent) while the other keeps its request
-slots busy.
+episode. The driver then hands each actor batches of episodes, more than one at a time so
+that it never waits for the next, and gets back each batch's results, which it alone
+writes: the outputs, the resume index and the lock are the local executor's. A server
+agent's actor plays its batches in the order they came, twice its share of requests in
+episodes at once, and holds half as many again waiting, in small batches: one of them ends
+(and the next is sent) every few episodes, while the request slots stay busy.
 
 A server agent's ``concurrency`` is the bound for the whole cluster, split over the actors
 as the local executor splits it over its event loops (one actor's share is its own
@@ -22,6 +22,7 @@ failure in the driver kills the actors.
 from __future__ import annotations
 
 import asyncio
+import gc
 import importlib
 import logging
 import os
@@ -35,13 +36,23 @@ from typing import Any
 from ..agents import Agent
 from ..agents.base import AsyncAgent, PooledAgent
 from ..models import CompiledTask
-from .base import Emit, ExecutorUnavailable, Job, Play
+from .base import Emit, ExecutorUnavailable, Job, Play, settle_heap, settled_heap
 from .local import WorkerDied, shares
 
 __all__ = ["EpisodeActor", "RayExecutor", "import_ray"]
 
 DEPTH = 2
-"""Batches handed to an actor at once: while it plays one, the next is already there."""
+"""Batches handed to an actor at once, at least: while it plays one, the next is already
+there."""
+
+HELD = 3
+"""Episodes a server agent's actor holds, in shares of its requests in flight: twice its
+share open (:class:`EpisodeActor`), one more share waiting for a free one."""
+
+SLICES = 4
+"""Batches a share of requests is cut into, for a server agent: a batch's results come back
+when its last episode ends, so a small one comes back (and is replaced) soon after its
+episodes start, and the episodes the actor holds never run low."""
 
 BATCHES_PER_ACTOR = 8
 """Batches an actor gets over a run, at least, when episodes are CPU-bound: few enough
@@ -96,7 +107,14 @@ class EpisodeActor:
 
     async def load(self, library: bytes) -> int:
         """Take the compiled tasks (pickled by the driver); return this actor's process."""
-        self.tasks = pickle.loads(library)
+        # Millions of objects that all stay: built with the collector paused, then frozen
+        # for the actor's life, as the local executor's workers are (settle_heap).
+        gc.disable()
+        try:
+            self.tasks = pickle.loads(library)
+        finally:
+            settle_heap()
+            gc.enable()
         return os.getpid()
 
     async def play_batch(self, batch: list[tuple[int, int]]) -> list[Any]:
@@ -148,7 +166,8 @@ class RayExecutor:
         if started:
             _connect(ray, self.address)
         try:
-            _Pool(ray, self, jobs, play, agent, concurrency=concurrency).run(emit)
+            with settled_heap():
+                _Pool(ray, self, jobs, play, agent, concurrency=concurrency).run(emit)
         finally:
             if started:
                 ray.shutdown()
@@ -215,7 +234,9 @@ class _Pool:
         else:
             self.shares = [0] * n  # one episode at a time: no request bound to share
         waits = self.shares[0] > 0
-        size = executor.batch_size or _batch_size(len(pairs), n, max(self.shares), waits)
+        share = max(self.shares)
+        size = executor.batch_size or _batch_size(len(pairs), n, share, waits)
+        self.depth = max(DEPTH, -(-HELD * share // size)) if waits else DEPTH
         self.queue: deque[list[tuple[int, int]]] = deque(
             pairs[i : i + size] for i in range(0, len(pairs), size)
         )
@@ -321,7 +342,7 @@ class _Pool:
         return any(s == slot for s, _ in self.starting.values())
 
     def _feed(self, slot: int) -> None:
-        while self.busy[slot] < DEPTH and self.queue:
+        while self.busy[slot] < self.depth and self.queue:
             batch = self.queue.popleft()
             ref = self.actors[slot].play_batch.remote(batch)
             self.running[ref] = (slot, self.generation[slot], batch)
@@ -340,8 +361,8 @@ class _Pool:
 
 def _batch_size(jobs: int, actors: int, share: int, waits: bool) -> int:
     if waits:
-        # As many episodes as the actor plays at once (EpisodeActor.open): a batch fills
-        # its slots while the one before drains them, and the last batches are small
-        # enough to end together (a bigger one leaves one actor playing alone at the end).
-        return max(1, 2 * share)
+        # A batch as big as the slots it fills (twice the share: EpisodeActor.open) came
+        # back only when its slowest episode ended, long after the others had freed their
+        # slots, and the actor ran low on episodes between batches.
+        return max(1, share // SLICES)
     return max(1, min(MAX_BATCH, jobs // (actors * BATCHES_PER_ACTOR)))

@@ -71,6 +71,32 @@ def test_local_workers_give_the_in_order_records(compiled_library):
     assert sorted(forked, key=key) == here
 
 
+def test_the_library_is_frozen_while_episodes_are_played_and_thawed_after(compiled_library):
+    """What the driver holds when a run starts (the compiled tasks) is kept out of the
+    garbage collector's walks while the episodes are played, in forked workers too, and
+    the youngest objects are collected less often; both are set back when the run ends."""
+    import gc
+
+    jobs = [(task, 0) for task in compiled_library[:6]]
+    seen: list[tuple[int, int]] = []
+
+    async def play(job, agent, requests):
+        return gc.get_freeze_count(), gc.get_threshold()[0]
+
+    assert gc.get_freeze_count() == 0
+    before = gc.get_threshold()
+    for workers in (1, 2):
+        LocalExecutor(workers=workers).episodes(
+            jobs, play, MutantAgent(), concurrency=None, emit=seen.append
+        )
+    assert len(seen) == 12
+    frozen, young = zip(*seen, strict=True)
+    assert min(frozen) > 1000  # the tasks, the modules: everything alive at the start
+    assert min(young) > before[0]  # an episode's objects die young, by reference counting
+    assert gc.get_freeze_count() == 0
+    assert gc.get_threshold() == before
+
+
 def test_run_with_workers_writes_every_record_once(tmp_path):
     out = tmp_path / "t.jsonl"
     args = ["run", *PATHS, "--limit", "30", "--agent", "mutant"]
@@ -128,6 +154,7 @@ def test_a_ray_actor_plays_its_batches_first_come_first_served():
     the driver's next batch arrives before the actor runs dry (started all at once, both
     batches would end together and the slots would empty at every batch boundary)."""
     import asyncio
+    import gc
     import pickle
 
     from taskkit.executors.ray import EpisodeActor
@@ -143,6 +170,7 @@ def test_a_ray_actor_plays_its_batches_first_come_first_served():
         return job
 
     actor = EpisodeActor(play, _Waiting(), build=False, concurrency=2)
+    threshold = gc.get_threshold()
 
     async def scenario():
         await actor.load(pickle.dumps(["a", "b"]))
@@ -152,7 +180,13 @@ def test_a_ray_actor_plays_its_batches_first_come_first_served():
         assert not second.done()
         return played, await second
 
-    first, second = asyncio.run(scenario())
+    try:
+        first, second = asyncio.run(scenario())
+        # the tasks, read, are out of the collector's walks for the actor's life
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()  # this test's process is not an actor's
+        gc.set_threshold(*threshold)
     assert most == 4
     assert first == [("a", r) for r in range(4)]
     assert second == [("b", r) for r in range(4)]

@@ -32,13 +32,14 @@ class _Scope:
     """One evaluation: the variables, and a Jinja context made only if a filter, test or
     call asks for one (as the generated code would pass it)."""
 
-    __slots__ = ("_context", "_eval_ctx", "env", "vars")
+    __slots__ = ("_context", "_eval_ctx", "_lazy", "env", "vars")
 
     def __init__(self, env: SandboxedEnvironment, variables: Mapping[str, Any]) -> None:
         self.env = env
         self.vars = variables
         self._context: Context | None = None
         self._eval_ctx: EvalContext | None = None
+        self._lazy: _LazyContext | None = None
 
     @property
     def eval_ctx(self) -> EvalContext:
@@ -55,6 +56,54 @@ class _Scope:
             parent = {**self.env.globals, **self.vars}
             self._context = self.env.context_class(self.env, parent, None, {}, None)
         return self._context
+
+    @property
+    def lazy(self) -> _LazyContext:
+        """What a call or a ``pass_context`` filter is given as the context."""
+        if self._lazy is None:
+            self._lazy = _LazyContext(self)
+        return self._lazy
+
+
+class _LazyContext:
+    """The render's context as a callee sees it, made only when a callee reads more than
+    its ``environment``, ``eval_ctx`` or ``call``: a context is a copy of every variable
+    (the helpers included), and the filters and calls of a tool's expressions (``calc``,
+    ``map``, ``reject``) read none of them. :meth:`call` is :meth:`jinja2.runtime.Context.
+    call` for a callee that does not ask for the context; one that does gets the real one."""
+
+    __slots__ = ("_scope", "environment")
+
+    def __init__(self, scope: _Scope) -> None:
+        self._scope = scope
+        self.environment = scope.env
+
+    @property
+    def eval_ctx(self) -> EvalContext:
+        return self._scope.eval_ctx
+
+    def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        target = __obj
+        if hasattr(__obj, "__call__") and _PassArg.from_obj(__obj.__call__) is not None:  # noqa: B004
+            target = __obj.__call__  # a callable class that takes a context
+        passed = _PassArg.from_obj(target)
+        if passed is _PassArg.context:
+            return __self._scope.context.call(__obj, *args, **kwargs)
+        if passed is _PassArg.eval_context:
+            args = (__self._scope.eval_ctx, *args)
+        elif passed is _PassArg.environment:
+            args = (__self.environment, *args)
+        kwargs.pop("_block_vars", None)
+        kwargs.pop("_loop_vars", None)
+        try:
+            return target(*args, **kwargs)
+        except StopIteration:
+            return __self.environment.undefined(
+                "value was undefined because a callable raised a StopIteration exception"
+            )
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._scope.context, name)
 
 
 Node = Callable[[_Scope], Any]
@@ -262,7 +311,7 @@ def _filter_or_test(env: SandboxedEnvironment, node: nodes.Filter | nodes.Test) 
     if passed is _PassArg.context:
 
         def first(scope: _Scope) -> list[Any]:
-            return [scope.context]
+            return [scope.lazy]
     elif passed is _PassArg.eval_context:
 
         def first(scope: _Scope) -> list[Any]:
@@ -288,11 +337,11 @@ def _filter_or_test(env: SandboxedEnvironment, node: nodes.Filter | nodes.Test) 
 def _call(env: SandboxedEnvironment, node: nodes.Call) -> Node:
     function = _lower(env, node.node)
     args, kwargs = _arguments(env, node)
-    call = env.call
+    call: Callable[..., Any] = env.call
 
     def apply(scope: _Scope) -> Any:
         fn = function(scope)
         values = [a(scope) for a in args]
-        return call(scope.context, fn, *values, **{k: v(scope) for k, v in kwargs})
+        return call(scope.lazy, fn, *values, **{k: v(scope) for k, v in kwargs})
 
     return apply

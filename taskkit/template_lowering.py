@@ -14,10 +14,12 @@ as the reference, and a differential test holds the two equal, errors included.
 
 from __future__ import annotations
 
+import inspect
 import operator
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+import jinja2.filters
 from jinja2 import nodes
 from jinja2.nodes import EvalContext
 from jinja2.parser import Parser
@@ -32,13 +34,14 @@ class _Scope:
     """One evaluation: the variables, and a Jinja context made only if a filter, test or
     call asks for one (as the generated code would pass it)."""
 
-    __slots__ = ("_context", "_eval_ctx", "env", "vars")
+    __slots__ = ("_context", "_eval_ctx", "_lazy", "env", "vars")
 
     def __init__(self, env: SandboxedEnvironment, variables: Mapping[str, Any]) -> None:
         self.env = env
         self.vars = variables
         self._context: Context | None = None
         self._eval_ctx: EvalContext | None = None
+        self._lazy: _LazyContext | None = None
 
     @property
     def eval_ctx(self) -> EvalContext:
@@ -55,6 +58,54 @@ class _Scope:
             parent = {**self.env.globals, **self.vars}
             self._context = self.env.context_class(self.env, parent, None, {}, None)
         return self._context
+
+    @property
+    def lazy(self) -> _LazyContext:
+        """What a call or a ``pass_context`` filter is given as the context."""
+        if self._lazy is None:
+            self._lazy = _LazyContext(self)
+        return self._lazy
+
+
+class _LazyContext:
+    """The render's context as a callee sees it, made only when a callee reads more than
+    its ``environment``, ``eval_ctx`` or ``call``: a context is a copy of every variable
+    (the helpers included), and the filters and calls of a tool's expressions (``calc``,
+    ``map``, ``reject``) read none of them. :meth:`call` is :meth:`jinja2.runtime.Context.
+    call` for a callee that does not ask for the context; one that does gets the real one."""
+
+    __slots__ = ("_scope", "environment")
+
+    def __init__(self, scope: _Scope) -> None:
+        self._scope = scope
+        self.environment = scope.env
+
+    @property
+    def eval_ctx(self) -> EvalContext:
+        return self._scope.eval_ctx
+
+    def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        target = __obj
+        if hasattr(__obj, "__call__") and _PassArg.from_obj(__obj.__call__) is not None:  # noqa: B004
+            target = __obj.__call__  # a callable class that takes a context
+        passed = _PassArg.from_obj(target)
+        if passed is _PassArg.context:
+            return __self._scope.context.call(__obj, *args, **kwargs)
+        if passed is _PassArg.eval_context:
+            args = (__self._scope.eval_ctx, *args)
+        elif passed is _PassArg.environment:
+            args = (__self.environment, *args)
+        kwargs.pop("_block_vars", None)
+        kwargs.pop("_loop_vars", None)
+        try:
+            return target(*args, **kwargs)
+        except StopIteration:
+            return __self.environment.undefined(
+                "value was undefined because a callable raised a StopIteration exception"
+            )
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._scope.context, name)
 
 
 Node = Callable[[_Scope], Any]
@@ -258,11 +309,14 @@ def _filter_or_test(env: SandboxedEnvironment, node: nodes.Filter | nodes.Test) 
         raise _NotLowered
     target = _lower(env, node.node)
     args, kwargs = _arguments(env, node)
+    selecting = _selecting(env, node, func)
+    if selecting is not None:
+        return _select(func, target, args, *selecting)
     passed = _PassArg.from_obj(func)
     if passed is _PassArg.context:
 
         def first(scope: _Scope) -> list[Any]:
-            return [scope.context]
+            return [scope.lazy]
     elif passed is _PassArg.eval_context:
 
         def first(scope: _Scope) -> list[Any]:
@@ -285,14 +339,60 @@ def _filter_or_test(env: SandboxedEnvironment, node: nodes.Filter | nodes.Test) 
     return apply
 
 
+_SELECTS = {jinja2.filters.sync_do_select: False, jinja2.filters.sync_do_reject: True}
+
+
+def _selecting(
+    env: SandboxedEnvironment, node: nodes.Filter | nodes.Test, func: Any
+) -> tuple[Callable[..., Any], bool] | None:
+    """``(test, reject)`` for ``select``/``reject`` by a test named by a constant that asks
+    for no context (``| reject('in', digits)``), else ``None``."""
+    negate = _SELECTS.get(inspect.unwrap(func)) if isinstance(node, nodes.Filter) else None
+    if negate is None or node.kwargs or node.dyn_args or node.dyn_kwargs or not node.args:
+        return None
+    name = node.args[0]
+    if not isinstance(name, nodes.Const) or not isinstance(name.value, str):
+        return None
+    test: Any = env.tests.get(name.value)
+    if test is None or _PassArg.from_obj(test) is not None:
+        return None
+    return test, negate
+
+
+def _select(
+    func: Any, target: Node, args: list[Node], test: Callable[..., Any], negate: bool
+) -> Node:
+    """Jinja's ``select``/``reject`` by a plain test: the filter is called as Jinja calls it
+    (its argument checks, its lazy generator, which is dropped unstarted), and the items
+    are picked by the same test, called directly rather than through ``call_test``, four
+    calls deep per item (a character, for ``s | reject('in', digits)``)."""
+
+    def apply(scope: _Scope) -> Any:
+        value = target(scope)
+        values = [a(scope) for a in args]
+        func(scope.lazy, value, *values)  # what it checks, it checks now; it runs nothing
+        return _picked(value, test, values[1:], negate)
+
+    return apply
+
+
+def _picked(value: Any, test: Callable[..., Any], extra: list[Any], negate: bool) -> Iterator[Any]:
+    # as jinja2.filters.select_or_reject: lazy, nothing read before the first item is asked
+    if value:
+        for item in value:
+            passed = test(item, *extra)
+            if (not passed) if negate else passed:
+                yield item
+
+
 def _call(env: SandboxedEnvironment, node: nodes.Call) -> Node:
     function = _lower(env, node.node)
     args, kwargs = _arguments(env, node)
-    call = env.call
+    call: Callable[..., Any] = env.call
 
     def apply(scope: _Scope) -> Any:
         fn = function(scope)
         values = [a(scope) for a in args]
-        return call(scope.context, fn, *values, **{k: v(scope) for k, v in kwargs})
+        return call(scope.lazy, fn, *values, **{k: v(scope) for k, v in kwargs})
 
     return apply

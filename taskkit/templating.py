@@ -157,6 +157,22 @@ class _BudgetedEnvironment(ImmutableSandboxedEnvironment):
                 raise TemplateBudget(f"argument {_short(value)} asks for too wide a field")
         return super().call(__context, __obj, *args, **kwargs)
 
+    def call_test(  # noqa: PLR0917  # Jinja's own signature
+        self,
+        name: str,
+        value: Any,
+        args: Any = None,
+        kwargs: Any = None,
+        context: Any = None,
+        eval_ctx: Any = None,
+    ) -> Any:
+        # What Jinja does for a test that asks for no context, without its general path:
+        # ``select``/``reject`` call this once per item (`s | reject('in', digits)`).
+        func: Any = self.tests.get(name) if type(name) is str else None
+        if func is not None and not hasattr(func, "jinja_pass_arg"):
+            return func(value, *(args or ()), **(kwargs or {}))
+        return super().call_test(name, value, args, kwargs, context, eval_ctx)
+
     def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
         owner = getattr(value, "__self__", None)  # "{:>99999999}".format(1)
         if isinstance(owner, str) and _FORMAT_WIDTH.search(owner):
@@ -217,22 +233,33 @@ class _Overtime(BaseException):
 class _Watchdog:
     """A Jinja render's time budget. A loop checks no clock, so while renders run a
     SIGVTALRM timer ticks every :data:`_TICK` seconds of CPU and raises in a render that has
-    overrun; a render costs one clock read, and the first tick after the renders stop stops
-    the timer. The handler is installed once, only where SIGVTALRM is free and only for the
-    main thread (the one that receives signals); elsewhere renders run without a time
-    budget. The budget is the main thread's own CPU time: the timer ticks on the whole
-    process's, and a busy thread beside it (a server a test started, an agent's deadline
-    thread) must not make a short render look overdue."""
+    overrun; the first tick after the renders stop stops the timer. The handler is installed
+    once, only where SIGVTALRM is free and only for the main thread (the one that receives
+    signals); elsewhere renders run without a time budget.
+
+    A render itself reads no clock: it only counts itself and says it runs (a step renders
+    dozens of expressions, and a CPU clock is a system call, one more point where a loaded
+    machine takes the processor away). The tick reads the clock instead: the first tick that
+    meets a render notes the main thread's CPU time, and a later tick that meets the same
+    render raises once that render has spent more than :data:`RENDER_SECONDS` since. It is
+    stopped then between ``RENDER_SECONDS`` and about ``RENDER_SECONDS + 2 * _TICK`` of CPU
+    into it, and never before. The budget is the main thread's own CPU time: the timer ticks
+    on the whole process's, and a busy thread beside it (a server a test started, an agent's
+    deadline thread) must not make a short render look overdue."""
 
     def __init__(self) -> None:
         self.state = "unset"  # "on", or "off" where it cannot run
-        self.started: float | None = None
-        self.ticking_in: int | None = None  # the process whose timer ticks (not inherited)
-        # CPU spent collecting garbage is not the render's: a full collection of a large
-        # heap that happens to start inside a render could take its whole budget.
+        self.ticking = False  # the timer runs (a forked child's does not: reset at fork)
+        self.renders = 0  # renders begun so far: the running one's number
+        self.running = False
+        self.seen: tuple[int, float, float] | None = None
+        """The render a tick met (its number), the main thread's CPU time then, and the
+        garbage collection time then."""
+        # CPU spent in full garbage collections is not the render's: one of a large heap
+        # that happens to start inside a render could take its whole budget. The young
+        # generations' collections are short, and too frequent to time each.
         self.gc_seconds = 0.0
         self.gc_began: float | None = None
-        self.gc_before = 0.0
 
     def available(self) -> bool:
         if self.state == "unset":
@@ -242,6 +269,7 @@ class _Watchdog:
                     signal.signal(signal.SIGVTALRM, self._on_alarm)
                     atexit.register(self._stop)
                     gc.callbacks.append(self._on_gc)
+                    os.register_at_fork(after_in_child=self._forked)
                 self.state = "on" if free else "off"
             except ValueError:  # not the main thread (of the main interpreter)
                 return False
@@ -249,25 +277,37 @@ class _Watchdog:
 
     def _stop(self) -> None:
         signal.setitimer(signal.ITIMER_VIRTUAL, 0)
-        self.ticking_in = None
+        self.ticking = False
+        self.seen = None
+
+    def _forked(self) -> None:
+        self.ticking = False  # timers are not inherited
+        self.seen = None
 
     def _on_gc(self, phase: str, info: dict[str, int]) -> None:
+        if info.get("generation") != 2:
+            return
         if phase == "start":
             self.gc_began = time.thread_time()
         elif self.gc_began is not None:
             self.gc_seconds += time.thread_time() - self.gc_began
             self.gc_began = None
 
-    def _spent(self, started: float) -> float:
-        """The render's own CPU time so far: the main thread's, less garbage collection."""
-        collecting = time.thread_time() - self.gc_began if self.gc_began is not None else 0.0
-        return time.thread_time() - started - (self.gc_seconds - self.gc_before) - collecting
+    def _collected(self, now: float) -> float:
+        """Garbage collection time so far, the running collection's included."""
+        return self.gc_seconds + (now - self.gc_began if self.gc_began is not None else 0.0)
 
     def _on_alarm(self, signum: int, frame: Any) -> None:
-        started = self.started
-        if started is None:
+        if not self.running:
             self._stop()
-        elif self._spent(started) > RENDER_SECONDS and _in_render_code(frame):
+            return
+        now = time.thread_time()
+        seen = self.seen
+        if seen is None or seen[0] != self.renders:
+            self.seen = (self.renders, now, self._collected(now))
+            return
+        spent = now - seen[1] - (self._collected(now) - seen[2])
+        if spent > RENDER_SECONDS and _in_render_code(frame):
             # Raised only where the render itself runs: a tick that lands in a garbage
             # collector's callback (or other code the render merely triggered) would raise
             # where nobody catches it. A runaway render is back in its own code by the next
@@ -277,17 +317,18 @@ class _Watchdog:
     def run(self, render: Callable[[], Any]) -> Any:
         if not self.available():
             return render()
-        if self.ticking_in != os.getpid():
+        self.renders += 1
+        outer = self.running  # a render inside a render leaves the outer one running
+        self.running = True
+        if not self.ticking:  # after `running`: a tick in between stops the timer
             signal.setitimer(signal.ITIMER_VIRTUAL, _TICK, _TICK)
-            self.ticking_in = os.getpid()
-        self.gc_before = self.gc_seconds
-        self.started = time.thread_time()
+            self.ticking = True
         try:
             return render()
         except _Overtime:
             raise TemplateBudget(f"rendering took more than {RENDER_SECONDS:g} s") from None
         finally:
-            self.started = None
+            self.running = outer
 
 
 _TICK = 0.2
@@ -311,10 +352,15 @@ _WATCHDOG = _Watchdog()
 _budgeted = _WATCHDOG.run
 
 
+_LEAVES = frozenset({str, int, bool, type(None)})
+"""Values :func:`_json_value` keeps as they are, by exact type (checked inline in a
+container's items: a call per item was most of the walk; a subclass takes the long way)."""
+
+
 def _json_value(value: Any, depth: int = 0) -> Any:
     """A native render's value as JSON data: tuples become lists; a value JSON cannot hold
     (``range(3)``, a function, a float that is not finite) is an error."""
-    if value is None or isinstance(value, bool | int | str):
+    if type(value) in _LEAVES or value is None or isinstance(value, bool | int | str):
         return value
     if isinstance(value, float):
         if not math.isfinite(value):
@@ -323,9 +369,9 @@ def _json_value(value: Any, depth: int = 0) -> Any:
     if depth > 200:
         raise TemplateError("the expression gives a value nested too deeply")
     if isinstance(value, list | tuple):
-        return [_json_value(v, depth + 1) for v in value]
+        return [v if type(v) in _LEAVES else _json_value(v, depth + 1) for v in value]
     if isinstance(value, dict) and all(isinstance(k, str) for k in value):
-        return {k: _json_value(v, depth + 1) for k, v in value.items()}
+        return {k: v if type(v) in _LEAVES else _json_value(v, depth + 1) for k, v in value.items()}
     if isinstance(value, jinja2.Undefined):
         return value
     raise TemplateError(
@@ -620,11 +666,7 @@ def render_string(source: str, context: Mapping[str, Any], *, native: bool = Tru
         if kind == "expr":
             if plan is not None:
                 return _lookup_path(context, *plan)
-            evaluate = _source_evaluator(source)
-            value = _json_value(_budgeted(lambda: evaluate(context)))
-            if isinstance(value, jinja2.Undefined):
-                value._fail_with_undefined_error()
-            return value
+            return _native_expression(source, context)
         if kind == "text":
             out = []
             for piece in plan:
@@ -634,16 +676,30 @@ def render_string(source: str, context: Mapping[str, Any], *, native: bool = Tru
             return "".join(out)
         template = _compiled_template(source)
         return _budgeted(lambda: template.render(context))
-    except jinja2.UndefinedError as exc:
-        raise _undefined_error(exc) from None
-    except jinja2.TemplateSyntaxError as exc:
-        raise TemplateError(exc.message or "syntax error", lineno=exc.lineno or 1) from None
-    except jinja2.TemplateError as exc:
-        raise TemplateError(str(exc)) from None
     except TemplateError:
         raise
-    except Exception as exc:  # errors raised by the template's own expressions
-        raise TemplateError(f"{type(exc).__name__}: {exc}") from None
+    except Exception as exc:
+        raise _as_template_error(exc) from None
+
+
+def _native_expression(source: str, context: Mapping[str, Any]) -> Any:
+    """A lone ``{{ expr }}`` that is not a plain path, rendered to its native value."""
+    evaluate = _source_evaluator(source)
+    value = _json_value(_budgeted(lambda: evaluate(context)))
+    if isinstance(value, jinja2.Undefined):
+        value._fail_with_undefined_error()
+    return value
+
+
+def _as_template_error(exc: Exception) -> TemplateError:
+    """What a render raised, as the :class:`TemplateError` callers see."""
+    if isinstance(exc, jinja2.UndefinedError):
+        return _undefined_error(exc)
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        return TemplateError(exc.message or "syntax error", lineno=exc.lineno or 1)
+    if isinstance(exc, jinja2.TemplateError):
+        return TemplateError(str(exc))
+    return TemplateError(f"{type(exc).__name__}: {exc}")  # the template's own expressions
 
 
 def _to_str(value: Any) -> str:
@@ -716,6 +772,17 @@ def _string_renderer(source: str) -> Renderer:
             return _lookup_path(ctx, root, attrs) if value is _MISSING else value  # it raises
 
         return expression
+    if kind == "expr":  # an expression: straight to it, without render_string's dispatch
+
+        def native(ctx: Mapping[str, Any]) -> Any:
+            try:
+                return _native_expression(source, ctx)
+            except TemplateError:
+                raise
+            except Exception as exc:
+                raise _as_template_error(exc) from None
+
+        return native
     return lambda ctx: render_string(source, ctx)
 
 

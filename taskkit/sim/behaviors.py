@@ -34,6 +34,7 @@ __all__ = [
     "project",
     "register_operation",
     "render",
+    "returns_stored_record",
     "run_behavior",
     "select_rows",
     "truthy",
@@ -196,7 +197,22 @@ def _get(b: Behavior, ctx: dict[str, Any], state: State, trusted: bool) -> Any:
     assert b.get is not None
     coll = _collection(state, b.get)
     (key,) = _targets(b, ctx, coll, b.get.rstrip("s"))
+    if not b.fields:  # see returns_stored_record
+        return colls.at(coll, key)
     return project(colls.at(coll, key), b.fields)
+
+
+def returns_stored_record(behavior: Behavior | None) -> bool:
+    """Whether a successful call of ``behavior`` returns a record exactly as the state holds
+    it (the object itself, not a copy): a lone ``get`` of whole records. Records are never
+    changed in place, so the caller may keep what it derives from one (its JSON text) for as
+    long as it holds the record, and must not change it."""
+    return (
+        behavior is not None
+        and behavior.operation == "get"
+        and not behavior.fields
+        and behavior.respond is None
+    )
 
 
 def _insert(b: Behavior, ctx: dict[str, Any], state: State, trusted: bool) -> Any:

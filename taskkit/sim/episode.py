@@ -31,6 +31,7 @@ from .evaluate import (
     final_for_task,
 )
 from .execute import Observation, execute, fault_for
+from .fastinit import fast_init
 from .formats import AgentInput, Exchange, Parsed, Response, ResponseFormat, get_format
 from .limits import DEFAULT_LIMITS, Limits, recordable
 from .patch import make_patch
@@ -40,6 +41,7 @@ from .verify import shared_verifier
 __all__ = ["Episode", "StepRecord", "StepResult"]
 
 
+@fast_init
 @dataclass(frozen=True)
 class CallRecord:
     name: str
@@ -53,6 +55,7 @@ class CallRecord:
     """A terminal tool that succeeded: the episode ends after this call."""
 
 
+@fast_init
 @dataclass(frozen=True)
 class StepRecord:
     index: int
@@ -310,7 +313,7 @@ class Episode:
         """Make what a call is about to write this episode's own (see :meth:`fork`): the
         container of each collection (records are shared, and replaced, never changed), or
         with ``deep`` all of it (for an operation that may change records in place)."""
-        if touched is None or self._owned is None:
+        if not touched or self._owned is None:  # a read: nothing to copy
             return
         names = (touched,) if isinstance(touched, str) else sorted(touched)
         if EVERYTHING in names:

@@ -23,6 +23,7 @@ from ..models.records import FindingEntry
 from ..saferegex import TooLong, compile_safe
 from .answers import NO_ANSWER, check_answer
 from .diff import StateDiff, diff_states, states_equal, strip_ignored
+from .fastinit import fast_init
 from .records import norm
 
 __all__ = [
@@ -49,7 +50,8 @@ class Finding:
         return {"type": self.type, "message": self.message}
 
 
-@dataclass(frozen=True, slots=True)
+@fast_init
+@dataclass(frozen=True)
 class Call:
     """An executed (syntactically valid) tool call, as the action checks see it."""
 

@@ -14,12 +14,32 @@ from typing import Any
 
 from ..handlers import using_handlers
 from ..models import Faults, ToolEnv
-from .behaviors import ToolError, run_behavior
+from .behaviors import ToolError, returns_stored_record, run_behavior
 
 __all__ = ["FAULT_MESSAGES", "Observation", "execute", "fault_for"]
 
 # One encoder for every observation (json.dumps with options builds one per call).
 _OBSERVATION_JSON = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
+
+_RECORD_TEXTS: dict[int, tuple[Any, str]] = {}
+"""The observation text of records as the state holds them, by identity (the record held,
+so that its id is not reused while cached): records are never changed in place, and the
+same few records are shown again and again (a reservation is read in most tasks that
+change it). Encoding one was a quarter of a cheap call."""
+_MAX_RECORD_TEXTS = 4096
+"""Texts kept at most (then all are dropped: a long run meets its records task by task)."""
+
+
+def _record_text(record: Any) -> str:
+    hit = _RECORD_TEXTS.get(id(record))
+    if hit is not None and hit[0] is record:
+        return hit[1]
+    text = _OBSERVATION_JSON(record)
+    if len(_RECORD_TEXTS) >= _MAX_RECORD_TEXTS:
+        _RECORD_TEXTS.clear()
+    _RECORD_TEXTS[id(record)] = (record, text)
+    return text
+
 
 FAULT_MESSAGES = {
     "error": "internal server error (HTTP 500); the request was not processed",
@@ -35,6 +55,9 @@ class Observation:
     error_type: str | None = None
     """``tool_error``, ``not_found``, ``precondition``, ``conflict``, ``handler_error``, or
     ``fault:<kind>`` for an injected fault."""
+    stored: bool = False
+    """``content`` is a record as the state holds it (see
+    :func:`~taskkit.sim.behaviors.returns_stored_record`): not to be changed."""
 
     @property
     def faulted(self) -> bool:
@@ -42,7 +65,7 @@ class Observation:
 
     def text(self) -> str:
         if self.ok:
-            return _OBSERVATION_JSON(self.content)
+            return _record_text(self.content) if self.stored else _OBSERVATION_JSON(self.content)
         return _OBSERVATION_JSON({"error": self.content})
 
     def as_json(self) -> dict[str, Any]:
@@ -80,6 +103,7 @@ def execute(
         if env.behavior is not None and env.behavior.handler is not None:
             with using_handlers(env.pack_root):
                 return Observation(True, run_behavior(env.behavior, args, state, trusted=trusted))
-        return Observation(True, run_behavior(env.behavior, args, state, trusted=trusted))
+        content = run_behavior(env.behavior, args, state, trusted=trusted)
+        return Observation(True, content, stored=returns_stored_record(env.behavior))
     except ToolError as exc:
         return Observation(False, exc.message, exc.kind)

@@ -36,6 +36,9 @@ filters = st.sampled_from(
     ["length", "list", "string", "int", "first", "upper", "sum", "default(0)", "join(',')",
      "map(attribute='id')", "map(attribute='amount') | list", "reject('none') | list",
      "reject('in', 'abc') | list", "selectattr('id', 'equalto', 'a') | list", "tojson",
+     "select('in', 'abc') | list", "reject('in', nums) | list", "select('number') | list",
+     "reject('equalto', 1) | list", "select('none')", "reject('in')", "select() | list",
+     "reject('nosuchtest') | list", "select('in', 10**9) | list", "reject(1) | list",
      "nofilter"]
 )  # fmt: skip
 tests = st.sampled_from(["defined", "none", "in nums", "string", "number"])
@@ -110,3 +113,22 @@ def test_the_common_behaviour_expressions_are_lowered():
     ]:
         assert lower_expression(_ENV, expr) is not None, expr
         assert _outcome(lambda e=expr: render_string("{{ " + e + " }}", CTX))[0] == "ok"
+
+
+_TEST_VALUES = st.one_of(
+    st.none(), st.booleans(), st.integers(-3, 3), st.text("ab1", max_size=3),
+    st.lists(st.integers(0, 3), max_size=3), st.sampled_from([{"a": 1}, 2.5, "A", "a1"]),
+)  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.sampled_from([*sorted(_ENV.tests), "nosuchtest"]),
+    _TEST_VALUES,
+    st.lists(_TEST_VALUES, max_size=2),
+)
+def test_the_sandbox_runs_a_test_as_jinja_does(name, value, args):
+    """``select``/``reject`` run a test per item through ``call_test``, which the sandbox
+    answers without Jinja's general path: the same value or the same error."""
+    ours = _outcome(lambda: _ENV.call_test(name, value, args))
+    assert ours == _outcome(lambda: jinja2.Environment.call_test(_ENV, name, value, args))

@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 from ...jsonvalidate import quote
 from ...models import CompiledTask
+from ..fastinit import fast_init
 from ..limits import DEFAULT_LIMITS, Limits, check_name, check_text, check_value
 from ..verify import ToolCall
 
@@ -43,6 +44,7 @@ class AgentInput:
         return {"messages": self.messages, "tools": self.tools}
 
 
+@fast_init
 @dataclass(frozen=True)
 class Parsed:
     """A parsed response: tool calls, or a final answer, or why it could not be parsed."""
@@ -56,6 +58,7 @@ class Parsed:
     :mod:`~taskkit.sim.limits` (too long, too deep, a lone surrogate, too many calls)."""
 
 
+@fast_init
 @dataclass(frozen=True)
 class Exchange:
     """One turn of history: the agent's response and the observation text for each call

@@ -71,3 +71,42 @@ def test_forks_and_later_episodes_never_see_each_others_writes(users):
     fresh = Episode(task, "openai")
     assert fresh.state == before
     assert task.initial_state == before
+
+
+GET = {"get": "users", "id": "{{ args.id }}"}
+
+
+def _two_tools(initial: dict[str, Any]) -> CompiledTask:
+    """``set_zip`` and ``get_user`` (a lone ``get``, shown as stored) over the same users."""
+    task = _task(initial)
+    getter = one_tool_task("get_user", Behavior.model_validate(GET), PARAMS, initial)
+    return task.model_copy(update={"environment": [*task.environment, *getter.environment]})
+
+
+def _get(rid: str) -> dict[str, Any]:
+    arguments = json.dumps({"id": rid, "zip": "-"})
+    call = {
+        "id": "c1",
+        "type": "function",
+        "function": {"name": "get_user", "arguments": arguments},
+    }
+    return {"role": "assistant", "content": None, "tool_calls": [call]}
+
+
+@pytest.mark.parametrize("users", [KEYED, LISTED], ids=["keyed", "list"])
+def test_a_get_shows_the_record_as_it_is_now(users):
+    """A lone ``get`` returns the stored record itself, and its text is kept by identity:
+    after a write, the next read shows the new record, and nothing leaks between episodes."""
+    task = _two_tools({"users": copy.deepcopy(users)})
+    before = copy.deepcopy(task.initial_state)
+
+    def shown(episode: Episode, rid: str) -> Any:
+        observation = episode.step(_get(rid)).info["step"]["calls"][0]["observation"]
+        return json.loads(observation)
+
+    episode = Episode(task, "openai")
+    assert shown(episode, "u3") == _record(before["users"], "u3")
+    episode.step(_call("u3", "12345"))
+    assert shown(episode, "u3")["address"]["zip"] == "12345"
+    assert shown(Episode(task, "openai"), "u3") == _record(before["users"], "u3")
+    assert task.initial_state == before

@@ -631,7 +631,8 @@ def _replay(
 ) -> tuple[dict[str, Any], list[Any]]:
     """``where``: each action's index in the authored ``gold_actions`` (for locations)."""
     # A shared world is copied only where a gold action may write (a collection at a time):
-    # a deep copy of 5 MB for every instance was most of compiling one.
+    # a deep copy of the whole world for every instance was most of compiling one
+    # (benchmarks/README.md, "Figures the code points to").
     state = dict(initial) if unit.world is not None else copy_json(initial)
     owned: set[str] | None = set() if unit.world is not None else None
     verifier = Verifier((e.name, e.parameters) for e in unit.envs.values())

@@ -1,8 +1,9 @@
 """The optional fast YAML reader, and when it may stand in for the reference reader.
 
-The reference reader (:mod:`taskkit.yamlio`: libyaml, our constructor) costs about 4 µs a
-node, most of a large library's lint. With the ``fast`` extra installed, `yaml-rs
-<https://pypi.org/project/yaml-rs/>`_ (Rust) reads a file several times faster -- but it
+The reference reader (:mod:`taskkit.yamlio`: libyaml, our constructor) is most of a large
+library's lint (a figure per node in ``benchmarks/README.md``, "Figures the code points
+to"). With the ``fast`` extra installed, `yaml-rs <https://pypi.org/project/yaml-rs/>`_
+(Rust) reads a file several times faster -- but it
 reads YAML 1.2, accepts some text libyaml refuses, and we promise YAML 1.1 as PyYAML reads
 it, duplicate keys and bombs reported, tags refused. So it reads only the subset of YAML
 where the two are known to agree, and :func:`read` returns None, sending the file to the

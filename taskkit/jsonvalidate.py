@@ -2,8 +2,9 @@
 
 Verifying a tool call happens at every step of every episode, and lint validates every
 rendered gold action of every entry; a general validator (jsonschema) walks the schema on
-each call and costs ~20 µs. :func:`compile_schema` turns the common keywords into nested
-closures once per schema, so a call costs a few µs, and reports the first violation *by
+each call. :func:`compile_schema` turns the common keywords into nested closures once per
+schema, several times cheaper a call (figures: ``benchmarks/README.md``, "Figures the code
+points to"), and reports the first violation *by
 class* -- the verifier's error types -- in the order the simulator promises: missing
 required parameter, unexpected parameter, then type / nested type / enum / format / range.
 
@@ -438,8 +439,9 @@ def _object_function(
 ) -> Check:
     """The object check as one straight-line function, one ``if`` per property.
 
-    Verifying a call is mostly this function, and unrolled it runs a third faster than the
-    loop over a tuple of per-property tuples (fewer objects to touch, no unpacking). Only
+    Verifying a call is mostly this function, and unrolled it runs faster than the loop over
+    a tuple of per-property tuples (fewer objects to touch, no unpacking; the figure is in
+    ``benchmarks/README.md``, "Figures the code points to"). Only
     our own fixed lines make up its source: everything that comes from the schema (names,
     types, enums, sub-checks) is bound as a variable in its namespace, never written into
     the source, so a pack's schema cannot put code into it.
@@ -475,27 +477,9 @@ def _object_function(
             "                return VError('unexpected_parameter', (name,),"
             " f'unexpected parameter {quote(name)}')",
         ]
-    for i, (name, (types, words, bounds), sub) in enumerate(fields):
-        ns[f"k{i}"], ns[f"s{i}"], ns[f"t{i}"], ns[f"w{i}"] = name, sub, types, words
-        if bounds is not None:
-            ns[f"lo{i}"], ns[f"hi{i}"] = bounds
-        if not types:
-            passes = "x is _A"
-        elif words is not None:
-            passes = f"x is _A or (type(x) is str and x in w{i})"
-        elif bounds is not None and types == {str}:
-            passes = f"x is _A or (type(x) is str and lo{i} <= len(x) <= hi{i})"
-        elif bounds is not None:
-            passes = f"x is _A or (type(x) in t{i} and lo{i} <= x <= hi{i})"
-        elif len(types) == 1:
-            (ns[f"t{i}"],) = types
-            passes = f"x is _A or type(x) is t{i}"
-        else:
-            passes = f"x is _A or type(x) in t{i}"
-        if float in types:
-            # NaN and the infinities are floats but not JSON numbers: x - x is 0 only for a
-            # finite x, so they fall through to the check, which refuses them
-            passes = f"{passes} and (type(x) is not float or x - x == 0.0)"
+    for i, (name, inline, sub) in enumerate(fields):
+        ns[f"k{i}"], ns[f"s{i}"] = name, sub
+        passes = _inline_test(i, inline, ns)
         lines += [
             f"    x = v.get(k{i}, _A)",
             f"    if not ({passes}):",
@@ -515,6 +499,33 @@ def _object_function(
     exec(_code("\n".join(lines)), ns)  # our own source, schema values only in `ns` (see above)
     check: Check = ns["check"]
     return check
+
+
+def _inline_test(i: int, inline: _Inline, ns: dict[str, Any]) -> str:
+    """The source of property ``i``'s inline test (true: the value passes without calling
+    its sub-check), its values bound in ``ns`` as ``t{i}``, ``w{i}``, ``lo{i}``, ``hi{i}``."""
+    types, words, bounds = inline
+    ns[f"t{i}"], ns[f"w{i}"] = types, words
+    if bounds is not None:
+        ns[f"lo{i}"], ns[f"hi{i}"] = bounds
+    if not types:
+        passes = "x is _A"
+    elif words is not None:
+        passes = f"x is _A or (type(x) is str and x in w{i})"
+    elif bounds is not None and types == {str}:
+        passes = f"x is _A or (type(x) is str and lo{i} <= len(x) <= hi{i})"
+    elif bounds is not None:
+        passes = f"x is _A or (type(x) in t{i} and lo{i} <= x <= hi{i})"
+    elif len(types) == 1:
+        (ns[f"t{i}"],) = types
+        passes = f"x is _A or type(x) is t{i}"
+    else:
+        passes = f"x is _A or type(x) in t{i}"
+    if float in types:
+        # NaN and the infinities are floats but not JSON numbers: x - x is 0 only for a
+        # finite x, so they fall through to the check, which refuses them
+        passes = f"{passes} and (type(x) is not float or x - x == 0.0)"
+    return passes
 
 
 @functools.lru_cache(maxsize=1024)

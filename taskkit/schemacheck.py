@@ -1,7 +1,8 @@
 """Is this a valid JSON Schema? A structural check of every draft 2020-12 keyword.
 
-jsonschema's ``check_schema`` validates against the metaschema with the general validator
-and costs ~10 ms a schema; a library has thousands of tool and field schemas. This walks
+jsonschema's ``check_schema`` validates against the metaschema with the general validator,
+too slow for the thousands of tool and field schemas of a library (the figure is in
+``benchmarks/README.md``, "Figures the code points to"). This walks
 the schema once, checking each keyword's value, and reports every problem with its path.
 Unknown keywords are allowed here, as JSON Schema allows them (lint's TK404 warns).
 """

@@ -66,8 +66,9 @@ __all__ = [
 MAX_FILE_BYTES = 16 * 1024 * 1024
 MAX_YAML_BYTES = 2 * 1024 * 1024
 """YAML files are capped lower than JSONL files (whatever ``max_bytes`` says): reading YAML
-costs about 1.5 s and 80 bytes of memory per byte of text, so a 14 MiB file took 22 s and
-1.2 GB. Large content belongs in a JSONL file (``entries_file``), read a line at a time."""
+costs tens of bytes of memory per byte of text and grows with the file (the figures are in
+``benchmarks/README.md``, "Figures the code points to"). Large content belongs in a JSONL
+file (``entries_file``), read a line at a time."""
 """Files above this size are refused (a diagnostic), not read."""
 
 MAX_DEPTH = 500

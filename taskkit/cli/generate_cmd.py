@@ -11,7 +11,7 @@ import functools
 import json
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -30,6 +30,8 @@ from ..report import build_report, format_table
 from .exit_codes import OK, SERVER, USAGE
 from .names import FORMATS, OFFLINE_AGENTS
 from .options import (
+    agent_and_user_from,
+    agent_from_flags,
     agent_option,
     agent_options,
     executor_from,
@@ -37,12 +39,12 @@ from .options import (
     selection_from,
     selection_options,
     trust_from_flags,
-    user_from,
     user_options,
 )
 from .progress import echo_pass_rates
 
 if TYPE_CHECKING:  # the types of the records, not their module: no pydantic at run time
+    from ..models import CompiledTask
     from ..models.records import EpisodeRecord
 
 TASKS_INDEX = ".tasks.idx"
@@ -197,62 +199,87 @@ def generate_(
     if done is not None:
         _finish(done, outdir)
     # What a run needs is imported once there is something to run (see the docstring).
-    from ..datagen import generate  # noqa: PLC0415
-    from ..runner import run_settings  # noqa: PLC0415
     from .failures import run_failures  # noqa: PLC0415
-    from .run_cmd import agent_from_flags, open_tasks  # noqa: PLC0415
+    from .run_cmd import open_tasks  # noqa: PLC0415
 
     tasks = open_tasks(paths, trust, selection, index=Path(outdir) / TASKS_INDEX)
     with run_failures(outdir, resumable=True):
-        agent = agent_from_flags(
-            agent_spec, model=model, base_url=base_url, timeout=timeout, max_retries=retries
-        )
-        user = user_from(
+        report = _explore(
+            tasks,
+            outdir,
+            config,
             options,
+            progress,
+            model=model,
             base_url=base_url,
             timeout=timeout,
-            max_retries=retries,
-            note=functools.partial(click.echo, err=True),
+            retries=retries,
+            repeats=repeats,
+            retry_failed=retry_failed,
         )
-        config = replace(config, explore=replace(config.explore, user=user))
-        settings = run_settings(
-            agent,
-            agent_spec=agent_spec,
-            fmt=fmt,
-            seed=seed,
-            temperature=[t_min, t_max],
-            samples=samples,
-            user=user,
-        )
-        # Each Ray actor builds its own agent, as this one was (a server's model resolved).
-        factory = functools.partial(
-            agent_from_flags,
-            agent_spec,
-            model=settings["model"] or model,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=retries,
-        )
-        executor = executor_from(options, factory)
-        Path(outdir).mkdir(parents=True, exist_ok=True)
-        with output_lock(outdir):
-            try:
-                report = generate(
-                    tasks,
-                    agent,
-                    outdir,
-                    config,
-                    repeats=repeats,
-                    retry_failed=retry_failed,
-                    settings=settings,
-                    on_done=progress.tick,
-                    on_start=progress.begin,
-                    on_quarantine=_quarantined,
-                    executor=executor,
-                )
-            finally:
-                progress.end()
     _finish(report, outdir)
+
+
+def _explore(
+    tasks: Sequence[CompiledTask],
+    outdir: str,
+    config: GenerateConfig,
+    options: dict[str, Any],
+    progress: _Progress,
+    *,
+    model: str | None,
+    base_url: str | None,
+    timeout: float,
+    retries: int,
+    repeats: int,
+    retry_failed: bool,
+) -> dict[str, Any]:
+    """Play and export every episode still to do; the run's report."""
+    from ..datagen import generate  # noqa: PLC0415 - see the module's docstring
+    from ..runner import run_settings  # noqa: PLC0415
+
+    explore, spec = config.explore, config.agent
+    agent, user = agent_and_user_from(
+        spec, options, model=model, base_url=base_url, timeout=timeout, retries=retries
+    )
+    config = replace(config, explore=replace(explore, user=user))
+    settings = run_settings(
+        agent,
+        agent_spec=spec,
+        fmt=explore.format,
+        seed=explore.seed,
+        temperature=[explore.t_min, explore.t_max],
+        samples=explore.samples,
+        user=user,
+    )
+    # Each Ray actor builds its own agent, as this one was (a server's model resolved).
+    factory = functools.partial(
+        agent_from_flags,
+        spec,
+        model=settings["model"] or model,
+        base_url=base_url,
+        timeout=timeout,
+        max_retries=retries,
+    )
+    executor = executor_from(options, factory)
+    Path(outdir).mkdir(parents=True, exist_ok=True)
+    with output_lock(outdir):
+        try:
+            return generate(
+                tasks,
+                agent,
+                outdir,
+                config,
+                repeats=repeats,
+                retry_failed=retry_failed,
+                settings=settings,
+                on_done=progress.tick,
+                on_start=progress.begin,
+                on_quarantine=_quarantined,
+                executor=executor,
+            )
+        finally:
+            progress.end()
 
 
 def _nothing_to_do(

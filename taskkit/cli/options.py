@@ -5,6 +5,7 @@ simulator (see :mod:`.names`)."""
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -24,6 +25,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AgentName",
+    "agent_and_user_from",
+    "agent_from_flags",
     "agent_option",
     "agent_options",
     "executor_from",
@@ -307,3 +310,55 @@ def _only_model(url: str | None, timeout: float, note: Callable[[str], None] | N
         )
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
+
+
+def agent_from_flags(
+    spec: str,
+    *,
+    model: str | None = None,
+    base_url: str | None = None,
+    timeout: float | None = None,
+    max_retries: int = 4,
+) -> Agent:
+    """The agent named on the command line, made from the same options whatever it is. An
+    agent taskkit did not write gets ``timeout`` as its deadline (see :func:`guarded`)."""
+    # Imported here, not above: declaring the options loads no agent (see the docstring).
+    from ..agents import AgentOptions, make_agent  # noqa: PLC0415
+    from ..agents.guard import guarded  # noqa: PLC0415
+
+    options = AgentOptions(
+        model=model,
+        base_url=base_url,
+        timeout=timeout,
+        max_retries=max_retries,
+        note=functools.partial(click.echo, err=True),
+    )
+    try:
+        agent = make_agent(spec, options)
+    except (ValueError, ImportError, AttributeError, TypeError, RuntimeError) as exc:
+        raise click.UsageError(str(exc)) from None
+    return guarded(agent, timeout)
+
+
+def agent_and_user_from(
+    agent_spec: str,
+    options: dict[str, Any],
+    *,
+    model: str | None,
+    base_url: str | None,
+    timeout: float,
+    retries: int,
+) -> tuple[Agent, UserChoice]:
+    """The agent ``--agent`` names and the user ``--user`` asks for, reached the same way
+    (``run`` and ``generate``); pops the user's options from ``options``."""
+    agent = agent_from_flags(
+        agent_spec, model=model, base_url=base_url, timeout=timeout, max_retries=retries
+    )
+    user = user_from(
+        options,
+        base_url=base_url,
+        timeout=timeout,
+        max_retries=retries,
+        note=functools.partial(click.echo, err=True),
+    )
+    return agent, user

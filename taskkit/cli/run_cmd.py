@@ -13,8 +13,7 @@ from typing import IO, Any, NoReturn
 
 import click
 
-from ..agents import Agent, AgentOptions, ClosableAgent, make_agent
-from ..agents.guard import guarded
+from ..agents import Agent, ClosableAgent
 from ..atomic import atomic_writer
 from ..compiler import CompiledFileError, Selection, compile_paths, load_compiled
 from ..compiler.select import select
@@ -25,13 +24,15 @@ from ..lockfile import output_lock
 from ..models import CompiledTask
 from ..models.records import TrajectoryRecord
 from ..packs.discovery import resolve_targets
-from ..report import build_report
+from ..report import Report, build_report
 from ..runner import run_settings, run_tasks
 from ..sim.formats import FORMATS
 from ..trust import UntrustedHandlers, check_trust
 from .exit_codes import FINDINGS, OK, SERVER, USAGE
 from .failures import run_failures
 from .options import (
+    agent_and_user_from,
+    agent_from_flags,
     agent_option,
     agent_options,
     executor_from,
@@ -39,7 +40,6 @@ from .options import (
     selection_from,
     selection_options,
     trust_from_flags,
-    user_from,
     user_options,
 )
 from .progress import echo_pass_rates, progress
@@ -129,30 +129,6 @@ def _load_tasks(
     return result.tasks
 
 
-def agent_from_flags(
-    spec: str,
-    *,
-    model: str | None = None,
-    base_url: str | None = None,
-    timeout: float | None = None,
-    max_retries: int = 4,
-) -> Agent:
-    """The agent named on the command line, made from the same options whatever it is. An
-    agent taskkit did not write gets ``timeout`` as its deadline (see :func:`guarded`)."""
-    options = AgentOptions(
-        model=model,
-        base_url=base_url,
-        timeout=timeout,
-        max_retries=max_retries,
-        note=functools.partial(click.echo, err=True),
-    )
-    try:
-        agent = make_agent(spec, options)
-    except (ValueError, ImportError, AttributeError, TypeError, RuntimeError) as exc:
-        raise click.UsageError(str(exc)) from None
-    return guarded(agent, timeout)
-
-
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
 @agent_option(default="replay")
@@ -218,15 +194,8 @@ def run(
     """
     tasks = load_tasks(paths, trust, selection_from(options))
     with run_failures(output, resumable=False):
-        agent = agent_from_flags(
-            agent_spec, model=model, base_url=base_url, timeout=timeout, max_retries=retries
-        )
-        user = user_from(
-            options,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=retries,
-            note=functools.partial(click.echo, err=True),
+        agent, user = agent_and_user_from(
+            agent_spec, options, model=model, base_url=base_url, timeout=timeout, retries=retries
         )
         settings = run_settings(
             agent, agent_spec=agent_spec, fmt=fmt, seed=seed, temperature=temperature, user=user
@@ -239,42 +208,55 @@ def run(
             timeout=timeout,
             max_retries=retries,
         )
-        executor = _in_order(executor_from(options, factory))
-        with contextlib.ExitStack() as stack:
-            if isinstance(agent, ClosableAgent):  # a server agent's connection pool
-                stack.callback(agent.close)
-            out: IO[str] | None = None
-            if output:
-                if _lockable(output):
-                    stack.enter_context(output_lock(output))
-                # Written as episodes end, not atomically at the end: an interrupted run
-                # keeps what it finished.
-                out = stack.enter_context(open(output, "w", encoding="utf-8"))
-            records = _run(
-                tasks,
-                agent,
-                fmt,
-                out,
-                seed=seed,
-                temperature=temperature,
-                faults=not no_faults,
-                repeats=repeats,
-                settings=settings,
-                trust=trust_from_flags(trust),
-                executor=executor,
-                full_state=full_state,
-                user=user,
-            )
-        report = build_report(records)
-        report.settings = settings
-        echo_pass_rates(report)  # rich on a terminal, the plain table otherwise
-        if report_path:
-            with atomic_writer(report_path) as f:
-                f.write(json.dumps(report.as_json(), indent=2) + "\n")
+        records = _play(
+            tasks,
+            agent,
+            fmt,
+            output,
+            seed=seed,
+            temperature=temperature,
+            faults=not no_faults,
+            repeats=repeats,
+            settings=settings,
+            trust=trust_from_flags(trust),
+            executor=_in_order(executor_from(options, factory)),
+            full_state=full_state,
+            user=user,
+        )
+        report = _report(records, settings, report_path)
     failures = sum(report.failures.values())
     if failures:
         click.echo(f"{failures} episodes failed (see 'failed' in the records)", err=True)
     sys.exit(SERVER if report.failures.get("server") else OK)
+
+
+def _play(
+    tasks: list[CompiledTask], agent: Agent, fmt: str, output: str | None, **kwargs: Any
+) -> list[dict[str, Any]]:
+    """The episodes' records, each written to ``output`` (if any) as it ends."""
+    with contextlib.ExitStack() as stack:
+        if isinstance(agent, ClosableAgent):  # a server agent's connection pool
+            stack.callback(agent.close)
+        out: IO[str] | None = None
+        if output:
+            if _lockable(output):
+                stack.enter_context(output_lock(output))
+            # Written as episodes end, not atomically at the end: an interrupted run
+            # keeps what it finished.
+            out = stack.enter_context(open(output, "w", encoding="utf-8"))
+        return _run(tasks, agent, fmt, out, **kwargs)
+
+
+def _report(
+    records: list[dict[str, Any]], settings: dict[str, Any], report_path: str | None
+) -> Report:
+    report = build_report(records)
+    report.settings = settings
+    echo_pass_rates(report)  # rich on a terminal, the plain table otherwise
+    if report_path:
+        with atomic_writer(report_path) as f:
+            f.write(json.dumps(report.as_json(), indent=2) + "\n")
+    return report
 
 
 def _in_order(executor: Executor) -> Executor | None:

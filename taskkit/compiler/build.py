@@ -12,7 +12,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -42,7 +42,7 @@ from ..render import RenderError, entry_context, render_at
 from ..rule_ids import GOLD_ACTION_FAILS, GOLD_EXPECTATION, RENDER_ERROR, UNTRUSTED_HANDLER
 from ..sim.diff import copy_json
 from ..sim.evaluate import evaluate_final
-from ..sim.execute import execute
+from ..sim.execute import Observation, execute
 from ..sim.patch import apply_patch, make_patch
 from ..sim.users.gold import play_gold
 from ..sim.verify import ToolCall, Verifier
@@ -82,72 +82,93 @@ def units(lib: Library, *, trust: frozenset[str] = frozenset()) -> Iterator[Comp
         content = lib.content(ld.pack, task.content)
         if content is None:
             continue
-        envs: dict[str, ToolEnv] = {}
-        raw_tools = []
-        for ref in [*task.tools, *task.distractors]:
-            info = lib.tool(ld.pack, ref)
-            if info is None:
-                break
-            envs[ref] = ToolEnv(
-                name=info.tool.name,
-                ref=ref,
-                effect=info.tool.effect,
-                parameters=info.tool.parameters,
-                behavior=info.tool.behavior,
-                terminal=info.tool.terminal,
-                pack=info.owner.pack,
-                pack_root=(
-                    pack_root(lib, info.owner.pack)
-                    if info.tool.behavior is not None and info.tool.behavior.handler is not None
-                    else None
-                ),
-            )
-            raw_tools.append(info.tool.model_dump(mode="json"))
-        else:
-            if not _vouched(task, envs, valid):
-                continue
-            evaluators = [
-                ev.model
-                for ref in task.evaluators
-                if (ev := lib.evaluators.get(lib.resolve(ld.pack, ref))) is not None
-                and isinstance(ev.model, Evaluator)
-            ]
-            pack_ld = lib.packs.get(ld.pack)
-            pack_version = getattr(pack_ld.model, "version", "0.0.0") if pack_ld else "0.0.0"
-            world = lib.world(ld.pack)
-            if world is None and lib.world_diagnostics(ld.pack):
-                continue  # lint reports the world files (TK420/TK421)
-            sources = _canon(
-                {
-                    "task": ld.doc.data,
-                    "tools": raw_tools,
-                    "evaluators": [e.model_dump(mode="json") for e in evaluators],
-                    **({"world": world.sha256} if world is not None else {}),
-                }
-            )
-            openai_tools = [
-                {
-                    "type": "function",
-                    "function": {
-                        "name": e.name,
-                        "description": lib.tool(ld.pack, r).tool.description,  # type: ignore[union-attr]
-                        "parameters": e.parameters,
-                    },
-                }
-                for r, e in envs.items()
-            ]
-            yield CompileUnit(
-                ld,
-                task,
-                content,
-                envs,
-                evaluators,
-                pack_version,
-                trust,
-                hashlib.sha256(sources.encode()).hexdigest(),
-                openai_tools,
-                world,
-            )
+        offered = _offered(lib, ld, task)
+        if offered is None or not _vouched(task, offered[0], valid):
+            continue
+        world = lib.world(ld.pack)
+        if world is None and lib.world_diagnostics(ld.pack):
+            continue  # lint reports the world files (TK420/TK421)
+        yield _unit(lib, ld, task, content, offered, trust=trust, world=world)
+
+
+def _offered(
+    lib: Library, ld: LoadedDoc, task: Task
+) -> tuple[dict[str, ToolEnv], list[dict[str, Any]]] | None:
+    """The tools a task offers, by reference, and as declared; None if one is unknown."""
+    envs: dict[str, ToolEnv] = {}
+    raw_tools = []
+    for ref in [*task.tools, *task.distractors]:
+        info = lib.tool(ld.pack, ref)
+        if info is None:
+            return None
+        envs[ref] = ToolEnv(
+            name=info.tool.name,
+            ref=ref,
+            effect=info.tool.effect,
+            parameters=info.tool.parameters,
+            behavior=info.tool.behavior,
+            terminal=info.tool.terminal,
+            pack=info.owner.pack,
+            pack_root=(
+                pack_root(lib, info.owner.pack)
+                if info.tool.behavior is not None and info.tool.behavior.handler is not None
+                else None
+            ),
+        )
+        raw_tools.append(info.tool.model_dump(mode="json"))
+    return envs, raw_tools
+
+
+def _unit(
+    lib: Library,
+    ld: LoadedDoc,
+    task: Task,
+    content: LoadedDoc,
+    offered: tuple[dict[str, ToolEnv], list[dict[str, Any]]],
+    *,
+    trust: frozenset[str],
+    world: World | None,
+) -> CompileUnit:
+    envs, raw_tools = offered
+    evaluators = [
+        ev.model
+        for ref in task.evaluators
+        if (ev := lib.evaluators.get(lib.resolve(ld.pack, ref))) is not None
+        and isinstance(ev.model, Evaluator)
+    ]
+    pack_ld = lib.packs.get(ld.pack)
+    pack_version = getattr(pack_ld.model, "version", "0.0.0") if pack_ld else "0.0.0"
+    sources = _canon(
+        {
+            "task": ld.doc.data,
+            "tools": raw_tools,
+            "evaluators": [e.model_dump(mode="json") for e in evaluators],
+            **({"world": world.sha256} if world is not None else {}),
+        }
+    )
+    openai_tools = [
+        {
+            "type": "function",
+            "function": {
+                "name": e.name,
+                "description": lib.tool(ld.pack, r).tool.description,  # type: ignore[union-attr]
+                "parameters": e.parameters,
+            },
+        }
+        for r, e in envs.items()
+    ]
+    return CompileUnit(
+        ld,
+        task,
+        content,
+        envs,
+        evaluators,
+        pack_version,
+        trust,
+        hashlib.sha256(sources.encode()).hexdigest(),
+        openai_tools,
+        world,
+    )
 
 
 def _vouched(task: Task, envs: dict[str, ToolEnv], valid: dict[int, bool]) -> bool:
@@ -176,7 +197,7 @@ def _canon(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
-class _Failed(Exception):
+class _CompileFailed(Exception):
     def __init__(self, diag: Diagnostic) -> None:
         self.diag = diag
 
@@ -185,7 +206,7 @@ def compile_unit(unit: CompileUnit, entry: Entry) -> CompiledTask | Diagnostic:
     """Render and replay one instance; a failure is a diagnostic at the task, naming the entry."""
     try:
         return _compile(unit, entry)
-    except _Failed as failed:
+    except _CompileFailed as failed:
         return failed.diag
 
 
@@ -197,11 +218,11 @@ def _fail(
     message: str,
     *,
     needle: str | None = None,
-) -> _Failed:
+) -> _CompileFailed:
     line, col = (
         template_position(unit.ld, loc, needle=needle) if needle else unit.ld.doc.locate(loc)
     )
-    return _Failed(
+    return _CompileFailed(
         Diagnostic(
             unit.ld.path,
             line,
@@ -225,9 +246,75 @@ def _render(
 
 
 def _compile(unit: CompileUnit, entry: Entry) -> CompiledTask:
-    task, ld = unit.task, unit.ld
+    """The steps of one instance, in the order their errors are reported."""
     ctx = entry_context(entry.data)
     bare = {ref: env.name for ref, env in unit.envs.items()}
+    prompts = _render_prompts(unit, entry, ctx)
+    checks = _render_checks(unit, entry, ctx, bare)
+    expect, gold_answer = _render_expect(unit, entry, ctx)
+    user = _compile_user(unit, entry, ctx, bare)
+    gold = _render_gold(unit, entry, ctx, bare, user)
+    gold_state, observations = _replay(unit, entry, prompts.initial_state, gold.actions, gold.at)
+    if unit.world is not None:
+        # The gold state shares what the gold left alone with the initial state (and so with
+        # the world and every episode's state): comparing them then costs what changed.
+        gold_state = apply_patch(
+            prompts.initial_state, make_patch(prompts.initial_state, gold_state)
+        )
+    _check_gold_meets_expect(
+        unit,
+        entry,
+        expect=expect,
+        initial_state=prompts.initial_state,
+        gold_state=gold_state,
+        gold_answer=gold_answer,
+        gold=gold,
+    )
+    _check_depth(
+        unit,
+        entry,
+        initial_state=prompts.initial_state,
+        gold_state=gold_state,
+        actions=gold.actions,
+        observations=observations,
+    )
+    compiled = CompiledTask(
+        **_identity(unit, entry),
+        system_prompt=prompts.system_prompt,
+        user_command=str(prompts.user_command),
+        tools=unit.openai_tools,
+        environment=list(unit.envs.values()),
+        initial_state=prompts.initial_state,
+        world=unit.world.sha256 if unit.world is not None else None,
+        max_turns=unit.task.max_turns,
+        user=user,
+        faults=_faults(unit.task, bare),
+        action_checks=checks,
+        final=CompiledFinal(
+            gold_actions=gold.actions,
+            gold_answer=gold_answer,
+            gold_messages=gold.messages,
+            expect=expect,
+            gold_state=gold_state,
+            gold_observations=observations,
+        ),
+    )
+    if user is not None:
+        compiled = _with_needs(unit, entry, compiled, user)
+    if unit.world is not None:
+        compiled._world_data = unit.world.data
+    return compiled
+
+
+class _Prompts(NamedTuple):
+    user_command: Any
+    system_prompt: Any
+    initial_state: dict[str, Any]
+    """Rendered, with the pack's world beneath it."""
+
+
+def _render_prompts(unit: CompileUnit, entry: Entry, ctx: dict[str, Any]) -> _Prompts:
+    task = unit.task
     user_command = _render(unit, entry, task.user_command, ctx, ("user_command",))
     system_prompt = _render(unit, entry, task.system_prompt, ctx, ("system_prompt",))
     initial_state = _render(unit, entry, task.initial_state, ctx, ("initial_state",))
@@ -237,16 +324,29 @@ def _compile(unit: CompileUnit, entry: Entry) -> CompiledTask:
         )
     if unit.world is not None:
         initial_state = with_world(unit.world.data, initial_state)
+    return _Prompts(user_command, system_prompt, initial_state)
 
-    checks = []
+
+def _render_checks(
+    unit: CompileUnit, entry: Entry, ctx: dict[str, Any], bare: dict[str, str]
+) -> list[ActionCheck]:
+    """The task's action checks, then its evaluators', with tools as bare names."""
     raw_checks: list[tuple[tuple[str | int, ...], ActionCheck]] = [
-        (("action_checks", i), c) for i, c in enumerate(task.action_checks)
+        (("action_checks", i), c) for i, c in enumerate(unit.task.action_checks)
     ]
     raw_checks += [(("evaluators",), c) for ev in unit.evaluators for c in ev.action_checks]
+    checks = []
     for loc, check in raw_checks:
         data = _render(unit, entry, check.model_dump(mode="json"), ctx, loc)
         checks.append(_CHECK.validate_python(_bare_refs(data, bare)))
+    return checks
 
+
+def _render_expect(
+    unit: CompileUnit, entry: Entry, ctx: dict[str, Any]
+) -> tuple[Expect, str | None]:
+    """The task's expectation merged with its evaluators', and the gold answer."""
+    task = unit.task
     expect_data = _render(
         unit, entry, _merged_expect(task, unit.evaluators), ctx, ("final", "expect")
     )
@@ -261,37 +361,58 @@ def _compile(unit: CompileUnit, entry: Entry) -> CompiledTask:
             f"expect does not render to valid checks: {exc.errors()[0]['msg']}",
         ) from None
     rendered_answer = _render(unit, entry, task.final.answer, ctx, ("final", "answer"))
-    gold_answer = None if rendered_answer is None else str(rendered_answer)
+    return expect, None if rendered_answer is None else str(rendered_answer)
 
-    user = _compile_user(unit, entry, ctx, bare)
+
+class _Gold(NamedTuple):
+    actions: list[CompiledAction]
+    messages: list[CompiledGoldMessage]
+    at: list[int]
+    """Each call's index in the authored ``gold_actions`` (which holds the messages too)."""
+
+
+def _render_gold(
+    unit: CompileUnit,
+    entry: Entry,
+    ctx: dict[str, Any],
+    bare: dict[str, str],
+    user: CompiledUser | None,
+) -> _Gold:
+    """The gold calls and messages; a message may quote what the user keeps ``hidden``."""
     talk_ctx = ctx if user is None else {**ctx, "hidden": user.hidden}
-    actions: list[CompiledAction] = []
-    messages: list[CompiledGoldMessage] = []
-    call_at: list[int] = []  # each call's index in the authored gold_actions (messages too)
-    for i, step in enumerate(task.final.gold_actions):
+    gold = _Gold([], [], [])
+    for i, step in enumerate(unit.task.final.gold_actions):
         at: tuple[str | int, ...] = ("final", "gold_actions", i)
         if isinstance(step, GoldMessage):
             text = _render(unit, entry, step.say, talk_ctx, (*at, "say"))
-            messages.append(CompiledGoldMessage(before=len(actions), text=str(text)))
+            gold.messages.append(CompiledGoldMessage(before=len(gold.actions), text=str(text)))
             continue
         args = _render(unit, entry, step.args, ctx, (*at, "args"))
-        actions.append(
+        gold.actions.append(
             CompiledAction(tool=bare[step.tool], args=args, expect_error=step.expect_error)
         )
-        call_at.append(i)
+        gold.at.append(i)
+    return gold
 
-    gold_state, observations = _replay(unit, entry, initial_state, actions, call_at)
-    if unit.world is not None:
-        # The gold state shares what the gold left alone with the initial state (and so with
-        # the world and every episode's state): comparing them then costs what changed.
-        gold_state = apply_patch(initial_state, make_patch(initial_state, gold_state))
+
+def _check_gold_meets_expect(
+    unit: CompileUnit,
+    entry: Entry,
+    *,
+    expect: Expect,
+    initial_state: dict[str, Any],
+    gold_state: dict[str, Any],
+    gold_answer: str | None,
+    gold: _Gold,
+) -> None:
+    """A task whose own answer key fails its expectation is a compile error."""
     verdict = evaluate_final(
         expect,
         initial_state=initial_state,
         gold_state=gold_state,
         final_state=gold_state,
         answer=gold_answer,
-        messages=[m.text for m in messages],
+        messages=[m.text for m in gold.messages],
     )
     if expect.answer is not None and gold_answer is None:
         raise _fail(
@@ -312,12 +433,26 @@ def _compile(unit: CompileUnit, entry: Entry) -> CompiledTask:
             f"the gold run does not meet the expectation: {reasons}",
         )
 
-    faults = None
-    if task.faults is not None:
-        tools = [bare[t] for t in task.faults.tools] if task.faults.tools else None
-        faults = Faults(
-            rate=task.faults.rate, kinds=task.faults.kinds, tools=tools, seed=task.faults.seed
-        )
+
+def _faults(task: Task, bare: dict[str, str]) -> Faults | None:
+    if task.faults is None:
+        return None
+    tools = [bare[t] for t in task.faults.tools] if task.faults.tools else None
+    return Faults(
+        rate=task.faults.rate, kinds=task.faults.kinds, tools=tools, seed=task.faults.seed
+    )
+
+
+def _check_depth(
+    unit: CompileUnit,
+    entry: Entry,
+    *,
+    initial_state: dict[str, Any],
+    gold_state: dict[str, Any],
+    actions: list[CompiledAction],
+    observations: list[Any],
+) -> None:
+    """What the compiled line will hold nests no deeper than it can be read back."""
     stored_initial, stored_gold = initial_state, gold_state
     if unit.world is not None:
         # What a compiled line holds of them: the world is stored beside it, not in it.
@@ -338,46 +473,28 @@ def _compile(unit: CompileUnit, entry: Entry) -> CompiledTask:
                 f"the compiled task would nest deeper than {MAX_JSON_DEPTH} levels, which "
                 "`taskkit run` cannot read back",
             )
+
+
+def _identity(unit: CompileUnit, entry: Entry) -> dict[str, Any]:
+    """Which instance this is, where it comes from, and the hash of all it was made of."""
+    task, ld = unit.task, unit.ld
     entry_hash = hashlib.sha256(_canon(entry.data).encode()).hexdigest()
-    compiled = CompiledTask(
-        id=f"{ld.pack}/{task.id}@{task.version}#{entry.id}",
-        pack=ld.pack,
-        pack_version=unit.pack_version,
-        task=task.id,
-        task_version=task.version,
-        entry=entry.id,
-        category=task.category,
-        difficulty=task.difficulty,
-        title=task.title,
-        source={
+    return {
+        "id": f"{ld.pack}/{task.id}@{task.version}#{entry.id}",
+        "pack": ld.pack,
+        "pack_version": unit.pack_version,
+        "task": task.id,
+        "task_version": task.version,
+        "entry": entry.id,
+        "category": task.category,
+        "difficulty": task.difficulty,
+        "title": task.title,
+        "source": {
             "task": SourceRef(path=_posix(ld.path), line=ld.doc.start_line),
             "entry": SourceRef(path=_posix(entry.path), line=entry.line),
         },
-        system_prompt=system_prompt,
-        user_command=str(user_command),
-        tools=unit.openai_tools,
-        environment=list(unit.envs.values()),
-        initial_state=initial_state,
-        world=unit.world.sha256 if unit.world is not None else None,
-        max_turns=task.max_turns,
-        user=user,
-        faults=faults,
-        action_checks=checks,
-        final=CompiledFinal(
-            gold_actions=actions,
-            gold_answer=gold_answer,
-            gold_messages=messages,
-            expect=expect,
-            gold_state=gold_state,
-            gold_observations=observations,
-        ),
-        content_hash=hashlib.sha256(f"{unit.sources_hash}:{entry_hash}".encode()).hexdigest(),
-    )
-    if user is not None:
-        compiled = _with_needs(unit, entry, compiled, user)
-    if unit.world is not None:
-        compiled._world_data = unit.world.data
-    return compiled
+        "content_hash": hashlib.sha256(f"{unit.sources_hash}:{entry_hash}".encode()).hexdigest(),
+    }
 
 
 def _compile_user(
@@ -514,7 +631,8 @@ def _replay(
 ) -> tuple[dict[str, Any], list[Any]]:
     """``where``: each action's index in the authored ``gold_actions`` (for locations)."""
     # A shared world is copied only where a gold action may write (a collection at a time):
-    # a deep copy of 5 MB for every instance was most of compiling one.
+    # a deep copy of the whole world for every instance was most of compiling one
+    # (benchmarks/README.md, "Figures the code points to").
     state = dict(initial) if unit.world is not None else copy_json(initial)
     owned: set[str] | None = set() if unit.world is not None else None
     verifier = Verifier((e.name, e.parameters) for e in unit.envs.values())
@@ -526,44 +644,66 @@ def _replay(
                 if name not in owned and name in state:
                     state[name] = copy_json(state[name])
                     owned.add(name)
-        loc = ("final", "gold_actions", where[i])
-        verdict = verifier.verify(ToolCall(action.tool, action.args))
-        if not verdict.ok:
-            raise _fail(
-                unit,
-                entry,
-                (*loc, "args"),
-                GOLD_ACTION_FAILS,
-                f"gold action {where[i] + 1} is not a valid call: {verdict.message}",
-            )
-        env = envs[action.tool]
-        handler = env.behavior.handler if env.behavior is not None else None
-        if handler is not None and env.pack not in unit.trust:
-            # Trust is checked on the pack that declares the tool, not the task's pack.
-            raise _fail(
-                unit,
-                entry,
-                (*loc, "tool"),
-                UNTRUSTED_HANDLER,
-                f"python handler {handler!r} of pack {env.pack!r} refused: "
-                f"the pack is not trusted (pass --trust {env.pack})",
-            )
-        obs = execute(env, action.args, state, trusted=env.pack in unit.trust)
-        if not obs.ok and not action.expect_error:
-            raise _fail(
-                unit,
-                entry,
-                loc,
-                GOLD_ACTION_FAILS,
-                f"gold action {where[i] + 1} ({action.tool}) fails: {obs.content}",
-            )
-        if obs.ok and action.expect_error:
-            raise _fail(
-                unit,
-                entry,
-                (*loc, "expect_error"),
-                GOLD_ACTION_FAILS,
-                f"gold action {where[i] + 1} ({action.tool}) is expected to fail but succeeds",
-            )
+        obs = _replay_one(
+            unit,
+            entry,
+            verifier=verifier,
+            env=envs[action.tool],
+            action=action,
+            state=state,
+            at=where[i],
+        )
         observations.append(obs.as_json())
     return state, observations
+
+
+def _replay_one(
+    unit: CompileUnit,
+    entry: Entry,
+    *,
+    verifier: Verifier,
+    env: ToolEnv,
+    action: CompiledAction,
+    state: dict[str, Any],
+    at: int,
+) -> Observation:
+    """One gold call on ``state``: valid, allowed, and failing exactly when it says it will."""
+    loc = ("final", "gold_actions", at)
+    verdict = verifier.verify(ToolCall(action.tool, action.args))
+    if not verdict.ok:
+        raise _fail(
+            unit,
+            entry,
+            (*loc, "args"),
+            GOLD_ACTION_FAILS,
+            f"gold action {at + 1} is not a valid call: {verdict.message}",
+        )
+    handler = env.behavior.handler if env.behavior is not None else None
+    if handler is not None and env.pack not in unit.trust:
+        # Trust is checked on the pack that declares the tool, not the task's pack.
+        raise _fail(
+            unit,
+            entry,
+            (*loc, "tool"),
+            UNTRUSTED_HANDLER,
+            f"python handler {handler!r} of pack {env.pack!r} refused: "
+            f"the pack is not trusted (pass --trust {env.pack})",
+        )
+    obs = execute(env, action.args, state, trusted=env.pack in unit.trust)
+    if not obs.ok and not action.expect_error:
+        raise _fail(
+            unit,
+            entry,
+            loc,
+            GOLD_ACTION_FAILS,
+            f"gold action {at + 1} ({action.tool}) fails: {obs.content}",
+        )
+    if obs.ok and action.expect_error:
+        raise _fail(
+            unit,
+            entry,
+            (*loc, "expect_error"),
+            GOLD_ACTION_FAILS,
+            f"gold action {at + 1} ({action.tool}) is expected to fail but succeeds",
+        )
+    return obs

@@ -206,7 +206,9 @@ def _packs_in(
 
 
 def _installed(diags: list[Diagnostic]) -> list[tuple[str, Source, list[FileStat]]]:
-    from importlib.metadata import entry_points  # noqa: PLC0415 - ~50 ms; only when asked
+    # Deferred: reading the installed distributions' metadata is slow (benchmarks/README.md,
+    # "Figures the code points to"), and only `taskkit packs` and pack names need it.
+    from importlib.metadata import entry_points  # noqa: PLC0415
 
     out: list[tuple[str, Source, list[FileStat]]] = []
     for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: (e.name, e.value)):

@@ -1,8 +1,8 @@
 """JSON Schema -> Hypothesis strategy, fast for the shapes packs and models use.
 
 hypothesis-jsonschema's ``from_schema`` is exact, but it merges and re-resolves sub-schemas
-on every draw of an object: a content entry holding a few arrays of records costs about
-100 ms to draw. Plain objects, arrays, local ``$ref``\\ s and unions are composed here from
+on every draw of an object, slow for a content entry holding a few arrays of records (the
+figure is in ``benchmarks/README.md``, "Figures the code points to"). Plain objects, arrays, local ``$ref``\\ s and unions are composed here from
 Hypothesis' own collection strategies instead; every other sub-schema (strings with a format
 or a pattern, bounded numbers, anything using keywords not composed here) goes to
 ``from_schema`` once, when the strategy is built.

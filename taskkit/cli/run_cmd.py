@@ -22,7 +22,7 @@ from ..diagnostics import format_diagnostics
 from ..executors import Executor, LocalExecutor
 from ..lockfile import output_lock
 from ..models import CompiledTask
-from ..models.records import TrajectoryRecord
+from ..models.records import RunSettings, TrajectoryRecord
 from ..packs.discovery import resolve_targets
 from ..report import Report, build_report
 from ..runner import run_settings, run_tasks
@@ -232,7 +232,7 @@ def run(
 
 def _play(
     tasks: list[CompiledTask], agent: Agent, fmt: str, output: str | None, **kwargs: Any
-) -> list[dict[str, Any]]:
+) -> list[TrajectoryRecord]:
     """The episodes' records, each written to ``output`` (if any) as it ends."""
     with contextlib.ExitStack() as stack:
         if isinstance(agent, ClosableAgent):  # a server agent's connection pool
@@ -248,7 +248,7 @@ def _play(
 
 
 def _report(
-    records: list[dict[str, Any]], settings: dict[str, Any], report_path: str | None
+    records: list[TrajectoryRecord], settings: RunSettings, report_path: str | None
 ) -> Report:
     report = build_report(records)
     report.settings = settings

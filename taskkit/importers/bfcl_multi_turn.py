@@ -120,7 +120,7 @@ class _Catalogue:
     """The functions a question offers, as tools of the file's toolset, each doc once."""
 
     def __init__(self, path: Path, toolset: str, tools: list[dict[str, Any]], notes: list[str]):
-        self.path, self.toolset = path, toolset
+        self.path, self.toolset, self.notes = path, toolset, notes
         self.functions = FunctionTools(tools, notes)
         self.class_docs: dict[str, list[Any]] = {}
 

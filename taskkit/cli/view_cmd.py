@@ -4,17 +4,31 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import NoReturn
 
 import click
 
 from ..atomic import atomic_writer
-from ..view import ViewInputError, build_page, compare_runs, error_page, format_text, read_runs
+from ..view import Run, ViewInputError, build_page, compare_runs, error_page, format_text, read_runs
 from .exit_codes import OK, USAGE
 
 
-def _input_error(exc: ViewInputError) -> None:
+def _input_error(exc: ViewInputError) -> NoReturn:
     click.echo(exc.diagnostic.text(), err=True)
     sys.exit(USAGE)
+
+
+def _read(paths: list[str]) -> list[Run]:
+    """The runs at ``paths``, their warnings said; a usage error (exit) when one cannot be
+    read."""
+    try:
+        runs = read_runs(paths)
+    except ViewInputError as exc:
+        _input_error(exc)
+    for run in runs:
+        for warning in run.warnings:
+            click.echo(f"warning: {warning}", err=True)
+    return runs
 
 
 def _write(path: str, text: str) -> None:
@@ -48,14 +62,7 @@ def view(paths: tuple[str, ...], output: str, serve: bool, port: int) -> None:
     if serve:
         _serve(list(paths), port)
         return
-    try:
-        runs = read_runs(list(paths))
-    except ViewInputError as exc:
-        _input_error(exc)
-        return
-    for run in runs:
-        for warning in run.warnings:
-            click.echo(f"warning: {warning}", err=True)
+    runs = _read(list(paths))
     html = build_page(runs)
     _write(output, html)
     episodes = sum(len(r.records) for r in runs)
@@ -108,15 +115,11 @@ def _serve(paths: list[str], port: int) -> None:
 def compare(a: str, b: str, fmt: str, output: str | None) -> None:
     """Compare two runs over the same tasks: flips first (regressions, then fixes), then the
     change in pass rate with McNemar's paired test, by pack and by category."""
+    runs = _read([a, b])
     try:
-        runs = read_runs([a, b])
         comparison = compare_runs(runs[0], runs[1])
     except ViewInputError as exc:
         _input_error(exc)
-        return
-    for run in runs:
-        for warning in run.warnings:
-            click.echo(f"warning: {warning}", err=True)
     if fmt == "html":
         target = output or "compare.html"
         html = build_page(runs, comparison=comparison)

@@ -96,12 +96,7 @@ def load_compiled(path: str | os.PathLike[str]) -> list[CompiledTask]:
             for number, line in enumerate(f, start=1):
                 if not line.strip():
                     continue
-                try:
-                    task = CompiledTask.model_validate_json(line)
-                except ValidationError as exc:
-                    raise CompiledFileError(
-                        f"{path}:{number}: not a compiled task: {exc.errors()[0]['msg']}"
-                    ) from None
+                task = parse_task_line(line, path, number)
                 if task.world is not None:
                     task = _resolved(task, _world(path, task.world, worlds), f"{path}:{number}")
                 tasks.append(task)
@@ -124,6 +119,17 @@ def _stored_form(task: CompiledTask, world: dict[str, Any]) -> CompiledTask:
     return task.model_copy(
         update={"initial_state": own_collections(world, task.initial_state), "final": final}
     )
+
+
+def parse_task_line(line: str | bytes, path: str | os.PathLike[str], number: int) -> CompiledTask:
+    """The compiled task on line ``number`` of ``path``; :class:`CompiledFileError` when it
+    is not one."""
+    try:
+        return CompiledTask.model_validate_json(line)
+    except ValidationError as exc:
+        raise CompiledFileError(
+            f"{path}:{number}: not a compiled task: {exc.errors()[0]['msg']}"
+        ) from None
 
 
 def _resolved(task: CompiledTask, world: dict[str, Any], where: str) -> CompiledTask:

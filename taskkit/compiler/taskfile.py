@@ -26,7 +26,7 @@ from ..regular_files import FileRefused, open_regular
 from ..trust import Handler, handlers
 from .idtable import IdTable
 from .index import Indexed, index_key, read_index, write_index
-from .output import CompiledFileError, _resolved, _world
+from .output import CompiledFileError, _resolved, _world, parse_task_line
 from .select import Selection
 
 __all__ = ["TaskFile", "open_compiled"]
@@ -205,10 +205,4 @@ def _lines(f: BinaryIO, path: str | os.PathLike[str]) -> Iterator[tuple[Compiled
             raise CompiledFileError(f"{path}: not UTF-8 text ({exc.reason})") from None
         if not text.strip():
             continue
-        try:
-            task = CompiledTask.model_validate_json(line)
-        except ValidationError as exc:
-            raise CompiledFileError(
-                f"{path}:{number}: not a compiled task: {exc.errors()[0]['msg']}"
-            ) from None
-        yield task, start, size
+        yield parse_task_line(line, path, number), start, size

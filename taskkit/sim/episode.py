@@ -345,7 +345,9 @@ class Episode:
             )
         assert verdict.args is not None
         env = self._envs[verdict.name]
-        self._own(_writes(env), deep=_in_place(env))
+        touched = _writes(env)
+        if touched:
+            self._own(touched, deep=_in_place(env))
         fault = (
             fault_for(
                 self.task.id, self.task.faults, len(self.calls), env.name, run_seed=self.run_seed

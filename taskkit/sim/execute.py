@@ -15,6 +15,7 @@ from typing import Any
 from ..handlers import using_handlers
 from ..models import Faults, ToolEnv
 from .behaviors import ToolError, returns_stored_record, run_behavior
+from .fastinit import fast_init
 
 __all__ = ["FAULT_MESSAGES", "Observation", "execute", "fault_for"]
 
@@ -48,7 +49,8 @@ FAULT_MESSAGES = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@fast_init
+@dataclass(frozen=True)
 class Observation:
     ok: bool
     content: Any

@@ -12,6 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from taskkit.sim.episode import CallRecord, StepRecord
+from taskkit.sim.evaluate import Call
+from taskkit.sim.execute import Observation
 from taskkit.sim.fastinit import fast_init
 from taskkit.sim.formats.base import Exchange, Parsed
 
@@ -74,5 +76,5 @@ def test_what_it_cannot_build_is_refused_at_once():
 
 
 def test_the_step_records_have_it():
-    for cls in (CallRecord, StepRecord, Parsed, Exchange):
+    for cls in (CallRecord, StepRecord, Parsed, Exchange, Call, Observation):
         assert getattr(cls.__init__, "fast_init", False), cls

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..handlers import using_handlers
+from ..memo import IdentityMemo
 from ..models import Faults, ToolEnv
 from .behaviors import ToolError, returns_stored_record, run_behavior
 from .fastinit import fast_init
@@ -22,23 +23,16 @@ __all__ = ["FAULT_MESSAGES", "Observation", "execute", "fault_for"]
 # One encoder for every observation (json.dumps with options builds one per call).
 _OBSERVATION_JSON = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
 
-_RECORD_TEXTS: dict[int, tuple[Any, str]] = {}
-"""The observation text of records as the state holds them, by identity (the record held,
-so that its id is not reused while cached): records are never changed in place, and the
-same few records are shown again and again (a reservation is read in most tasks that
-change it). Encoding one was a quarter of a cheap call."""
-_MAX_RECORD_TEXTS = 4096
-"""Texts kept at most (then all are dropped: a long run meets its records task by task)."""
+_RECORD_TEXTS: IdentityMemo[str] = IdentityMemo(4096)
+"""The observation text of records as the state holds them, by identity: records are never
+changed in place, and the same few records are shown again and again (a reservation is read
+in most tasks that change it). Encoding one was a quarter of a cheap call."""
 
 
 def _record_text(record: Any) -> str:
-    hit = _RECORD_TEXTS.get(id(record))
-    if hit is not None and hit[0] is record:
-        return hit[1]
-    text = _OBSERVATION_JSON(record)
-    if len(_RECORD_TEXTS) >= _MAX_RECORD_TEXTS:
-        _RECORD_TEXTS.clear()
-    _RECORD_TEXTS[id(record)] = (record, text)
+    text = _RECORD_TEXTS.get(record)
+    if text is None:
+        text = _RECORD_TEXTS.put(record, _OBSERVATION_JSON(record))
     return text
 
 

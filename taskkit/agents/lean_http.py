@@ -121,6 +121,14 @@ class LeanClient:
                 headers = None
             else:
                 if status < 400:
+                    # This reply's connection is free, and a request that waits for one
+                    # was woken after this coroutine: it goes out first, before this
+                    # reply is decoded and its episode stepped, or the server's slot would
+                    # stay empty for all the replies that came in with this one. Two
+                    # turns of the loop: one for it to take the connection, one for
+                    # aiohttp's task that writes it (a test holds this).
+                    await asyncio.sleep(0)
+                    await asyncio.sleep(0)
                     return _decode(content, headers)
                 if last or not _should_retry(status, headers):
                     raise _status_error(status, content)

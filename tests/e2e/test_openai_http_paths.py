@@ -84,3 +84,31 @@ def test_the_lean_client_backs_off_as_the_server_asks_and_then_gives_up(tasks):
     assert caught.value.message == "Error code: 503 - down"
     assert len(server.requests) == 4  # one try and three retries
     assert client.is_closed()
+
+
+def test_a_request_waiting_for_a_connection_goes_out_before_the_reply_that_freed_it_is_used():
+    """When every connection is taken, a request waits for one; the reply that frees one
+    lets that request go out before its own caller goes on (scoring a reply holds the
+    event loop a while, and the server's slot would stay empty all that time)."""
+    import time
+
+    body = {"model": "m", "messages": [{"role": "user", "content": "hi"}]}
+    with FakeOpenAI(lambda _: {"choices": [{"message": {"content": "ok"}}]}) as server:
+        client = LeanClient(server.url, "k", timeout=5, max_retries=0, in_flight=1)
+
+        async def step():
+            await client.post("/chat/completions", body)
+            time.sleep(0.5)  # the episode's step: the loop is this coroutine's meanwhile
+            return len(server.requests)
+
+        async def scenario():
+            try:
+                first = asyncio.ensure_future(step())
+                await asyncio.sleep(0)  # the first request takes the one connection
+                waiting = asyncio.ensure_future(client.post("/chat/completions", body))
+                return await first, await waiting
+            finally:
+                await client.close()
+
+        seen, _ = asyncio.run(scenario())
+    assert seen == 2  # the waiting request reached the server while the first was scored

@@ -43,66 +43,76 @@ def schema_problems(schema: Any, path: Path = ()) -> Iterator[tuple[Path, str]]:
         return
     for key, value in schema.items():
         at = (*path, key)
-        if key == "type":
-            names = value if isinstance(value, list) else [value]
-            if not names or not all(isinstance(n, str) and n in TYPES for n in names):
-                yield at, f"{value!r} is not a valid type (one of {', '.join(sorted(TYPES))})"
-            elif len(set(names)) != len(names):
-                yield at, "type names must be unique"
-        elif key in _SCHEMA_MAPS:
-            if not isinstance(value, dict):
-                yield at, f"{key} must be an object of schemas"
-                continue
-            for name, sub in value.items():
-                if key == "patternProperties":
-                    yield from _pattern(name, (*at, name))
-                yield from schema_problems(sub, (*at, name))
-        elif key in _SCHEMA_ONE:
-            yield from schema_problems(value, at)
-        elif key in _SCHEMA_LISTS:
-            if not isinstance(value, list) or not value:
-                yield at, f"{key} must be a non-empty array of schemas"
-                continue
-            for i, sub in enumerate(value):
-                yield from schema_problems(sub, (*at, i))
-        elif key == "required":
-            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                yield at, "required must be an array of property names"
-            elif len(set(value)) != len(value):
-                yield at, "required names must be unique"
-        elif key == "enum":
-            if not isinstance(value, list):
-                yield at, "enum must be an array"
-        elif key in _COUNTS:
-            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                yield at, f"{key} must be a non-negative integer"
-        elif key in _NUMBERS:
-            if not _is_number(value):
-                yield at, f"{key} must be a number"
-        elif key == "multipleOf":
-            if not _is_number(value) or value <= 0:
-                yield at, "multipleOf must be a number greater than 0"
-        elif key == "pattern":
-            if not isinstance(value, str):
-                yield at, "pattern must be a string"
-            else:
-                yield from _pattern(value, at)
-        elif key in _STRINGS:
-            if not isinstance(value, str):
-                yield at, f"{key} must be a string"
-        elif key in _BOOLS:
-            if not isinstance(value, bool):
-                yield at, f"{key} must be true or false"
-        elif key == "examples":
-            if not isinstance(value, list):
-                yield at, "examples must be an array"
-        elif key == "dependentRequired" and not (
-            isinstance(value, dict)
-            and all(
-                isinstance(v, list) and all(isinstance(x, str) for x in v) for v in value.values()
-            )
-        ):
-            yield at, "dependentRequired must map names to arrays of names"
+        if key in _SCHEMA_MAPS or key in _SCHEMA_ONE or key in _SCHEMA_LISTS:
+            yield from _subschema_problems(key, value, at)
+        else:
+            yield from _keyword_problems(key, value, at)
+
+
+def _subschema_problems(key: str, value: Any, at: Path) -> Iterator[tuple[Path, str]]:
+    """A keyword whose value holds schemas: its shape, then each schema in it."""
+    if key in _SCHEMA_MAPS:
+        if not isinstance(value, dict):
+            yield at, f"{key} must be an object of schemas"
+            return
+        for name, sub in value.items():
+            if key == "patternProperties":
+                yield from _pattern(name, (*at, name))
+            yield from schema_problems(sub, (*at, name))
+    elif key in _SCHEMA_ONE:
+        yield from schema_problems(value, at)
+    else:
+        if not isinstance(value, list) or not value:
+            yield at, f"{key} must be a non-empty array of schemas"
+            return
+        for i, sub in enumerate(value):
+            yield from schema_problems(sub, (*at, i))
+
+
+def _keyword_problems(key: str, value: Any, at: Path) -> Iterator[tuple[Path, str]]:
+    """A keyword whose value is data (a type, names, a count, a pattern...)."""
+    if key == "type":
+        names = value if isinstance(value, list) else [value]
+        if not names or not all(isinstance(n, str) and n in TYPES for n in names):
+            yield at, f"{value!r} is not a valid type (one of {', '.join(sorted(TYPES))})"
+        elif len(set(names)) != len(names):
+            yield at, "type names must be unique"
+    elif key == "required":
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            yield at, "required must be an array of property names"
+        elif len(set(value)) != len(value):
+            yield at, "required names must be unique"
+    elif key == "enum":
+        if not isinstance(value, list):
+            yield at, "enum must be an array"
+    elif key in _COUNTS:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            yield at, f"{key} must be a non-negative integer"
+    elif key in _NUMBERS:
+        if not _is_number(value):
+            yield at, f"{key} must be a number"
+    elif key == "multipleOf":
+        if not _is_number(value) or value <= 0:
+            yield at, "multipleOf must be a number greater than 0"
+    elif key == "pattern":
+        if not isinstance(value, str):
+            yield at, "pattern must be a string"
+        else:
+            yield from _pattern(value, at)
+    elif key in _STRINGS:
+        if not isinstance(value, str):
+            yield at, f"{key} must be a string"
+    elif key in _BOOLS:
+        if not isinstance(value, bool):
+            yield at, f"{key} must be true or false"
+    elif key == "examples":
+        if not isinstance(value, list):
+            yield at, "examples must be an array"
+    elif key == "dependentRequired" and not (
+        isinstance(value, dict)
+        and all(isinstance(v, list) and all(isinstance(x, str) for x in v) for v in value.values())
+    ):
+        yield at, "dependentRequired must map names to arrays of names"
 
 
 def _pattern(pattern: str, at: Path) -> Iterator[tuple[Path, str]]:

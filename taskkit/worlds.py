@@ -128,35 +128,10 @@ def load_world(
         return Diagnostic(manifest, line, col, WORLD_FILE, message, hint=hint)
 
     for name, rel in files.items():
-        path = _inside(folder, rel)
-        if path is None:
-            diags.append(
-                at_manifest(
-                    ("world", name),
-                    f"world file {rel!r} is outside the pack folder",
-                    hint="packs are data: they may only read files inside their folder",
-                )
-            )
+        read = _read_collection(folder, name, rel, at_manifest, diags)
+        if read is None:
             continue
-        if not path.is_file():
-            diags.append(at_manifest(("world", name), f"world file {rel!r} not found"))
-            continue
-        loaded, text, file_diags = _read(path)
-        diags.extend(file_diags)
-        if loaded is _MISSING:
-            continue
-        if not isinstance(loaded, dict | list):
-            diags.append(
-                Diagnostic(
-                    str(path),
-                    1,
-                    1,
-                    WORLD_FILE,
-                    f"a world file holds an object keyed by id or a list of records, "
-                    f"not {type(loaded).__name__}",
-                )
-            )
-            continue
+        loaded, text, path = read
         data[name] = loaded
         found[name] = str(path)
         schema = schemas.get(name)
@@ -178,6 +153,47 @@ def load_world(
     # so their observations (tool results serialised in key order) are the same text.
     text = canonical_json(data)
     return World(json.loads(text), hashlib.sha256(text.encode()).hexdigest(), found), diags
+
+
+def _read_collection(
+    folder: Path,
+    name: str,
+    rel: str,
+    at_manifest: Any,
+    diags: list[Diagnostic],
+) -> tuple[dict[str, Any] | list[Any], str | list[int] | None, Path] | None:
+    """One declared world file: its data, its text and where it is; None (the reasons
+    added to ``diags``) when it is outside the pack, missing, unreadable or not records."""
+    path = _inside(folder, rel)
+    if path is None:
+        diags.append(
+            at_manifest(
+                ("world", name),
+                f"world file {rel!r} is outside the pack folder",
+                hint="packs are data: they may only read files inside their folder",
+            )
+        )
+        return None
+    if not path.is_file():
+        diags.append(at_manifest(("world", name), f"world file {rel!r} not found"))
+        return None
+    loaded, text, file_diags = _read(path)
+    diags.extend(file_diags)
+    if loaded is _MISSING:
+        return None
+    if not isinstance(loaded, dict | list):
+        diags.append(
+            Diagnostic(
+                str(path),
+                1,
+                1,
+                WORLD_FILE,
+                f"a world file holds an object keyed by id or a list of records, "
+                f"not {type(loaded).__name__}",
+            )
+        )
+        return None
+    return loaded, text, path
 
 
 _MISSING: Any = object()

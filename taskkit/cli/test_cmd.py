@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
@@ -11,6 +12,9 @@ from ..testing.profiles import PROFILES, get_profile
 from ..testing.results import PropertyResult
 from .exit_codes import FINDINGS, OK, USAGE
 from .progress import progress
+
+if TYPE_CHECKING:
+    from ..testing.runner import LibraryResult, TestSession
 
 
 @click.command("test")
@@ -58,14 +62,11 @@ def test(
     try:
         from ..testing.properties import PROPERTIES  # noqa: PLC0415
         from ..testing.report import (  # noqa: PLC0415 - Hypothesis is an optional dependency
-            format_failure,
             format_header,
             format_row,
-            format_summary,
-            format_warnings,
             task_width,
         )
-        from ..testing.runner import TestSession  # noqa: PLC0415
+        from ..testing.runner import TestSession  # noqa: F401, PLC0415 - checks Hypothesis
     except ImportError as exc:
         click.echo(
             f"taskkit test needs Hypothesis ({exc.name} is missing): pip install 'taskkit-llm[test]'",
@@ -73,6 +74,26 @@ def test(
         )
         sys.exit(USAGE)
     chosen = get_profile(profile, examples=examples, seed=seed)
+    session = _session(paths, trust, tasks)
+    width = task_width(c.key for c in session.cases)
+    click.echo(format_header(width))
+    total = len(session.cases) * len(PROPERTIES)
+    with progress("test", total=total, unit="properties") as bar:
+
+        def step(result: PropertyResult) -> None:
+            click.echo(format_row(result, width))
+            bar.advance()
+
+        outcome = session.run(chosen, on_result=step)
+    _print_outcome(outcome, [c.key for c in session.cases], full_examples=full_examples)
+    sys.exit(FINDINGS if outcome.failed else OK)
+
+
+def _session(paths: tuple[str, ...], trust: tuple[str, ...], tasks: tuple[str, ...]) -> TestSession:
+    """The library loaded and linted, with a case per task; exits when there is nothing to
+    test (lint errors, or no task matching)."""
+    from ..testing.runner import TestSession  # noqa: PLC0415 - see test()
+
     session = TestSession(paths, trust=trust, tasks=tasks)
     if session.lint_errors:
         sys.stdout.write(format_diagnostics(session.lint_errors, "text"))
@@ -85,20 +106,17 @@ def test(
     if not session.cases:
         wanted = f" matching {', '.join(tasks)}" if tasks else ""
         raise click.UsageError(f"no task{wanted} in {', '.join(paths)}")
-    width = task_width(c.key for c in session.cases)
-    click.echo(format_header(width))
+    return session
 
-    def show(result: PropertyResult) -> None:
-        click.echo(format_row(result, width))
 
-    total = len(session.cases) * len(PROPERTIES)
-    with progress("test", total=total, unit="properties") as bar:
+def _print_outcome(outcome: LibraryResult, keys: list[str], *, full_examples: bool) -> None:
+    """Each failure with its counterexample, the warnings, the summary."""
+    from ..testing.report import (  # noqa: PLC0415 - see test()
+        format_failure,
+        format_summary,
+        format_warnings,
+    )
 
-        def step(result: PropertyResult) -> None:
-            show(result)
-            bar.advance()
-
-        outcome = session.run(chosen, on_result=step)
     for failed in outcome.failures:
         click.echo("")
         click.echo(format_failure(failed, full=full_examples), nl=False)
@@ -107,5 +125,4 @@ def test(
         click.echo("")
         click.echo(warnings, nl=False)
     click.echo("")
-    click.echo(format_summary(outcome, [c.key for c in session.cases]))
-    sys.exit(FINDINGS if outcome.failed else OK)
+    click.echo(format_summary(outcome, keys))

@@ -84,15 +84,32 @@ def _lock(lib: Library, pack: PackFolder, lint: list[Diagnostic], *, force: bool
         and d.rule not in (TASK_VERSION_NOT_BUMPED, PACK_LOCK_INVALID)
     ]
     out.problems.extend(errors)
-    try:
-        old = read_lock(path)
-    except FileNotFoundError:
-        old = Lock(pack.name, "")
-    except (LockError, OSError):
-        old = Lock(pack.name, "")  # unreadable: replaced wholesale
+    old = _previous(path, pack.name)
     if out.problems:
         return out
     assert manifest is not None and isinstance(manifest.model, Pack)
+    tasks = _locked_tasks(lib, pack, old, out, force=force)
+    out.removed = sorted(set(old.tasks) - set(tasks))
+    if out.problems:
+        return out
+    out.written = _write_if_changed(path, dump_lock(Lock(pack.name, manifest.model.version, tasks)))
+    return out
+
+
+def _previous(path: str, name: str) -> Lock:
+    """The lock as last written; an empty one when there is none, or it cannot be read (it
+    is then replaced wholesale)."""
+    try:
+        return read_lock(path)
+    except (FileNotFoundError, LockError, OSError):
+        return Lock(name, "")
+
+
+def _locked_tasks(
+    lib: Library, pack: PackFolder, old: Lock, out: LockOutcome, *, force: bool
+) -> dict[str, Locked]:
+    """Each task's version and hash, the changes against ``old`` noted in ``out``; a task
+    changed without a version bump is a problem, and is not recorded (unless ``force``)."""
     tasks: dict[str, Locked] = {}
     for ld, task in pack_tasks(lib, pack.name):
         digest = task_hash(lib, ld)
@@ -115,17 +132,17 @@ def _lock(lib: Library, pack: PackFolder, lint: list[Diagnostic], *, force: bool
                 continue
             out.updated.append(task.id)
         tasks[task.id] = Locked(task.version, digest)
-    out.removed = sorted(set(old.tasks) - set(tasks))
-    if out.problems:
-        return out
-    text = dump_lock(Lock(pack.name, manifest.model.version, tasks))
+    return tasks
+
+
+def _write_if_changed(path: str, text: str) -> bool:
+    """Write ``text`` unless the file holds it already; whether it was written."""
     try:
         with open(path, encoding="utf-8") as f:
-            unchanged = f.read() == text
+            if f.read() == text:
+                return False
     except (OSError, UnicodeDecodeError):
-        unchanged = False
-    if not unchanged:
-        with atomic_writer(path) as f:
-            f.write(text)
-        out.written = True
-    return out
+        pass
+    with atomic_writer(path) as f:
+        f.write(text)
+    return True

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .profiles import PROFILES, Profile, get_profile
     from .properties import PROPERTIES
-    from .results import Finding, PropertyResult
+    from .results import PropertyFinding, PropertyResult
     from .runner import LibraryResult, TestSession, run_library
     from .strategies import (
         MutationCase,
@@ -37,10 +37,10 @@ if TYPE_CHECKING:
 __all__ = [
     "PROFILES",
     "PROPERTIES",
-    "Finding",
     "LibraryResult",
     "MutationCase",
     "Profile",
+    "PropertyFinding",
     "PropertyResult",
     "TestSession",
     "documents",
@@ -59,7 +59,7 @@ _HOME = {
     "Profile": "profiles",
     "get_profile": "profiles",
     "PROPERTIES": "properties",
-    "Finding": "results",
+    "PropertyFinding": "results",
     "PropertyResult": "results",
     "LibraryResult": "runner",
     "TestSession": "runner",

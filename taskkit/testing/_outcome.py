@@ -8,7 +8,7 @@ from typing import Any
 from ..diagnostics import Diagnostic
 from ..library import Entry
 from .case import Compiled, TaskCase
-from .results import Finding, PropertyResult
+from .results import PropertyFinding, PropertyResult
 
 __all__ = ["MAX_FINDINGS", "entry_example", "not_compiled", "result", "skipped"]
 
@@ -20,7 +20,7 @@ def result(
     case: TaskCase,
     name: str,
     tried: int,
-    findings: list[Finding],
+    findings: list[PropertyFinding],
     *,
     started: float,
     note: str = "",
@@ -48,11 +48,11 @@ def entry_example(entry: Entry) -> tuple[Any, str]:
     return [entry.data], f"content entry {entry.id!r} ({entry.path}:{entry.line})"
 
 
-def not_compiled(entry: Entry, compiled: Compiled) -> Finding | None:
+def not_compiled(entry: Entry, compiled: Compiled) -> PropertyFinding | None:
     example, label = entry_example(entry)
     if isinstance(compiled, Diagnostic):
         hint = f" ({compiled.hint})" if compiled.hint else ""
-        return Finding(
+        return PropertyFinding(
             f"{compiled.rule} {compiled.message}{hint}",
             example,
             label,
@@ -60,7 +60,7 @@ def not_compiled(entry: Entry, compiled: Compiled) -> Finding | None:
             compiled.line,
         )
     if isinstance(compiled, Exception):
-        return Finding(
+        return PropertyFinding(
             f"compiling raises {type(compiled).__name__}: {compiled} (a taskkit bug: please report it)",
             example,
             label,

@@ -15,13 +15,13 @@ from hypothesis.errors import HypothesisException
 
 from ..jsonvalidate import SchemaError, compile_trusted
 from ..models import Content
-from ._entries import Problem, RenderCheck, blame, same_problem
+from ._entries import Blame, Problem, RenderCheck, blame, same_problem
 from ._outcome import result, skipped
 from ._schema import schema_strategy
 from ._search import Search, draw_examples, minimal_failure
 from .case import TaskCase
 from .profiles import Profile
-from .results import Finding, PropertyResult
+from .results import PropertyFinding, PropertyResult
 from .strategies import entries
 
 __all__ = ["renders"]
@@ -52,6 +52,24 @@ def renders(case: TaskCase, profile: Profile) -> PropertyResult:
         return result(case, "renders", tried, [], started=started)
     failing, problem = found
     reference = next((e.data for e in case.entries[:5] if check(e.data) is None), None)
+    example, problem, blamed = _smallest(
+        check, content, failing, problem, reference=reference, profile=profile
+    )
+    finding = _finding(case, content, blamed, example, problem, reference=reference)
+    return result(case, "renders", tried, [finding], started=started)
+
+
+def _smallest(
+    check: RenderCheck,
+    content: Content,
+    failing: dict[str, Any],
+    problem: Problem,
+    *,
+    reference: dict[str, Any] | None,
+    profile: Profile,
+) -> tuple[dict[str, Any], Problem, Blame]:
+    """The failing entry made small: the one field to blame at its smallest value, or else
+    the whole entry shrunk within the time budget."""
     blamed = blame(check, failing, problem, reference)
     example = blamed.example
     if blamed.alone:
@@ -75,6 +93,20 @@ def renders(case: TaskCase, profile: Profile) -> PropertyResult:
         if again is not None:
             example, problem = again
             blamed = blame(check, example, problem, reference)
+    return example, problem, blamed
+
+
+def _finding(
+    case: TaskCase,
+    content: Content,
+    blamed: Blame,
+    example: dict[str, Any],
+    problem: Problem,
+    *,
+    reference: dict[str, Any] | None,
+) -> PropertyFinding:
+    """The failure as an author reads it: a real entry with one field changed where there is
+    one to start from, else a whole entry, each labelled with where it goes."""
     change = None
     target = case.unit.content.path
     if content.entries_file is not None:  # where a pasted entry goes: the JSONL file
@@ -85,7 +117,7 @@ def renders(case: TaskCase, profile: Profile) -> PropertyResult:
         change = {name: example[name]} if name in example else {}
         how = f"with {name}: {example[name]!r}" if name in example else f"without {name}"
         label = f"real entry {reference.get('id')!r} {how}, for {target}"
-    finding = Finding(
+    return PropertyFinding(
         _blame_message(blamed.fields, example) + problem.message,
         [example],
         label,
@@ -95,7 +127,6 @@ def renders(case: TaskCase, profile: Profile) -> PropertyResult:
         change,
         hint=_renders_hint(blamed.fields, target),
     )
-    return result(case, "renders", tried, [finding], started=started)
 
 
 @functools.lru_cache(maxsize=32)

@@ -13,7 +13,7 @@ from ._outcome import result
 from ._roundtrip import round_trip_problem
 from .case import Compiled, TaskCase, compile_safely
 from .profiles import Profile
-from .results import Finding, PropertyResult
+from .results import PropertyFinding, PropertyResult
 
 __all__ = ["deterministic", "round_trip"]
 
@@ -27,7 +27,7 @@ def deterministic(case: TaskCase, profile: Profile) -> PropertyResult:
             "deterministic",
             0,
             [
-                Finding(
+                PropertyFinding(
                     "the task does not resolve when the library is loaded again",
                     path=case.path,
                     line=case.line,
@@ -35,7 +35,7 @@ def deterministic(case: TaskCase, profile: Profile) -> PropertyResult:
             ],
             started=started,
         )
-    findings: list[Finding] = []
+    findings: list[PropertyFinding] = []
     indices = case.sample(profile, "deterministic")
     for index in indices:
         entry, first = case.instances[index]
@@ -47,7 +47,7 @@ def deterministic(case: TaskCase, profile: Profile) -> PropertyResult:
             if difference is not None:
                 where, was, now = difference
                 findings.append(
-                    Finding(
+                    PropertyFinding(
                         f"entry {entry.id!r} {how} differs at {where or 'the top'}",
                         {"at": where, "first": was, "then": now},
                         "the first difference",
@@ -71,14 +71,14 @@ def _plain(compiled: Compiled) -> Any:
 
 def round_trip(case: TaskCase, profile: Profile) -> PropertyResult:
     started = time.perf_counter()
-    findings: list[Finding] = []
+    findings: list[PropertyFinding] = []
     documents = case.documents()
     for ld in documents:
         problem = round_trip_problem(ld)
         if problem is not None:
             message, example = problem
             findings.append(
-                Finding(
+                PropertyFinding(
                     message,
                     example,
                     f"{ld.kind} document {ld.path}",

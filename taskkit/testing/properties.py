@@ -29,7 +29,7 @@ from ._renders import renders
 from ._stability import deterministic, round_trip
 from .case import TaskCase
 from .profiles import Profile
-from .results import Finding, PropertyResult
+from .results import PropertyFinding, PropertyResult
 from .strategies import mutation_cases
 
 __all__ = [
@@ -51,7 +51,7 @@ class Property(Protocol):
 
 def gold_replay(case: TaskCase, profile: Profile) -> PropertyResult:
     started = time.perf_counter()
-    findings: list[Finding] = []
+    findings: list[PropertyFinding] = []
     for entry, compiled in case.instances:
         if (broken := not_compiled(entry, compiled)) is not None:
             findings.append(broken)
@@ -72,7 +72,7 @@ def gold_replay(case: TaskCase, profile: Profile) -> PropertyResult:
             why = "; ".join([*steps, final.explain() if final else "no final verdict"])
             example, label = entry_example(entry)
             findings.append(
-                Finding(
+                PropertyFinding(
                     f"the gold replay ({fmt}) does not score 1: {why}",
                     example,
                     label,
@@ -118,12 +118,12 @@ def noop_fails(case: TaskCase, profile: Profile) -> PropertyResult:
     )
     if allowed and testing is not None:
         return _allowed_noop(case, len(compiled), on if passed else "", testing.reason, started)
-    findings: list[Finding] = []
+    findings: list[PropertyFinding] = []
     if passed:  # one reason for the whole task: report it once, with the first entry
         entry, task, answer = passed[0]
         example, label = entry_example(entry)
         findings.append(
-            Finding(
+            PropertyFinding(
                 f"an agent that does nothing scores 1 on {on}: {_why_noop_passes(task)} "
                 f"(it answered {answer!r})",
                 example,
@@ -146,7 +146,7 @@ def _allowed_noop(
     if passes_on:
         note = f"allowed (an agent that does nothing scores 1 on {passes_on}): {reason}"
         return PropertyResult(case.key, "noop_fails", "allowed", tried, (), note, seconds)
-    warning = Finding(
+    warning = PropertyFinding(
         "testing.allow lists noop_passes, but an agent that does nothing fails this task anyway",
         path=case.path,
         line=case.unit.ld.doc.locate(("testing", "allow"))[0],
@@ -164,7 +164,7 @@ def _noop_allowed(case: TaskCase) -> bool:
 
 def mutations_caught(case: TaskCase, profile: Profile) -> PropertyResult:
     started = time.perf_counter()
-    findings: list[Finding] = []
+    findings: list[PropertyFinding] = []
     tried = 0
     classes: set[str] = set()
     for index in case.sample(profile, "mutations_caught"):
@@ -192,7 +192,7 @@ def mutations_caught(case: TaskCase, profile: Profile) -> PropertyResult:
             else:
                 made["answer"] = "All done."
             findings.append(
-                Finding(
+                PropertyFinding(
                     f"{mc.mutation} at gold step {mc.step + 1} is not caught: expected one of "
                     f"{', '.join(sorted(mc.expected))}; the evaluators reported "
                     f"{', '.join(sorted(errors)) or 'nothing'}",
@@ -225,13 +225,13 @@ def never_asking_fails(case: TaskCase, profile: Profile) -> PropertyResult:
         episode = run_episode(task, NeverAsksAgent(), faults=False, trust=case.unit.trust)
         if episode.final is not None and episode.final.score == 1:
             passed.append((entry, task))
-    findings: list[Finding] = []
+    findings: list[PropertyFinding] = []
     if passed:  # one reason for the whole task: reported once, with the first entry
         entry, task = passed[0]
         needs = ", ".join(task.user.needs) if task.user is not None else ""
         example, label = entry_example(entry)
         findings.append(
-            Finding(
+            PropertyFinding(
                 f"an agent that never asks scores 1 on {len(passed)} of {len(needing)} "
                 f"entries: the gold conversation needs the hidden facts {needs}, yet the "
                 "user reveals them unasked",

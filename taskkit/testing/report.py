@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterable, Sequence
 
 from ..yamlio import dump_yaml
-from .results import Finding, PropertyResult
+from .results import PropertyFinding, PropertyResult
 from .runner import LibraryResult
 
 __all__ = [
@@ -52,7 +52,7 @@ def format_failure(result: PropertyResult, *, full: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
-def format_finding(finding: Finding, *, full: bool = False) -> str:
+def format_finding(finding: PropertyFinding, *, full: bool = False) -> str:
     head = f"{finding.where}: {finding.message}" if finding.where else finding.message
     lines = [head]
     if finding.hint:

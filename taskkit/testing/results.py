@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-__all__ = ["Finding", "PropertyResult", "Status"]
+__all__ = ["PropertyFinding", "PropertyResult", "Status"]
 
 Status = Literal["pass", "fail", "skip", "allowed"]
 """``allowed``: the property does not hold, and the task declares that exception
@@ -13,7 +13,7 @@ Status = Literal["pass", "fail", "skip", "allowed"]
 
 
 @dataclass(frozen=True)
-class Finding:
+class PropertyFinding:
     """One way a task breaks a property, with a counterexample an author can act on."""
 
     message: str
@@ -48,11 +48,11 @@ class PropertyResult:
     status: Status
     tried: int
     """Examples tried: generated entries, real entries, mutations, or documents."""
-    findings: tuple[Finding, ...] = ()
+    findings: tuple[PropertyFinding, ...] = ()
     note: str = ""
     """Why the property was skipped, or what was sampled."""
     seconds: float = 0.0
-    warnings: tuple[Finding, ...] = ()
+    warnings: tuple[PropertyFinding, ...] = ()
     """Things to fix that do not fail the property (e.g. an exception declared in
     ``testing.allow`` that the task does not need)."""
 

@@ -22,7 +22,7 @@ from ..lint import lint_library
 from .case import TaskCase
 from .profiles import Profile
 from .properties import PROPERTIES
-from .results import Finding, PropertyResult
+from .results import PropertyFinding, PropertyResult
 
 __all__ = ["LibraryResult", "TestSession", "run_library"]
 
@@ -94,7 +94,7 @@ class TestSession:
                     "fail",
                     0,
                     (
-                        Finding(
+                        PropertyFinding(
                             f"the check crashed: {type(exc).__name__}: {exc} "
                             "(a taskkit bug: please report it with the traceback)",
                             traceback.format_exc(),

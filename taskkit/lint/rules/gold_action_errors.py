@@ -82,33 +82,14 @@ def _first_failure(
     entries = ctx.lib.entries(content)
     if not entries:
         return None
-    path: list[Step] = []
-    for action in task.final.calls:
-        info = ctx.lib.tool(ld.pack, action.tool)
-        if info is None:
-            return None
-        if id(info) not in steps:
-            steps[id(info)] = _step(ctx, info.tool.parameters, info.tool.behavior)
-        step = steps[id(info)]
-        if step is None:
-            return None
-        path.append(step)
-    may_fail = any(step[3] for step in path)
-    if not may_fail:
+    path = _gold_path(ctx, ld, task, steps)
+    if path is None or not any(step[3] for step in path):
         return None  # most gold paths only read: nothing to replay
     entry = entries[0]
     values = entry_context(entry.data)
-    try:  # once: render_value, not a compiled renderer
-        state = render_value(task.initial_state, values)
-    except TemplateError:
+    state = _start_state(ctx, ld, task, values)
+    if state is None:
         return None
-    if not isinstance(state, dict):
-        return None
-    world = ctx.lib.world(ld.pack)
-    if world is not None:
-        state = with_world(world.data, state)
-    elif ctx.lib.world_diagnostics(ld.pack):
-        return None  # a world that cannot be read: TK420, TK421
     owned: set[str] | None = None  # collections copied: `{{ homes }}` is the entry's own list
     for i, (action, (behavior, _op, validator, fails)) in enumerate(
         zip(task.final.calls, path, strict=True)
@@ -143,6 +124,44 @@ def _first_failure(
         except HandlerRefused:
             return None
     return None
+
+
+def _gold_path(
+    ctx: LintContext, ld: LoadedDoc, task: Task, steps: dict[int, Step | None]
+) -> list[Step] | None:
+    """How lint replays each gold call's tool (``steps`` caches them by tool); ``None``
+    when one is unknown or not lint's to replay."""
+    path: list[Step] = []
+    for action in task.final.calls:
+        info = ctx.lib.tool(ld.pack, action.tool)
+        if info is None:
+            return None
+        if id(info) not in steps:
+            steps[id(info)] = _step(ctx, info.tool.parameters, info.tool.behavior)
+        step = steps[id(info)]
+        if step is None:
+            return None
+        path.append(step)
+    return path
+
+
+def _start_state(
+    ctx: LintContext, ld: LoadedDoc, task: Task, values: dict[str, Any]
+) -> dict[str, Any] | None:
+    """The initial state rendered for the entry, over the pack's world; ``None`` when it
+    does not render to a mapping or the world cannot be read (other rules report both)."""
+    try:  # once: render_value, not a compiled renderer
+        state = render_value(task.initial_state, values)
+    except TemplateError:
+        return None
+    if not isinstance(state, dict):
+        return None
+    world = ctx.lib.world(ld.pack)
+    if world is not None:
+        return with_world(world.data, state)
+    if ctx.lib.world_diagnostics(ld.pack):
+        return None  # a world that cannot be read: TK420, TK421
+    return state
 
 
 def _step(ctx: LintContext, parameters: dict[str, Any], behavior: Behavior | None) -> Step | None:

@@ -49,10 +49,11 @@ HELD = 3
 """Episodes a server agent's actor holds, in shares of its requests in flight: twice its
 share open (:class:`EpisodeActor`), one more share waiting for a free one."""
 
-SLICES = 4
+SLICES = 2
 """Batches a share of requests is cut into, for a server agent: a batch's results come back
 when its last episode ends, so a small one comes back (and is replaced) soon after its
-episodes start, and the episodes the actor holds never run low."""
+episodes start, and the episodes the actor holds never run low. (Quarters cost more round
+trips than they saved: benchmarks/README.md.)"""
 
 BATCHES_PER_ACTOR = 8
 """Batches an actor gets over a run, at least, when episodes are CPU-bound: few enough

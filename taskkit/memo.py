@@ -6,6 +6,7 @@ table in the package is one of these two (a test fills each past its bound)."""
 
 from __future__ import annotations
 
+import weakref
 from collections import OrderedDict
 from collections.abc import Hashable
 from typing import Any, Generic, TypeVar, overload
@@ -49,8 +50,12 @@ class Memo(Generic[K, V]):
 class IdentityMemo(Generic[V]):
     """Values by the identity of an object (and an optional tag), for objects that are not
     hashable or cost too much to hash (schemas, models): keeps its ``size`` most recently
-    used entries. Each entry holds its object, so the object's id cannot be reused by
-    another while the entry lives; the object must not change while it is a key."""
+    used entries. The object must not change while it is a key.
+
+    An entry must not let the object's id be reused by another while it lives: it holds a
+    weak reference to the object when the object takes one (pydantic models do), so the
+    entry of a task's model holds nothing of the task once the task is gone; else (dicts,
+    lists) it holds the object itself."""
 
     __slots__ = ("_memo",)
 
@@ -71,10 +76,19 @@ class IdentityMemo(Generic[V]):
         """The value held for ``obj`` (and ``tag``), else ``default`` (for values that may
         be ``None``)."""
         hit = self._memo.get((id(obj), tag))
-        return hit[1] if hit is not None and hit[0] is obj else default
+        if hit is None:
+            return default
+        held = hit[0]
+        if held is obj or (type(held) is weakref.ref and held() is obj):
+            return hit[1]
+        return default
 
     def put(self, obj: object, value: V, tag: Hashable = None) -> V:
-        self._memo.put((id(obj), tag), (obj, value))
+        try:
+            held: Any = weakref.ref(obj)
+        except TypeError:
+            held = obj
+        self._memo.put((id(obj), tag), (held, value))
         return value
 
     def __len__(self) -> int:

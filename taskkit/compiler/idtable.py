@@ -23,7 +23,9 @@ class IdTable(Sequence[str]):
 
     __slots__ = ("_blob", "_ends")
 
-    def __init__(self, blob: bytes, ends: array[int]) -> None:
+    def __init__(self, blob: bytes | bytearray, ends: array[int]) -> None:
+        # A bytearray is kept as it is, not copied (a copy doubled the table while the
+        # run's tasks were read); the table owns it and never changes it.
         self._blob = blob
         self._ends = ends
 
@@ -34,7 +36,7 @@ class IdTable(Sequence[str]):
         for text in ids:
             blob += text.encode(*_CODEC)
             ends.append(len(blob))
-        return cls(bytes(blob), ends)
+        return cls(blob, ends)
 
     @classmethod
     def checked(cls, blob: bytes, ends: array[int]) -> IdTable | None:
@@ -52,7 +54,7 @@ class IdTable(Sequence[str]):
         return cls(blob, ends) if start == len(blob) else None
 
     @property
-    def blob(self) -> bytes:
+    def blob(self) -> bytes | bytearray:
         return self._blob
 
     @property

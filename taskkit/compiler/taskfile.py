@@ -178,7 +178,7 @@ def _scan(files: Files, selection: Selection | None) -> TaskFile:
             ids += task.id.encode("utf-8", "surrogatepass")
             ends.append(len(ids))
             where.extend((number, start, size))
-    return TaskFile(files, IdTable(bytes(ids), ends), where, read, found)
+    return TaskFile(files, IdTable(ids, ends), where, read, found)
 
 
 def _wanted(task: CompiledTask, selection: Selection, kept: int) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import heapq
 import json
 from array import array
 from collections.abc import Callable, Sequence
@@ -107,6 +108,10 @@ def fresh_report(out: Path, store: Store, wanted: Episodes) -> dict[str, Any] | 
     return report
 
 
+_BLOCK = 2048
+"""Ids sorted at a time by :class:`_Sorted`."""
+
+
 class _Sorted(Sequence[str]):
     """The distinct strings of ``ids`` in sorted order, as positions in ``ids`` (a number
     each), not as a sorted copy of the strings."""
@@ -114,8 +119,14 @@ class _Sorted(Sequence[str]):
     def __init__(self, ids: Sequence[str]) -> None:
         self._ids = ids
         self._at = array("q")
+        # Sorted a block at a time, then merged: one sort of them all made a string for
+        # every id at once (a peak that grew with the run: 2 MiB for 20,000 tasks).
+        blocks = [
+            array("q", sorted(range(lo, min(lo + _BLOCK, len(ids))), key=ids.__getitem__))
+            for lo in range(0, len(ids), _BLOCK)
+        ]
         last: str | None = None
-        for i in sorted(range(len(ids)), key=ids.__getitem__):
+        for i in heapq.merge(*blocks, key=ids.__getitem__):  # equal ids: the first first
             if ids[i] != last:
                 self._at.append(i)
                 last = ids[i]

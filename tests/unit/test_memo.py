@@ -4,7 +4,9 @@ and a table that kept an entry per task grew with the run (issue 16: generate's 
 from __future__ import annotations
 
 import ast
+import gc
 import importlib
+import weakref
 from pathlib import Path
 
 import pytest
@@ -56,6 +58,24 @@ def test_an_identity_memo_forgets_the_oldest_objects() -> None:
         memo.put(obj, i)
     assert len(memo) == 4
     assert [memo.get(o) for o in objects] == [None] * 6 + [6, 7, 8, 9]
+
+
+def test_an_identity_memo_keeps_no_model_alive() -> None:
+    """A long run's tasks die one after another: an entry keyed by a task's model (which
+    takes weak references) must not keep it, or the run holds every task it met."""
+
+    class Model:  # like a pydantic model: it takes weak references
+        pass
+
+    memo: IdentityMemo[str] = IdentityMemo(8)
+    model = Model()
+    memo.put(model, "derived", "kind")
+    assert memo.get(model, "kind") == "derived"
+    gone = weakref.ref(model)
+    del model
+    gc.collect()
+    assert gone() is None
+    assert memo.get(Model(), "kind") is None  # a new object, even at the same address
 
 
 def _module_of(path: Path) -> str:

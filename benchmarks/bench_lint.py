@@ -126,7 +126,7 @@ def _compile_bytecode(python: str) -> None:
 
 def _fast_reader(python: str) -> bool:
     """Whether ``python`` has taskkit's fast YAML reader (the `fast` extra)."""
-    probe = "import taskkit.fastyaml as f, sys; sys.exit(0 if f.available() else 1)"
+    probe = "import taskkit.io.fastyaml as f, sys; sys.exit(0 if f.available() else 1)"
     env = {**os.environ, "TASKKIT_YAML": ""}
     return subprocess.run([python, "-c", probe], env=env, check=False).returncode == 0
 
@@ -292,7 +292,7 @@ def _key(text: str) -> str:
 PHASES_CODE = r"""
 import gc, json, os, resource, sys, time
 os.environ["TASKKIT_JOBS"] = "1"  # CPU cost of each phase, in one process
-gc.disable()  # as lint runs (taskkit.parallel.paused_gc)
+gc.disable()  # as lint runs (taskkit.runtime.parallel.paused_gc)
 t0 = time.perf_counter()
 from taskkit.library import load_library
 from taskkit.lint.context import LintContext

@@ -45,10 +45,10 @@ REPO = HERE.parent
 def build(out: Path, episodes: int, samples: int):
     """A finished run of ``episodes`` in ``out/run``, its compiled tasks in ``out/tasks.jsonl``
     (reused when ``out/bench.json`` says they were built with the same parameters)."""
-    from taskkit import jsonlines
     from taskkit.agents import MutantAgent
     from taskkit.compiler import compile_paths, write_compiled
     from taskkit.datagen import ExploreConfig, GenerateConfig, generate
+    from taskkit.io import jsonlines
 
     config = GenerateConfig(explore=ExploreConfig(samples=samples), agent="mutant")
     compiled, run, params = out / "tasks.jsonl", out / "run", out / "bench.json"

@@ -29,7 +29,7 @@ def synth_records(episodes: int) -> list[dict]:
     repeated under distinct task ids."""
     from taskkit.agents import make_agent
     from taskkit.compiler import compile_paths
-    from taskkit.runner import run_tasks
+    from taskkit.runs.episodes import run_tasks
 
     tasks = compile_paths([HERE.parent / "task_library", HERE.parent / "content_datasets"]).tasks
     base = list(run_tasks(tasks, make_agent("mutant")))
@@ -50,7 +50,7 @@ def main() -> None:
     parser.add_argument("--no-browser", action="store_true")
     args = parser.parse_args()
 
-    from taskkit import jsonlines
+    from taskkit.io import jsonlines
     from taskkit.view import build_page, read_runs
 
     with tempfile.TemporaryDirectory(prefix="bench-view-") as tmp:

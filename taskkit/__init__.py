@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from . import agents, lint
     from .compiler import compile_paths as compile
     from .compiler.output import load_compiled
-    from .runner import run_episode
+    from .runs.episodes import run_episode
     from .sim.episode import Episode
 
 __all__ = [
@@ -48,7 +48,7 @@ _HOMES: dict[str, tuple[str, str]] = {
     "compile": ("taskkit.compiler", "compile_paths"),
     "load_compiled": ("taskkit.compiler.output", "load_compiled"),
     "Episode": ("taskkit.sim.episode", "Episode"),
-    "run_episode": ("taskkit.runner", "run_episode"),
+    "run_episode": ("taskkit.runs.episodes", "run_episode"),
     "agents": ("taskkit.agents", ""),
     "lint": ("taskkit.lint", ""),
 }

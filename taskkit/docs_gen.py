@@ -25,7 +25,7 @@ where      docs/authoring.md the ``where`` operators (``WHERE_OPERATORS``), the 
 answers    docs/authoring.md the fields of ``AnswerCheck`` (``taskkit.models.checks``), their
                              defaults from the model
 normalise  docs/authoring.md the answer normalisations
-                             (``taskkit.normalisations.NORMALISATIONS``) and ``strip``
+                             (``taskkit.text.normalisations.NORMALISATIONS``) and ``strip``
 formats    docs/formats.md   ``taskkit.sim.formats.FORMATS``: name and the first sentence of
                              its module's docstring
 importers  docs/importers.md ``taskkit.importers.IMPORTERS``, the same way
@@ -295,7 +295,7 @@ def answers_table() -> str:
 
 
 def normalisations_table() -> str:
-    from .normalisations import NORMALISATIONS, STRIP, STRIP_DOES  # noqa: PLC0415
+    from .text.normalisations import NORMALISATIONS, STRIP, STRIP_DOES  # noqa: PLC0415
 
     rows = [[f"`{name}`", n.does] for name, n in NORMALISATIONS.items()]
     rows.append([f"`{{{STRIP}: [...]}}`", STRIP_DOES])

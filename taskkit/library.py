@@ -21,10 +21,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from .diagnostics import Diagnostic, did_you_mean
-from .keys import allowed_keys
+from .io.walk import is_file, walk
+from .io.yamlio import MAX_FILE_BYTES, Document, LoadResult, load_jsonl_file, load_yaml_file
 from .models import KINDS, SCHEMA_VERSION, Content, DocModel, Evaluator, Pack, Task, Toolset
 from .models.toolset import Tool
-from .parallel import map_chunks, paused_gc
 from .rule_ids import (
     BAD_SCHEMA_VERSION,
     FILE_UNREADABLE,
@@ -32,9 +32,9 @@ from .rule_ids import (
     SCHEMA_VIOLATION,
     UNKNOWN_KIND,
 )
-from .walk import is_file, walk
+from .runtime.parallel import map_chunks, paused_gc
+from .schema.keys import allowed_keys
 from .worlds import World, load_world
-from .yamlio import MAX_FILE_BYTES, Document, LoadResult, load_jsonl_file, load_yaml_file
 
 __all__ = [
     "INDEX_MODELS",
@@ -288,7 +288,7 @@ def discover(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[str], list[D
 
 def _yaml_files(top: str, diags: list[Diagnostic]) -> Iterator[tuple[str, str]]:
     """``(real path, path)`` of every YAML file under ``top``, a folder at a time, files
-    before subfolders, each in name order, as :func:`taskkit.walk.walk` goes. A folder that
+    before subfolders, each in name order, as :func:`taskkit.io.walk.walk` goes. A folder that
     cannot be listed, and a ``pack.yaml`` that is a folder, are diagnostics in ``diags``:
     their documents would be missing without a word."""
     for folder in walk(top, diags):

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Final
 
-# Reading files (the loader: taskkit.yamlio, taskkit.library, taskkit.packs.discovery)
+# Reading files (the loader: taskkit.io.yamlio, taskkit.library, taskkit.packs.discovery)
 YAML_SYNTAX: Final = "TK001"
 FILE_UNREADABLE: Final = "TK003"
 ENCODING: Final = "TK004"

@@ -24,10 +24,10 @@ from typing import Any
 import orjson
 
 from .diagnostics import Diagnostic
-from .jsonvalidate import SchemaError, compile_schema
-from .regular_files import FileRefused, read_regular
+from .io.regular_files import FileRefused, read_regular
+from .io.yamlio import decode, load_jsonl_file
 from .rule_ids import WORLD_FILE, WORLD_SCHEMA
-from .yamlio import decode, load_jsonl_file
+from .schema.validate import SchemaError, compile_schema
 
 __all__ = [
     "MAX_WORLD_BYTES",

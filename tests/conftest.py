@@ -62,7 +62,7 @@ def compiled_library():
 def yaml_reader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     """Run a test with each YAML reader: the optional fast one (yaml-rs, the ``fast``
     extra) where it applies, and the reference one (libyaml) always."""
-    from taskkit import fastyaml
+    from taskkit.io import fastyaml
 
     if request.param == "reference":
         monkeypatch.setattr(fastyaml, "_yaml_rs", None)

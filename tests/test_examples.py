@@ -42,8 +42,8 @@ from click.testing import CliRunner
 
 from taskkit.cli.main import cli
 from taskkit.compiler.deep import compile_findings
+from taskkit.io.yamlio import MAX_FILE_BYTES
 from taskkit.lint import RULES, lint
-from taskkit.yamlio import MAX_FILE_BYTES
 
 EXAMPLES = Path(__file__).parent / "examples"
 VALID = sorted(p for p in (EXAMPLES / "valid").iterdir() if p.is_dir())

@@ -29,7 +29,7 @@ from taskkit import docs_gen
 from taskkit.agents import AGENTS, USERS, make_agent
 from taskkit.importers import IMPORTERS
 from taskkit.models.checks import AnswerCheck
-from taskkit.runner import run_episode
+from taskkit.runs.episodes import run_episode
 from taskkit.sim.formats import FORMATS
 from taskkit.sim.verify import ToolCall
 

@@ -13,8 +13,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from ..memo import Memo
 from ..models import CompiledTask, ToolEnv
+from ..runtime.memo import Memo
 from ..sim.formats import Response
 from ..sim.verify import ToolCall, shared_validator
 from .base import AgentOptions, AgentView

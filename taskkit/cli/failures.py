@@ -14,7 +14,7 @@ from ..agents.errors import ServerUnavailable
 from ..compiler.output import CompiledFileError
 from ..datagen.run import ConfigMismatch, WorkerDied
 from ..executors import ExecutorUnavailable
-from ..lockfile import LockHeld
+from ..io.writer_lock import LockHeld
 from .exit_codes import FINDINGS, INTERRUPTED, SERVER, USAGE
 
 __all__ = ["run_failures"]

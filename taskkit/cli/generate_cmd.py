@@ -24,9 +24,9 @@ from ..datagen.config import ExploreConfig, GenerateConfig
 from ..datagen.messages import ARGUMENTS, Arguments
 from ..datagen.resume import ConfigMismatch, noop_report
 from ..datagen.store import read_records
-from ..jsonlines import JsonlError
-from ..lockfile import LockHeld, output_lock
-from ..report import build_report, format_table
+from ..io.jsonlines import JsonlError
+from ..io.writer_lock import LockHeld, output_lock
+from ..runs.pass_rates import build_report, format_table
 from .exit_codes import OK, SERVER, USAGE
 from .names import FORMATS, OFFLINE_AGENTS
 from .options import (
@@ -236,7 +236,7 @@ def _explore(
 ) -> dict[str, Any]:
     """Play and export every episode still to do; the run's report."""
     from ..datagen import generate  # noqa: PLC0415 - see the module's docstring
-    from ..runner import run_settings  # noqa: PLC0415
+    from ..runs.episodes import run_settings  # noqa: PLC0415
 
     explore, spec = config.explore, config.agent
     agent, user = agent_and_user_from(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from ..pack_repo import INDEX
-from ..scaffold import ScaffoldError, new_content, new_pack, new_task, new_toolset
+from ..scaffold.documents import ScaffoldError, new_content, new_pack, new_task, new_toolset
+from ..scaffold.pack_repo import INDEX
 
 KINDS = ("pack", "toolset", "task", "content")
 

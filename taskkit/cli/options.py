@@ -15,8 +15,8 @@ from click.shell_completion import CompletionItem
 
 from ..compiler import Selection
 from ..executors import EXECUTORS, make_executor
-from ..trust import TrustFileError, user_trust
-from ..user_choice import UserChoice
+from ..handlers.trust import TrustFileError, user_trust
+from ..runs.user_choice import UserChoice
 from .names import AGENTS, ENTRY_POINT_GROUP, USERS
 
 if TYPE_CHECKING:

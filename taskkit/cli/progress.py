@@ -20,7 +20,7 @@ Where it goes (stderr, so stdout keeps the data and the diagnostics):
 quiet second) or ``off``.
 
 :func:`echo_pass_rates` prints the pass-rate table of ``run`` and ``report``: a rich table on
-a terminal, :func:`taskkit.report.format_table`'s plain text otherwise (so pipes and CI logs
+a terminal, :func:`taskkit.runs.pass_rates.format_table`'s plain text otherwise (so pipes and CI logs
 read the same as before).
 """
 
@@ -36,7 +36,7 @@ from typing import IO, Any
 
 import click
 
-from ..report import Report, format_table, table_of
+from ..runs.pass_rates import Report, format_table, table_of
 
 __all__ = ["Progress", "echo_pass_rates", "progress", "progress_mode"]
 
@@ -210,7 +210,7 @@ def echo_pass_rates(
     report: Report | dict[str, Any], *, by: tuple[str, ...] = ("pack", "category", "task")
 ) -> None:
     """The pass-rate table on stdout: rendered by rich on a terminal, plain text otherwise
-    (both from the same cells, :func:`taskkit.report.table_of`)."""
+    (both from the same cells, :func:`taskkit.runs.pass_rates.table_of`)."""
     if not (sys.stdout.isatty() and _rich_available()):
         click.echo(format_table(report, by=by))
         return

@@ -14,20 +14,20 @@ from typing import IO, Any, NoReturn
 import click
 
 from ..agents import Agent, ClosableAgent
-from ..atomic import atomic_writer
 from ..compiler import CompiledFileError, Selection, compile_paths, load_compiled
 from ..compiler.select import select
 from ..compiler.taskfile import open_compiled
 from ..diagnostics import format_diagnostics
 from ..executors import Executor, LocalExecutor
-from ..lockfile import output_lock
+from ..handlers.trust import UntrustedHandlers, check_trust
+from ..io.atomic import atomic_writer
+from ..io.writer_lock import output_lock
 from ..models import CompiledTask
 from ..models.records import RunSettings, TrajectoryRecord
 from ..packs.discovery import resolve_targets
-from ..report import Report, build_report
-from ..runner import run_settings, run_tasks
+from ..runs.episodes import run_settings, run_tasks
+from ..runs.pass_rates import Report, build_report
 from ..sim.formats import FORMATS
-from ..trust import UntrustedHandlers, check_trust
 from .exit_codes import FINDINGS, OK, SERVER, USAGE
 from .failures import run_failures
 from .options import (

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from ..schemas import export_schemas, stale_schemas
+from ..schema.documents import export_schemas, stale_schemas
 from .exit_codes import FINDINGS, OK
 
 

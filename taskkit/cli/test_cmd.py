@@ -14,7 +14,7 @@ from .exit_codes import FINDINGS, OK, USAGE
 from .progress import progress
 
 if TYPE_CHECKING:
-    from ..testing.runner import LibraryResult, TestSession
+    from ..testing.session import LibraryResult, TestSession
 
 
 @click.command("test")
@@ -66,7 +66,7 @@ def test(
             format_row,
             task_width,
         )
-        from ..testing.runner import TestSession  # noqa: F401, PLC0415 - checks Hypothesis
+        from ..testing.session import TestSession  # noqa: F401, PLC0415 - checks Hypothesis
     except ImportError as exc:
         click.echo(
             f"taskkit test needs Hypothesis ({exc.name} is missing): pip install 'taskkit-llm[test]'",
@@ -92,7 +92,7 @@ def test(
 def _session(paths: tuple[str, ...], trust: tuple[str, ...], tasks: tuple[str, ...]) -> TestSession:
     """The library loaded and linted, with a case per task; exits when there is nothing to
     test (lint errors, or no task matching)."""
-    from ..testing.runner import TestSession  # noqa: PLC0415 - see test()
+    from ..testing.session import TestSession  # noqa: PLC0415 - see test()
 
     session = TestSession(paths, trust=trust, tasks=tasks)
     if session.lint_errors:

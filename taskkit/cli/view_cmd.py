@@ -8,7 +8,7 @@ from typing import NoReturn
 
 import click
 
-from ..atomic import atomic_writer
+from ..io.atomic import atomic_writer
 from ..view import Run, ViewInputError, build_page, compare_runs, error_page, format_text, read_runs
 from .exit_codes import OK, USAGE
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..diagnostics import Diagnostic, Severity
-from ..lazy import lazy_exports
+from ..runtime.lazy import lazy_exports
 from .select import Selection
 
 if TYPE_CHECKING:
@@ -63,7 +63,7 @@ def compile_library(
     """Compile every selected instance. Lint errors stop compilation before it starts.
     ``on_task(1)`` is called as each abstract task is taken up (``len(lib.tasks)`` in all),
     for progress displays."""
-    from ..parallel import paused_gc  # noqa: PLC0415 - see the module's docstring
+    from ..runtime.parallel import paused_gc  # noqa: PLC0415 - see the module's docstring
 
     with paused_gc():
         return _compile_library(

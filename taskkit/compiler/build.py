@@ -17,8 +17,7 @@ from typing import Any, NamedTuple
 from pydantic import TypeAdapter, ValidationError
 
 from ..diagnostics import Diagnostic
-from ..handlers import pack_root
-from ..jsonvalidate import SchemaError, compile_schema
+from ..handlers.sources import pack_root
 from ..library import Entry, Library, LoadedDoc
 from ..lint.positions import template_position
 from ..models import (
@@ -38,14 +37,15 @@ from ..models import (
 )
 from ..models.operations import EVERYTHING
 from ..models.user import CompiledTurn
-from ..render import RenderError, entry_context, render_at
 from ..rule_ids import GOLD_ACTION_FAILS, GOLD_EXPECTATION, RENDER_ERROR, UNTRUSTED_HANDLER
+from ..schema.validate import SchemaError, compile_schema
 from ..sim.diff import copy_json
 from ..sim.evaluate import evaluate_final
 from ..sim.execute import Observation, execute
 from ..sim.patch import apply_patch, make_patch
 from ..sim.users.gold import play_gold
 from ..sim.verify import ToolCall, Verifier
+from ..templates.render import RenderError, entry_context, render_at
 from ..worlds import World, own_collections, with_world
 
 __all__ = ["CompileUnit", "compile_unit", "units"]

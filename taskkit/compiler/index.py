@@ -22,9 +22,9 @@ from typing import Any, BinaryIO, NamedTuple
 import orjson
 
 from .. import __version__
-from ..cache_files import read_cache_file, write_bytes
-from ..regular_files import FileRefused, open_regular
-from ..trust import Handler
+from ..handlers.trust import Handler
+from ..io.cache_files import read_cache_file, write_bytes
+from ..io.regular_files import FileRefused, open_regular
 from .idtable import IdTable
 from .select import Selection
 

@@ -15,9 +15,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from .. import __version__
-from ..atomic import atomic_writer
+from ..io.atomic import atomic_writer
+from ..io.regular_files import FileRefused, open_regular
 from ..models import CompiledTask
-from ..regular_files import FileRefused, open_regular
 from ..sim.patch import PatchError, apply_patch, make_patch
 from ..worlds import canonical_json, own_collections, with_world, world_hash
 

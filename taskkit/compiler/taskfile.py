@@ -21,9 +21,9 @@ from typing import Any, BinaryIO, NamedTuple, overload
 
 from pydantic import ValidationError
 
+from ..handlers.trust import Handler, handlers
+from ..io.regular_files import FileRefused, open_regular
 from ..models import CompiledTask
-from ..regular_files import FileRefused, open_regular
-from ..trust import Handler, handlers
 from .idtable import IdTable
 from .index import Indexed, index_key, read_index, write_index
 from .output import CompiledFileError, _resolved, _world, parse_task_line

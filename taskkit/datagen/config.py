@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from ..user_choice import UserChoice
+from ..runs.user_choice import UserChoice
 from .messages import ARGUMENTS, Arguments
 
 __all__ = ["ExploreConfig", "GenerateConfig"]

@@ -12,9 +12,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from .. import jsonlines
-from ..atomic import atomic_writer
-from ..report import build_report, summary_of
+from ..io import jsonlines
+from ..io.atomic import atomic_writer
+from ..runs.pass_rates import build_report, summary_of
 from .messages import Arguments, assistant_message, step_messages
 from .store import read_records
 
@@ -35,9 +35,9 @@ __all__ = [
 
 
 def read_trajectories(path: str | os.PathLike[str]) -> list[ExploredRecord]:
-    """The records of a trajectories file, by the one policy (:mod:`taskkit.jsonlines`): a
+    """The records of a trajectories file, by the one policy (:mod:`taskkit.io.jsonlines`): a
     torn last line (a crash) is left out; a line that is not a record raises
-    :class:`~taskkit.jsonlines.JsonlError` (``generate`` on the folder moves it aside)."""
+    :class:`~taskkit.io.jsonlines.JsonlError` (``generate`` on the folder moves it aside)."""
     if not Path(path).exists():
         return []
     return [record for _, record in read_records(path)]

@@ -19,7 +19,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, overload
 
-from ..atomic import atomic_writer
+from ..io.atomic import atomic_writer
 from .config import GenerateConfig
 from .store import QUARANTINE, EpisodeKey, Store, key_of
 

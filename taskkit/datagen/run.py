@@ -33,13 +33,13 @@ from typing import Any, overload
 
 from ..agents import Agent
 from ..agents.errors import ServerUnavailable, failure_of
-from ..atomic import atomic_writer
 from ..compiler.taskfile import TaskFile
 from ..executors import Executor, Job, LocalExecutor, WorkerDied
+from ..io.atomic import atomic_writer
 from ..models import CompiledTask
 from ..models.records import ExploredRecord, RunSettings
-from ..report import summary_of
-from ..runner import failed_explored, record_line, repeat_seed
+from ..runs.episodes import failed_explored, record_line, repeat_seed
+from ..runs.pass_rates import summary_of
 from .config import ExploreConfig, GenerateConfig
 from .explore import explore_episode
 from .export import EpisodeOutput, outputs_of, write_sorted_exports

@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, cast
 
-from .. import jsonlines
-from ..atomic import atomic_writer
-from ..jsonlines import JsonLines
+from ..io import jsonlines
+from ..io.atomic import atomic_writer
+from ..io.jsonlines import JsonLines
 from ..rule_ids import SCHEMA_VIOLATION
 
 if TYPE_CHECKING:  # the types of the records, not their module: no pydantic at run time
@@ -324,8 +324,8 @@ class Appender:
 
 def read_records(path: str | os.PathLike[str]) -> JsonLines:
     """The records of a trajectories file (of ``run`` or ``generate``), read by the one
-    policy (:mod:`taskkit.jsonlines`): iterate for ``(line number, record)``; a torn last
-    line is noted, a line that is not a record is a :class:`~taskkit.jsonlines.JsonlError`."""
+    policy (:mod:`taskkit.io.jsonlines`): iterate for ``(line number, record)``; a torn last
+    line is noted, a line that is not a record is a :class:`~taskkit.io.jsonlines.JsonlError`."""
     return JsonLines(
         path,
         accept=not_a_record,

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ..lazy import lazy_exports
+from ..runtime.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from ..agents import Agent

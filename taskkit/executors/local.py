@@ -1,6 +1,6 @@
 """``local``: this machine's cores, in forked workers (the default; needs nothing else).
 
-Episodes are played in taskkit's one fork pool (:func:`taskkit.parallel.in_workers`, lint's
+Episodes are played in taskkit's one fork pool (:func:`taskkit.runtime.parallel.in_workers`, lint's
 too): workers pull job indices from a shared counter (the tasks themselves are inherited
 through fork: a compiled task costs more to pickle and rebuild than to explore with a fast
 agent) and send finished episodes back on one pipe each, so stopping never waits on a pipe.
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from ..agents import Agent
 from ..agents.base import AsyncAgent, PooledAgent
-from ..parallel import Work, WorkerDied, cores, in_workers, workers
+from ..runtime.parallel import Work, WorkerDied, cores, in_workers, workers
 from .base import Emit, Job, Play, settled_heap
 
 __all__ = ["PER_LOOP", "LocalExecutor", "WorkerDied"]

@@ -28,11 +28,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from ..atomic import atomic_writer
-from ..jsonlines import JsonlError, JsonLines
+from ..io.atomic import atomic_writer
+from ..io.jsonlines import JsonlError, JsonLines
+from ..io.regular_files import FileRefused, read_regular
+from ..io.yamlio import dump_yaml
 from ..models import KINDS, SCHEMA_VERSION, Toolset
-from ..regular_files import FileRefused, read_regular
-from ..yamlio import dump_yaml
 from ._names import Namer
 
 __all__ = [
@@ -131,7 +131,7 @@ def read_json(path: Path) -> Any:
 
 def read_json_lines(path: Path, notes: list[str]) -> list[tuple[int, Any]]:
     """``(line number, value)`` for each non-blank line of a JSON Lines file, by the one
-    policy (:mod:`taskkit.jsonlines`): a bad line is a :class:`SourceError` saying where; a
+    policy (:mod:`taskkit.io.jsonlines`): a bad line is a :class:`SourceError` saying where; a
     torn last line (a download cut short) is left out, and ``notes`` say so."""
     raw = _read_text(path).encode("utf-8")  # checked UTF-8, without a BOM
     lines = JsonLines(raw, name=path.name, exact=True)

@@ -32,7 +32,7 @@ from typing import Any
 import gymnasium  # type: ignore[import-not-found]
 from gymnasium import spaces  # type: ignore[import-not-found]
 
-from .. import trust as trusting
+from ..handlers import trust as trusting
 from ..models import CompiledTask
 from ..sim.episode import Episode
 from ..sim.formats import Response, get_format

@@ -29,8 +29,8 @@ import os
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from .. import trust as trusting
 from ..agents.openai_agent import completion_to_response
+from ..handlers import trust as trusting
 from ..models import CompiledTask
 from ..sim.episode import Episode
 from ..sim.formats import Response, get_format

@@ -44,7 +44,7 @@ import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Literal
 
-from .. import trust as trusting
+from ..handlers import trust as trusting
 from ..models import CompiledTask
 from ..models.records import TrajectoryRecord
 from ..sim.episode import Episode

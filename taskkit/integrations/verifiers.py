@@ -18,7 +18,7 @@ simulated tools (a verification failure or a tool error is the returned text, ne
 exception), and its reward (``taskkit``) is taskkit's final evaluator. The reward is scored
 from the rollout's transcript: every assistant turn of the trace is replayed as one step of a
 fresh :class:`~taskkit.sim.episode.Episode` (the simulation is deterministic), so it equals
-:func:`taskkit.runner.run_episode`'s final score for the same turns whatever the tool server
+:func:`taskkit.runs.episodes.run_episode`'s final score for the same turns whatever the tool server
 saw. The step scores' mean is the ``taskkit_steps`` metric; the whole verdict is in the
 trace's ``info["taskkit"]``.
 
@@ -38,9 +38,9 @@ import verifiers.v1 as vf  # type: ignore[import-not-found, import-untyped]
 from mcp.server.mcpserver.tools import Tool as MCPTool  # type: ignore[import-not-found]
 from verifiers.v1.harnesses.null import NullHarness  # type: ignore[import-not-found, import-untyped]
 
-from .. import trust as trusting
 from ..compiler import Selection, compile_paths, load_compiled
 from ..compiler.select import select
+from ..handlers import trust as trusting
 from ..models import CompiledTask
 from ..sim.episode import Episode
 from ..sim.formats import get_format

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .context import CompilePhase
+from .linter import LintResult, lint, lint_library
 from .registry import RULES, Rule
-from .runner import LintResult, lint, lint_library
 
 __all__ = ["RULES", "CompilePhase", "LintResult", "Rule", "lint", "lint_library"]

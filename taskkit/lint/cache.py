@@ -19,9 +19,9 @@ the file size limit. Anything else makes another folder; the few most recent are
 the folder, the records are spread over :data:`BUCKETS` files by the folder of the file
 they describe, each signed with a key of the user's (:class:`LintCache`).
 
-A file counts as unchanged by the rule of all taskkit's caches (:mod:`taskkit.cache_files`):
+A file counts as unchanged by the rule of all taskkit's caches (:mod:`taskkit.io.cache_files`):
 its stamp as recorded and older than the run that read it by
-:data:`~taskkit.cache_files.RACY_NS`, otherwise its content hashing as recorded.
+:data:`~taskkit.io.cache_files.RACY_NS`, otherwise its content hashing as recorded.
 
 The cache is only ever a shortcut: a bucket that does not verify, a record that is not
 shaped as written, are ignored, and their files are linted again.
@@ -49,15 +49,16 @@ import orjson
 import pydantic
 import yaml
 
-from .. import __version__, fastyaml
-from ..cache_files import Stamp, mark_cache_dir, read_cache_file, stamp_of, vouches, write_bytes
-from ..cache_home import cache_dir
+from .. import __version__
 from ..diagnostics import Diagnostic, Severity
-from ..digests import SIZE, digest, file_digest, keyed_digest
+from ..io import fastyaml
+from ..io.cache_files import Stamp, mark_cache_dir, read_cache_file, stamp_of, vouches, write_bytes
+from ..io.cache_home import cache_dir
+from ..io.digests import SIZE, digest, file_digest, keyed_digest
+from ..io.walk import is_file, walk
 from ..library import Library, namespace
-from ..memo import Memo
 from ..packs.lockfile import LOCK_NAME
-from ..walk import is_file, walk
+from ..runtime.memo import Memo
 
 __all__ = [
     "FileStamp",

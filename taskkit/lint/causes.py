@@ -18,8 +18,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from ..diagnostics import Diagnostic, Severity
+from ..io.yamlio import load_yaml_file
 from ..library import Library, PackFinder, namespace
-from ..yamlio import load_yaml_file
 
 __all__ = ["LOADER_RULES", "link", "missing"]
 

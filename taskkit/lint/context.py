@@ -10,12 +10,12 @@ from typing import Any
 import orjson
 
 from ..diagnostics import Diagnostic
-from ..jsonvalidate import SchemaError, Validator, compile_schema
 from ..library import Library, LoadedDoc
 from ..models import Content, Task
 from ..models.user import User
+from ..schema.validate import SchemaError, Validator, compile_schema
 from ..sim.behaviors import check_source
-from ..templating import TemplateError, is_template, parse
+from ..templates.environment import TemplateError, is_template, parse
 
 __all__ = ["CompilePhase", "LintContext", "TaskName", "TemplateSite"]
 

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from ..digests import digest
-from ..yamlio import Document, decode
+from ..io.digests import digest
+from ..io.yamlio import Document, decode
 
 __all__ = ["FileText", "text_of"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..handlers import HandlerSource, inspect_handler, pack_root
+from ..handlers.sources import HandlerSource, inspect_handler, pack_root
 from ..library import Library, LoadedDoc
 from ..models import Toolset
 

@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..diagnostics import Diagnostic
-from .answers import Found, Loaded, Stamped
 from .cache import LintCache, Record, diag_from, diag_tuple
+from .shard_results import Found, Loaded, Stamped
 
 __all__ = ["Stale", "answer_from", "record"]
 

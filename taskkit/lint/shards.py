@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..diagnostics import Diagnostic
+from ..io.yamlio import Document, load_yaml_file
 from ..library import (
     INDEX_MODELS,
     Library,
@@ -56,9 +57,7 @@ from ..library import (
     validate_document,
 )
 from ..models import Content, Task
-from ..parallel import Rounds, workers
-from ..yamlio import Document, load_yaml_file
-from .answers import Found, IndexDoc, Loaded, Stamped, Summary
+from ..runtime.parallel import Rounds, workers
 from .cache import Fingerprints, LintCache, Record, stamp
 from .context import LintContext, TaskName
 from .depends import task_refs
@@ -67,6 +66,7 @@ from .file_text import FileText
 from .registry import rules_reading
 from .reuse import Stale, answer_from, record
 from .ripple import dependents
+from .shard_results import Found, IndexDoc, Loaded, Stamped, Summary
 
 __all__ = ["COORDINATOR_RULES", "ShardedLint", "lint_in_shards", "split"]
 

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import AfterValidator, Field, model_validator
 
-from ..normalisations import NORMALISATIONS
+from ..text.normalisations import NORMALISATIONS
 from .common import Model
 
 __all__ = [
@@ -87,7 +87,7 @@ class ForbiddenText(Model):
     contains: list[Annotated[str, Field(min_length=1)]] = []
     """Case-insensitive substrings (templated)."""
     regex: str | None = None
-    """A safe regex (:mod:`taskkit.saferegex`)."""
+    """A safe regex (:mod:`taskkit.text.saferegex`)."""
 
     @model_validator(mode="after")
     def _some(self) -> Self:
@@ -141,7 +141,7 @@ NormaliseStep = (
     ]
     | StripStep
 )
-"""A name of :data:`taskkit.normalisations.NORMALISATIONS`, or ``{strip: [...]}``."""
+"""A name of :data:`taskkit.text.normalisations.NORMALISATIONS`, or ``{strip: [...]}``."""
 
 
 class AnswerCheck(Model):

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import ConfigDict, Field, model_validator
 
-from ..memo import IdentityMemo
+from ..runtime.memo import IdentityMemo
 from .common import DocModel, JsonSchema, Model
 from .operations import (
     EVERYTHING,

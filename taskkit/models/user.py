@@ -70,7 +70,7 @@ class CompiledTrigger(Model):
     """Any of these phrases occurs in the agent's message (case-insensitive, on word
     boundaries)."""
     asks_regex: str | None = None
-    """A safe regex (:mod:`taskkit.saferegex`) searches the agent's message."""
+    """A safe regex (:mod:`taskkit.text.saferegex`) searches the agent's message."""
     reply: Annotated[int, Field(ge=1)] | None = None
     """The agent's Nth message to the user (1-based; the user command is not one)."""
     after_call: CompiledAfterCall | None = None

@@ -7,7 +7,7 @@ fingerprint of its files: relative path and stamp (size, mtime, ctime, inode) of
 ``.yaml``/``.yml``/``.jsonl`` file of the pack folder and of its ``content_datasets/<name>/``
 folder. Listing an unchanged pack then costs one ``stat`` per file, and no YAML parsing (nor
 even importing pydantic). Stamps vouch for a file by the rule of all taskkit's caches
-(:mod:`taskkit.cache_files`): only a file older than its reading by two seconds.
+(:mod:`taskkit.io.cache_files`): only a file older than its reading by two seconds.
 
 When a fingerprint differs only in stamps (a ``touch``, a ``git checkout`` of the same
 bytes), or a file was too new to vouch for, the files concerned are hashed and compared with
@@ -34,12 +34,12 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from .. import __version__
-from ..cache_files import mark_cache_dir, read_cache_file, stamp_of, vouches, write_text
-from ..cache_home import CACHE_ENV, cache_dir
 from ..diagnostics import Diagnostic, Severity
-from ..digests import file_digest
+from ..io.cache_files import mark_cache_dir, read_cache_file, stamp_of, vouches, write_text
+from ..io.cache_home import CACHE_ENV, cache_dir
+from ..io.digests import file_digest
+from ..io.walk import Folder, is_file, walk
 from ..rule_ids import PACK_MANIFEST
-from ..walk import Folder, is_file, walk
 
 __all__ = [
     "CACHE_ENV",
@@ -54,14 +54,14 @@ __all__ = [
 
 INDEX_FORMAT = 2
 """2: files stamped as all taskkit's caches stamp them (size, mtime, ctime, inode), and the
-time they were read (:mod:`taskkit.cache_files`)."""
+time they were read (:mod:`taskkit.io.cache_files`)."""
 MAX_INDEX_BYTES = 1 << 26
 """An index or details file larger than this is not read (1,000 packs make about 1 MB)."""
 MANIFEST = "pack.yaml"
 SUFFIXES = (".yaml", ".yml", ".jsonl")
 
 FileStat = tuple[str, int, int, int, int]
-"""Path relative to the pack folder, then its stamp (:data:`taskkit.cache_files.Stamp`)."""
+"""Path relative to the pack folder, then its stamp (:data:`taskkit.io.cache_files.Stamp`)."""
 
 
 @dataclass(frozen=True)
@@ -134,7 +134,7 @@ def find_pack_roots(top: str) -> list[str]:
 def walk_packs(top: str, diags: list[Diagnostic] | None = None) -> dict[str, list[FileStat]]:
     """Every pack folder under ``top`` (``top`` included), with the stats of its own files.
 
-    One pass over the tree (:func:`taskkit.walk.walk`, as the loader goes): listing packs
+    One pass over the tree (:func:`taskkit.io.walk.walk`, as the loader goes): listing packs
     and checking them against the index share it. Leaves out nested packs' files (they are
     packs of their own), and ``content_datasets`` folders outside packs (they belong to
     the packs named after their sub-folders; see :func:`content_dirs`). A folder that
@@ -363,7 +363,7 @@ def _write_json(directory: str, path: str, doc: Any) -> None:
 
 def manifest_name(root: str) -> str:
     """The ``name`` in ``root/pack.yaml``, or the folder's name if it has none."""
-    from ..yamlio import load_yaml_file  # noqa: PLC0415 - only for packs not in the cache
+    from ..io.yamlio import load_yaml_file  # noqa: PLC0415 - only for packs not in the cache
 
     result = load_yaml_file(os.path.join(root, MANIFEST))
     for doc in result.documents:

@@ -34,9 +34,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..io.regular_files import FileRefused, read_regular
 from ..library import Library, LoadedDoc
 from ..models import Content, Evaluator, Pack, Task
-from ..regular_files import FileRefused, read_regular
 
 __all__ = [
     "LOCK_NAME",

@@ -12,8 +12,8 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ..atomic import atomic_writer
 from ..diagnostics import Diagnostic, Severity
+from ..io.atomic import atomic_writer
 from ..library import Library
 from ..lint import lint_library
 from ..models import Pack

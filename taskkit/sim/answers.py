@@ -10,8 +10,8 @@ from typing import Any
 
 from ..models import AnswerCheck
 from ..models.checks import StripStep
-from ..normalisations import apply_steps
-from ..saferegex import TooLong, compile_safe
+from ..text.normalisations import apply_steps
+from ..text.saferegex import TooLong, compile_safe
 
 __all__ = ["NO_ANSWER", "check_answer", "normalise", "normaliser", "numbers_in"]
 
@@ -90,7 +90,7 @@ def _first_passing(results: list[list[str]]) -> list[str]:
 
 def _regex(pattern: str, answer: str) -> list[str]:
     """The answer against an author's regex, in bounded time (RE2, or a length cap for a
-    pattern RE2 cannot run: see :mod:`taskkit.saferegex`)."""
+    pattern RE2 cannot run: see :mod:`taskkit.text.saferegex`)."""
     try:
         if compile_safe(pattern, ignore_case=True).search(answer):
             return []

@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..handlers import handler_root, load_handler
+from ..handlers.sources import handler_root, load_handler
+from ..handlers.trust import HandlerRefused
 from ..models import Behavior, Step
 from ..models.operations import OPERATIONS
 from ..models.toolset import Require
-from ..templating import TemplateError, value_renderer
-from ..trust import HandlerRefused
+from ..templates.environment import TemplateError, value_renderer
 from . import collections as colls
 from .collections import Collection, Key
 from .helpers import helper_context

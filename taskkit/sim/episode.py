@@ -15,7 +15,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any
 
-from .. import trust as trusting
+from ..handlers import trust as trusting
 from ..models import CompiledTask, ToolEnv
 from ..models.operations import EVERYTHING
 from ..models.records import FinalEntry, StepEntry, TrajectoryRecord
@@ -132,7 +132,7 @@ class Episode:
     ) -> None:
         """``trust``: the packs whose Python handlers may run (``None``: those of the user's
         trust file). A task offering a handler of any other pack is refused here, with
-        :class:`~taskkit.trust.UntrustedHandlers`, before anything runs.
+        :class:`~taskkit.handlers.trust.UntrustedHandlers`, before anything runs.
 
         ``user``: who answers the agent's messages (each reset talks to a fork of it);
         ``None``: the task's scripted user when it has a ``user`` block, else nobody (the

@@ -20,7 +20,7 @@ from ..models.checks import (
     ReadOnly,
 )
 from ..models.records import FindingEntry
-from ..saferegex import TooLong, compile_safe
+from ..text.saferegex import TooLong, compile_safe
 from .answers import NO_ANSWER, check_answer
 from .diff import StateDiff, diff_states, states_equal, strip_ignored
 from .fastinit import fast_init

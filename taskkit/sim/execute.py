@@ -12,9 +12,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from ..handlers import using_handlers
-from ..memo import IdentityMemo
+from ..handlers.sources import using_handlers
 from ..models import Faults, ToolEnv
+from ..runtime.memo import IdentityMemo
 from .behaviors import ToolError, returns_stored_record, run_behavior
 from .fastinit import fast_init
 

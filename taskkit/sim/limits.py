@@ -35,7 +35,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ..memo import Memo
+from ..runtime.memo import Memo
 
 __all__ = [
     "DEFAULT_LIMITS",

@@ -5,7 +5,7 @@ agent: ``limit_exceeded`` (a tool name or arguments over a :mod:`~taskkit.sim.li
 limit), ``unparseable`` (arguments are not JSON), ``args_not_object``, ``unknown_tool``
 (with the nearest name), ``schema_error`` (the tool's own schema cannot be checked: a
 broken pack, never the agent's fault), then the schema classes of
-:mod:`taskkit.jsonvalidate`: ``missing_required``, ``unexpected_parameter``,
+:mod:`taskkit.schema.validate`: ``missing_required``, ``unexpected_parameter``,
 ``type_error``, ``nested_type_error``, ``enum_error``, ``format_error``, ``range_error``.
 
 Cost does not grow with the number of tools: one dict look-up, and one validator compiled
@@ -22,9 +22,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from ..jsonvalidate import ERROR_KINDS, Check, Validator, compile_trusted, describe, quote
-from ..memo import IdentityMemo, Memo
-from ..nearest import NearestNames
+from ..runtime.memo import IdentityMemo, Memo
+from ..schema.validate import ERROR_KINDS, Check, Validator, compile_trusted, describe, quote
+from ..text.nearest import NearestNames
 from .limits import DEFAULT_LIMITS, LimitExceeded, Limits, check_name, load_json
 
 __all__ = [

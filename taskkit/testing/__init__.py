@@ -6,7 +6,7 @@ Modules:
 - :mod:`~taskkit.testing.strategies`: content entries, valid and invalid tool calls,
   mutations of gold actions, whole documents;
 - :mod:`~taskkit.testing.properties`: the per-task properties, as plain functions;
-- :mod:`~taskkit.testing.runner`: :class:`TestSession` and :func:`run_library`;
+- :mod:`~taskkit.testing.session`: :class:`TestSession` and :func:`run_library`;
 - :mod:`~taskkit.testing.pytest_plugin`: the ``--taskkit`` option of pytest.
 
 Names are imported on first use: Hypothesis is an optional dependency (``taskkit-llm[test]``)
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from .profiles import PROFILES, Profile, get_profile
     from .properties import PROPERTIES
     from .results import PropertyFinding, PropertyResult
-    from .runner import LibraryResult, TestSession, run_library
+    from .session import LibraryResult, TestSession, run_library
     from .strategies import (
         MutationCase,
         documents,
@@ -61,9 +61,9 @@ _HOME = {
     "PROPERTIES": "properties",
     "PropertyFinding": "results",
     "PropertyResult": "results",
-    "LibraryResult": "runner",
-    "TestSession": "runner",
-    "run_library": "runner",
+    "LibraryResult": "session",
+    "TestSession": "session",
+    "run_library": "session",
     "MutationCase": "strategies",
     "documents": "strategies",
     "entries": "strategies",

@@ -14,11 +14,11 @@ from typing import Any
 
 from ..compiler.build import CompileUnit
 from ..diagnostics import Diagnostic
-from ..jsonvalidate import compile_trusted, describe
 from ..library import Entry
-from ..render import RenderError, entry_context, render_at
 from ..rule_ids import RENDER_ERROR
+from ..schema.validate import compile_trusted, describe
 from ..sim.diff import copy_json
+from ..templates.render import RenderError, entry_context, render_at
 from .case import compile_safely
 
 __all__ = ["Blame", "Problem", "RenderCheck", "blame", "same_problem", "swap"]

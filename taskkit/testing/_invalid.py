@@ -31,7 +31,7 @@ INVALID_KINDS = (
 """The verifier's error classes a schema can be broken into, one parameter at a time."""
 
 VERIFIED_FORMATS = frozenset({"date", "date-time", "time", "email", "uri", "uuid", "ipv4", "ipv6"})
-"""Formats :mod:`taskkit.jsonvalidate` checks (any other ``format`` is an annotation)."""
+"""Formats :mod:`taskkit.schema.validate` checks (any other ``format`` is an annotation)."""
 
 _COMBINATORS = frozenset({"$ref", "anyOf", "oneOf", "allOf", "not", "if", "then", "else"})
 _PLAIN_ROOT = frozenset(

@@ -13,8 +13,8 @@ from typing import Any
 import jsonschema
 from hypothesis.errors import HypothesisException
 
-from ..jsonvalidate import SchemaError, compile_trusted
 from ..models import Content
+from ..schema.validate import SchemaError, compile_trusted
 from ._entries import Blame, Problem, RenderCheck, blame, same_problem
 from ._outcome import result, skipped
 from ._schema import schema_strategy

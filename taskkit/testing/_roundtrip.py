@@ -7,9 +7,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from ..io.yamlio import dump_yaml, load_yaml_text
 from ..library import LoadedDoc
 from ..models import DocModel
-from ..yamlio import dump_yaml, load_yaml_text
 from ._compare import first_difference
 
 __all__ = ["dumped", "round_trip_model", "round_trip_problem"]

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from hypothesis.internal.conjecture import utils as conjecture_utils
 from hypothesis_jsonschema import from_schema
 
-from ..jsonvalidate import compile_trusted
+from ..schema.validate import compile_trusted
 
 __all__ = ["MAX_ITEMS", "json_values", "schema_strategy"]
 

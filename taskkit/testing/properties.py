@@ -22,7 +22,7 @@ from ..agents.noop import NoopAgent
 from ..agents.replay import ReplayAgent
 from ..library import Entry
 from ..models import CompiledTask
-from ..runner import run_episode
+from ..runs.episodes import run_episode
 from ._agents import NeverAsksAgent, OneMistakeAgent
 from ._outcome import entry_example, not_compiled, result, skipped
 from ._renders import renders

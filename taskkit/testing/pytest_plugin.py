@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from .runner import TestSession
+    from .session import TestSession
 
 _SESSION: pytest.StashKey[TestSession] = pytest.StashKey()
 
@@ -58,7 +58,7 @@ class TaskkitLibrary(pytest.Collector):
     """The library named by ``--taskkit``, loaded and linted once."""
 
     def collect(self) -> Iterator[pytest.Item]:
-        from .runner import TestSession  # noqa: PLC0415 - only when --taskkit is given
+        from .session import TestSession  # noqa: PLC0415 - only when --taskkit is given
 
         config = self.config
         test_session = TestSession(

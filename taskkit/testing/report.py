@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 
-from ..yamlio import dump_yaml
+from ..io.yamlio import dump_yaml
 from .results import PropertyFinding, PropertyResult
-from .runner import LibraryResult
+from .session import LibraryResult
 
 __all__ = [
     "format_failure",

@@ -33,8 +33,8 @@ from ..agents.mutant import (
     caught_by,
     conversation_classes,
 )
-from ..jsonvalidate import compile_trusted
 from ..models import CompiledTask
+from ..schema.validate import compile_trusted
 from ..sim.verify import ToolCall
 from ._documents import document_strategy
 from ._invalid import DROP, INVALID_KINDS, breakers

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..diagnostics import Diagnostic
-from ..intervals import wilson
+from ..runs.intervals import wilson
 from .reader import Run, ViewInputError, episode_key
 from .summary import episode_errors, passed
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..diagnostics import Diagnostic
-from ..jsonlines import JsonlError, JsonLines
+from ..io.jsonlines import JsonlError, JsonLines
 
 if TYPE_CHECKING:  # the types of the records, not their module: no pydantic at run time
     from ..models.records import EpisodeRecord

@@ -1,5 +1,5 @@
 """A run's summary for the viewer: ``taskkit report``'s numbers (computed by
-:func:`taskkit.report.build_report` itself, so the two never disagree), each rate with its
+:func:`taskkit.runs.pass_rates.build_report` itself, so the two never disagree), each rate with its
 Wilson interval, plus what the charts and the task list need."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..intervals import wilson
-from ..report import Rates, build_report, summary_of
+from ..runs.intervals import wilson
+from ..runs.pass_rates import Rates, build_report, summary_of
 from .reader import episode_key
 
 if TYPE_CHECKING:  # the types of the records, not their module: no pydantic at run time

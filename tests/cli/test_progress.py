@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from taskkit.cli.main import cli
 from taskkit.cli.progress import echo_pass_rates, progress
-from taskkit.report import Rates, Report, format_table
+from taskkit.runs.pass_rates import Rates, Report, format_table
 
 REPO = Path(__file__).resolve().parents[2]
 

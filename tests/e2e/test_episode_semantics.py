@@ -13,7 +13,7 @@ from taskkit.agents import NoopAgent, ReplayAgent
 from taskkit.compiler import compile_paths
 from taskkit.datagen import ExploreConfig, GenerateConfig, generate
 from taskkit.models import AnswerCheck, CompiledTask
-from taskkit.runner import run_episode
+from taskkit.runs.episodes import run_episode
 from taskkit.sim.answers import check_answer
 from taskkit.sim.diff import diff_states, states_equal
 from taskkit.sim.episode import Episode

@@ -153,8 +153,8 @@ def test_cli_generate_writes_everything(tmp_path):
 
 
 def test_dpo_lines_are_the_rows_byte_for_byte(generated):
-    from taskkit import jsonlines
     from taskkit.datagen.export import dpo_lines, dpo_rows
+    from taskkit.io import jsonlines
 
     out, _, _ = generated
     for record in rows(out / "trajectories.jsonl"):

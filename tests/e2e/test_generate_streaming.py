@@ -14,13 +14,13 @@ import pytest
 from click.testing import CliRunner
 
 from taskkit.agents import MutantAgent
-from taskkit.atomic import atomic_writer
 from taskkit.cli.main import cli
 from taskkit.compiler import CompiledFileError, Selection, load_compiled, write_compiled
 from taskkit.compiler.select import select
 from taskkit.compiler.taskfile import open_compiled
 from taskkit.datagen import ExploreConfig, GenerateConfig, export_all, generate
 from taskkit.datagen.export import EpisodeOutput, write_sorted_exports
+from taskkit.io.atomic import atomic_writer
 
 CONFIG = GenerateConfig(explore=ExploreConfig(samples=3, seed=4), agent="mutant")
 EXPORTS = ("sft.jsonl", "dpo.jsonl", "report.json")

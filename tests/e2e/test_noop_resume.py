@@ -20,7 +20,7 @@ HEAVY = (
     "taskkit.sim",
     "taskkit.agents",
     "taskkit.lint",
-    "taskkit.runner",
+    "taskkit.runs.episodes",
     "taskkit.executors.local",
     "pydantic",
     "jinja2",

@@ -12,7 +12,7 @@ from fake_openai import FakeOpenAI, tool_call
 
 from taskkit.agents import make_agent
 from taskkit.agents.base import AgentView
-from taskkit.runner import run_episode
+from taskkit.runs.episodes import run_episode
 from taskkit.sim.formats import get_format
 
 pytest.importorskip("openai")

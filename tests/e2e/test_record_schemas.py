@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from taskkit.cli.main import cli
 from taskkit.compiler import write_compiled
-from taskkit.report import summary_of
+from taskkit.runs.pass_rates import summary_of
 from tests.conftest import REPO
 
 

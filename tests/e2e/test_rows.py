@@ -13,12 +13,12 @@ import pytest
 from click.testing import CliRunner
 from conftest import REPO
 
-from taskkit import jsonlines
 from taskkit.agents import MutantAgent
 from taskkit.cli.main import cli
 from taskkit.datagen import ExploreConfig, GenerateConfig, generate
 from taskkit.datagen.export import dpo_lines, dpo_rows
 from taskkit.datagen.messages import call_arguments, response_text
+from taskkit.io import jsonlines
 from taskkit.sim.formats import FORMATS, get_format
 
 

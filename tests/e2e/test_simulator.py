@@ -9,7 +9,7 @@ import pytest
 
 from taskkit.agents import MutantAgent, NoopAgent, ReplayAgent
 from taskkit.agents.mutant import ALL_CLASSES, applicable, caught_by
-from taskkit.runner import run_episode
+from taskkit.runs.episodes import run_episode
 from taskkit.sim.episode import Episode
 from taskkit.sim.formats import FORMATS
 from taskkit.sim.verify import ToolCall

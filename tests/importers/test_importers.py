@@ -22,8 +22,8 @@ from taskkit.importers import (
     write_result,
 )
 from taskkit.importers._names import DOC_NAME, TOOL_NAME, TOOLSET_NAME, Namer
+from taskkit.io.yamlio import load_yaml_file
 from taskkit.models import Content, Pack, Task, Toolset
-from taskkit.yamlio import load_yaml_file
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -558,7 +558,7 @@ def test_imported_dialogues_compile_replay_and_fail_without_the_conversation(
 ) -> None:
     from taskkit.agents import make_agent
     from taskkit.compiler import compile_paths
-    from taskkit.runner import run_episode
+    from taskkit.runs.episodes import run_episode
 
     merged = merge_results([IMPORTERS[source].load(p) for p in paths])
     write_result(merged, tmp_path / "pack", pack_name="dialogues")

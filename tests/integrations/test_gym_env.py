@@ -16,7 +16,7 @@ from taskkit.agents.noop import NoopAgent
 from taskkit.agents.replay import ReplayAgent
 from taskkit.compiler import write_compiled
 from taskkit.models import CompiledTask
-from taskkit.runner import run_episode
+from taskkit.runs.episodes import run_episode
 
 gymnasium = pytest.importorskip("gymnasium", reason="the rl extra is not installed")
 
@@ -123,7 +123,7 @@ def test_the_final_reward_equals_run_episode_s(
 def test_an_untrusted_handler_is_refused_when_the_env_is_made(
     compiled_library: list[CompiledTask],
 ) -> None:
-    from taskkit.trust import UntrustedHandlers
+    from taskkit.handlers.trust import UntrustedHandlers
 
     task = compiled_library[0]
     env0 = task.environment[0]

@@ -22,7 +22,7 @@ from taskkit.integrations.trl import (
     finish,
 )
 from taskkit.models import CompiledTask
-from taskkit.runner import run_episode
+from taskkit.runs.episodes import run_episode
 from taskkit.sim.episode import Episode
 
 transformers = pytest.importorskip("transformers", reason="the rl extra is not installed")
@@ -233,7 +233,7 @@ def _with_handler(task: CompiledTask, pack: str) -> CompiledTask:
 def test_a_task_with_an_untrusted_handler_is_refused_at_setup(
     compiled_library: list[CompiledTask],
 ) -> None:
-    from taskkit.trust import UntrustedHandlers
+    from taskkit.handlers.trust import UntrustedHandlers
 
     task = _with_handler(compiled_library[0], "other")
     with pytest.raises(UntrustedHandlers, match="--trust other"):

@@ -17,7 +17,7 @@ from taskkit.agents.noop import NoopAgent
 from taskkit.agents.replay import ReplayAgent
 from taskkit.compiler import write_compiled
 from taskkit.models import CompiledTask
-from taskkit.runner import run_episode
+from taskkit.runs.episodes import run_episode
 from taskkit.sim.episode import Episode
 
 vf = pytest.importorskip("verifiers.v1", reason="the rl extra is not installed")
@@ -228,7 +228,7 @@ def test_a_missing_library_is_a_clear_exception(tmp_path: Path) -> None:
 def test_a_task_with_an_untrusted_handler_is_refused_at_setup(
     compiled_library: list[CompiledTask], tmp_path: Path
 ) -> None:
-    from taskkit.trust import UntrustedHandlers
+    from taskkit.handlers.trust import UntrustedHandlers
 
     task = compiled_library[0]
     env0 = task.environment[0]

@@ -12,7 +12,7 @@ import pytest
 import yaml
 from packs_helpers import isolated, taskkit  # noqa: F401 - the autouse fixture
 
-from taskkit.schemas import generate_schemas
+from taskkit.schema.documents import generate_schemas
 
 FILES = {
     ".github/workflows/taskkit.yml",

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from taskkit.agents import MutantAgent
 from taskkit.cli.main import cli
 from taskkit.executors import EXECUTORS, LocalExecutor, make_executor
-from taskkit.runner import run_tasks
+from taskkit.runs.episodes import run_tasks
 from tests.conftest import LIBRARY
 
 PATHS = [str(p) for p in LIBRARY]

@@ -24,7 +24,7 @@ from taskkit.compiler import compile_paths, write_compiled  # noqa: E402
 from taskkit.datagen import ExploreConfig, GenerateConfig, generate  # noqa: E402
 from taskkit.executors import LocalExecutor, make_executor  # noqa: E402
 from taskkit.executors.ray import RayExecutor  # noqa: E402
-from taskkit.runner import run_tasks  # noqa: E402
+from taskkit.runs.episodes import run_tasks  # noqa: E402
 from tests.conftest import LIBRARY  # noqa: E402
 
 N_TASKS = 240

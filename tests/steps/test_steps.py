@@ -429,7 +429,7 @@ def test_a_compiled_task_with_steps_loads_back_and_replays(tmp_path: Path) -> No
     from taskkit.agents import ReplayAgent
     from taskkit.cli.main import cli
     from taskkit.compiler import load_compiled
-    from taskkit.runner import run_episode
+    from taskkit.runs.episodes import run_episode
 
     example = Path(__file__).parents[1] / "examples" / "valid" / "steps-buy"
     out = tmp_path / "tasks.jsonl"

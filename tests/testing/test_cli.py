@@ -11,7 +11,7 @@ import yaml
 from click.testing import CliRunner
 
 from taskkit.cli.main import cli
-from taskkit.jsonvalidate import compile_schema
+from taskkit.schema.validate import compile_schema
 from tests.conftest import LIBRARY
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"

@@ -18,7 +18,7 @@ from taskkit.agents.mutant import (
     conversation_classes,
 )
 from taskkit.models import CompiledTask
-from taskkit.runner import run_episode
+from taskkit.runs.episodes import run_episode
 from taskkit.testing._agents import NeverAsksAgent, OneMistakeAgent
 from taskkit.testing.strategies import mutation_cases
 

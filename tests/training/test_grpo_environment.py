@@ -13,7 +13,7 @@ from tiny import require_train_extra, tiny_model, tiny_tokenizer, trl_chat_templ
 require_train_extra()
 
 from taskkit.integrations.trl import TaskEnvironments  # noqa: E402
-from taskkit.runner import run_episode  # noqa: E402
+from taskkit.runs.episodes import run_episode  # noqa: E402
 from taskkit.sim.formats import get_format  # noqa: E402
 from taskkit.sim.verify import ToolCall  # noqa: E402
 

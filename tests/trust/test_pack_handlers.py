@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from taskkit.agents import ReplayAgent
 from taskkit.cli.main import cli
 from taskkit.compiler import compile_paths
-from taskkit.runner import run_episode
+from taskkit.runs.episodes import run_episode
 from taskkit.sim.episode import Episode
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -190,7 +190,7 @@ def test_pack_check_trust_runs_the_handler_in_the_property_tests(pack: Path) -> 
     ],
 )
 def test_what_lint_reads_of_a_handler(tmp_path: Path, source: str, problem: str | None) -> None:
-    from taskkit.handlers import inspect_handler
+    from taskkit.handlers.sources import inspect_handler
 
     (tmp_path / "handlers").mkdir()
     (tmp_path / "handlers" / "bank.py").write_text(textwrap.dedent(source), encoding="utf-8")

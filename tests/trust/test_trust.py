@@ -17,9 +17,9 @@ from click.testing import CliRunner
 from taskkit.agents import ReplayAgent
 from taskkit.cli.main import cli
 from taskkit.compiler import compile_paths, load_compiled
-from taskkit.runner import run_episode
+from taskkit.handlers.trust import UntrustedHandlers, trust_file
+from taskkit.runs.episodes import run_episode
 from taskkit.sim.episode import Episode
-from taskkit.trust import UntrustedHandlers, trust_file
 
 HANDLER = """
 import os

@@ -11,8 +11,8 @@ import yaml
 from hypothesis import event, example, given, settings
 from hypothesis import strategies as st
 
-from taskkit import fastyaml
-from taskkit.yamlio import load_yaml_text
+from taskkit.io import fastyaml
+from taskkit.io.yamlio import load_yaml_text
 
 pytestmark = pytest.mark.skipif(
     not fastyaml.available(), reason="the fast YAML reader (`fast` extra) is not installed"

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from taskkit.intervals import bootstrap_mean, pass_hat_k, task_pass_hat_k, wilson
+from taskkit.runs.intervals import bootstrap_mean, pass_hat_k, task_pass_hat_k, wilson
 
 
 @pytest.mark.parametrize(

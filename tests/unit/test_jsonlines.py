@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from taskkit import jsonlines
-from taskkit.jsonlines import JsonlError, JsonLines
+from taskkit.io import jsonlines
+from taskkit.io.jsonlines import JsonlError, JsonLines
 from taskkit.rule_ids import JSONL_SYNTAX
 
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from taskkit.jsonvalidate import SchemaError, compile_schema
+from taskkit.schema.validate import SchemaError, compile_schema
 from taskkit.testing.strategies import valid_calls
 
 SCHEMAS = [

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import taskkit
-from taskkit.memo import IdentityMemo, Memo
+from taskkit.runtime.memo import IdentityMemo, Memo
 
 PACKAGE = Path(taskkit.__file__).parent
 
@@ -120,7 +120,7 @@ def test_the_memo_tables_are_found() -> None:
     assert {
         ("taskkit.sim.verify", "_BY_ID"),
         ("taskkit.sim.verify", "_BY_TEXT"),
-        ("taskkit.templating", "_RENDERERS"),
+        ("taskkit.templates.environment", "_RENDERERS"),
         ("taskkit.models.toolset", "_DERIVED"),
     } <= tables
 

@@ -10,8 +10,8 @@ from collections.abc import Iterator, Sequence
 
 import pytest
 
-from taskkit import parallel
-from taskkit.parallel import paused_gc
+from taskkit.runtime import parallel
+from taskkit.runtime.parallel import paused_gc
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from taskkit.report import build_report, format_table, summary_of
+from taskkit.runs.pass_rates import build_report, format_table, summary_of
 
 
 def record(task_id: str, passed: int, *, pack: str = "p", task: str = "t", repeat: int = 0):

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from taskkit.templating import TemplateError, render_string
+from taskkit.templates.environment import TemplateError, render_string
 
 
 @pytest.mark.parametrize(

@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from taskkit.sim.helpers import helper_context
-from taskkit.template_lowering import lower_expression
-from taskkit.templating import _ENV, _compiled_expression, _evaluate, render_string
+from taskkit.templates._lowering import lower_expression
+from taskkit.templates.environment import _ENV, _compiled_expression, _evaluate, render_string
 
 CTX: dict[str, Any] = {
     **helper_context(),

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from jinja2 import meta
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from taskkit.templating import (
+from taskkit.templates.environment import (
     TemplateError,
     check_syntax,
     python_braces,

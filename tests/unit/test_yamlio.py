@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from taskkit.yamlio import load_jsonl_file, load_yaml_file, load_yaml_text
+from taskkit.io.yamlio import load_jsonl_file, load_yaml_file, load_yaml_text
 
 
 def only(text: str):

@@ -14,7 +14,7 @@ from users_helpers import PACKS, call, compiled, heard, say
 
 from taskkit.agents import make_agent
 from taskkit.cli.main import cli
-from taskkit.runner import run_episode
+from taskkit.runs.episodes import run_episode
 from taskkit.sim.episode import Episode
 from taskkit.sim.formats import FORMATS
 

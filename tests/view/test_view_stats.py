@@ -9,8 +9,8 @@ import xml.etree.ElementTree as ET
 import pytest
 from view_records import record, write
 
-from taskkit.intervals import wilson
-from taskkit.report import build_report
+from taskkit.runs.intervals import wilson
+from taskkit.runs.pass_rates import build_report
 from taskkit.view import ViewInputError, compare_runs, format_text, mcnemar, read_run, summarise
 from taskkit.view.plots import charts
 from taskkit.view.summary import episode_row

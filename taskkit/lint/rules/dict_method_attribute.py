@@ -21,7 +21,7 @@ from jinja2 import nodes
 from ...diagnostics import Diagnostic, Severity
 from ...models import Evaluator, Task, Toolset
 from ...rule_ids import DICT_METHOD_ATTRIBUTE
-from ...templating import TemplateError, parse
+from ...templates.environment import TemplateError, parse
 from ..context import LintContext
 from ..positions import template_position
 from ..scope import Scope

@@ -17,10 +17,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from ...diagnostics import Diagnostic, Severity
-from ...jsonvalidate import SchemaError
 from ...library import Entry, LoadedDoc
 from ...models import Content
 from ...rule_ids import ENTRY_SCHEMA
+from ...schema.validate import SchemaError
 from ..context import LintContext
 from ..scope import Scope
 

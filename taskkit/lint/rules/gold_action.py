@@ -16,12 +16,12 @@ from dataclasses import replace
 from typing import Any
 
 from ...diagnostics import Diagnostic, Severity
-from ...jsonvalidate import SchemaError, Validator, VError, describe
 from ...library import Entry, LoadedDoc
 from ...models.task import GoldAction
-from ...render import RenderError, entry_context, render_at
 from ...rule_ids import GOLD_ACTION
-from ...templating import TemplateError, compile_renderer
+from ...schema.validate import SchemaError, Validator, VError, describe
+from ...templates.environment import TemplateError, compile_renderer
+from ...templates.render import RenderError, entry_context, render_at
 from ..context import LintContext
 from ..positions import template_position
 from ..scope import Scope

@@ -19,15 +19,15 @@ from collections.abc import Iterator
 from typing import Any
 
 from ...diagnostics import Diagnostic, Severity
-from ...jsonvalidate import SchemaError, Validator
 from ...library import LoadedDoc
 from ...models import Task
 from ...models.toolset import Behavior
-from ...render import entry_context
 from ...rule_ids import GOLD_ACTION_ERRORS
+from ...schema.validate import SchemaError, Validator
 from ...sim.behaviors import HandlerRefused, ToolError, run_behavior
 from ...sim.collections import clone, is_collection
-from ...templating import TemplateError, render_value
+from ...templates.environment import TemplateError, render_value
+from ...templates.render import entry_context
 from ...worlds import with_world
 from ..context import LintContext
 from ..scope import Scope

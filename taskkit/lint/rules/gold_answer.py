@@ -26,10 +26,10 @@ from pydantic import ValidationError
 from ...diagnostics import Diagnostic, Severity
 from ...library import Entry
 from ...models.checks import AnswerCheck
-from ...render import entry_context
 from ...rule_ids import GOLD_ANSWER
 from ...sim.answers import check_answer
-from ...templating import TemplateError, render_value
+from ...templates.environment import TemplateError, render_value
+from ...templates.render import entry_context
 from ..context import LintContext
 from ..scope import Scope
 from .invalid_regex import regex_error

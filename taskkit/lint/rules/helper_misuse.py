@@ -21,7 +21,7 @@ from ...diagnostics import Diagnostic, Severity
 from ...models import Toolset
 from ...rule_ids import HELPER_MISUSE
 from ...sim.helpers import HELPERS, HelperError, calc_names
-from ...templating import TemplateError, parse
+from ...templates.environment import TemplateError, parse
 from ..context import LintContext
 from ..positions import template_position
 from ..scope import Scope

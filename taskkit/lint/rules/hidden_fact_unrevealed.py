@@ -36,10 +36,10 @@ from ...models import (
     Task,
 )
 from ...models.user import CompiledTurn
-from ...render import entry_context
 from ...rule_ids import HIDDEN_FACT_UNREVEALED
 from ...sim.users.gold import play_gold
-from ...templating import TemplateError, render_value
+from ...templates.environment import TemplateError, render_value
+from ...templates.render import entry_context
 from ..context import LintContext
 from ..scope import Scope
 

@@ -22,11 +22,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from ...diagnostics import Diagnostic, Severity, did_you_mean
-from ...jsonvalidate import SchemaError
 from ...library import LoadedDoc
 from ...models import Content, Toolset
 from ...rule_ids import INVALID_JSON_SCHEMA
-from ...schemacheck import schema_problems
+from ...schema.check import schema_problems
+from ...schema.validate import SchemaError
 from ..context import LintContext
 from ..scope import Scope
 

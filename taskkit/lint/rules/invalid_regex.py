@@ -20,7 +20,7 @@ from ...diagnostics import Diagnostic, Severity
 from ...models import Evaluator, Task
 from ...models.checks import Expect, ForbiddenText
 from ...rule_ids import INVALID_REGEX
-from ...templating import is_template
+from ...templates.environment import is_template
 from ..context import LintContext
 from ..scope import Scope
 

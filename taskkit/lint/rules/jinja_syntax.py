@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from ...diagnostics import Diagnostic, Severity
 from ...models import Evaluator, Task, Toolset
 from ...rule_ids import JINJA_SYNTAX
-from ...templating import TemplateError, check_syntax
+from ...templates.environment import TemplateError, check_syntax
 from ..context import LintContext
 from ..positions import template_position
 from ..scope import Scope

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 from ...diagnostics import Diagnostic, Severity
 from ...rule_ids import OPTIONAL_FIELD
-from ...templating import TemplateError, guarded_variables, undeclared_variables
+from ...templates.environment import TemplateError, guarded_variables, undeclared_variables
 from ..context import LintContext
 from ..positions import template_position
 from ..scope import Scope

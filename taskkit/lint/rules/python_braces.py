@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from ...diagnostics import Diagnostic, Severity
 from ...rule_ids import PYTHON_BRACES
-from ...templating import python_braces
+from ...templates.environment import python_braces
 from ..context import LintContext
 from ..positions import template_position
 from ..scope import Scope

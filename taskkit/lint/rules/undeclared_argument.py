@@ -21,7 +21,7 @@ from jinja2 import nodes
 from ...diagnostics import Diagnostic, Severity, did_you_mean
 from ...models import Toolset
 from ...rule_ids import UNDECLARED_ARGUMENT
-from ...templating import TemplateError, parse
+from ...templates.environment import TemplateError, parse
 from ..context import LintContext
 from ..positions import template_position
 from ..scope import Scope

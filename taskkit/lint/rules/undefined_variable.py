@@ -20,7 +20,7 @@ from ...diagnostics import Diagnostic, Severity, did_you_mean
 from ...library import LoadedDoc
 from ...models import Toolset
 from ...rule_ids import UNDEFINED_VARIABLE
-from ...templating import TemplateError, undeclared_variables
+from ...templates.environment import TemplateError, undeclared_variables
 from ..context import LintContext
 from ..positions import template_position
 from ..scope import Scope

@@ -24,9 +24,9 @@ from jinja2 import nodes
 
 from ...diagnostics import Diagnostic, Severity
 from ...models import Task
-from ...nearest import NearestNames
 from ...rule_ids import UNKNOWN_HIDDEN_FACT
-from ...templating import TemplateError, is_template, parse
+from ...templates.environment import TemplateError, is_template, parse
+from ...text.nearest import NearestNames
 from ..context import LintContext
 from ..scope import Scope
 

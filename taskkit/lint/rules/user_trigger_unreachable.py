@@ -30,8 +30,8 @@ from ...diagnostics import Diagnostic, Severity
 from ...models import Task
 from ...models.user import CONFIRM_PHRASES, Trigger
 from ...rule_ids import USER_TRIGGER_UNREACHABLE
-from ...saferegex import TooLong, compile_safe
 from ...sim.users.scripted import said
+from ...text.saferegex import TooLong, compile_safe
 from ..context import LintContext
 from ..scope import Scope
 

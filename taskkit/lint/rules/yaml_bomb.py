@@ -25,5 +25,5 @@ READS: Scope = "loader"
 
 
 def check(ctx: LintContext) -> Iterator[Diagnostic]:
-    """Reported while reading files; see :mod:`taskkit.yamlio`."""
+    """Reported while reading files; see :mod:`taskkit.io.yamlio`."""
     return ctx.loader(ID)

@@ -9,8 +9,8 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from ...jsonvalidate import quote
 from ...models import CompiledTask
+from ...schema.validate import quote
 from ..fastinit import fast_init
 from ..limits import DEFAULT_LIMITS, Limits, check_name, check_text, check_value
 from ..verify import ToolCall

@@ -48,8 +48,8 @@ import json
 import re
 from typing import Any
 
-from ...jsonvalidate import quote
 from ...models import CompiledTask
+from ...schema.validate import quote
 from ..limits import DEFAULT_LIMITS, LimitExceeded, Limits, load_json
 from ..verify import ToolCall
 from .base import (

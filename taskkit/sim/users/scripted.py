@@ -8,7 +8,7 @@ from typing import Any
 
 from ...models import CompiledTask
 from ...models.user import CONFIRM_PHRASES, CompiledTrigger, CompiledTurn, CompiledUser
-from ...saferegex import TooLong, compile_safe
+from ...text.saferegex import TooLong, compile_safe
 from .base import SimulatedUser, UserReply, UserView
 
 __all__ = ["ScriptedUser", "matches", "said"]

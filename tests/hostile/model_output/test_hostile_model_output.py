@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from taskkit import jsonlines
+from taskkit.io import jsonlines
 from taskkit.sim.episode import Episode
 from taskkit.sim.formats import FORMATS
 from taskkit.sim.limits import Limits

@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 from hypothesis import strategies as st
 
-from taskkit.yamlio import dump_yaml
+from taskkit.io.yamlio import dump_yaml
 
 _VALUES = st.sampled_from(
     [None, 0, -1, 1.5, True, "", "x", "{{ nope }}", "shop.nope", [], [1], {}, {"type": "text"}]

@@ -21,14 +21,15 @@ from edits import edit_one_place
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from taskkit import cache_files
 from taskkit.cli.main import cli
 from taskkit.diagnostics import format_diagnostics
+from taskkit.io import cache_files
+from taskkit.io.yamlio import dump_yaml
 from taskkit.library import discover
-from taskkit.lint import cache, runner, shards
+from taskkit.lint import cache, shards
+from taskkit.lint import linter as runner
 from taskkit.lint.registry import RULES
 from taskkit.rule_ids import HANDLER_MISSING, HANDLER_SIGNATURE
-from taskkit.yamlio import dump_yaml
 from tests.conftest import LIBRARY
 
 EXAMPLES = Path(__file__).parents[2] / "examples"

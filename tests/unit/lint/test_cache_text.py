@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 import yaml
 
-from taskkit import cache_files
 from taskkit.diagnostics import format_diagnostics
-from taskkit.digests import file_digest
-from taskkit.lint import runner
+from taskkit.io import cache_files
+from taskkit.io.digests import file_digest
+from taskkit.lint import linter as runner
 from taskkit.lint.file_text import FileText
 
 EXAMPLES = Path(__file__).parents[2] / "examples"

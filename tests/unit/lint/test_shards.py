@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from taskkit import parallel
 from taskkit.diagnostics import format_diagnostics
 from taskkit.library import load_library
-from taskkit.lint import runner, shards
-from taskkit.lint.runner import lint_library
-from taskkit.parallel import WorkerError
+from taskkit.lint import linter as runner
+from taskkit.lint import shards
+from taskkit.lint.linter import lint_library
+from taskkit.runtime import parallel
+from taskkit.runtime.parallel import WorkerError
 from tests.conftest import LIBRARY
 
 EXAMPLES = Path(__file__).parents[2] / "examples"

@@ -10,7 +10,12 @@ import pytest
 from click.testing import CliRunner
 
 from taskkit.cli.main import cli
-from taskkit.templating import TemplateError, check_syntax, render_string, undeclared_variables
+from taskkit.templates.environment import (
+    TemplateError,
+    check_syntax,
+    render_string,
+    undeclared_variables,
+)
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "invalid"
 

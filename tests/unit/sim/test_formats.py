@@ -529,7 +529,7 @@ def test_xlam_tools_flag_required_parameters(tasks):
 def test_replay_agent_and_mutations_through_the_format(fmt, tasks):
     from taskkit.agents import MutantAgent, NoopAgent, ReplayAgent
     from taskkit.agents.mutant import applicable, caught_by
-    from taskkit.runner import run_episode
+    from taskkit.runs.episodes import run_episode
 
     one_per_task = {(t.pack, t.task): t for t in tasks}.values()
     for task in one_per_task:

@@ -22,7 +22,7 @@ from taskkit.models.operations import (
     declare_operation,
     option_names,
 )
-from taskkit.runner import run_episode
+from taskkit.runs.episodes import run_episode
 from taskkit.sim import behaviors
 from taskkit.sim.episode import Episode
 from taskkit.sim.records import OPERATORS

@@ -96,7 +96,7 @@ def test_the_nearest_name_index_is_built_once_per_toolset():
 
 
 def test_a_huge_unknown_name_costs_nothing_to_look_up():
-    from taskkit.nearest import NearestNames
+    from taskkit.text.nearest import NearestNames
 
     names = NearestNames(["get_weather", "get_time"])
     assert names.nearest("g" * 100_000) is None

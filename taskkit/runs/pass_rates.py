@@ -5,7 +5,7 @@ With repeats (``--repeats N``: each task run N times with different seeds), ever
 also gets pass^k for k <= N, τ-bench's reliability estimate (the chance that k runs of a
 task all pass), averaged over the group's tasks. Rates carry 95 % intervals: Wilson's for
 the episode rates, a bootstrap over tasks for the means over tasks (see
-:mod:`taskkit.intervals`). Failed episodes (the agent or its server gave no result) are
+:mod:`taskkit.runs.intervals`). Failed episodes (the agent or its server gave no result) are
 counted apart and left out of every rate.
 """
 
@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, cast
 from .intervals import bootstrap_mean, task_pass_hat_k, wilson
 
 if TYPE_CHECKING:  # the types of the records, not their module: no pydantic at run time
-    from .models.records import EpisodeRecord, EpisodeSummary, RunSettings
+    from ..models.records import EpisodeRecord, EpisodeSummary, RunSettings
 
 __all__ = [
     "Rates",

@@ -1,6 +1,6 @@
 """The optional fast YAML reader, and when it may stand in for the reference reader.
 
-The reference reader (:mod:`taskkit.yamlio`: libyaml, our constructor) is most of a large
+The reference reader (:mod:`taskkit.io.yamlio`: libyaml, our constructor) is most of a large
 library's lint (a figure per node in ``benchmarks/README.md``, "Figures the code points
 to"). With the ``fast`` extra installed, `yaml-rs <https://pypi.org/project/yaml-rs/>`_
 (Rust) reads a file several times faster -- but it

@@ -13,8 +13,8 @@ import os
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from .diagnostics import Diagnostic
-from .rule_ids import FILE_UNREADABLE
+from ..diagnostics import Diagnostic
+from ..rule_ids import FILE_UNREADABLE
 
 __all__ = ["SKIP_DIRS", "Folder", "is_file", "unreadable_folder", "walk"]
 

@@ -12,8 +12,8 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .models import CompiledTask
-    from .sim.users import SimulatedUser
+    from ..models import CompiledTask
+    from ..sim.users import SimulatedUser
 
 __all__ = ["UserChoice"]
 
@@ -36,8 +36,8 @@ class UserChoice:
             return None
         # here, not at the top: a resume with nothing to do reads the choice without
         # loading the simulator (taskkit.cli.names, taskkit.datagen.config)
-        from .agents import USERS  # noqa: PLC0415
-        from .sim.users import make_user  # noqa: PLC0415
+        from ..agents import USERS  # noqa: PLC0415
+        from ..sim.users import make_user  # noqa: PLC0415
 
         options = {k: v for k, v in asdict(self).items() if k != "kind"}
         if options["seed"] is None:

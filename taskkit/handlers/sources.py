@@ -22,10 +22,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .memo import Memo
+from ..runtime.memo import Memo
 
 if TYPE_CHECKING:
-    from .library import Library
+    from ..library import Library
 
 __all__ = [
     "HANDLERS_DIR",

@@ -11,7 +11,7 @@ JSON-like data by a small constructor of our own, so that:
   later step walks it;
 * duplicate keys, which PyYAML silently collapses, are reported;
 * where the optional fast reader is installed, it reads the files it is known to read the
-  same (see :mod:`taskkit.fastyaml`);
+  same (see :mod:`taskkit.io.fastyaml`);
 * every value can be located: :meth:`Document.locate` maps a key/index path (pydantic ``loc``
   or jsonschema ``absolute_path``) to a 1-based line and column. The source map is built
   lazily, on the first lookup, because clean files never need one.
@@ -34,10 +34,8 @@ from typing import Any
 import orjson
 import yaml
 
-from . import fastyaml
-from .diagnostics import Diagnostic
-from .regular_files import FileRefused, read_regular
-from .rule_ids import (
+from ..diagnostics import Diagnostic
+from ..rule_ids import (
     DUPLICATE_KEY,
     ENCODING,
     FILE_UNREADABLE,
@@ -48,6 +46,8 @@ from .rule_ids import (
     YAML_BOMB,
     YAML_SYNTAX,
 )
+from . import fastyaml
+from .regular_files import FileRefused, read_regular
 
 __all__ = [
     "MAX_FILE_BYTES",

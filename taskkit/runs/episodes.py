@@ -11,17 +11,18 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import IO, TYPE_CHECKING, Any
 
-from . import __version__, jsonlines
-from .agents import Agent, AgentView, ServerAgent
-from .agents.errors import EpisodeFailed, ServerUnavailable, failure_of
-from .models import CompiledTask
-from .models.records import ExploredRecord, RunSettings, TrajectoryRecord
-from .sim.episode import Episode
-from .sim.formats import ResponseFormat, get_format
+from .. import __version__
+from ..agents import Agent, AgentView, ServerAgent
+from ..agents.errors import EpisodeFailed, ServerUnavailable, failure_of
+from ..io import jsonlines
+from ..models import CompiledTask
+from ..models.records import ExploredRecord, RunSettings, TrajectoryRecord
+from ..sim.episode import Episode
+from ..sim.formats import ResponseFormat, get_format
 from .user_choice import UserChoice
 
 if TYPE_CHECKING:  # the executors' package plays runner's episodes; no import at run time
-    from .executors import Executor
+    from ..executors import Executor
 
 __all__ = [
     "failed_explored",

@@ -26,10 +26,10 @@ import yaml
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
-from .diagnostics import Diagnostic
-from .library import Library, load_library
-from .models import Content, Toolset
-from .models.operations import OPERATIONS
+from ..diagnostics import Diagnostic
+from ..library import Library, load_library
+from ..models import Content, Toolset
+from ..models.operations import OPERATIONS
 
 __all__ = [
     "Candidate",

@@ -7,7 +7,7 @@ it resolves offline and matches the taskkit that wrote it. Where there is none t
 left out (``taskkit schema export -o schemas`` at the repository root makes one).
 
 Inside a pack, ``new task`` and ``new content`` are fitted to the pack's own tools and
-datasets (see :mod:`taskkit.scaffold_fit`); elsewhere they write the standalone example.
+datasets (see :mod:`taskkit.scaffold._fit`); elsewhere they write the standalone example.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from typing import Any
 
 import yaml
 
-from .atomic import atomic_writer
-from .pack_repo import SourceError, python_package, repo_files
-from .scaffold_fit import (
+from ..io.atomic import atomic_writer
+from ..schema.documents import export_schemas
+from ._fit import (
     Candidate,
     PackView,
     example_value,
@@ -29,7 +29,7 @@ from .scaffold_fit import (
     own_findings,
     task_candidates,
 )
-from .schemas import export_schemas
+from .pack_repo import SourceError, python_package, repo_files
 
 __all__ = ["NAME_RE", "ScaffoldError", "new_content", "new_pack", "new_task", "new_toolset"]
 
@@ -284,8 +284,8 @@ def _fitted_task(
     force: bool,
 ) -> Path:
     # Imported here: `taskkit new toolset` has no need for the linter.
-    from .compiler.deep import compile_findings  # noqa: PLC0415
-    from .lint import lint  # noqa: PLC0415
+    from ..compiler.deep import compile_findings  # noqa: PLC0415
+    from ..lint import lint  # noqa: PLC0415
 
     if path.exists() and not force:
         raise ScaffoldError(f"{path} exists; pass --force to overwrite")
@@ -419,8 +419,8 @@ def new_pack(
     README, LICENSE, a toolset, a dataset, a task and ``pack.lock``) inside a Python package,
     so that ``pip install`` makes the pack known to ``taskkit packs`` by its entry point,
     plus the project files a contributor needs and ``schemas/`` (see
-    :mod:`taskkit.pack_repo`). ``taskkit_source`` is where the pack installs taskkit from
-    (:func:`taskkit.pack_repo.taskkit_requirement`; default: this taskkit's checkout)."""
+    :mod:`taskkit.scaffold.pack_repo`). ``taskkit_source`` is where the pack installs taskkit from
+    (:func:`taskkit.scaffold.pack_repo.taskkit_requirement`; default: this taskkit's checkout)."""
     _check(name)
     repo = Path(directory) / name
     if repo.exists() and any(repo.iterdir()) and not force:
@@ -456,7 +456,7 @@ def new_pack(
 
 def _lock(root: Path) -> Path:
     # Imported here: locking lints the pack, which `taskkit new toolset` has no need for.
-    from .packs.locking import lock_packs  # noqa: PLC0415
+    from ..packs.locking import lock_packs  # noqa: PLC0415
 
     outcomes, problems = lock_packs([str(root)], force=True)
     if problems or not outcomes or not outcomes[0].ok:  # the templates are lint-clean

@@ -28,12 +28,12 @@ from json.encoder import encode_basestring
 from types import CodeType
 from typing import Any, NamedTuple
 
-from .nearest import similarity as _similarity
-from .nearest import trigrams as _trigrams
-from .patterns import schema_pattern_problem
-from .saferegex import TooLong, compile_safe
-from .schemacheck import schema_problems
-from .schemarefs import ref_problem
+from ..text.nearest import similarity as _similarity
+from ..text.nearest import trigrams as _trigrams
+from ..text.patterns import schema_pattern_problem
+from ..text.saferegex import TooLong, compile_safe
+from ._refs import ref_problem
+from .check import schema_problems
 
 __all__ = ["ERROR_KINDS", "Check", "SchemaError", "VError", "Validator", "compile_schema"]
 
@@ -236,7 +236,7 @@ def _supported(schema: Any) -> bool:
 
 @functools.cache
 def _safe_validator_class() -> Any:
-    """jsonschema's 2020-12 validator with ``pattern`` on RE2 (see :mod:`taskkit.saferegex`):
+    """jsonschema's 2020-12 validator with ``pattern`` on RE2 (see :mod:`taskkit.text.saferegex`):
     its own runs Python's backtracking engine on the agent's text."""
     import jsonschema  # noqa: PLC0415
 

@@ -30,9 +30,9 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from . import __version__
+from .. import __version__
+from ..rule_ids import TASK_VERSION_NOT_BUMPED
 from ._license_texts import LICENSES
-from .rule_ids import TASK_VERSION_NOT_BUMPED
 
 __all__ = [
     "DISTRIBUTION",

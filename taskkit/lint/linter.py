@@ -7,9 +7,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ..diagnostics import Diagnostic, Severity, sort_key
+from ..io.yamlio import MAX_FILE_BYTES
 from ..library import Library, discover, load_library
-from ..parallel import paused_gc
-from ..yamlio import MAX_FILE_BYTES
+from ..runtime.parallel import paused_gc
 from .cache import LintCache, configuration
 from .causes import link
 from .context import CompilePhase, LintContext

@@ -35,9 +35,9 @@ from jinja2.compiler import CodeGenerator, Frame, optimizeconst
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from . import template_lowering
-from .memo import IdentityMemo
-from .template_lowering import lower_expression
+from ..runtime.memo import IdentityMemo
+from . import _lowering as template_lowering
+from ._lowering import lower_expression
 
 __all__ = [
     "TemplateError",
@@ -598,7 +598,7 @@ def _source_evaluator(source: str) -> Callable[[Mapping[str, Any]], Any]:
 @lru_cache(maxsize=65536)
 def _expression_evaluator(expr: str) -> Callable[[Mapping[str, Any]], Any]:
     """How to evaluate ``expr``: lowered to Python closures where
-    :mod:`taskkit.template_lowering` can (with Jinja's semantics, a fraction of its cost),
+    :mod:`taskkit.templates._lowering` can (with Jinja's semantics, a fraction of its cost),
     else Jinja's compiled expression. Compiled by Jinja first either way, so that an
     expression Jinja refuses is refused the same way."""
     expression = _compiled_expression(expr)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-from .models import KINDS
+from ..models import KINDS
 
 __all__ = ["allowed_keys"]
 

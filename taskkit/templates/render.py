@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .templating import TemplateError, is_template, render_string, render_value
+from .environment import TemplateError, is_template, render_string, render_value
 
 __all__ = ["RenderError", "entry_context", "render_at"]
 

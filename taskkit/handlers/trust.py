@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # only annotations: the trust file is read without loading the models
-    from .models import CompiledTask, ToolEnv
+    from ..models import CompiledTask, ToolEnv
 
 __all__ = [
     "Handler",

@@ -33,8 +33,8 @@ from typing import IO, Any
 
 import orjson
 
-from .diagnostics import Diagnostic
-from .rule_ids import JSONL_SYNTAX
+from ..diagnostics import Diagnostic
+from ..rule_ids import JSONL_SYNTAX
 
 __all__ = ["JsonLines", "JsonlError", "dumps", "line", "loads", "loads_line"]
 

@@ -8,7 +8,7 @@ an expression that costs less than one. Here an expression Jinja has compiled al
 walked once into nested closures that do what the code Jinja generates for it does, node
 for node: the sandbox's ``getattr``/``getitem``/``call``/``call_binop``, the environment's
 own filter and test functions, ``undefined(name=...)`` for a missing name. A node kind not
-listed below leaves the expression to Jinja. :mod:`taskkit.templating` keeps Jinja's path
+listed below leaves the expression to Jinja. :mod:`taskkit.templates.environment` keeps Jinja's path
 as the reference, and a differential test holds the two equal, errors included.
 """
 

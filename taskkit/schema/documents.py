@@ -13,9 +13,9 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from .atomic import atomic_writer
-from .models import SCHEMA_FILES
-from .models.records import RECORD_SCHEMAS
+from ..io.atomic import atomic_writer
+from ..models import SCHEMA_FILES
+from ..models.records import RECORD_SCHEMAS
 
 __all__ = ["SCHEMA_BASE_URL", "export_schemas", "generate_schemas"]
 

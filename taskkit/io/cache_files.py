@@ -5,7 +5,7 @@ and written. One way for all of them, so that each trusts a file for the same re
 A file counts as unchanged when its stamp (size, mtime, ctime and inode) is as recorded
 and it was already older than the reading that recorded it by :data:`RACY_NS` (git's rule
 for "racily clean" files: a write in the clock tick of our read can leave the stat as it
-was); otherwise when its content hashes as recorded (:func:`taskkit.digests.file_digest`).
+was); otherwise when its content hashes as recorded (:func:`taskkit.io.digests.file_digest`).
 
 A cache is only ever a shortcut: a cache file that cannot be read, is not a regular file
 or is larger than expected reads as nothing, and the work is done again.

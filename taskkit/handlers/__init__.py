@@ -1,0 +1,1 @@
+"""A pack's Python handlers: where their code is, and who may run it."""

@@ -1,0 +1,1 @@
+"""How taskkit uses the process: lazy imports, bounded memos, worker pools."""

@@ -1,0 +1,1 @@
+"""``taskkit new``: lint-clean documents and pack repositories."""

@@ -1,0 +1,1 @@
+"""JSON Schema: taskkit's own (from the models), checking a pack's, validating."""

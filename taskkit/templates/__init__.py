@@ -1,0 +1,1 @@
+"""Jinja templates from packs: the sandboxed environment, lowering, rendering."""

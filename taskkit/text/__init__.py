@@ -1,0 +1,1 @@
+"""Text from packs and models: bounded regexes, nearest names, normalisations."""

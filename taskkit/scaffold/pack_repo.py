@@ -80,7 +80,7 @@ def _is_checkout(folder: Path) -> bool:
 def default_source() -> str:
     """The checkout the running taskkit is imported from, or :data:`INDEX` when taskkit
     was installed from a wheel (then the index or wheel it came from resolves it again)."""
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]  # taskkit/scaffold/ -> the checkout
     return str(root) if _is_checkout(root) else INDEX
 
 

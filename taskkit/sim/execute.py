@@ -23,10 +23,12 @@ __all__ = ["FAULT_MESSAGES", "Observation", "execute", "fault_for"]
 # One encoder for every observation (json.dumps with options builds one per call).
 _OBSERVATION_JSON = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
 
-_RECORD_TEXTS: IdentityMemo[str] = IdentityMemo(4096)
+_RECORD_TEXTS: IdentityMemo[str] = IdentityMemo(256)
 """The observation text of records as the state holds them, by identity: records are never
 changed in place, and the same few records are shown again and again (a reservation is read
-in most tasks that change it). Encoding one was a quarter of a cheap call."""
+in most tasks that change it). Encoding one was a quarter of a cheap call. Each entry keeps
+its record alive, so the table is small: a long run's records are mostly its dead tasks' own
+(see benchmarks/README.md, generate RSS)."""
 
 
 def _record_text(record: Any) -> str:

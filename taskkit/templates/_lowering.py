@@ -371,13 +371,16 @@ def _select(
         value = target(scope)
         values = [a(scope) for a in args]
         func(scope.lazy, value, *values)  # what it checks, it checks now; it runs nothing
-        return _picked(value, test, values[1:], negate)
+        return select_or_reject(value, test, values[1:], negate)
 
     return apply
 
 
-def _picked(value: Any, test: Callable[..., Any], extra: list[Any], negate: bool) -> Iterator[Any]:
-    # as jinja2.filters.select_or_reject: lazy, nothing read before the first item is asked
+def select_or_reject(
+    value: Any, test: Callable[..., Any], extra: list[Any], negate: bool
+) -> Iterator[Any]:
+    # as jinja2.filters.select_or_reject, named alike: a template that prints the generator
+    # shows its name. Lazy: nothing is read before the first item is asked.
     if value:
         for item in value:
             passed = test(item, *extra)

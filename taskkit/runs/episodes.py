@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import functools
 import hashlib
 import json
 import random
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import IO, TYPE_CHECKING, Any
 
@@ -25,9 +25,9 @@ if TYPE_CHECKING:  # the executors' package plays runner's episodes; no import a
     from ..executors import Executor
 
 __all__ = [
+    "RunPlay",
     "failed_explored",
     "failed_record",
-    "play_record",
     "record_line",
     "repeat_seed",
     "run_episode",
@@ -180,16 +180,16 @@ def run_tasks(
     records arrive in the order they finish (``out`` and ``on_done`` hear of each as it
     does; sort by task and repeat to compare runs); they are yielded once all are done."""
     get_format(fmt)  # an unknown format fails here, before any episode
-    how: dict[str, Any] = {
-        "fmt": fmt,
-        "seed": seed,
-        "temperature": temperature,
-        "faults": faults,
-        "trust": None if trust is None else tuple(sorted(trust)),
-        "settings": settings,
-        "full_state": full_state,
-        "user": user,
-    }
+    play = RunPlay(
+        fmt,
+        seed,
+        temperature,
+        faults,
+        None if trust is None else tuple(sorted(trust)),
+        settings,
+        full_state,
+        user,
+    )
 
     def done(record: TrajectoryRecord) -> TrajectoryRecord:
         if out is not None:
@@ -202,85 +202,66 @@ def run_tasks(
     jobs = [(task, repeat) for task in tasks for repeat in range(repeats)]
     if executor is None:
         for job in jobs:
-            yield done(_record(job, agent, **how))
+            yield done(play.record(job, agent))
         return
     records: list[TrajectoryRecord] = []
-    play = functools.partial(play_record, **how)
     # concurrency None: run calls the agent synchronously, one episode per worker at a time
     emit = lambda r: records.append(done(r))  # noqa: E731
     executor.episodes(jobs, play, agent, concurrency=None, emit=emit)
     yield from records
 
 
-async def play_record(
-    job: tuple[CompiledTask, int],
-    agent: Agent,
-    requests: asyncio.Semaphore | None = None,
-    *,
-    fmt: str,
-    seed: int,
-    temperature: float,
-    faults: bool,
-    trust: Iterable[str] | None,
-    settings: RunSettings | None,
-    full_state: bool = False,
-    user: UserChoice | None = None,
-) -> TrajectoryRecord:
-    """One episode of ``run`` as its trajectory record (an executor's play). The agent is
-    called as ``run`` calls it, synchronously."""
-    return _record(
-        job,
-        agent,
-        fmt=fmt,
-        seed=seed,
-        temperature=temperature,
-        faults=faults,
-        trust=trust,
-        settings=settings,
-        full_state=full_state,
-        user=user,
-    )
+@dataclass(frozen=True, slots=True)
+class RunPlay:
+    """How ``run`` plays each episode: what an executor's workers are sent (so it is
+    picklable) and call, as an executor's play, once per job."""
 
+    fmt: str
+    seed: int
+    temperature: float
+    faults: bool
+    trust: tuple[str, ...] | None
+    settings: RunSettings | None
+    full_state: bool = False
+    user: UserChoice | None = None
 
-def _record(
-    job: tuple[CompiledTask, int],
-    agent: Agent,
-    *,
-    fmt: str,
-    seed: int,
-    temperature: float,
-    faults: bool,
-    trust: Iterable[str] | None,
-    settings: RunSettings | None,
-    full_state: bool = False,
-    user: UserChoice | None = None,
-) -> TrajectoryRecord:
-    task, repeat = job
-    run_seed = repeat_seed(seed, repeat)
-    format_ = get_format(fmt)  # an unknown format is the caller's error, not the agent's
-    try:
-        record = run_episode(
-            task,
-            agent,
-            format_,
-            seed=run_seed,
-            temperature=temperature,
-            faults=faults,
-            trust=trust,
-            user=user,
-        ).record(full_state=full_state)
-        record["repeat"] = repeat
-    except ServerUnavailable:
-        raise
-    except Exception as exc:
-        record = failed_record(
-            task,
-            failure_of(exc),
-            repeat=repeat,
-            seed=run_seed,
-            fmt=fmt,
-        )
-    record["agent"] = agent.name
-    if settings is not None:
-        record["settings"] = settings
-    return record
+    async def __call__(
+        self,
+        job: tuple[CompiledTask, int],
+        agent: Agent,
+        requests: asyncio.Semaphore | None = None,
+    ) -> TrajectoryRecord:
+        """The agent is called as ``run`` calls it, synchronously."""
+        return self.record(job, agent)
+
+    def record(self, job: tuple[CompiledTask, int], agent: Agent) -> TrajectoryRecord:
+        """One episode of ``run`` as its trajectory record."""
+        task, repeat = job
+        run_seed = repeat_seed(self.seed, repeat)
+        format_ = get_format(self.fmt)  # an unknown format is the caller's error, not the agent's
+        try:
+            record = run_episode(
+                task,
+                agent,
+                format_,
+                seed=run_seed,
+                temperature=self.temperature,
+                faults=self.faults,
+                trust=self.trust,
+                user=self.user,
+            ).record(full_state=self.full_state)
+            record["repeat"] = repeat
+        except ServerUnavailable:
+            raise
+        except Exception as exc:
+            record = failed_record(
+                task,
+                failure_of(exc),
+                repeat=repeat,
+                seed=run_seed,
+                fmt=self.fmt,
+            )
+        record["agent"] = agent.name
+        if self.settings is not None:
+            record["settings"] = self.settings
+        return record

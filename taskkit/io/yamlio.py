@@ -65,11 +65,11 @@ __all__ = [
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
 MAX_YAML_BYTES = 2 * 1024 * 1024
-"""YAML files are capped lower than JSONL files (whatever ``max_bytes`` says): reading YAML
-costs tens of bytes of memory per byte of text and grows with the file (the figures are in
-``benchmarks/README.md``, "Figures the code points to"). Large content belongs in a JSONL
-file (``entries_file``), read a line at a time."""
-"""Files above this size are refused (a diagnostic), not read."""
+"""YAML files above this size are refused (a diagnostic), not read. They are capped lower
+than JSONL files (whatever ``max_bytes`` says): reading YAML costs tens of bytes of memory
+per byte of text and grows with the file (the figures are in ``benchmarks/README.md``,
+"Figures the code points to"). Large content belongs in a JSONL file (``entries_file``),
+read a line at a time."""
 
 MAX_DEPTH = 500
 """Deeper nesting is refused before parsing: libyaml's composer recurses on the C stack."""

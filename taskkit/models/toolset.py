@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Annotated, Any, Literal, Self
 
 from pydantic import ConfigDict, Field, model_validator
 
-from ..runtime.memo import IdentityMemo
 from .common import DocModel, JsonSchema, Model
 from .operations import (
     EVERYTHING,
@@ -52,21 +52,29 @@ class Require(Model):
         return self
 
 
-_DERIVED: IdentityMemo[Any] = IdentityMemo(4096)
-"""What a step or a behaviour derives from its fields (its kind, what it writes), by its
-identity: the simulator asks on every call, and deriving it again cost more than the call.
-Bounded: a long run loads every task afresh, and each entry holds its model (the models are
-frozen); the tasks in flight in a worker need far fewer entries than this."""
+class _Derives(Model):
+    """A model that derives values from its fields (a step's kind, a behaviour's operation,
+    what either writes) once, on first asking, and keeps them on itself
+    (``functools.cached_property``): the simulator asks on every call, and the models are
+    frozen, so the answer never changes. Equality, dumps and schemas see fields only; a copy
+    (``model_copy(update=...)`` included) derives afresh."""
+
+    def __copy__(self) -> Self:
+        other = super().__copy__()
+        _forget_derived(other)
+        return other
+
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Self:
+        other = super().__deepcopy__(memo)
+        _forget_derived(other)
+        return other
 
 
-_UNKNOWN = object()
-
-
-def _derived(model: Any, what: str, derive: Any) -> Any:
-    value = _DERIVED.get(model, what, _UNKNOWN)
-    if value is _UNKNOWN:
-        value = _DERIVED.put(model, derive(), what)  # a derived value may be None
-    return value
+def _forget_derived(model: Model) -> None:
+    for cls in type(model).__mro__:
+        for name, value in vars(cls).items():
+            if isinstance(value, functools.cached_property):
+                model.__dict__.pop(name, None)
 
 
 _BOUND_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
@@ -84,7 +92,7 @@ def _check_where(where: dict[str, Any] | None) -> None:
                 )
 
 
-class Step(Model):
+class Step(_Derives):
     """One step of a ``steps`` behaviour: exactly one kind key (``get``, ``select``,
     ``count``, ``aggregate``, ``let``, ``require``, ``set``, ``append``, ``increment``,
     ``insert``, ``delete``, ``each``) and that kind's options, by the steps table
@@ -177,17 +185,17 @@ class Step(Model):
             "as" if k == "as_" else k for k in self.model_fields_set if getattr(self, k) is not None
         )
 
-    @property
+    @functools.cached_property
     def kind(self) -> str:
-        return _derived(self, "kind", self._find_kind)  # type: ignore[no-any-return]
+        return self._find_kind()
 
     def _find_kind(self) -> str:
         return next(k for k in STEPS if k in self._given())
 
-    @property
+    @functools.cached_property
     def touched(self) -> frozenset[str]:
         """The collections this step (with its nested steps) may write."""
-        return _derived(self, "touched", self._find_touched)  # type: ignore[no-any-return]
+        return self._find_touched()
 
     def _find_touched(self) -> frozenset[str]:
         if self.steps:
@@ -196,7 +204,7 @@ class Step(Model):
         return frozenset({str(getattr(self, kind))}) if STEPS[kind].writes == "yes" else frozenset()
 
 
-class Behavior(Model):
+class Behavior(_Derives):
     """Declared behaviour of a simulated tool on the world state.
 
     Exactly one operation key (``select``, ``get``, ``insert``, ``update``, ``delete``,
@@ -283,19 +291,19 @@ class Behavior(Model):
             raise ValueError("'aggregate' needs 'op' and 'field'")
         return self
 
-    @property
+    @functools.cached_property
     def operation(self) -> str | None:
-        return _derived(self, "operation", self._find_operation)  # type: ignore[no-any-return]
+        return self._find_operation()
 
     def _find_operation(self) -> str | None:
         return next((op for op in OPERATIONS if getattr(self, op, None) is not None), None)
 
-    @property
+    @functools.cached_property
     def touched(self) -> frozenset[str]:
         """What running this behaviour may change: the collection its operation names, the
         collections its write steps name, ``{"*"}`` (:data:`~taskkit.models.operations.
         EVERYTHING`: a handler), or nothing."""
-        return _derived(self, "touched", self._find_touched)  # type: ignore[no-any-return]
+        return self._find_touched()
 
     def _find_touched(self) -> frozenset[str]:
         op = self.operation

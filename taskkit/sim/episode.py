@@ -9,11 +9,10 @@ manager is the history kept here, and :meth:`Episode.record` is the full traject
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..handlers import trust as trusting
 from ..models import CompiledTask, ToolEnv
@@ -104,16 +103,29 @@ class StepResult:
     info: dict[str, Any] = field(default_factory=dict)
 
 
-def _writes(env: ToolEnv) -> frozenset[str]:
-    """What running ``env`` can change, by the operations table (whatever the tool's
-    declared ``effect`` says): the collections it names, everything (``*``), or nothing."""
-    return env.behavior.touched if env.behavior is not None else frozenset()
+class _Plan(NamedTuple):
+    """What an episode needs to know of a tool to run a call of it, resolved on the tool's
+    first call (it depends on the task and the trusted packs only, never on the state)."""
+
+    env: ToolEnv
+    touched: frozenset[str]
+    """What running it can change, by the operations table (whatever the tool's declared
+    ``effect`` says): the collections it names, everything (``*``), or nothing."""
+    deep: bool
+    """It may change records in place (a registered operation that did not promise
+    otherwise): what it writes is copied deeply, not just its container."""
+    trusted: bool
+    """Its Python handler (if any) may run."""
 
 
-def _in_place(env: ToolEnv) -> bool:
-    """Whether running ``env`` may change records in place (a registered operation that did
-    not promise otherwise): then what it writes is copied deeply, not just its container."""
-    return env.behavior is not None and not copies_records(env.behavior.operation)
+def _plan(env: ToolEnv, task: CompiledTask, trust: AbstractSet[str]) -> _Plan:
+    behavior = env.behavior
+    return _Plan(
+        env,
+        behavior.touched if behavior is not None else frozenset(),
+        behavior is not None and not copies_records(behavior.operation),
+        trusting.declaring_pack(env, task) in trust,
+    )
 
 
 class Episode:
@@ -146,6 +158,8 @@ class Episode:
         trusting.check_trust([task], self.trust)
         self.faults = faults
         self._envs = {e.name: e for e in task.environment}
+        # tool -> its plan, filled on each tool's first call; shared with forks
+        self._plans: dict[str, _Plan] = {}
         self.limits = limits
         # one verifier per compiled task, shared by its episodes and forks (and with it the
         # validators and the nearest-name index): nothing here grows with the tools offered
@@ -195,7 +209,9 @@ class Episode:
 
     def fork(self) -> Episode:
         """An independent copy at the current point (to score alternative samples)."""
-        other = copy.copy(self)
+        # copy.copy's reduce protocol, without it: data generation forks once per sample
+        other = object.__new__(type(self))
+        other.__dict__.update(self.__dict__)
         # Copy-on-write: forks share the state until one of them runs a tool that writes,
         # and then copy only the collection it writes.
         self._owned, other._owned = {}, {}
@@ -344,19 +360,21 @@ class Episode:
                 [finding],
             )
         assert verdict.args is not None
-        env = self._envs[verdict.name]
-        touched = _writes(env)
-        if touched:
-            self._own(touched, deep=_in_place(env))
+        plan = self._plans.get(verdict.name)
+        if plan is None:
+            plan = _plan(self._envs[verdict.name], self.task, self.trust)
+            self._plans[verdict.name] = plan
+        env = plan.env
+        if plan.touched:
+            self._own(plan.touched, deep=plan.deep)
         fault = (
             fault_for(
                 self.task.id, self.task.faults, len(self.calls), env.name, run_seed=self.run_seed
             )
-            if self.faults
+            if self.faults and self.task.faults is not None
             else None
         )
-        trusted = trusting.declaring_pack(env, self.task) in self.trust
-        obs: Observation = execute(env, verdict.args, self.state, trusted=trusted, fault=fault)
+        obs: Observation = execute(env, verdict.args, self.state, trusted=plan.trusted, fault=fault)
         executed = Call(env.name, verdict.args, env.effect, faulted=obs.faulted, ok=obs.ok)
         findings = evaluate_action(self.task, executed, self.calls, confirmed=self.confirmed)
         self.calls.append(executed)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import inspect
 import operator
 from collections.abc import Callable, Iterator, Mapping
+from types import FunctionType
 from typing import Any
 
 import jinja2.filters
@@ -392,10 +393,36 @@ def _call(env: SandboxedEnvironment, node: nodes.Call) -> Node:
     function = _lower(env, node.node)
     args, kwargs = _arguments(env, node)
     call: Callable[..., Any] = env.call
+    undefined = env.undefined
 
     def apply(scope: _Scope) -> Any:
         fn = function(scope)
         values = [a(scope) for a in args]
-        return call(scope.lazy, fn, *values, **{k: v(scope) for k, v in kwargs})
+        named = {k: v(scope) for k, v in kwargs}
+        if type(fn) is FunctionType and _is_helper(fn.__dict__):
+            # what the sandbox's call comes to for a template helper (`calc`, `merge`),
+            # without its four calls of checks: safe, no context, Jinja's names dropped
+            if named:
+                named.pop("_block_vars", None)
+                named.pop("_loop_vars", None)
+            try:
+                return fn(*values, **named)
+            except StopIteration:
+                return undefined(
+                    "value was undefined because a callable raised a StopIteration exception"
+                )
+        return call(scope.lazy, fn, *values, **named)
 
     return apply
+
+
+def _is_helper(marks: dict[str, Any]) -> bool:
+    """Whether a plain function's attributes make it a template helper the environment's
+    ``call`` passes straight on: it bounds its own arguments (the environment checks none
+    for it), is not marked unsafe, and asks for no context or environment."""
+    return (
+        marks.get("bounds_its_arguments") is True
+        and not marks.get("unsafe_callable", False)
+        and not marks.get("alters_data", False)
+        and "jinja_pass_arg" not in marks
+    )

@@ -68,6 +68,10 @@ def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 _Dumper.add_representer(str, _str)
 
 
+VERSION = 2
+"""The tasks' ``version:``: raised whenever the tools they use change (CONTRIBUTING.md)."""
+
+
 def declared_tools() -> list[str]:
     """The tools ``tools/airline.yaml`` declares, in τ-bench's order."""
     doc = yaml.safe_load((PACK / "tools" / "airline.yaml").read_text(encoding="utf-8"))
@@ -98,7 +102,7 @@ def task_document(index: int, task: Any, *, noop_passes: bool, offered: list[str
         "kind": "task",
         "schema_version": 1,
         "id": f"test_{index:02d}",
-        "version": 1,
+        "version": VERSION,
         "title": f"tau-bench airline test task {index} ({task.user_id})",
         "category": "customer_service",
         "difficulty": difficulty,

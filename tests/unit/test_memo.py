@@ -121,7 +121,6 @@ def test_the_memo_tables_are_found() -> None:
         ("taskkit.sim.verify", "_BY_ID"),
         ("taskkit.sim.verify", "_BY_TEXT"),
         ("taskkit.templates.environment", "_RENDERERS"),
-        ("taskkit.models.toolset", "_DERIVED"),
     } <= tables
 
 

@@ -15,8 +15,25 @@ from taskkit.sim.helpers import helper_context
 from taskkit.templates._lowering import lower_expression
 from taskkit.templates.environment import _ENV, _compiled_expression, _evaluate, render_string
 
+
+def _stops(*args: Any, **kwargs: Any) -> Any:
+    raise StopIteration
+
+
+def _unsafe(*args: Any, **kwargs: Any) -> Any:
+    return args
+
+
+# helpers as the simulator marks them, one of them marked unsafe as well: the sandbox's checks
+# still hold for a helper called without them
+for _fn in (_stops, _unsafe):
+    _fn.bounds_its_arguments = True  # type: ignore[attr-defined]
+_unsafe.unsafe_callable = True  # type: ignore[attr-defined]
+
 CTX: dict[str, Any] = {
     **helper_context(),
+    "stops": _stops,
+    "unsafe": _unsafe,
     "args": {"n": 2, "legs": [{"id": "a", "amount": 3}, {"id": "b", "amount": 4.5}],
              "code": "HAT001", "flag": True, "none": None, "expr": "2 * 3 + 1"},
     "res": {"passengers": [1, 2], "status": "ok", "items": "an item key", "dates": {"d1": 1}},
@@ -53,11 +70,19 @@ def _expressions() -> st.SearchStrategy[str]:
     tested = st.builds(lambda a, t: f"{a} is {t}", atoms, tests)
     calls = st.builds(
         lambda name, a, b: f"{name}({a}, {b})",
-        st.sampled_from(["max", "min", "round", "calc", "merge", "omit", "zip", "len"]),
+        st.sampled_from(
+            ["max", "min", "round", "calc", "merge", "omit", "zip", "len", "sum", "stops", "unsafe"]
+        ),
         atoms,
         atoms,
     )
-    base = st.one_of(atoms, filtered, tested, calls)
+    named = st.builds(
+        lambda name, a, b: f"{name}({a}, p={b}, _block_vars={b})",
+        st.sampled_from(["calc", "sum", "merge", "stops", "unsafe", "text.upper"]),
+        atoms,
+        atoms,
+    )
+    base = st.one_of(atoms, filtered, tested, calls, named)
     combined = st.builds(lambda a, op, b: f"{a}{op}{b}", base, binary, base)
     unary = st.builds(lambda op, a: f"{op}({a})", st.sampled_from(["not ", "-", "+"]), base)
     cond = st.builds(lambda a, b, c: f"{a} if {b} else {c}", base, base, base)
@@ -89,6 +114,9 @@ def _raw(evaluate: Any) -> tuple[Any, ...]:
 @settings(max_examples=600, deadline=None)
 @given(_expressions())
 @example("args.n ~ args.n | select('none')")  # CI found it: the generator printed by name
+@example("calc('p * n', p=args.n, n=2, _loop_vars=1)")  # Jinja drops its own names
+@example("stops(1, 2)")
+@example("unsafe(1, 2)")
 def test_a_lowered_expression_evaluates_as_jinja_does(expr):
     try:
         jinja = _compiled_expression(expr)

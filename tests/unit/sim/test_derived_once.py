@@ -53,8 +53,19 @@ def test_each_model_has_its_own_answer_and_equality_is_unchanged() -> None:
     assert again == writes  # asking did not change what the model compares equal to
 
 
+def test_a_copy_with_other_fields_derives_afresh() -> None:
+    reads = Behavior.model_validate({"get": "users", "id": "u1"})
+    assert (reads.operation, reads.touched) == ("get", frozenset())
+    writes = reads.model_copy(update={"get": None, "update": "users", "set": {"a": 1}})
+    assert (writes.operation, writes.touched) == ("update", {"users"})
+    assert (reads.operation, reads.touched) == ("get", frozenset())
+    step = Step.model_validate({"get": "users", "id": "u1"})
+    assert step.kind == "get"
+    assert step.model_copy(update={"get": None, "count": "users"}, deep=True).kind == "count"
+
+
 def test_a_new_model_never_gets_a_gone_ones_answer() -> None:
-    """Models are remembered by identity; a new model may reuse a collected one's id."""
+    """A new model may reuse a collected one's id: it still derives its own answers."""
     for n in range(200):
         name = f"c{n}"
         step = Step.model_validate({"set": name, "id": "x", "values": {}})

@@ -128,7 +128,9 @@ def load_json(
         or (not text.isascii() and _RAW_SURROGATE.search(text) is not None)
     )
     try:
-        value, end = _DECODER.raw_decode(text, _skip_space(text))
+        # the regex only when there is space to skip: the usual text has none
+        start = _skip_space(text) if text[:1] in _JSON_SPACE else 0
+        value, end = _DECODER.raw_decode(text, start)
     except _BadConstant as exc:
         raise LimitExceeded(
             f"{what} holds {exc.args[0]}, which is not a finite JSON number; "
@@ -149,7 +151,8 @@ def load_json(
             raise LimitExceeded(f"{what} {problem}")
     if prefix:
         return value, end
-    end = _skip_space(text, end)
+    if end != len(text):
+        end = _skip_space(text, end)
     if end != len(text):
         raise json.JSONDecodeError("Extra data", text, end)
     return value
@@ -160,6 +163,7 @@ def _skip_space(text: str, start: int = 0) -> int:
 
 
 _SPACE = re.compile(r"[ \t\n\r]*")
+_JSON_SPACE = frozenset(" \t\n\r")
 
 
 def check_text(

@@ -34,6 +34,7 @@ from .fastinit import fast_init
 from .formats import AgentInput, Exchange, Parsed, Response, ResponseFormat, get_format
 from .limits import DEFAULT_LIMITS, Limits, recordable
 from .patch import make_patch
+from .pertask import per_task
 from .users import ScriptedUser, SimulatedUser, UserReply, UserView
 from .verify import shared_verifier
 
@@ -158,8 +159,8 @@ class Episode:
         trusting.check_trust([task], self.trust)
         self.faults = faults
         self._envs = {e.name: e for e in task.environment}
-        # tool -> its plan, filled on each tool's first call; shared with forks
-        self._plans: dict[str, _Plan] = {}
+        # tool -> its plan, filled on each tool's first call; shared by the task's episodes
+        self._plans: dict[str, _Plan] = per_task(task, ("plans", self.trust), dict)
         self.limits = limits
         # one verifier per compiled task, shared by its episodes and forks (and with it the
         # validators and the nearest-name index): nothing here grows with the tools offered

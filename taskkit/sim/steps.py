@@ -21,6 +21,8 @@ from collections.abc import Callable
 from typing import Any
 
 from ..models import Behavior, Step
+from ..runtime.memo import IdentityMemo
+from ..templates.environment import TemplateError, value_renderer
 from . import collections as colls
 from .behaviors import (
     State,
@@ -95,12 +97,24 @@ class _Run:
             self.undo.pop()()
 
 
+Program = Callable[[dict[str, Any], _Run], Any]
+"""A list of steps compiled: run on a context (it gains the names bound) and a run."""
+
+_PROGRAMS: IdentityMemo[Program] = IdentityMemo(512)
+"""Each behaviour's steps compiled once, by the behaviour's identity: a tool runs the same
+steps on every call, and reading each step's kind, options and templates again per call
+was a tenth of a call. Bounded: a long run loads every task afresh."""
+
+
 def run_steps(behavior: Behavior, ctx: dict[str, Any], state: State) -> Any:
     """Run ``behavior.steps`` on ``state``; the last step's value, or :class:`ToolError`
     with ``state`` as it was. ``ctx`` gains every bound name and ``result``."""
     run = _Run(state)
     try:
-        return _run_list(behavior.steps or [], ctx, run, ())
+        program = _PROGRAMS.get(behavior)
+        if program is None:
+            program = _PROGRAMS.put(behavior, _compile_list(behavior.steps or [], ()))
+        return program(ctx, run)
     except RecursionError:  # loops nested hundreds deep, run from an already deep stack
         run.rollback()
         raise ToolError(
@@ -111,34 +125,46 @@ def run_steps(behavior: Behavior, ctx: dict[str, Any], state: State) -> Any:
         raise
 
 
-def _run_list(steps: list[Step], ctx: dict[str, Any], run: _Run, where: tuple[int, ...]) -> Any:
-    result: Any = ctx.get("result")
+def _compile_list(steps: list[Step], where: tuple[int, ...]) -> Program:
+    """The steps as one closure: each step's implementation, its condition and the name it
+    binds resolved here, once."""
+    plan = []
     for i, step in enumerate(steps):
-        run.budget -= 1
-        if run.budget < 0:
-            raise ToolError(
-                f"tool misconfigured: more than {MAX_STEPS_RUN} steps in one call",
-                kind="behavior_error",
-            )
         at = (*where, i + 1)
-        if step.when is not None and not _when(step, ctx, at):
-            continue
         kind = step.kind
-        try:
-            result = _IMPLEMENTATIONS[kind](step, ctx, run, at)
-        except ToolError as exc:
-            if exc.kind != "behavior_error" or exc.message.startswith(_MISCONFIGURED + "step "):
-                raise
-            raise _misconfigured(at, kind, exc.message.removeprefix(_MISCONFIGURED)) from None
-        except (ValueError, TypeError) as exc:  # a path or a value the schema could not vet
-            raise _misconfigured(at, kind, str(exc)) from None
-        ctx["result"] = result
-        if step.as_ is not None and kind != "each":
-            ctx[step.as_] = result
-    return result
+        when = None if step.when is None else _condition(step.when)
+        bind = step.as_ if kind != "each" else None
+        plan.append((_COMPILERS[kind](step, at), when, bind, kind, at))
+
+    def run_list(ctx: dict[str, Any], run: _Run) -> Any:
+        result: Any = ctx.get("result")
+        for implementation, when, bind, kind, at in plan:
+            run.budget -= 1
+            if run.budget < 0:
+                raise ToolError(
+                    f"tool misconfigured: more than {MAX_STEPS_RUN} steps in one call",
+                    kind="behavior_error",
+                )
+            if when is not None and not truthy(when(ctx)):
+                continue
+            try:
+                result = implementation(ctx, run)
+            except ToolError as exc:
+                if exc.kind != "behavior_error" or exc.message.startswith(_LOCATED):
+                    raise
+                raise _misconfigured(at, kind, exc.message.removeprefix(_MISCONFIGURED)) from None
+            except (ValueError, TypeError) as exc:  # a path or a value the schema could not vet
+                raise _misconfigured(at, kind, str(exc)) from None
+            ctx["result"] = result
+            if bind is not None:
+                ctx[bind] = result
+        return result
+
+    return run_list
 
 
 _MISCONFIGURED = "tool misconfigured: "
+_LOCATED = _MISCONFIGURED + "step "
 
 
 def _misconfigured(at: tuple[int, ...], kind: str, message: str) -> ToolError:
@@ -147,9 +173,28 @@ def _misconfigured(at: tuple[int, ...], kind: str, message: str) -> ToolError:
     return ToolError(f"{_MISCONFIGURED}step {where} ({kind}): {message}", kind="behavior_error")
 
 
-def _when(step: Step, ctx: dict[str, Any], at: tuple[int, ...]) -> bool:
-    cond = step.when
-    return truthy(render(check_source(cond) if isinstance(cond, str) else cond, ctx))
+Rendered = Callable[[dict[str, Any]], Any]
+
+
+def _renderer(value: Any) -> Rendered:
+    """:func:`~taskkit.sim.behaviors.render` of ``value``, its renderer looked up now."""
+    try:
+        compiled = value_renderer(value)
+    except Exception:  # said when (and only if) the step runs, as before
+        return lambda ctx: render(value, ctx)
+
+    def rendered(ctx: dict[str, Any]) -> Any:
+        try:
+            return compiled(ctx)
+        except TemplateError as exc:
+            raise ToolError(f"tool misconfigured: {exc.message}", kind="behavior_error") from None
+
+    return rendered
+
+
+def _condition(cond: Any) -> Rendered:
+    """A ``when`` or a ``require``: an expression, or a template already."""
+    return _renderer(check_source(cond) if isinstance(cond, str) else cond)
 
 
 # --- reads ---------------------------------------------------------------------------------
@@ -166,184 +211,254 @@ def _read(run: _Run, name: str) -> colls.Collection:
     return coll
 
 
-def _record(
-    step: Step, ctx: dict[str, Any], coll: colls.Collection, name: str
-) -> tuple[Any, dict[str, Any]]:
-    rid = render(step.id, ctx)
-    rec = colls.lookup(coll, rid)
-    if rec is None:
-        msg = render(step.error, ctx) if step.error else f"no {name.rstrip('s')} with id {rid!r}"
-        raise ToolError(str(msg), kind="not_found")
-    return rid, rec
+RecordFinder = Callable[[dict[str, Any], colls.Collection], tuple[Any, dict[str, Any]]]
 
 
-def _get(step: Step, ctx: dict[str, Any], run: _Run, at: tuple[int, ...]) -> Any:
-    assert step.get is not None
-    _, rec = _record(step, ctx, _read(run, step.get), step.get)
-    return project(rec, step.fields)
+def _finder(step: Step, name: str) -> RecordFinder:
+    """The record ``step.id`` of a collection, or the step's ``error`` (not found)."""
+    rid_of = _renderer(step.id)
+    error = _renderer(step.error) if step.error else None
+    what = name.rstrip("s")
+
+    def find(ctx: dict[str, Any], coll: colls.Collection) -> tuple[Any, dict[str, Any]]:
+        rid = rid_of(ctx)
+        rec = colls.lookup(coll, rid)
+        if rec is None:
+            msg = error(ctx) if error is not None else f"no {what} with id {rid!r}"
+            raise ToolError(str(msg), kind="not_found")
+        return rid, rec
+
+    return find
 
 
-def _select(step: Step, ctx: dict[str, Any], run: _Run, at: tuple[int, ...]) -> Any:
-    assert step.select is not None
-    return select_rows(step, ctx, _read(run, step.select))
+def _get(step: Step, at: tuple[int, ...]) -> Program:
+    name, fields = step.get, step.fields
+    assert name is not None
+    find = _finder(step, name)
+    return lambda ctx, run: project(find(ctx, _read(run, name))[1], fields)
 
 
-def _count(step: Step, ctx: dict[str, Any], run: _Run, at: tuple[int, ...]) -> Any:
-    assert step.count is not None
-    return len(select_rows(step, ctx, _read(run, step.count)))
+def _select(step: Step, at: tuple[int, ...]) -> Program:
+    name = step.select
+    assert name is not None
+    return lambda ctx, run: select_rows(step, ctx, _read(run, name))
 
 
-def _aggregate(step: Step, ctx: dict[str, Any], run: _Run, at: tuple[int, ...]) -> Any:
-    assert step.aggregate is not None
-    return aggregate_rows(step, select_rows(step, ctx, _read(run, step.aggregate)))
+def _count(step: Step, at: tuple[int, ...]) -> Program:
+    name = step.count
+    assert name is not None
+    return lambda ctx, run: len(select_rows(step, ctx, _read(run, name)))
 
 
-def _let(step: Step, ctx: dict[str, Any], run: _Run, at: tuple[int, ...]) -> Any:
+def _aggregate(step: Step, at: tuple[int, ...]) -> Program:
+    name = step.aggregate
+    assert name is not None
+    return lambda ctx, run: aggregate_rows(step, select_rows(step, ctx, _read(run, name)))
+
+
+def _let(step: Step, at: tuple[int, ...]) -> Program:
     assert step.let is not None
-    bound = {}
-    for name, template in step.let.items():
-        bound[name] = ctx[name] = render(template, ctx)  # later keys see earlier ones
-    return bound
+    bindings = [(name, _renderer(template)) for name, template in step.let.items()]
+
+    def let(ctx: dict[str, Any], run: _Run) -> Any:
+        bound = {}
+        for name, rendered in bindings:
+            bound[name] = ctx[name] = rendered(ctx)  # later keys see earlier ones
+        return bound
+
+    return let
 
 
-def _require(step: Step, ctx: dict[str, Any], run: _Run, at: tuple[int, ...]) -> Any:
+def _require(step: Step, at: tuple[int, ...]) -> Program:
     assert step.require is not None and step.error is not None
-    if not truthy(render(check_source(step.require), ctx)):
-        raise ToolError(str(render(step.error, ctx)), kind="precondition")
-    return True
+    check, error = _condition(step.require), _renderer(step.error)
+
+    def require(ctx: dict[str, Any], run: _Run) -> Any:
+        if not truthy(check(ctx)):
+            raise ToolError(str(error(ctx)), kind="precondition")
+        return True
+
+    return require
 
 
 # --- writes --------------------------------------------------------------------------------
 
+Change = Callable[[dict[str, Any]], dict[str, Any]]
 
-def _write(
-    step: Step,
-    ctx: dict[str, Any],
-    run: _Run,
-    name: str,
-    change: Callable[[dict[str, Any]], dict[str, Any]],
-) -> dict[str, Any]:
+
+def _writer(step: Step, name: str) -> Callable[[dict[str, Any], _Run, Change], dict[str, Any]]:
     """Replace the record ``step.id`` of collection ``name`` by ``change(record)``."""
-    rid, rec = _record(step, ctx, _read(run, name), name)
-    new = change(rec)
-    run.put(run.collection(name), rid, new)
-    return dict(new)
+    find = _finder(step, name)
+
+    def write(ctx: dict[str, Any], run: _Run, change: Change) -> dict[str, Any]:
+        rid, rec = find(ctx, _read(run, name))
+        new = change(rec)
+        run.put(run.collection(name), rid, new)
+        return dict(new)
+
+    return write
 
 
-def _set(step: Step, ctx: dict[str, Any], run: _Run, at: tuple[int, ...]) -> Any:
+def _set(step: Step, at: tuple[int, ...]) -> Program:
     assert step.set is not None and step.values is not None
+    write = _writer(step, step.set)
     # the paths are templates too: `payment_methods.{{ pid }}.amount`
-    values = [(str(render(path, ctx)), value) for path, value in step.values.items()]
-    values = [(path, render(value, ctx)) for path, value in values]
+    pairs = [(_renderer(path), _renderer(value)) for path, value in step.values.items()]
 
-    def change(rec: dict[str, Any]) -> dict[str, Any]:
-        for path, value in values:
-            rec = set_path(rec, path, value)
-        return rec
+    def set_(ctx: dict[str, Any], run: _Run) -> Any:
+        paths = [str(path(ctx)) for path, _ in pairs]  # every path first, as declared
+        values = [(p, value(ctx)) for p, (_, value) in zip(paths, pairs, strict=True)]
 
-    return _write(step, ctx, run, step.set, change)
+        def change(rec: dict[str, Any]) -> dict[str, Any]:
+            for path, value in values:
+                rec = set_path(rec, path, value)
+            return rec
+
+        return write(ctx, run, change)
+
+    return set_
 
 
-def _append(step: Step, ctx: dict[str, Any], run: _Run, at: tuple[int, ...]) -> Any:
+def _append(step: Step, at: tuple[int, ...]) -> Program:
     assert step.append is not None and step.path is not None
-    path = str(render(step.path, ctx))
-    value = render(step.value, ctx)
+    write, path_of, value_of = (
+        _writer(step, step.append),
+        _renderer(step.path),
+        _renderer(step.value),
+    )
 
-    def change(rec: dict[str, Any]) -> dict[str, Any]:
-        current = get_path(rec, path)
-        if current is MISSING:
-            current = []
-        if not isinstance(current, list):
-            raise ToolError(f"tool misconfigured: {path!r} is not a list", kind="behavior_error")
-        return set_path(rec, path, [*current, value])  # type: ignore[no-any-return]
+    def append(ctx: dict[str, Any], run: _Run) -> Any:
+        path = str(path_of(ctx))
+        value = value_of(ctx)
 
-    return _write(step, ctx, run, step.append, change)
+        def change(rec: dict[str, Any]) -> dict[str, Any]:
+            current = get_path(rec, path)
+            if current is MISSING:
+                current = []
+            if not isinstance(current, list):
+                raise ToolError(
+                    f"tool misconfigured: {path!r} is not a list", kind="behavior_error"
+                )
+            return set_path(rec, path, [*current, value])  # type: ignore[no-any-return]
+
+        return write(ctx, run, change)
+
+    return append
 
 
-def _increment(step: Step, ctx: dict[str, Any], run: _Run, at: tuple[int, ...]) -> Any:
+def _increment(step: Step, at: tuple[int, ...]) -> Program:
     assert step.increment is not None and step.path is not None
-    path = str(render(step.path, ctx))
-    by = render(step.by, ctx)
-    if not _is_number(by):
-        raise ToolError(
-            f"tool misconfigured: 'by' must be a number, got {by!r}"[:200], kind="behavior_error"
-        )
+    write, path_of, by_of = _writer(step, step.increment), _renderer(step.path), _renderer(step.by)
 
-    def change(rec: dict[str, Any]) -> dict[str, Any]:
-        current = get_path(rec, path)
-        if not _is_number(current):
-            found = "nothing" if current is MISSING else repr(current)[:80]
+    def increment(ctx: dict[str, Any], run: _Run) -> Any:
+        path = str(path_of(ctx))
+        by = by_of(ctx)
+        if not _is_number(by):
             raise ToolError(
-                f"tool misconfigured: {path!r} is not a number (found {found})",
+                f"tool misconfigured: 'by' must be a number, got {by!r}"[:200],
                 kind="behavior_error",
             )
-        total = current + by
-        if isinstance(total, float) and not math.isfinite(total):
-            raise ToolError(
-                "tool misconfigured: the sum is not a finite number", kind="behavior_error"
-            )
-        return set_path(rec, path, total)  # type: ignore[no-any-return]
 
-    return _write(step, ctx, run, step.increment, change)
+        def change(rec: dict[str, Any]) -> dict[str, Any]:
+            current = get_path(rec, path)
+            if not _is_number(current):
+                found = "nothing" if current is MISSING else repr(current)[:80]
+                raise ToolError(
+                    f"tool misconfigured: {path!r} is not a number (found {found})",
+                    kind="behavior_error",
+                )
+            total = current + by
+            if isinstance(total, float) and not math.isfinite(total):
+                raise ToolError(
+                    "tool misconfigured: the sum is not a finite number", kind="behavior_error"
+                )
+            return set_path(rec, path, total)  # type: ignore[no-any-return]
+
+        return write(ctx, run, change)
+
+    return increment
 
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def _insert(step: Step, ctx: dict[str, Any], run: _Run, at: tuple[int, ...]) -> Any:
-    assert step.insert is not None and step.record is not None
-    record = render(step.record, ctx)
-    if not isinstance(record, dict):
-        raise ToolError(
-            "tool misconfigured: 'record' must render to an object", kind="behavior_error"
-        )
-    coll = run.collection(step.insert, create=True)
-    rid = render(step.id, ctx) if step.id is not None else None
-    if rid is None and not colls.is_keyed(coll):
-        rid = record.get("id")
-    if rid is None:
-        prefix = step.id_prefix if step.id_prefix is not None else f"{step.insert}-"
-        rid = colls.new_id(coll, prefix)
-    elif colls.lookup(coll, rid) is not None:
-        raise ToolError(f"{rid!r} already exists", kind="conflict")
-    key = run.put(coll, rid, dict(record))
-    return dict(coll[key])  # type: ignore[index]  # put says where it is
+def _insert(step: Step, at: tuple[int, ...]) -> Program:
+    name, rid_given = step.insert, step.id
+    assert name is not None and step.record is not None
+    record_of = _renderer(step.record)
+    rid_of = _renderer(rid_given) if rid_given is not None else None
+    prefix = step.id_prefix if step.id_prefix is not None else f"{name}-"
+
+    def insert(ctx: dict[str, Any], run: _Run) -> Any:
+        record = record_of(ctx)
+        if not isinstance(record, dict):
+            raise ToolError(
+                "tool misconfigured: 'record' must render to an object", kind="behavior_error"
+            )
+        coll = run.collection(name, create=True)
+        rid = rid_of(ctx) if rid_of is not None else None
+        if rid is None and not colls.is_keyed(coll):
+            rid = record.get("id")
+        if rid is None:
+            rid = colls.new_id(coll, prefix)
+        elif colls.lookup(coll, rid) is not None:
+            raise ToolError(f"{rid!r} already exists", kind="conflict")
+        key = run.put(coll, rid, dict(record))
+        return dict(coll[key])  # type: ignore[index]  # put says where it is
+
+    return insert
 
 
-def _delete(step: Step, ctx: dict[str, Any], run: _Run, at: tuple[int, ...]) -> Any:
-    assert step.delete is not None
+def _delete(step: Step, at: tuple[int, ...]) -> Program:
+    name = step.delete
+    assert name is not None
     if step.path is None:
-        rid, _ = _record(step, ctx, _read(run, step.delete), step.delete)
-        run.remove(run.collection(step.delete), rid)
-        return {"deleted": rid}
-    path = render(step.path, ctx)
-    return _write(step, ctx, run, step.delete, lambda rec: delete_path(rec, path))
+        find = _finder(step, name)
+
+        def delete_record(ctx: dict[str, Any], run: _Run) -> Any:
+            rid, _ = find(ctx, _read(run, name))
+            run.remove(run.collection(name), rid)
+            return {"deleted": rid}
+
+        return delete_record
+    write, path_of = _writer(step, name), _renderer(step.path)
+
+    def delete_field(ctx: dict[str, Any], run: _Run) -> Any:
+        path = path_of(ctx)
+        return write(ctx, run, lambda rec: delete_path(rec, path))
+
+    return delete_field
 
 
 # --- loops ---------------------------------------------------------------------------------
 
 
-def _each(step: Step, ctx: dict[str, Any], run: _Run, at: tuple[int, ...]) -> Any:
+def _each(step: Step, at: tuple[int, ...]) -> Program:
     assert step.as_ is not None and step.steps is not None
-    items = render(step.each, ctx)
-    if not isinstance(items, list):
-        raise ToolError(
-            f"tool misconfigured: 'each' must render to a list, got {type(items).__name__}",
-            kind="behavior_error",
-        )
-    results = []
-    for item in items:
-        # names bound inside the loop body are the body's own: each item starts afresh
-        inner = dict(ctx)
-        inner[step.as_] = item
-        results.append(_run_list(step.steps, inner, run, at))
-    return results
+    name, items_of, body = step.as_, _renderer(step.each), _compile_list(step.steps, at)
+
+    def each(ctx: dict[str, Any], run: _Run) -> Any:
+        items = items_of(ctx)
+        if not isinstance(items, list):
+            raise ToolError(
+                f"tool misconfigured: 'each' must render to a list, got {type(items).__name__}",
+                kind="behavior_error",
+            )
+        results = []
+        for item in items:
+            # names bound inside the loop body are the body's own: each item starts afresh
+            inner = dict(ctx)
+            inner[name] = item
+            results.append(body(inner, run))
+        return results
+
+    return each
 
 
-StepImplementation = Callable[[Step, dict[str, Any], _Run, tuple[int, ...]], Any]
+StepCompiler = Callable[[Step, tuple[int, ...]], Program]
 
-_IMPLEMENTATIONS: dict[str, StepImplementation] = {
+_COMPILERS: dict[str, StepCompiler] = {
     "get": _get,
     "select": _select,
     "count": _count,
@@ -357,9 +472,10 @@ _IMPLEMENTATIONS: dict[str, StepImplementation] = {
     "delete": _delete,
     "each": _each,
 }
-"""One implementation per entry of :data:`taskkit.models.operations.STEPS`."""
+"""One implementation per entry of :data:`taskkit.models.operations.STEPS`: each compiles a
+step of its kind into a closure, once per behaviour."""
 
 
 def step_implementations() -> frozenset[str]:
     """The step kinds the simulator can run (a test holds this equal to the table)."""
-    return frozenset(_IMPLEMENTATIONS)
+    return frozenset(_COMPILERS)

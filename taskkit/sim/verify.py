@@ -17,7 +17,6 @@ every verifier offering it. Every memo table here is bounded (least recently use
 from __future__ import annotations
 
 import json
-import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -26,6 +25,7 @@ from ..runtime.memo import IdentityMemo, Memo
 from ..schema.validate import ERROR_KINDS, Check, Validator, compile_trusted, describe, quote
 from ..text.nearest import NearestNames
 from .limits import DEFAULT_LIMITS, LimitExceeded, Limits, check_name, load_json
+from .pertask import per_task
 
 __all__ = [
     "ERROR_TYPES",
@@ -99,10 +99,6 @@ _BY_ID: IdentityMemo[Validator] = IdentityMemo(2048)
 Holding the schema keeps its id from being reused while the entry lives."""
 _NEAREST: Memo[frozenset[str], NearestNames] = Memo(64)
 """Nearest-name indexes by toolset: built on the toolset's first unknown name."""
-_BY_TASK: dict[tuple[int, Limits], tuple[weakref.ref[Any], Verifier]] = {}
-"""Verifiers by the identity of the compiled task they verify, each living exactly as long
-as its task (a weak reference drops it): the episodes and forks of one task share one, and
-nothing outlives the tasks a run holds."""
 
 
 def shared_validator(schema: Mapping[str, Any]) -> Validator:
@@ -134,20 +130,12 @@ def shared_verifier(task: Any, limits: Limits = DEFAULT_LIMITS) -> Verifier:
     """The verifier of a compiled task's tools (``task.environment``: objects with ``name``
     and ``parameters``), shared by every episode of that task object: an episode then
     costs nothing per tool offered. ``task`` must accept weak references (pydantic models
-    do)."""
-    key = (id(task), limits)
-    hit = _BY_TASK.get(key)
-    if hit is not None and hit[0]() is task:
-        return hit[1]
-    verifier = Verifier(((t.name, t.parameters) for t in task.environment), limits=limits)
-
-    def forget(ref: weakref.ref[Any], key: tuple[int, Limits] = key) -> None:
-        held = _BY_TASK.get(key)
-        if held is not None and held[0] is ref:
-            del _BY_TASK[key]
-
-    _BY_TASK[key] = (weakref.ref(task, forget), verifier)
-    return verifier
+    do). It lives as long as the task (see :mod:`~taskkit.sim.pertask`)."""
+    return per_task(
+        task,
+        ("verifier", limits),
+        lambda: Verifier(((t.name, t.parameters) for t in task.environment), limits=limits),
+    )
 
 
 class Verifier:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import inspect
 import operator
 from collections.abc import Callable, Iterator, Mapping
-from types import FunctionType
+from types import FunctionType, GeneratorType
 from typing import Any
 
 import jinja2.filters
@@ -313,6 +313,17 @@ def _filter_or_test(env: SandboxedEnvironment, node: nodes.Filter | nodes.Test) 
     selecting = _selecting(env, node, func)
     if selecting is not None:
         return _select(func, target, args, *selecting)
+    direct = _direct_filter(env, node, func, target)
+    if direct is not None:
+        return direct
+    call = _filter_or_test_call(env, func, args, kwargs)
+    return lambda scope: call(scope, target(scope))
+
+
+def _filter_or_test_call(
+    env: SandboxedEnvironment, func: Any, args: list[Node], kwargs: list[tuple[str, Node]]
+) -> Callable[[_Scope, Any], Any]:
+    """The filter or test called on a value as the code Jinja generates calls it."""
     passed = _PassArg.from_obj(func)
     if passed is _PassArg.context:
 
@@ -328,16 +339,77 @@ def _filter_or_test(env: SandboxedEnvironment, node: nodes.Filter | nodes.Test) 
             return [env]
     else:
         if not args and not kwargs:
-            return lambda scope: func(target(scope))
+            return lambda scope, value: func(value)
 
         def first(scope: _Scope) -> list[Any]:
             return []
 
-    def apply(scope: _Scope) -> Any:
-        values = [*first(scope), target(scope), *(a(scope) for a in args)]
+    def call(scope: _Scope, value: Any) -> Any:
+        values = [*first(scope), value, *(a(scope) for a in args)]
         return func(*values, **{k: v(scope) for k, v in kwargs})
 
-    return apply
+    return call
+
+
+_CONTAINERS = frozenset({list, tuple, dict, str, GeneratorType})
+"""Values a filter's argument guard lets pass untouched (it bounds integers only) and that
+``len``/``list`` take as they are: for these, the filter is its plain function."""
+
+
+def _direct_filter(
+    env: SandboxedEnvironment, node: nodes.Filter | nodes.Test, func: Any, target: Node
+) -> Node | None:
+    """``| length``, ``| list`` and ``| map(attribute='name')`` on a container, without the
+    filter's wrappers (the argument guard, Jinja's async dispatch, its context): what they
+    come to for a container. Any other value takes the filter's own path."""
+    if not isinstance(node, nodes.Filter) or node.dyn_args or node.dyn_kwargs:
+        return None
+    plain = inspect.unwrap(func)
+    if not node.args and not node.kwargs and plain in (len, jinja2.filters.sync_do_list):
+        slow = _filter_or_test_call(env, func, [], [])
+        whole: Callable[[Any], Any] = len if plain is len else list
+
+        def apply(scope: _Scope) -> Any:
+            value = target(scope)
+            return whole(value) if type(value) in _CONTAINERS else slow(scope, value)
+
+        return apply
+    attribute = _plain_attribute(node)
+    if plain is jinja2.filters.sync_do_map and attribute is not None:
+        getitem = env.getitem
+
+        def map_attribute(scope: _Scope) -> Any:
+            value = target(scope)
+            if type(value) in _CONTAINERS:
+                return sync_do_map(value, attribute, getitem)
+            return func(scope.lazy, value, attribute=attribute)
+
+        return map_attribute
+    return None
+
+
+def _plain_attribute(node: nodes.Filter) -> str | None:
+    """The name in ``map(attribute='name')`` when it is one plain key (no dots, no digits,
+    no default), else ``None``."""
+    if node.args or len(node.kwargs) != 1 or node.kwargs[0].key != "attribute":
+        return None
+    value = node.kwargs[0].value
+    if not isinstance(value, nodes.Const) or not isinstance(value.value, str):
+        return None
+    name = value.value
+    return None if "." in name or name.isdigit() else name
+
+
+def sync_do_map(value: Any, attribute: str, getitem: Callable[[Any, Any], Any]) -> Iterator[Any]:
+    # as jinja2.filters.sync_do_map with an attribute, named alike (a template that prints
+    # the generator shows its name): each item's key through the sandbox's getitem, which
+    # for a dict that has the key is the item
+    if value:
+        for item in value:
+            if type(item) is dict and attribute in item:
+                yield item[attribute]
+            else:
+                yield getitem(item, attribute)
 
 
 _SELECTS = {jinja2.filters.sync_do_select: False, jinja2.filters.sync_do_reject: True}

@@ -18,7 +18,7 @@ PACKAGE = Path(taskkit.__file__).parent
 
 # Module-level tables that are not memos of the kind above, and why each cannot grow.
 NOT_MEMOS = {
-    ("sim/verify.py", "_BY_TASK"): "each entry lives as long as its task (a weak reference)",
+    ("sim/pertask.py", "_BY_TASK"): "each entry lives as long as its task (a weak reference)",
     ("sim/collections.py", "_INDEXES"): "bounded by count and by records (_MAX_INDEXED*)",
 }
 

@@ -35,7 +35,7 @@ CTX: dict[str, Any] = {
     "stops": _stops,
     "unsafe": _unsafe,
     "args": {"n": 2, "legs": [{"id": "a", "amount": 3}, {"id": "b", "amount": 4.5}],
-             "code": "HAT001", "flag": True, "none": None, "expr": "2 * 3 + 1"},
+             "code": "HAT001", "flag": True, "none": None, "expr": "2 * 3 + 1", "big": 10**9},
     "res": {"passengers": [1, 2], "status": "ok", "items": "an item key", "dates": {"d1": 1}},
     "key": "d1",
     "nums": [3, 1, 2],
@@ -47,7 +47,8 @@ atoms = st.sampled_from(
      "res.passengers", "res.status", "res.items", "res.keys", "res.dates[key]",
      "res.dates['d1']", "res.dates[args.n]", "res['status']", "nums", "nums[0]", "text",
      "missing", "missing.x", "1", "2.5", "'d1'", "'x'", "true", "none", "[1, 'a']",
-     "{'k': args.n}", "(1, 2)", "range(3)", "res.__class__", "text.upper", "text[1:]"]
+     "{'k': args.n}", "(1, 2)", "range(3)", "res.__class__", "text.upper", "text[1:]",
+     "[{'id': 1}, {'items': 2}, 3, 'ab', none]", "args.big"]
 )  # fmt: skip
 filters = st.sampled_from(
     ["length", "list", "string", "int", "first", "upper", "sum", "default(0)", "join(',')",
@@ -56,7 +57,9 @@ filters = st.sampled_from(
      "select('in', 'abc') | list", "reject('in', nums) | list", "select('number') | list",
      "reject('equalto', 1) | list", "select('none')", "reject('in')", "select() | list",
      "reject('nosuchtest') | list", "select('in', 10**9) | list", "reject(1) | list",
-     "nofilter"]
+     "nofilter", "map(attribute='items') | list", "map(attribute='keys') | list",
+     "map(attribute='0') | list", "map(attribute='id.x') | list", "map(attribute='id') | length",
+     "map(attribute='id', default=1) | list", "map(attribute='id')", "list | length"]
 )  # fmt: skip
 tests = st.sampled_from(["defined", "none", "in nums", "string", "number"])
 binary = st.sampled_from(
@@ -116,6 +119,13 @@ def _raw(evaluate: Any) -> tuple[Any, ...]:
 @example("args.n ~ args.n | select('none')")  # CI found it: the generator printed by name
 @example("calc('p * n', p=args.n, n=2, _loop_vars=1)")  # Jinja drops its own names
 @example("stops(1, 2)")
+@example("[{'id': 1}, {'items': 2}, 3, 'ab', none] | map(attribute='items') | list")
+@example("[{'id': 1}, {'items': 2}, 3, 'ab', none] | map(attribute='id') | list")
+@example("res | map(attribute='upper') | list")
+@example("args.legs | map(attribute='amount') ~ 1")  # the generator, printed by its name
+@example("args.big | map(attribute='id') | list")
+@example("args.big | list")
+@example("args.big | length")
 @example("unsafe(1, 2)")
 def test_a_lowered_expression_evaluates_as_jinja_does(expr):
     try:

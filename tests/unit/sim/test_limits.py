@@ -4,14 +4,18 @@ parse, each limit at its edge."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from taskkit.sim.formats import FORMATS
 from taskkit.sim.limits import (
     DEFAULT_LIMITS,
     LimitExceeded,
     Limits,
+    _digit_run_in,
     check_value,
     load_json,
     recordable,
@@ -191,3 +195,19 @@ def test_default_limits_are_the_documented_ones():
         )
         == DEFAULT_LIMITS
     )
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.text(st.sampled_from("0123456789 ,a\u0660é"), max_size=40),
+    st.integers(min_value=0, max_value=12),
+)
+def test_a_long_number_is_looked_for_as_the_digit_run_search_finds_it(text, limit):
+    """Counting the digits first (when there are too few for a run) answers as the
+    search does, digits of other scripts (which JSON numbers never hold) not counted."""
+    limits = Limits(number_chars=limit)
+    long_run = re.search(f"[0-9]{{{limit + 1}}}", text) is not None
+    assert _digit_run_in(text, limits) is long_run
+    if not long_run:
+        value = json.dumps({"a": text})
+        assert load_json(value, limits) == {"a": text}

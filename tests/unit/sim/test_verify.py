@@ -108,7 +108,7 @@ def test_a_huge_unknown_name_costs_nothing_to_look_up():
 def test_one_verifier_per_task_living_as_long_as_the_task_and_memos_stay_bounded():
     import gc
 
-    from taskkit.sim import verify
+    from taskkit.sim import pertask, verify
 
     class Env:
         def __init__(self, name, parameters):
@@ -121,10 +121,10 @@ def test_one_verifier_per_task_living_as_long_as_the_task_and_memos_stay_bounded
     task, other = Task(), Task()
     assert verify.shared_verifier(task) is verify.shared_verifier(task)
     assert verify.shared_verifier(other) is not verify.shared_verifier(task)
-    held = len(verify._BY_TASK)
+    held = len(pertask._BY_TASK)
     del task, other
     gc.collect()
-    assert len(verify._BY_TASK) == held - 2
+    assert len(pertask._BY_TASK) == held - 2
     for i in range(verify._BY_ID.size + 10):  # freshly loaded schemas, one per task
         verify.shared_validator({"type": "object", "properties": {f"p{i % 3}": {}}})
     assert len(verify._BY_ID) <= verify._BY_ID.size

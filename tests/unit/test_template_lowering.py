@@ -59,7 +59,11 @@ filters = st.sampled_from(
      "reject('nosuchtest') | list", "select('in', 10**9) | list", "reject(1) | list",
      "nofilter", "map(attribute='items') | list", "map(attribute='keys') | list",
      "map(attribute='0') | list", "map(attribute='id.x') | list", "map(attribute='id') | length",
-     "map(attribute='id', default=1) | list", "map(attribute='id')", "list | length"]
+     "map(attribute='id', default=1) | list", "map(attribute='id')", "list | length",
+     "rejectattr('id', 'equalto', 'a') | list", "selectattr('items', 'none') | list",
+     "selectattr('id') | list", "selectattr('0', 'equalto', 1) | list",
+     "selectattr('id', 'nosuchtest') | list", "selectattr('id', 'in', args.big) | list",
+     "rejectattr('keys', 'defined') | list", "selectattr('id', 'in', 'ab')"]
 )  # fmt: skip
 tests = st.sampled_from(["defined", "none", "in nums", "string", "number"])
 binary = st.sampled_from(
@@ -123,6 +127,9 @@ def _raw(evaluate: Any) -> tuple[Any, ...]:
 @example("[{'id': 1}, {'items': 2}, 3, 'ab', none] | map(attribute='id') | list")
 @example("res | map(attribute='upper') | list")
 @example("args.legs | map(attribute='amount') ~ 1")  # the generator, printed by its name
+@example("[{'id': 1}, {'items': 2}, 3, 'ab', none] | selectattr('id', 'equalto', 1) | list")
+@example("[{'id': 1}, {'items': 2}, 3, 'ab', none] | rejectattr('items', 'none') | list")
+@example("args.legs | selectattr('id', 'in', 'ab') ~ 1")  # printed by its name
 @example("args.big | map(attribute='id') | list")
 @example("args.big | list")
 @example("args.big | length")

@@ -17,6 +17,7 @@ from __future__ import annotations
 import inspect
 import operator
 from collections.abc import Callable, Iterator, Mapping
+from functools import lru_cache
 from types import FunctionType, GeneratorType
 from typing import Any
 
@@ -223,6 +224,29 @@ def _name(env: SandboxedEnvironment, name: str) -> Node:
     return load
 
 
+_PUBLIC_DICT_NAMES = frozenset(n for n in _DICT_ATTRS if not n.startswith("_"))
+
+
+@lru_cache(maxsize=64)
+def _reads_as_dict(cls: type) -> bool:
+    """Whether the sandbox reads an attribute or an item of a ``cls`` instance exactly as of
+    a dict (the simulator's call arguments are a dict subclass): a dict subclass that adds
+    no public name, no instance attributes, and reads keys with dict's own methods."""
+    return (
+        issubclass(cls, dict)
+        and cls.__dictoffset__ == 0
+        and cls.__getattribute__ is dict.__getattribute__
+        and not hasattr(cls, "__getattr__")
+        and cls.__getitem__ is dict.__getitem__
+        and cls.__contains__ is dict.__contains__
+        and {n for n in dir(cls) if not n.startswith("_")} == _PUBLIC_DICT_NAMES
+    )
+
+
+def _dict_like(obj: object) -> bool:
+    return _reads_as_dict(type(obj))  # type: ignore[arg-type]  # mypy: a type is unhashable
+
+
 def _getattr(env: SandboxedEnvironment, target: Node, attr: str) -> Node:
     slow = env.getattr
     if attr in _DICT_ATTRS or attr.startswith("_"):
@@ -231,7 +255,7 @@ def _getattr(env: SandboxedEnvironment, target: Node, attr: str) -> Node:
     def get(scope: _Scope) -> Any:
         obj = target(scope)
         # a plain dict has no attribute of this name: the sandbox reads the item
-        if type(obj) is dict and attr in obj:
+        if (type(obj) is dict or _dict_like(obj)) and attr in obj:
             return obj[attr]
         return slow(obj, attr)
 
@@ -243,7 +267,7 @@ def _getitem(env: SandboxedEnvironment, target: Node, key: Node) -> Node:
 
     def get(scope: _Scope) -> Any:
         obj, arg = target(scope), key(scope)
-        if type(obj) is dict and type(arg) is str and arg in obj:
+        if (type(obj) is dict or _dict_like(obj)) and type(arg) is str and arg in obj:
             return obj[arg]
         return slow(obj, arg)
 
@@ -489,7 +513,7 @@ def _key_reader(env: SandboxedEnvironment, attribute: str) -> Callable[[Any], An
     getitem = env.getitem
 
     def read(item: Any) -> Any:
-        if type(item) is dict and attribute in item:
+        if (type(item) is dict or _dict_like(item)) and attribute in item:
             return item[attribute]
         return getitem(item, attribute)
 

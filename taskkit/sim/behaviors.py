@@ -83,7 +83,11 @@ def _run(behavior: Behavior, args: dict[str, Any], state: State, *, trusted: boo
 
 
 class _Args(dict[str, Any]):
-    """Call arguments; a missing optional argument reads as undefined, so `default()` works."""
+    """Call arguments; a missing optional argument reads as undefined, so `default()` works.
+    No instance attributes: the templates read its keys as a dict's, without the sandbox's
+    attribute lookup first."""
+
+    __slots__ = ()
 
 
 def render(value: Any, ctx: dict[str, Any]) -> Any:

@@ -125,28 +125,55 @@ def _power(base: int | float, exp: int | float) -> int | float:
     return result
 
 
-def _eval(node: ast.expr, names: dict[str, Any]) -> int | float:
+Calc = Callable[[dict[str, Any]], int | float]
+
+
+@lru_cache(maxsize=4096)
+def _compiled_calc(expr: str) -> Calc:
+    """A ``calc`` expression as closures over the names: a tool evaluates the same few on
+    every call, and walking the tree per call was most of a call's cost."""
+    return _compile(parse_calc(expr))
+
+
+def _compile(node: ast.expr) -> Calc:
     if isinstance(node, ast.Constant):
-        return _number("calc", node.value)  # checked by parse_calc already
+        value = _number("calc", node.value)  # checked by parse_calc already
+        return lambda names: value
     if isinstance(node, ast.Name):
-        if node.id not in names:
-            raise HelperError(f"calc: {node.id!r} is not given (pass it: {node.id}=...)")
-        return _checked(_number(f"calc: {node.id!r}", names[node.id]), "calc")
+        return _name(node.id)
     if isinstance(node, ast.UnaryOp):
-        return _checked(_UNARY[type(node.op)](_eval(node.operand, names)), "calc")
+        unary, operand = _UNARY[type(node.op)], _compile(node.operand)
+        return lambda names: _checked(unary(operand(names)), "calc")
     assert isinstance(node, ast.BinOp)
-    left, right = _eval(node.left, names), _eval(node.right, names)
+    left, right = _compile(node.left), _compile(node.right)
     if isinstance(node.op, ast.Pow):
-        return _checked(_power(left, right), "calc")
-    ints = isinstance(left, int) and isinstance(right, int)
-    if ints and isinstance(node.op, ast.Mult) and _bits(left) + _bits(right) > MAX_INT_BITS:
-        raise HelperError("calc: the result is too large a number")
-    try:
-        return _checked(_BINARY[type(node.op)](left, right), "calc")
-    except ZeroDivisionError:
-        raise HelperError("calc: division by zero") from None
-    except OverflowError:
-        raise HelperError("calc: the result is too large a number") from None
+        return lambda names: _checked(_power(left(names), right(names)), "calc")
+    binary, multiplies = _BINARY[type(node.op)], isinstance(node.op, ast.Mult)
+
+    def apply(names: dict[str, Any]) -> int | float:
+        a, b = left(names), right(names)
+        ints = isinstance(a, int) and isinstance(b, int)
+        if ints and multiplies and _bits(a) + _bits(b) > MAX_INT_BITS:
+            raise HelperError("calc: the result is too large a number")
+        try:
+            return _checked(binary(a, b), "calc")
+        except ZeroDivisionError:
+            raise HelperError("calc: division by zero") from None
+        except OverflowError:
+            raise HelperError("calc: the result is too large a number") from None
+
+    return apply
+
+
+def _name(name: str) -> Calc:
+    what = f"calc: {name!r}"
+
+    def load(names: dict[str, Any]) -> int | float:
+        if name not in names:
+            raise HelperError(f"calc: {name!r} is not given (pass it: {name}=...)")
+        return _checked(_number(what, names[name]), "calc")
+
+    return load
 
 
 def calc(expr: Any, **names: Any) -> int | float:
@@ -154,7 +181,7 @@ def calc(expr: Any, **names: Any) -> int | float:
     if not isinstance(expr, str):
         raise HelperError(f"calc: the expression must be a string, got {_kind(expr)}")
     try:
-        return _eval(parse_calc(expr), names)
+        return _compiled_calc(expr)(names)
     except RecursionError:
         raise HelperError("calc: the expression is nested too deeply") from None
 

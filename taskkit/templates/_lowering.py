@@ -17,6 +17,7 @@ from __future__ import annotations
 import inspect
 import operator
 from collections.abc import Callable, Iterator, Mapping
+from functools import lru_cache
 from types import FunctionType, GeneratorType
 from typing import Any
 
@@ -223,6 +224,29 @@ def _name(env: SandboxedEnvironment, name: str) -> Node:
     return load
 
 
+_PUBLIC_DICT_NAMES = frozenset(n for n in _DICT_ATTRS if not n.startswith("_"))
+
+
+@lru_cache(maxsize=64)
+def _reads_as_dict(cls: type) -> bool:
+    """Whether the sandbox reads an attribute or an item of a ``cls`` instance exactly as of
+    a dict (the simulator's call arguments are a dict subclass): a dict subclass that adds
+    no public name, no instance attributes, and reads keys with dict's own methods."""
+    return (
+        issubclass(cls, dict)
+        and cls.__dictoffset__ == 0
+        and cls.__getattribute__ is dict.__getattribute__
+        and not hasattr(cls, "__getattr__")
+        and cls.__getitem__ is dict.__getitem__
+        and cls.__contains__ is dict.__contains__
+        and {n for n in dir(cls) if not n.startswith("_")} == _PUBLIC_DICT_NAMES
+    )
+
+
+def _dict_like(obj: object) -> bool:
+    return _reads_as_dict(type(obj))  # type: ignore[arg-type]  # mypy: a type is unhashable
+
+
 def _getattr(env: SandboxedEnvironment, target: Node, attr: str) -> Node:
     slow = env.getattr
     if attr in _DICT_ATTRS or attr.startswith("_"):
@@ -231,7 +255,7 @@ def _getattr(env: SandboxedEnvironment, target: Node, attr: str) -> Node:
     def get(scope: _Scope) -> Any:
         obj = target(scope)
         # a plain dict has no attribute of this name: the sandbox reads the item
-        if type(obj) is dict and attr in obj:
+        if (type(obj) is dict or _dict_like(obj)) and attr in obj:
             return obj[attr]
         return slow(obj, attr)
 
@@ -243,7 +267,7 @@ def _getitem(env: SandboxedEnvironment, target: Node, key: Node) -> Node:
 
     def get(scope: _Scope) -> Any:
         obj, arg = target(scope), key(scope)
-        if type(obj) is dict and type(arg) is str and arg in obj:
+        if (type(obj) is dict or _dict_like(obj)) and type(arg) is str and arg in obj:
             return obj[arg]
         return slow(obj, arg)
 
@@ -312,7 +336,7 @@ def _filter_or_test(env: SandboxedEnvironment, node: nodes.Filter | nodes.Test) 
     args, kwargs = _arguments(env, node)
     selecting = _selecting(env, node, func)
     if selecting is not None:
-        return _select(func, target, args, *selecting)
+        return _select(env, func, target, args, selecting)
     direct = _direct_filter(env, node, func, target)
     if direct is not None:
         return direct
@@ -376,12 +400,12 @@ def _direct_filter(
         return apply
     attribute = _plain_attribute(node)
     if plain is jinja2.filters.sync_do_map and attribute is not None:
-        getitem = env.getitem
+        read = _key_reader(env, attribute)
 
         def map_attribute(scope: _Scope) -> Any:
             value = target(scope)
             if type(value) in _CONTAINERS:
-                return sync_do_map(value, attribute, getitem)
+                return sync_do_map(value, read)
             return func(scope.lazy, value, attribute=attribute)
 
         return map_attribute
@@ -389,64 +413,111 @@ def _direct_filter(
 
 
 def _plain_attribute(node: nodes.Filter) -> str | None:
-    """The name in ``map(attribute='name')`` when it is one plain key (no dots, no digits,
-    no default), else ``None``."""
+    """The name in ``map(attribute='name')`` when it is one plain key (no default), else
+    ``None``."""
     if node.args or len(node.kwargs) != 1 or node.kwargs[0].key != "attribute":
         return None
-    value = node.kwargs[0].value
-    if not isinstance(value, nodes.Const) or not isinstance(value.value, str):
+    return _plain_key(node.kwargs[0].value)
+
+
+def _plain_key(node: nodes.Expr) -> str | None:
+    """An attribute name Jinja's attribute getter reads as one key (a constant string, no
+    dots, not digits), else ``None``."""
+    if not isinstance(node, nodes.Const) or not isinstance(node.value, str):
         return None
-    name = value.value
+    name = node.value
     return None if "." in name or name.isdigit() else name
 
 
-def sync_do_map(value: Any, attribute: str, getitem: Callable[[Any, Any], Any]) -> Iterator[Any]:
+def sync_do_map(value: Any, read: Callable[[Any], Any]) -> Iterator[Any]:
     # as jinja2.filters.sync_do_map with an attribute, named alike (a template that prints
-    # the generator shows its name): each item's key through the sandbox's getitem, which
-    # for a dict that has the key is the item
+    # the generator shows its name)
     if value:
         for item in value:
-            if type(item) is dict and attribute in item:
-                yield item[attribute]
-            else:
-                yield getitem(item, attribute)
+            yield read(item)
 
 
-_SELECTS = {jinja2.filters.sync_do_select: False, jinja2.filters.sync_do_reject: True}
+_SELECTS = {
+    jinja2.filters.sync_do_select: (False, False),
+    jinja2.filters.sync_do_reject: (True, False),
+    jinja2.filters.sync_do_selectattr: (False, True),
+    jinja2.filters.sync_do_rejectattr: (True, True),
+}
+"""The select filters: whether each rejects, and whether it tests an attribute of each item."""
 
 
 def _selecting(
     env: SandboxedEnvironment, node: nodes.Filter | nodes.Test, func: Any
-) -> tuple[Callable[..., Any], bool] | None:
-    """``(test, reject)`` for ``select``/``reject`` by a test named by a constant that asks
-    for no context (``| reject('in', digits)``), else ``None``."""
-    negate = _SELECTS.get(inspect.unwrap(func)) if isinstance(node, nodes.Filter) else None
-    if negate is None or node.kwargs or node.dyn_args or node.dyn_kwargs or not node.args:
+) -> tuple[Callable[..., Any], bool, str | None] | None:
+    """``(test, reject, attribute)`` for ``select``/``reject`` by a test named by a constant
+    that asks for no context (``| reject('in', digits)``), and for ``selectattr``/
+    ``rejectattr`` of one plain key by such a test (``| selectattr('date', 'equalto', d)``);
+    else ``None``."""
+    found = _SELECTS.get(inspect.unwrap(func)) if isinstance(node, nodes.Filter) else None
+    if found is None or node.kwargs or node.dyn_args or node.dyn_kwargs:
         return None
-    name = node.args[0]
+    negate, by_attribute = found
+    attribute = None
+    if by_attribute:
+        attribute = _plain_key(node.args[0]) if node.args else None
+        if attribute is None:
+            return None
+    named = node.args[1 if by_attribute else 0 :]
+    if not named:
+        return None
+    name = named[0]
     if not isinstance(name, nodes.Const) or not isinstance(name.value, str):
         return None
     test: Any = env.tests.get(name.value)
     if test is None or _PassArg.from_obj(test) is not None:
         return None
-    return test, negate
+    return test, negate, attribute
 
 
 def _select(
-    func: Any, target: Node, args: list[Node], test: Callable[..., Any], negate: bool
+    env: SandboxedEnvironment,
+    func: Any,
+    target: Node,
+    args: list[Node],
+    picking: tuple[Callable[..., Any], bool, str | None],
 ) -> Node:
-    """Jinja's ``select``/``reject`` by a plain test: the filter is called as Jinja calls it
-    (its argument checks, its lazy generator, which is dropped unstarted), and the items
-    are picked by the same test, called directly rather than through ``call_test``, four
-    calls deep per item (a character, for ``s | reject('in', digits)``)."""
+    """Jinja's ``select``/``reject`` (``selectattr``/``rejectattr``) by a plain test: the
+    filter is called as Jinja calls it (its argument checks, its lazy generator, which is
+    dropped unstarted), and the items are picked by the same test, called directly rather
+    than through ``call_test``, four calls deep per item (a character, for
+    ``s | reject('in', digits)``), on the item's key read as the sandbox reads it."""
+    test, negate, attribute = picking
+    if attribute is None:
 
-    def apply(scope: _Scope) -> Any:
+        def apply(scope: _Scope) -> Any:
+            value = target(scope)
+            values = [a(scope) for a in args]
+            func(scope.lazy, value, *values)  # what it checks, it checks now; it runs nothing
+            return select_or_reject(value, test, values[1:], negate)
+
+        return apply
+    read = _key_reader(env, attribute)
+
+    def apply_by_key(scope: _Scope) -> Any:
         value = target(scope)
         values = [a(scope) for a in args]
-        func(scope.lazy, value, *values)  # what it checks, it checks now; it runs nothing
-        return select_or_reject(value, test, values[1:], negate)
+        func(scope.lazy, value, *values)
+        return _select_by_key(value, read, test, values[2:], negate)
 
-    return apply
+    return apply_by_key
+
+
+def _key_reader(env: SandboxedEnvironment, attribute: str) -> Callable[[Any], Any]:
+    """An item's key as Jinja's attribute getter reads it: the sandbox's getitem, which for a
+    dict that has the key is the value."""
+    getitem = env.getitem
+
+    def read(item: Any) -> Any:
+        if (type(item) is dict or _dict_like(item)) and attribute in item:
+            return item[attribute]
+        return getitem(item, attribute)
+
+    return read
 
 
 def select_or_reject(
@@ -459,6 +530,25 @@ def select_or_reject(
             passed = test(item, *extra)
             if (not passed) if negate else passed:
                 yield item
+
+
+def _select_by_key(
+    value: Any,
+    read: Callable[[Any], Any],
+    test: Callable[..., Any],
+    extra: list[Any],
+    negate: bool,
+) -> Iterator[Any]:
+    # select_or_reject testing each item's key
+    if value:
+        for item in value:
+            passed = test(read(item), *extra)
+            if (not passed) if negate else passed:
+                yield item
+
+
+# Jinja's generator for selectattr is select_or_reject too: a printed one shows that name
+_select_by_key.__name__ = _select_by_key.__qualname__ = "select_or_reject"
 
 
 def _call(env: SandboxedEnvironment, node: nodes.Call) -> Node:

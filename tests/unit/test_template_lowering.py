@@ -30,8 +30,27 @@ for _fn in (_stops, _unsafe):
     _fn.bounds_its_arguments = True  # type: ignore[attr-defined]
 _unsafe.unsafe_callable = True  # type: ignore[attr-defined]
 
+
+class _Slotted(dict[str, Any]):
+    """A dict subclass as the simulator's call arguments are: no attributes of its own."""
+
+    __slots__ = ()
+
+
+class _Odd(dict[str, Any]):
+    """A dict subclass with a method and instance attributes that shadow its keys."""
+
+    def amount(self) -> str:
+        return "the method"
+
+
+_odd = _Odd(id="key", amount=1)
+_odd.id = "attribute"  # type: ignore[attr-defined]
+
 CTX: dict[str, Any] = {
     **helper_context(),
+    "slotted": _Slotted(id="key", amount=1),
+    "odd": _odd,
     "stops": _stops,
     "unsafe": _unsafe,
     "args": {"n": 2, "legs": [{"id": "a", "amount": 3}, {"id": "b", "amount": 4.5}],
@@ -48,7 +67,8 @@ atoms = st.sampled_from(
      "res.dates['d1']", "res.dates[args.n]", "res['status']", "nums", "nums[0]", "text",
      "missing", "missing.x", "1", "2.5", "'d1'", "'x'", "true", "none", "[1, 'a']",
      "{'k': args.n}", "(1, 2)", "range(3)", "res.__class__", "text.upper", "text[1:]",
-     "[{'id': 1}, {'items': 2}, 3, 'ab', none]", "args.big"]
+     "[{'id': 1}, {'items': 2}, 3, 'ab', none]", "args.big", "slotted.id", "odd.id",
+     "odd.amount", "odd['id']", "slotted['amount']", "[slotted, odd]"]
 )  # fmt: skip
 filters = st.sampled_from(
     ["length", "list", "string", "int", "first", "upper", "sum", "default(0)", "join(',')",
@@ -59,7 +79,11 @@ filters = st.sampled_from(
      "reject('nosuchtest') | list", "select('in', 10**9) | list", "reject(1) | list",
      "nofilter", "map(attribute='items') | list", "map(attribute='keys') | list",
      "map(attribute='0') | list", "map(attribute='id.x') | list", "map(attribute='id') | length",
-     "map(attribute='id', default=1) | list", "map(attribute='id')", "list | length"]
+     "map(attribute='id', default=1) | list", "map(attribute='id')", "list | length",
+     "rejectattr('id', 'equalto', 'a') | list", "selectattr('items', 'none') | list",
+     "selectattr('id') | list", "selectattr('0', 'equalto', 1) | list",
+     "selectattr('id', 'nosuchtest') | list", "selectattr('id', 'in', args.big) | list",
+     "rejectattr('keys', 'defined') | list", "selectattr('id', 'in', 'ab')"]
 )  # fmt: skip
 tests = st.sampled_from(["defined", "none", "in nums", "string", "number"])
 binary = st.sampled_from(
@@ -123,6 +147,12 @@ def _raw(evaluate: Any) -> tuple[Any, ...]:
 @example("[{'id': 1}, {'items': 2}, 3, 'ab', none] | map(attribute='id') | list")
 @example("res | map(attribute='upper') | list")
 @example("args.legs | map(attribute='amount') ~ 1")  # the generator, printed by its name
+@example("[{'id': 1}, {'items': 2}, 3, 'ab', none] | selectattr('id', 'equalto', 1) | list")
+@example("[{'id': 1}, {'items': 2}, 3, 'ab', none] | rejectattr('items', 'none') | list")
+@example("args.legs | selectattr('id', 'in', 'ab') ~ 1")  # printed by its name
+@example("[slotted, odd] | map(attribute='id') | list")
+@example("[slotted, odd] | selectattr('amount', 'equalto', 1) | list")
+@example("odd.id ~ odd.amount ~ odd['id'] ~ slotted.id")
 @example("args.big | map(attribute='id') | list")
 @example("args.big | list")
 @example("args.big | length")

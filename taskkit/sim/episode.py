@@ -29,7 +29,7 @@ from .evaluate import (
     evaluate_message,
     final_for_task,
 )
-from .execute import Observation, execute, fault_for
+from .execute import fault_for, observation_text, outcome
 from .fastinit import fast_init
 from .formats import AgentInput, Exchange, Parsed, Response, ResponseFormat, get_format
 from .limits import DEFAULT_LIMITS, Limits, recordable
@@ -96,6 +96,7 @@ class StepRecord:
         return entry
 
 
+@fast_init
 @dataclass(frozen=True)
 class StepResult:
     observation: AgentInput
@@ -375,18 +376,25 @@ class Episode:
             if self.faults and self.task.faults is not None
             else None
         )
-        obs: Observation = execute(env, verdict.args, self.state, trusted=plan.trusted, fault=fault)
-        executed = Call(env.name, verdict.args, env.effect, faulted=obs.faulted, ok=obs.ok)
-        findings = evaluate_action(self.task, executed, self.calls, confirmed=self.confirmed)
+        ok, content, error_type, stored = outcome(
+            env, verdict.args, self.state, trusted=plan.trusted, fault=fault
+        )
+        faulted = error_type is not None and error_type.startswith("fault:")  # as Observation
+        executed = Call(env.name, verdict.args, env.effect, faulted, ok)
+        findings = (
+            evaluate_action(self.task, executed, self.calls, confirmed=self.confirmed)
+            if self.task.action_checks
+            else []
+        )
         self.calls.append(executed)
         return CallRecord(
             call.name,
             verdict.args,
             True,
-            obs.error_type,
-            obs.text(),
+            error_type,
+            observation_text(ok, content, stored),
             findings,
-            ends_episode=env.terminal and obs.ok,
+            env.terminal and ok,
         )
 
     def finish(self, answer: str | None = None) -> FinalVerdict:

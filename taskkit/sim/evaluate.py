@@ -156,6 +156,7 @@ def _matches(pattern: str, text: str) -> bool:
         return False  # an invalid pattern (lint reports it) forbids nothing
 
 
+@fast_init
 @dataclass(frozen=True)
 class FinalVerdict:
     score: int

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from json.encoder import encode_basestring as _encode_string
 from typing import Any
 
 from ..handlers.sources import using_handlers
@@ -18,10 +19,35 @@ from ..runtime.memo import IdentityMemo
 from .behaviors import ToolError, returns_stored_record, run_behavior
 from .fastinit import fast_init
 
-__all__ = ["FAULT_MESSAGES", "Observation", "execute", "fault_for"]
+__all__ = [
+    "FAULT_MESSAGES",
+    "Observation",
+    "Outcome",
+    "execute",
+    "fault_for",
+    "observation_json",
+    "observation_text",
+    "outcome",
+]
 
-# One encoder for every observation (json.dumps with options builds one per call).
-_OBSERVATION_JSON = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "))
+_make_encoder: Any = getattr(json.encoder, "c_make_encoder", None)  # not in the type stubs
+
+
+def observation_json(value: Any) -> str:
+    """``value`` as the agent sees it: ``_ENCODER.encode(value)``, with the C encoder called
+    directly (what ``encode`` does, without its two Python-level calls: a tenth of encoding
+    a record, over half of a short error). A differential test holds the two together."""
+    if _make_encoder is None:  # no C accelerator
+        return _ENCODER.encode(value)
+    if isinstance(value, str):
+        return _encode_string(value)
+    # the arguments iterencode passes: a fresh circular-reference table each time
+    encode = _make_encoder(
+        {}, _ENCODER.default, _encode_string, None, ": ", ", ", False, False, True
+    )
+    return "".join(encode(value, 0))
+
 
 _RECORD_TEXTS: IdentityMemo[str] = IdentityMemo(256)
 """The observation text of records as the state holds them, by identity: records are never
@@ -34,7 +60,7 @@ its record alive, so the table is small: a long run's records are mostly its dea
 def _record_text(record: Any) -> str:
     text = _RECORD_TEXTS.get(record)
     if text is None:
-        text = _RECORD_TEXTS.put(record, _OBSERVATION_JSON(record))
+        text = _RECORD_TEXTS.put(record, observation_json(record))
     return text
 
 
@@ -62,9 +88,7 @@ class Observation:
         return bool(self.error_type and self.error_type.startswith("fault:"))
 
     def text(self) -> str:
-        if self.ok:
-            return _record_text(self.content) if self.stored else _OBSERVATION_JSON(self.content)
-        return _OBSERVATION_JSON({"error": self.content})
+        return observation_text(self.ok, self.content, self.stored)
 
     def as_json(self) -> dict[str, Any]:
         return {"ok": self.ok, "content": self.content, "error_type": self.error_type}
@@ -95,13 +119,38 @@ def execute(
     fault: str | None = None,
 ) -> Observation:
     """Run ``env`` with ``args`` on ``state`` (mutated by writes)."""
+    return Observation(*outcome(env, args, state, trusted=trusted, fault=fault))
+
+
+Outcome = tuple[bool, Any, "str | None", bool]
+"""What :func:`execute` returns, as a tuple: ``(ok, content, error_type, stored)``."""
+
+
+def outcome(
+    env: ToolEnv,
+    args: dict[str, Any],
+    state: dict[str, Any],
+    *,
+    trusted: bool = False,
+    fault: str | None = None,
+) -> Outcome:
+    """:func:`execute`'s result as the fields of its :class:`Observation`: what an episode's
+    step reads of a call, without building one."""
     if fault is not None:
-        return Observation(False, FAULT_MESSAGES[fault], f"fault:{fault}")
+        return False, FAULT_MESSAGES[fault], f"fault:{fault}", False
+    behavior = env.behavior
     try:
-        if env.behavior is not None and env.behavior.handler is not None:
+        if behavior is not None and behavior.handler is not None:
             with using_handlers(env.pack_root):
-                return Observation(True, run_behavior(env.behavior, args, state, trusted=trusted))
-        content = run_behavior(env.behavior, args, state, trusted=trusted)
-        return Observation(True, content, stored=returns_stored_record(env.behavior))
+                return True, run_behavior(behavior, args, state, trusted=trusted), None, False
+        content = run_behavior(behavior, args, state, trusted=trusted)
+        return True, content, None, returns_stored_record(behavior)
     except ToolError as exc:
-        return Observation(False, exc.message, exc.kind)
+        return False, exc.message, exc.kind, False
+
+
+def observation_text(ok: bool, content: Any, stored: bool) -> str:
+    """The text the agent sees of a call's outcome (see :meth:`Observation.text`)."""
+    if ok:
+        return _record_text(content) if stored else observation_json(content)
+    return observation_json({"error": content})

@@ -207,7 +207,9 @@ def _list(name: str, value: Any) -> list[Any]:
 def _sum(values: Any) -> int | float:
     total: int | float = 0
     for i, v in enumerate(_list("sum: the argument", values)):
-        total = _checked(total + _number(f"sum: item {i}", v), "sum")
+        if isinstance(v, bool) or not isinstance(v, int | float):
+            _number(f"sum: item {i}", v)  # says why (the message only when it is needed)
+        total = _checked(total + v, "sum")
     return total
 
 

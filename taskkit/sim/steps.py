@@ -132,7 +132,7 @@ def _compile_list(steps: list[Step], where: tuple[int, ...]) -> Program:
     for i, step in enumerate(steps):
         at = (*where, i + 1)
         kind = step.kind
-        when = None if step.when is None else _condition(step.when)
+        when = None if step.when is None else _when(step.when)
         bind = step.as_ if kind != "each" else None
         plan.append((_COMPILERS[kind](step, at), when, bind, kind, at))
 
@@ -153,6 +153,10 @@ def _compile_list(steps: list[Step], where: tuple[int, ...]) -> Program:
                 if exc.kind != "behavior_error" or exc.message.startswith(_LOCATED):
                     raise
                 raise _misconfigured(at, kind, exc.message.removeprefix(_MISCONFIGURED)) from None
+            except TemplateError as exc:  # a render of the step's, as render() would say it
+                if (_MISCONFIGURED + exc.message).startswith(_LOCATED):
+                    raise _as_tool_error(exc) from None
+                raise _misconfigured(at, kind, exc.message) from None
             except (ValueError, TypeError) as exc:  # a path or a value the schema could not vet
                 raise _misconfigured(at, kind, str(exc)) from None
             ctx["result"] = result
@@ -177,24 +181,35 @@ Rendered = Callable[[dict[str, Any]], Any]
 
 
 def _renderer(value: Any) -> Rendered:
-    """:func:`~taskkit.sim.behaviors.render` of ``value``, its renderer looked up now."""
+    """``value``'s renderer, looked up now. Inside a step, its :class:`TemplateError` is the
+    step's behaviour error (the step list says so, located, as for
+    :func:`~taskkit.sim.behaviors.render`)."""
     try:
-        compiled = value_renderer(value)
+        return value_renderer(value)
     except Exception:  # said when (and only if) the step runs, as before
         return lambda ctx: render(value, ctx)
 
-    def rendered(ctx: dict[str, Any]) -> Any:
-        try:
-            return compiled(ctx)
-        except TemplateError as exc:
-            raise ToolError(f"tool misconfigured: {exc.message}", kind="behavior_error") from None
 
-    return rendered
+def _as_tool_error(exc: TemplateError) -> ToolError:
+    return ToolError(f"{_MISCONFIGURED}{exc.message}", kind="behavior_error")
 
 
 def _condition(cond: Any) -> Rendered:
     """A ``when`` or a ``require``: an expression, or a template already."""
     return _renderer(check_source(cond) if isinstance(cond, str) else cond)
+
+
+def _when(cond: Any) -> Rendered:
+    """A ``when``: tested before its step runs, so its own render errors are not located."""
+    compiled = _condition(cond)
+
+    def when(ctx: dict[str, Any]) -> Any:
+        try:
+            return compiled(ctx)
+        except TemplateError as exc:
+            raise _as_tool_error(exc) from None
+
+    return when
 
 
 # --- reads ---------------------------------------------------------------------------------

@@ -362,7 +362,11 @@ container's items: a call per item was most of the walk; a subclass takes the lo
 
 def _json_value(value: Any, depth: int = 0) -> Any:
     """A native render's value as JSON data: tuples become lists; a value JSON cannot hold
-    (``range(3)``, a function, a float that is not finite) is an error."""
+    (``range(3)``, a function, a float that is not finite) is an error.
+
+    A plain list or dict that is JSON already is given back as it is, not copied: it may
+    share records (or parts of them) with the state, as a plain path's value does, and
+    nothing changes either in place (writes copy along the path they change)."""
     if type(value) in _LEAVES or value is None or isinstance(value, bool | int | str):
         return value
     if isinstance(value, float):
@@ -371,6 +375,17 @@ def _json_value(value: Any, depth: int = 0) -> Any:
         return value
     if depth > 200:
         raise TemplateError("the expression gives a value nested too deeply")
+    if type(value) is list:
+        for v in value:
+            if type(v) not in _LEAVES and _json_value(v, depth + 1) is not v:
+                return _json_value(tuple(value), depth)  # a part changes: a new list
+        return value
+    if type(value) is dict and all(isinstance(k, str) for k in value):
+        for v in value.values():
+            if type(v) not in _LEAVES and _json_value(v, depth + 1) is not v:
+                break  # a part changes: a new dict
+        else:
+            return value
     if isinstance(value, list | tuple):
         return [v if type(v) in _LEAVES else _json_value(v, depth + 1) for v in value]
     if isinstance(value, dict) and all(isinstance(k, str) for k in value):
@@ -687,7 +702,11 @@ def render_string(source: str, context: Mapping[str, Any], *, native: bool = Tru
 
 def _native_expression(source: str, context: Mapping[str, Any]) -> Any:
     """A lone ``{{ expr }}`` that is not a plain path, rendered to its native value."""
-    evaluate = _source_evaluator(source)
+    return _native_value(_source_evaluator(source), context)
+
+
+def _native_value(evaluate: Callable[[Mapping[str, Any]], Any], context: Mapping[str, Any]) -> Any:
+    """What ``evaluate`` gives in ``context``, within the time budget, as JSON data."""
     value = _json_value(_budgeted(evaluate, context))
     if isinstance(value, jinja2.Undefined):
         value._fail_with_undefined_error()
@@ -776,10 +795,13 @@ def _string_renderer(source: str) -> Renderer:
 
         return expression
     if kind == "expr":  # an expression: straight to it, without render_string's dispatch
+        evaluator: list[Callable[[Mapping[str, Any]], Any]] = []  # found on the first call
 
         def native(ctx: Mapping[str, Any]) -> Any:
             try:
-                return _native_expression(source, ctx)
+                if not evaluator:  # a syntax error is the render's, each time it is asked
+                    evaluator.append(_source_evaluator(source))
+                return _native_value(evaluator[0], ctx)
             except TemplateError:
                 raise
             except Exception as exc:

@@ -33,6 +33,7 @@ Response = str | dict[str, Any]
 (``{"content": ..., "tool_calls": [...]}``)."""
 
 
+@fast_init
 @dataclass(frozen=True)
 class AgentInput:
     """Chat messages (and, for native tool calling, the OpenAI ``tools`` list)."""

@@ -11,11 +11,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from taskkit.sim.episode import CallRecord, StepRecord
-from taskkit.sim.evaluate import Call
+from taskkit.sim.episode import CallRecord, StepRecord, StepResult
+from taskkit.sim.evaluate import Call, FinalVerdict
 from taskkit.sim.execute import Observation
 from taskkit.sim.fastinit import fast_init
-from taskkit.sim.formats.base import Exchange, Parsed
+from taskkit.sim.formats.base import AgentInput, Exchange, Parsed
 
 
 @dataclass(frozen=True)
@@ -76,5 +76,6 @@ def test_what_it_cannot_build_is_refused_at_once():
 
 
 def test_the_step_records_have_it():
-    for cls in (CallRecord, StepRecord, Parsed, Exchange, Call, Observation):
+    every = (CallRecord, StepRecord, StepResult, Parsed, Exchange, AgentInput, Call, FinalVerdict)
+    for cls in (*every, Observation):
         assert getattr(cls.__init__, "fast_init", False), cls

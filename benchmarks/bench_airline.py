@@ -7,7 +7,7 @@
 call: taskkit's ``Episode.advance`` on the compiled task (the shared world of 300 flights,
 2,000 reservations and 500 users) against τ-bench's own ``env.step`` on the same calls (its
 tools on its data, run as ``tests/airline/tau.py`` runs it, with no model). Medians per call,
-side by side. Target: taskkit no slower than τ-bench.
+side by side, and per tool (``by_tool``). Target: taskkit no slower than τ-bench.
 
 ``size``: the compiled airline JSONL (plus its ``worlds/`` file) against the world files it
 starts from. Target: the JSONL <= 2x the world files.
@@ -43,6 +43,8 @@ def bench_step(tasks: dict[int, Any], oracle: Any, runs: int, clock: Any) -> dic
 
     ours: list[float] = []
     theirs: list[float] = []
+    ours_by_tool: dict[str, list[float]] = {}
+    theirs_by_tool: dict[str, list[float]] = {}
     sequences = {
         index: [(a.name, a.kwargs) for a in oracle.tasks[index].actions] for index in sorted(tasks)
     }
@@ -51,10 +53,11 @@ def bench_step(tasks: dict[int, Any], oracle: Any, runs: int, clock: Any) -> dic
         for index, calls in sequences.items():  # the tasks the pack has
             episode = Episode(tasks[index], "openai", faults=False)
             responses = [episode.format.write(calls=[ToolCall(n, dict(k))]) for n, k in calls]
-            for response in responses:
+            for (name, _), response in zip(calls, responses, strict=True):
                 start = clock()
                 episode.advance(response)
                 ours.append(clock() - start)
+                ours_by_tool.setdefault(name, []).append(ours[-1])
                 if episode.done:
                     break
         for index, calls in sequences.items():
@@ -67,13 +70,27 @@ def bench_step(tasks: dict[int, Any], oracle: Any, runs: int, clock: Any) -> dic
                 start = clock()
                 env.step(action)
                 theirs.append(clock() - start)
+                theirs_by_tool.setdefault(action.name, []).append(theirs[-1])
     return {
         "calls": len(ours),
         "taskkit_median_us": round(statistics.median(ours) * 1e6, 1),
         "tau_bench_median_us": round(statistics.median(theirs) * 1e6, 1),
         "taskkit_p90_us": round(statistics.quantiles(ours, n=10)[-1] * 1e6, 1),
         "tau_bench_p90_us": round(statistics.quantiles(theirs, n=10)[-1] * 1e6, 1),
+        # where the medians come from: each tool's calls, most frequent first
+        "by_tool": {
+            name: {
+                "calls": len(times),
+                "taskkit_median_us": _median_us(times),
+                "tau_bench_median_us": _median_us(theirs_by_tool.get(name, [])),
+            }
+            for name, times in sorted(ours_by_tool.items(), key=lambda kv: -len(kv[1]))
+        },
     }
+
+
+def _median_us(times: list[float]) -> float | None:
+    return round(statistics.median(times) * 1e6, 1) if times else None
 
 
 def bench_size(tasks: list[Any]) -> dict[str, Any]:

@@ -66,14 +66,19 @@ def test_calls_give_the_same_results_with_indexes_as_with_a_scan(shape, size, ca
     indexed = _state(shape, size)
     reference = copy.deepcopy(indexed)
     for behavior in calls:
-        got = _outcome(behavior, indexed)
-        collections.SCAN_BELOW, saved = 10**12, collections.SCAN_BELOW
-        try:
-            want = _outcome(behavior, reference)
-        finally:
-            collections.SCAN_BELOW = saved
-        assert got == want, behavior
-        assert indexed == reference
+        _same_as_a_scan(behavior, indexed, reference)
+
+
+def _same_as_a_scan(behavior, indexed, reference) -> None:
+    """``behavior`` gives the same on ``indexed`` as on ``reference`` read by a scan."""
+    got = _outcome(behavior, indexed)
+    collections.SCAN_BELOW, saved = 10**12, collections.SCAN_BELOW
+    try:
+        want = _outcome(behavior, reference)
+    finally:
+        collections.SCAN_BELOW = saved
+    assert got == want, behavior
+    assert indexed == reference
 
 
 actions = st.one_of(behaviors, st.just("fork"), st.just("back"))
@@ -115,11 +120,4 @@ def test_copies_and_their_originals_stay_right_as_either_is_written(shape, size,
                 indexed["c"], reference["c"] = kept.pop(0)
                 kept.append(mine)
             continue
-        got = _outcome(action, indexed)
-        collections.SCAN_BELOW, saved = 10**12, collections.SCAN_BELOW
-        try:
-            want = _outcome(action, reference)
-        finally:
-            collections.SCAN_BELOW = saved
-        assert got == want, action
-        assert indexed == reference
+        _same_as_a_scan(action, indexed, reference)

@@ -266,7 +266,7 @@ def member_keys(coll: Collection, path: Path, values: list[Any]) -> list[Key] | 
     else:
         ordinals = sorted({o for want in wants for o in table.get(want, ())})
     if isinstance(coll, dict):
-        return [index.order_keys[o] for o in ordinals]  # type: ignore[misc]
+        return [index.key_at(o) for o in ordinals]  # type: ignore[misc]
     return list(ordinals)
 
 
@@ -334,7 +334,7 @@ class _Index:
     been written, builds a missing one on its original to share: every episode of a task
     copies the task's collection before its first write, and rebuilding a table of 2,000
     records for each was most of a call's time. A bucket (a list) is never changed in place,
-    only replaced; a shared table is copied before its first change."""
+    only replaced; a shared table is changed through a layer of its own (:class:`_Layer`)."""
 
     container: Collection
     size: int
@@ -344,6 +344,11 @@ class _Index:
     ordinal: dict[str, int] = field(default_factory=dict)
     keys_shared: bool = False
     """``order_keys`` and ``ordinal`` are another index's too (copied before a change)."""
+    added: dict[str, int] = field(default_factory=dict)
+    added_keys: list[str] = field(default_factory=list)
+    """Keys added while ``order_keys`` and ``ordinal`` are shared, and their ordinals (after
+    the shared ones): an episode's first insert into a 2,000-record object added one key,
+    and copying both tables for it cost more than the insert."""
     shared: set[tuple[str | int, ...]] = field(default_factory=set)
     """The tables of ``eq`` another index holds too (copied before a change)."""
     writes: int = 0
@@ -374,6 +379,8 @@ class _Index:
         return self.container is coll and self.size == len(coll)
 
     def copy_for(self, coll: Collection) -> _Index:
+        if self.added:
+            self._own_keys()  # the copy shares tables, not additions kept beside them
         self.shared.update(self.eq)
         self.keys_shared = True
         return _Index(
@@ -390,8 +397,28 @@ class _Index:
 
     def _own_keys(self) -> None:
         if self.keys_shared:
-            self.order_keys, self.ordinal = list(self.order_keys), dict(self.ordinal)
+            self.order_keys = [*self.order_keys, *self.added_keys]
+            self.ordinal = {**self.ordinal, **self.added}
+            self.added, self.added_keys = {}, []
             self.keys_shared = False
+
+    def ordinal_of(self, key: str) -> int | None:
+        found = self.ordinal.get(key)
+        return self.added.get(key) if found is None and self.added else found
+
+    def key_at(self, ordinal: int) -> str | None:
+        shared = len(self.order_keys)
+        return self.order_keys[ordinal] if ordinal < shared else self.added_keys[ordinal - shared]
+
+    def _add_key(self, key: str) -> int:
+        ordinal = len(self.order_keys) + len(self.added_keys)
+        if self.keys_shared:
+            self.added[key] = ordinal
+            self.added_keys.append(key)
+        else:
+            self.ordinal[key] = ordinal
+            self.order_keys.append(key)
+        return ordinal
 
     def equality(self, parts: tuple[str | int, ...], coll: Collection) -> dict[Hashable, list[int]]:
         table = self.eq.get(parts)
@@ -406,8 +433,9 @@ class _Index:
                 self.eq[parts] = table
                 return table
         table = {}
+        ordinals = {**self.ordinal, **self.added} if self.added else self.ordinal
         pairs: Any = (
-            ((self.ordinal[k], r) for k, r in coll.items())
+            ((ordinals[k], r) for k, r in coll.items())
             if isinstance(coll, dict)
             else enumerate(coll)
         )
@@ -426,7 +454,7 @@ class _Index:
             if before == after:
                 continue
             if parts in self.shared:  # another index's too: this one's own copy first
-                self.eq[parts] = dict(self.eq[parts])
+                self.eq[parts] = _Layer.over(self.eq[parts])
                 self.shared.discard(parts)
             table = self.eq[parts]
             if before is not None:
@@ -446,11 +474,8 @@ class _Index:
 
     def replaced(self, key: Key, old: Any, record: dict[str, Any], coll: Collection) -> None:
         if isinstance(key, str):
-            if key not in self.ordinal:
-                self._own_keys()
-                self.ordinal[key] = len(self.order_keys)
-                self.order_keys.append(key)
-            ordinal = self.ordinal[key]
+            found = self.ordinal_of(key)
+            ordinal = self._add_key(key) if found is None else found
         else:
             ordinal = key
             if self.ids is not None:
@@ -468,6 +493,34 @@ class _Index:
         self._reindex(ordinal, old, None)
         self.size = len(coll)
 
+
+class _Layer(dict[Hashable, list[int]]):
+    """An equality table's changes over a shared table (which nobody changes): the keys
+    changed here, the others read from below. A copy's first write changes a bucket or
+    two of a table of 2,000; copying the whole table for them cost more than the write."""
+
+    __slots__ = ("below",)
+
+    below: dict[Hashable, list[int]]
+
+    @classmethod
+    def over(cls, table: dict[Hashable, list[int]]) -> _Layer:
+        layer = cls()
+        if isinstance(table, _Layer):  # one layer deep at most: the changes, copied
+            layer.update(table)
+            table = table.below
+        layer.below = table
+        return layer
+
+    def __missing__(self, key: Hashable) -> list[int]:
+        return self.below[key]
+
+    def get(self, key: Hashable, default: Any = None) -> Any:
+        found = dict.get(self, key, _UNSET)
+        return self.below.get(key, default) if found is _UNSET else found
+
+
+_UNSET: Any = object()
 
 _LOCK = threading.Lock()
 _INDEXES: OrderedDict[int, _Index] = OrderedDict()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import copy
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from taskkit.models import Behavior
@@ -66,11 +66,58 @@ def test_calls_give_the_same_results_with_indexes_as_with_a_scan(shape, size, ca
     indexed = _state(shape, size)
     reference = copy.deepcopy(indexed)
     for behavior in calls:
-        got = _outcome(behavior, indexed)
-        collections.SCAN_BELOW, saved = 10**12, collections.SCAN_BELOW
-        try:
-            want = _outcome(behavior, reference)
-        finally:
-            collections.SCAN_BELOW = saved
-        assert got == want, behavior
-        assert indexed == reference
+        _same_as_a_scan(behavior, indexed, reference)
+
+
+def _same_as_a_scan(behavior, indexed, reference) -> None:
+    """``behavior`` gives the same on ``indexed`` as on ``reference`` read by a scan."""
+    got = _outcome(behavior, indexed)
+    collections.SCAN_BELOW, saved = 10**12, collections.SCAN_BELOW
+    try:
+        want = _outcome(behavior, reference)
+    finally:
+        collections.SCAN_BELOW = saved
+    assert got == want, behavior
+    assert indexed == reference
+
+
+actions = st.one_of(behaviors, st.just("fork"), st.just("back"))
+
+
+_AUSTIN = {"select": "c", "where": {"city": "Austin"}}
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from(["list", "keyed"]), st.integers(30, 70), st.lists(actions, max_size=30))
+@example(  # a record added to a copy, then a copy of that copy
+    "keyed",
+    40,
+    [_AUSTIN, "fork", {"insert": "c", "record": {"id": "x", "city": "Austin"}}, _AUSTIN,
+     "fork", _AUSTIN, "back", {"update": "c", "id": "x", "set": {"city": "Reno"}}, _AUSTIN],
+)  # fmt: skip
+@example(  # the original written after its copy added a record
+    "keyed",
+    40,
+    [_AUSTIN, "fork", {"insert": "c", "record": {"id": "x", "city": "Austin"}}, "back",
+     {"insert": "c", "record": {"id": "y", "city": "Austin"}}, _AUSTIN, "back", _AUSTIN,
+     {"delete": "c", "id": "x"}, _AUSTIN],
+)  # fmt: skip
+def test_copies_and_their_originals_stay_right_as_either_is_written(shape, size, actions):
+    """As episodes copy a task's collection (``fork``: the copy carries the original's
+    indexes, sharing them until it writes) and go on writing either one (``back``: the
+    original again), every call gives what a scan gives."""
+    indexed = _state(shape, size)
+    reference = copy.deepcopy(indexed)
+    kept: list[tuple[object, object]] = []
+    for action in actions:
+        if action == "fork":
+            kept.append((indexed["c"], copy.deepcopy(reference["c"])))
+            indexed["c"] = collections.clone(indexed["c"])
+            continue
+        if action == "back":
+            if kept:
+                mine = (indexed["c"], reference["c"])
+                indexed["c"], reference["c"] = kept.pop(0)
+                kept.append(mine)
+            continue
+        _same_as_a_scan(action, indexed, reference)

@@ -84,10 +84,9 @@ class IdentityMemo(Generic[V]):
         return default
 
     def put(self, obj: object, value: V, tag: Hashable = None) -> V:
-        try:
-            held: Any = weakref.ref(obj)
-        except TypeError:
-            held = obj
+        # asked of the type, not tried: a dict (the common key) refuses a weak reference
+        # with an exception, which cost more than the rest of the call
+        held: Any = weakref.ref(obj) if type(obj).__weakrefoffset__ else obj
         self._memo.put((id(obj), tag), (held, value))
         return value
 

@@ -33,7 +33,11 @@ import markupsafe
 from jinja2 import meta, nodes
 from jinja2.compiler import CodeGenerator, Frame, optimizeconst
 from jinja2.exceptions import SecurityError
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.sandbox import (
+    ImmutableSandboxedEnvironment,
+    SandboxedEscapeFormatter,
+    SandboxedFormatter,
+)
 
 from ..runtime.memo import IdentityMemo
 from . import _lowering as template_lowering
@@ -78,7 +82,11 @@ MAX_INT_BITS = 4096
 RENDER_SECONDS = 0.5
 """CPU time one Jinja render may take (nested loops); enforced in the main thread. CPU, not
 wall time: on a loaded machine an ordinary render may wait longer than that."""
-_FORMAT_WIDTH = re.compile(r"[0-9]{7,}")
+_PERCENT_SPEC = re.compile(
+    r"%(?:\([^)]*\))?[#0\- +]*(?P<width>\*|\d+)?(?:\.(?P<precision>\*|\d+))?[hlL]?[a-zA-Z%]"
+)
+"""A ``%`` conversion (``%-08.3f``, ``%(name)s``, ``%*d``): its width and precision."""
+_SPEC_NUMBER = re.compile(r"\d+")
 
 
 class TemplateBudget(SecurityError):
@@ -93,6 +101,63 @@ def _check_int(value: Any, what: str) -> None:
     big = isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 20
     if big and abs(value) > MAX_SIZE:
         raise TemplateBudget(f"{what} {_short(value)} is over the limit of {MAX_SIZE:,}")
+
+
+def _field_size(digits: str, what: str) -> int:
+    """A width or precision written in a format, refused past :data:`MAX_SIZE` before it
+    is read as a number (a run of 5,000 digits is itself an error to ``int``)."""
+    if len(digits) > 7 or int(digits) > MAX_SIZE:
+        raise TemplateBudget(f"format {_short(what)} asks for too wide a field")
+    return int(digits)
+
+
+def _check_percent(fmt: str, values: Any) -> None:
+    """``fmt % values`` refused when its fields' widths and precisions (``*`` taking theirs
+    from ``values``) add up past :data:`MAX_SIZE`: each pads its field to that many
+    characters before anything else bounds the result."""
+    if "%" not in fmt:
+        return
+    stars = iter(values if isinstance(values, tuple) else (values,))
+    total = 0
+    for m in _PERCENT_SPEC.finditer(fmt):
+        for part in (m["width"], m["precision"]):
+            if part == "*":
+                n = next(stars, 0)
+                total += abs(n) if isinstance(n, int) and not isinstance(n, bool) else 0
+            elif part:
+                total += _field_size(part, fmt)
+        if m[0][-1] != "%":
+            next(stars, None)  # the value the conversion itself takes
+    if total > MAX_SIZE:
+        raise TemplateBudget(f"format {_short(fmt)} asks for too wide a field")
+
+
+class _BoundedFormats:
+    """``str.format``'s fields, bounded as :func:`_check_percent` bounds ``%``: the
+    widths and precisions of one call's fields, nested ones included (``{:{w}}`` takes its
+    width from an argument), add up to at most :data:`MAX_SIZE`. Checked on each field's
+    final spec, where the width is known whatever wrote it."""
+
+    _left = MAX_SIZE
+
+    def vformat(self, format_string: str, args: Any, kwargs: Any) -> str:
+        self._left = MAX_SIZE
+        return super().vformat(format_string, args, kwargs)  # type: ignore[misc, no-any-return]
+
+    def format_field(self, value: Any, format_spec: str) -> Any:
+        for digits in _SPEC_NUMBER.findall(format_spec):
+            self._left -= _field_size(digits, format_spec)
+        if self._left < 0:
+            raise TemplateBudget(f"format {_short(format_spec)} asks for too wide a field")
+        return super().format_field(value, format_spec)  # type: ignore[misc]
+
+
+class _Formatter(_BoundedFormats, SandboxedFormatter):
+    pass
+
+
+class _EscapeFormatter(_BoundedFormats, SandboxedEscapeFormatter):
+    pass
 
 
 def _short(value: Any) -> str:
@@ -144,17 +209,18 @@ class _BudgetedEnvironment(ImmutableSandboxedEnvironment):
             a, b = _sized(left), _sized(right)
             if a is not None and b is not None and a + b > MAX_SIZE:
                 raise TemplateBudget("the concatenation is too long")
-        elif operator == "%" and isinstance(left, str) and _FORMAT_WIDTH.search(left):
-            raise TemplateBudget(f"format {_short(left)} asks for too wide a field")
+        elif operator == "%" and isinstance(left, str):
+            _check_percent(left, right)
         return super().call_binop(context, operator, left, right)
 
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
         if getattr(__obj, "bounds_its_arguments", False):  # a template helper: its own checks
             return super().call(__context, __obj, *args, **kwargs)
+        # A string argument is not looked at: the formats that read widths from text check
+        # the widths themselves (wrap_str_format, `%`), and an id such as
+        # 'credit_card_7815826' passed to `.get()` is not a width.
         for value in (*args, *kwargs.values()):
             _check_int(value, "argument")
-            if isinstance(value, str) and _FORMAT_WIDTH.search(value):
-                raise TemplateBudget(f"argument {_short(value)} asks for too wide a field")
         return super().call(__context, __obj, *args, **kwargs)
 
     def call_test(  # noqa: PLR0917  # Jinja's own signature
@@ -174,10 +240,26 @@ class _BudgetedEnvironment(ImmutableSandboxedEnvironment):
         return super().call_test(name, value, args, kwargs, context, eval_ctx)
 
     def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
-        owner = getattr(value, "__self__", None)  # "{:>99999999}".format(1)
-        if isinstance(owner, str) and _FORMAT_WIDTH.search(owner):
-            raise TemplateBudget(f"format {_short(owner)} asks for too wide a field")
-        return super().wrap_str_format(value)
+        # Jinja's own, with formatters that bound each field's width and precision
+        wrapped = super().wrap_str_format(value)
+        if wrapped is None:
+            return None
+        owner: str = value.__self__
+        formatter: SandboxedFormatter = (
+            _EscapeFormatter(self, escape=owner.escape)
+            if isinstance(owner, markupsafe.Markup)
+            else _Formatter(self)
+        )
+        is_format_map = value.__name__ == "format_map"
+
+        def bounded(*args: Any, **kwargs: Any) -> str:
+            if is_format_map:
+                if kwargs or len(args) != 1:
+                    return wrapped(*args, **kwargs)  # Jinja's TypeError
+                kwargs, args = args[0], ()
+            return type(owner)(formatter.vformat(owner, args, kwargs))
+
+        return functools.update_wrapper(bounded, value)
 
     def make_globals(self, d: Any) -> Any:
         # Jinja gives each template a ChainMap over the environment's globals, and copies it
@@ -190,13 +272,14 @@ class _BudgetedEnvironment(ImmutableSandboxedEnvironment):
 def _guarded_filter(fn: Callable[..., Any]) -> Callable[..., Any]:
     """A filter whose numeric arguments (widths, counts) are bounded like calls'."""
 
+    formats = fn.__name__.endswith("format")  # Jinja's `format`: `value % args`
+
     @functools.wraps(fn)  # keeps jinja's pass_context/pass_environment marks
     def guarded(*args: Any, **kwargs: Any) -> Any:
         for value in (*args, *kwargs.values()):
             _check_int(value, "filter argument")
-            wide = isinstance(value, str) and _FORMAT_WIDTH.search(value) is not None
-            if wide and fn.__name__.endswith("format"):
-                raise TemplateBudget(f"format {_short(value)} asks for too wide a field")
+        if formats and args and isinstance(args[0], str):  # `'%*d' | format(w, 1)`
+            _check_percent(args[0], kwargs or tuple(args[1:]))
         return fn(*args, **kwargs)
 
     return guarded

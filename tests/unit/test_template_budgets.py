@@ -20,6 +20,14 @@ from taskkit.templates.environment import TemplateError, render_string
         ("{{ '{:>999999999}'.format(item) }}", "too wide a field"),
         ("{{ '%0999999999d' % 1 }}", "too wide a field"),
         ("{{ '%0999999999d' | format(1) }}", "too wide a field"),
+        # widths and precisions that come from arguments, and many fields that add up
+        ("{{ '%*d' % (99999999, 1) }}", "too wide a field"),
+        ("{{ '%.*f' % (99999999, 1.0) }}", "too wide a field"),
+        ("{{ '%*d' | format(99999999, 1) }}", "over the limit"),
+        ("{{ '{x:{w}}'.format_map({'x': 1, 'w': 99999999}) }}", "too wide a field"),
+        ("{{ '{x:.{p}f}'.format_map({'x': 1.0, 'p': 99999999}) }}", "too wide a field"),
+        ("{{ ('{:999999}' * 5).format(1, 2, 3, 4, 5) }}", "too wide a field"),
+        ("{{ ('%999999d' * 5) % (1, 2, 3, 4, 5) }}", "too wide a field"),
         (
             "{% for a in range(99999) %}{% for b in range(99999) %}x{% endfor %}{% endfor %}",
             "more than",
@@ -50,6 +58,13 @@ def test_a_costly_template_is_an_error_not_a_hang(template: str, message: str) -
         ("{{ item | center(9) }}", "   pen   "),
         ("{% for i in range(3) %}{{ i }}{% endfor %}", "012"),
         ("{{ (1, 2) }}", [1, 2]),
+        # a string argument with a long run of digits is an id, not a width
+        ("{{ {'credit_card_7815826': 5}.get('credit_card_7815826') }}", 5),
+        ("{{ '01234567890 '.strip('0123456789 ') }}", ""),
+        ("{{ 'order 1234567: %s' % item }}", "order 1234567: pen"),
+        ("{{ '%-6.2f|%03d|%%' % (3.14159, 7) }}", "3.14  |007|%"),
+        ("{{ '%*d' | format(4, 1) }}", "   1"),
+        ("{{ '{0:>{1}}'.format(item, 5) }}", "  pen"),
     ],
 )
 def test_ordinary_templates_render_as_before(template: str, expected: object) -> None:

@@ -162,13 +162,13 @@ def _as_before() -> Iterator[None]:
     deep-copied on an episode's first write, and every id looked up by a scan."""
     from taskkit.sim import collections, episode
 
-    saved = (collections.SCAN_BELOW, episode._in_place)
+    saved = (collections.SCAN_BELOW, episode.copies_records)
     collections.SCAN_BELOW = 10**12
-    episode._in_place = lambda env: True
+    episode.copies_records = lambda operation: False  # so each tool's plan copies deeply
     try:
         yield
     finally:
-        collections.SCAN_BELOW, episode._in_place = saved
+        collections.SCAN_BELOW, episode.copies_records = saved
 
 
 def bench_write(runs: int, calls: int, clock: Any) -> dict[str, Any]:

@@ -9,17 +9,16 @@ Both shapes are dicts with ``task_id``, ``pack``, ``category``, ``task``, ``step
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import json
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..diagnostics import Diagnostic
 from ..io.jsonlines import JsonlError, JsonLines
+from ..runtime.parallel import paused_gc
 
 if TYPE_CHECKING:  # the types of the records, not their module: no pydantic at run time
     from ..models.records import EpisodeRecord
@@ -204,7 +203,9 @@ def read_run(
     # the one JSONL policy: a torn last line is a warning, any other bad line the error
     lines = JsonLines(file, name=shown, hint="is it a JSON Lines file of `taskkit run -o`?")
     try:
-        with _no_gc():
+        # parsed JSON holds no cycles: the collector would walk millions of new objects
+        # again and again (three times as long to read 20,000 episodes)
+        with paused_gc():
             for lineno, value in lines:
                 if not _is_record(value):
                     raise _not_a_trajectory(shown, lineno, value)
@@ -229,20 +230,6 @@ def read_run(
     kind = "generate" if any("samples" in s for r in records for s in r.get("steps", ())) else "run"
     settings = _settings(records, given if given.is_dir() else None)
     return Run(name or given.name, shown, kind, records, settings, warnings)
-
-
-@contextlib.contextmanager
-def _no_gc() -> Iterator[None]:
-    # Parsed JSON holds no reference cycles, but the cyclic collector still walks the
-    # millions of new objects again and again: with it on, reading 20,000 episodes took
-    # three times as long.
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def read_runs(paths: list[str]) -> list[Run]:

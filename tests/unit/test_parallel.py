@@ -41,7 +41,9 @@ def test_objects_frozen_by_someone_else_stay_frozen(collector: None) -> None:
     frozen = gc.get_freeze_count()
     with paused_gc():
         kept = [[i] for i in range(10_000)]
-    assert gc.get_freeze_count() == frozen
+    # not thawed (that would leave about none) and not added to (that would add the 10,000
+    # lists); a frozen object can still die by reference count meanwhile, so not `==`
+    assert frozen - 1_000 < gc.get_freeze_count() <= frozen
     assert gc.isenabled()
     assert len(kept) == 10_000
 

@@ -14,7 +14,7 @@ reference reader, whenever:
   several documents, a flow collection spread over lines (where yaml-rs accepts a
   multi-line key or a block scalar inside brackets);
 * it has a number whose reading changed between YAML 1.1 and 1.2 (``010``, ``0o7``,
-  ``1e3``, ``-.5``, ``1_000``); the scan is of the whole text, so a false alarm costs only
+  ``1e3``, ``-.5``, ``1_000``, ``_00``); the scan is of the whole text, so a false alarm costs only
   speed;
 * yaml-rs refuses it (a syntax error, a duplicate key): the reference reader says why;
 * the result is not a mapping with string keys, or holds a string that YAML 1.1 reads as
@@ -62,19 +62,21 @@ _UNREADABLE = re.compile(
 )
 _READABLE_ASCII = b"\n" + bytes(range(0x20, 0x7F))
 # ... anchors, aliases and tags, and numbers that YAML 1.1 and 1.2 read differently
-# (leading zeros and radix prefixes, exponents, digit separators, a sign before the point),
-# after a space, a bracket, a comma or a line break. That is
-#     [ \[{,\n](?:[&*!]|[-+]?(?:0[0-9bBoOxX]|\.[0-9]|[0-9][0-9.]*[eE_]))
+# (leading zeros and radix prefixes, exponents, digit separators, a sign before the point;
+# yaml-rs also drops underscores before any digit, reading ``_00`` as 0 and ``._5`` as 0.5,
+# which YAML 1.1 reads as text), after a space, a bracket, a comma or a line break. That is
+#     [ \[{,\n](?:[&*!]|[-+]?(?:0[0-9bBoOxX]|\.[0-9_]|[0-9][0-9.]*[eE_]|_[0-9_.]))
 # (tests/unit/test_fastyaml.py holds the two equal), written to start with the character
 # after the separator: the regex engine then skips ahead to such characters, instead of
 # trying at every space. Twice as fast.
 _INDICATOR_OR_NUMBER = re.compile(
-    r"[-+.0-9&*!](?<=[ \[{,\n][-+.0-9&*!])"
+    r"[-+._0-9&*!](?<=[ \[{,\n][-+._0-9&*!])"
     r"(?:(?<=[&*!])"
-    r"|(?<=[-+])(?:0[0-9bBoOxX]|\.[0-9]|[0-9][0-9.]*[eE_])"
+    r"|(?<=[-+])(?:0[0-9bBoOxX]|\.[0-9_]|[0-9][0-9.]*[eE_]|_[0-9_.])"
     r"|(?<=0)[0-9bBoOxX]"
-    r"|(?<=\.)[0-9]"
-    r"|(?<=[0-9])[0-9.]*[eE_])"
+    r"|(?<=\.)[0-9_]"
+    r"|(?<=[0-9])[0-9.]*[eE_]"
+    r"|(?<=_)[0-9_.])"
 )
 # ... and merge keys (``<<``), document markers and directives (``---``, ``...``, ``%`` at
 # the start of a line), infinities and NaNs (``.inf``, ``.NaN``, ...): a regex each that

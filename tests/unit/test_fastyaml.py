@@ -62,6 +62,12 @@ def test_reads_plain_block_and_flow_yaml():
         "a: 1e3\n",  # a string to 1.1 (no dot, no sign), a float to 1.2
         "a: -.5\n",
         "a: 1_000\n",
+        # yaml-rs drops underscores before digits anywhere: 0, 1, -1, 0.5 and [1] to it
+        "name: _00\n",
+        "a: __1\n",
+        "a: -_1\n",
+        "a: ._5\n",
+        "a: [_1.5]\n",
         "a: .inf\n",
         "a:\n\t- x\n",  # tabs
         "a: 1\r\nb: 2\r\n",
@@ -199,7 +205,7 @@ def test_reads_hand_written_yaml_as_the_reference_does_or_declines(lines):
 # The prescan's two fastest forms against their plain statements.
 
 _SPEC_INDICATOR_OR_NUMBER = re.compile(
-    r"[ \[{,\n](?:[&*!]|[-+]?(?:0[0-9bBoOxX]|\.[0-9]|[0-9][0-9.]*[eE_]))"
+    r"[ \[{,\n](?:[&*!]|[-+]?(?:0[0-9bBoOxX]|\.[0-9_]|[0-9][0-9.]*[eE_]|_[0-9_.]))"
 )
 
 
@@ -208,6 +214,8 @@ _SPEC_INDICATOR_OR_NUMBER = re.compile(
 @example(" 0x1")
 @example("[-.5")
 @example(",+1_0")
+@example(" _0")
+@example("[-._")
 @example("\n1.2e3")
 @example(" 12")
 def test_the_number_and_indicator_scan_is_its_plain_statement(text):

@@ -470,9 +470,11 @@ def _json_value(value: Any, depth: int = 0) -> Any:
             elif new is not v:
                 items = [*value[:i], new]
         return value if items is None else items
-    if type(value) is dict and all(isinstance(k, str) for k in value):
+    if type(value) is dict:
         fields: dict[str, Any] | None = None
         for k, v in value.items():
+            if type(k) is not str:  # checked here: a generator over the keys cost a fifth
+                return _json_dict(value, depth)
             new = v if type(v) in _LEAVES else _json_value(v, depth + 1)
             if fields is not None:
                 fields[k] = new
@@ -486,14 +488,25 @@ def _json_value(value: Any, depth: int = 0) -> Any:
         return value if fields is None else fields
     if isinstance(value, list | tuple):
         return [v if type(v) in _LEAVES else _json_value(v, depth + 1) for v in value]
-    if isinstance(value, dict) and all(isinstance(k, str) for k in value):
-        return {k: v if type(v) in _LEAVES else _json_value(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, dict):
+        return _json_dict(value, depth)
     if isinstance(value, jinja2.Undefined):
         return value
     raise TemplateError(
         f"the expression gives a {type(value).__name__}, not a JSON value (string, number, "
         "boolean, null, list or mapping)"
     )
+
+
+def _json_dict(value: dict[Any, Any], depth: int) -> dict[str, Any]:
+    """A mapping that is not a plain one with string keys, as a new plain one (string keys
+    only: a JSON object's)."""
+    if not all(isinstance(k, str) for k in value):
+        raise TemplateError(
+            f"the expression gives a {type(value).__name__} with keys that are not strings, not "
+            "a JSON value (string, number, boolean, null, list or mapping)"
+        )
+    return {k: v if type(v) in _LEAVES else _json_value(v, depth + 1) for k, v in value.items()}
 
 
 _SINGLE_EXPR = re.compile(r"^\s*\{\{(?P<expr>(?:(?!\}\}|\{\{).)*)\}\}\s*$", re.S)

@@ -27,6 +27,13 @@ behaviors = st.one_of(
         st.lists(cities, max_size=3),
         ids,
     ),
+    # several indexed conditions: the smallest's candidates narrowed by the others'
+    st.builds(lambda a, b: {"select": "c", "where": {"city": a, "addr.city": b}}, cities, cities),
+    st.builds(
+        lambda a, cs: {"select": "c", "where": {"addr.city": {"eq": a}, "city": {"in": cs}}},
+        cities,
+        st.lists(cities, max_size=3),
+    ),
     st.builds(
         lambda ns: {"select": "c", "where": {"n": {"in": ns}}},
         st.lists(st.sampled_from([7, 14.0, 21, True, "7", None, [7]]), max_size=3),

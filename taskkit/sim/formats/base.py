@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -13,6 +14,7 @@ from ...models import CompiledTask
 from ...schema.validate import quote
 from ..fastinit import fast_init
 from ..limits import DEFAULT_LIMITS, Limits, check_name, check_text, check_value
+from ..pertask import per_task
 from ..verify import ToolCall
 
 __all__ = [
@@ -87,6 +89,16 @@ class ResponseFormat(Protocol):
         answer: str | None = None,
         thought: str | None = None,
     ) -> Response: ...
+
+
+def per_task_text(task: CompiledTask, key: Hashable, build: Callable[[], str]) -> str:
+    """A prompt's text that depends on the task only (its tools, its command), built once per
+    task object and shared by every turn of its episodes: the tools' JSON was most of a
+    hermes, react or xlam observation (75-100 µs a turn, for a step of 15-100). A compiled
+    task is frozen: a changed one is another object, with texts of its own."""
+    if not hasattr(type(task), "__weakref__"):  # a stand-in object: nothing to hold it by
+        return build()
+    return per_task(task, key, build)
 
 
 def default_system_prompt(task: CompiledTask) -> str:

@@ -45,6 +45,7 @@ from .base import (
     default_system_prompt,
     json_kind,
     over_limit,
+    per_task_text,
     screen,
     too_many_calls,
 )
@@ -81,6 +82,10 @@ def _text(response: Response) -> str:
 
 
 def system_prompt(task: CompiledTask) -> str:
+    return per_task_text(task, (name, "system prompt"), lambda: _system_prompt(task))
+
+
+def _system_prompt(task: CompiledTask) -> str:
     tools = "\n".join(json.dumps(t, ensure_ascii=False) for t in task.tools)
     return f"{default_system_prompt(task)}\n\n{TOOLS_INSTRUCTION.format(tools=tools)}"
 

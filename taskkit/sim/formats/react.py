@@ -58,6 +58,7 @@ from .base import (
     default_system_prompt,
     json_kind,
     over_limit,
+    per_task_text,
     screen,
 )
 
@@ -134,6 +135,10 @@ def _tool(tool: dict[str, Any]) -> dict[str, Any]:
 
 
 def system_prompt(task: CompiledTask) -> str:
+    return per_task_text(task, (name, "system prompt"), lambda: _system_prompt(task))
+
+
+def _system_prompt(task: CompiledTask) -> str:
     tools = [*(_tool(t) for t in task.tools), FINISH_TOOL]
     body = INSTRUCTION.format(tools=json.dumps(tools, ensure_ascii=False))
     return f"{default_system_prompt(task)}\n\n{body}"

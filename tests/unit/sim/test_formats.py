@@ -321,6 +321,22 @@ def test_render_offers_the_command_and_every_tool(fmt, tasks):
         assert fmt.render(task, []) == rendered
 
 
+@pytest.mark.parametrize("fmt", FORMATS, ids=FMT_IDS)
+def test_the_prompt_built_once_per_task_is_the_prompt_built_afresh(fmt, tasks):
+    """The tools' part of a prompt is built once per task object: the same text as a fresh
+    build (a copy of the task is another object), and a task changed (a copy: tasks are
+    frozen) gets its own."""
+    for task in tasks[:: max(1, len(tasks) // 6)]:
+        once, again = fmt.render(task, []), fmt.render(task, [])
+        assert once == again == fmt.render(task.model_copy(deep=True), [])
+        changed = task.model_copy(
+            update={"system_prompt": "You book flights.", "user_command": "Book one."}
+        )
+        text = _contents(fmt.render(changed, []))
+        assert "You book flights." in text and "Book one." in text
+        assert _contents(fmt.render(task, [])) == _contents(once)
+
+
 def _observation_shown(text: str, observation: str) -> bool:
     escaped = json.dumps(observation, ensure_ascii=False)[1:-1]
     return observation in text or escaped in text
@@ -373,6 +389,20 @@ def test_xlam_history_block_is_json(tasks):
         assert set(tool["parameters"]) == set(params.get("properties", {}))
         required = {p for p, s in tool["parameters"].items() if s.get("required") is True}
         assert required == set(params.get("required", []))
+
+
+def test_xlam_history_block_is_the_steps_dumped_whole(tasks):
+    """Each step's JSON text is kept by its exchange and position: the block is still what
+    dumping the whole list gives, with the steps numbered where they stand."""
+    task = tasks[0]
+    episode = Episode(task, xlam, faults=False)
+    for response in (xlam.write(calls=_gold_calls(task)[:1], thought="é"), "not json", "[]"):
+        if not episode.done:
+            episode.step(response)
+    for history in (episode.history, episode.history[::-1], episode.history * 2):
+        prompt = xlam.render(task, history).messages[1]["content"]
+        whole = json.dumps([xlam._step(i, ex) for i, ex in enumerate(history)], ensure_ascii=False)
+        assert f"[BEGIN OF HISTORY STEPS]\n{whole}\n[END OF HISTORY STEPS]" in prompt
 
 
 def test_xlam_format_instruction_examples_parse():

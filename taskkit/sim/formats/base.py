@@ -101,6 +101,32 @@ def per_task_text(task: CompiledTask, key: Hashable, build: Callable[[], str]) -
     return per_task(task, key, build)
 
 
+def response_text(response: Response) -> str:
+    """What the agent wrote: the text, or a message's ``content`` ("" when it has none)."""
+    if isinstance(response, str):
+        return response
+    content = response.get("content") if isinstance(response, dict) else None
+    return content if isinstance(content, str) else ""
+
+
+def text_to_parse(response: Response, limits: Limits, native_calls: str) -> str | Parsed:
+    """The text a format that reads calls from the text (hermes, react, xlam) parses, or
+    the step's verdict without parsing: native ``tool_calls`` with no text (``native_calls``
+    says what to write instead), a response the screen refuses, or an empty final answer
+    (which ends the episode)."""
+    if (
+        isinstance(response, dict)
+        and response.get("tool_calls")
+        and not response_text(response).strip()
+    ):
+        return Parsed(error=f"native tool_calls are not part of the {native_calls}")
+    refused = screen(response, limits)
+    if refused is not None:
+        return refused
+    text = response_text(response)
+    return text if text.strip() else Parsed(answer="")
+
+
 def default_system_prompt(task: CompiledTask) -> str:
     return task.system_prompt or (
         "You are a helpful assistant that completes the user's request by calling the tools "

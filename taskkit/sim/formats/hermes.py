@@ -46,7 +46,8 @@ from .base import (
     json_kind,
     over_limit,
     per_task_text,
-    screen,
+    response_text,
+    text_to_parse,
     too_many_calls,
 )
 
@@ -74,13 +75,6 @@ The results come back within <tool_response></tool_response> XML tags. When no m
 are needed, reply with the final answer as plain text, without any <tool_call> tag."""
 
 
-def _text(response: Response) -> str:
-    if isinstance(response, str):
-        return response
-    content = response.get("content") if isinstance(response, dict) else None
-    return content if isinstance(content, str) else ""
-
-
 def system_prompt(task: CompiledTask) -> str:
     return per_task_text(task, (name, "system prompt"), lambda: _system_prompt(task))
 
@@ -96,7 +90,7 @@ def render(task: CompiledTask, history: list[Exchange]) -> AgentInput:
         {"role": "user", "content": task.user_command},
     ]
     for ex in history:
-        messages.append({"role": "assistant", "content": _text(ex.response)})
+        messages.append({"role": "assistant", "content": response_text(ex.response)})
         role = "tool" if ex.parsed.error is None and ex.parsed.calls else "user"
         messages.extend({"role": role, "content": obs} for obs in ex.observations)
         if ex.user is not None:
@@ -105,17 +99,9 @@ def render(task: CompiledTask, history: list[Exchange]) -> AgentInput:
 
 
 def parse(response: Response, limits: Limits = DEFAULT_LIMITS) -> Parsed:
-    if isinstance(response, dict) and response.get("tool_calls") and not _text(response).strip():
-        return Parsed(
-            error="native tool_calls are not part of the hermes format; "
-            "write <tool_call> blocks in the text"
-        )
-    refused = screen(response, limits)
-    if refused is not None:
-        return refused
-    text = _text(response)
-    if not text.strip():
-        return Parsed(answer="")  # an empty final answer: it ends the episode
+    text = text_to_parse(response, limits, "hermes format; write <tool_call> blocks in the text")
+    if isinstance(text, Parsed):
+        return text
     found = _blocks(text, limits)
     if isinstance(found, Parsed):
         return found

@@ -19,6 +19,7 @@ from .base import (
     default_system_prompt,
     json_kind,
     over_limit,
+    response_text,
     screen,
     too_many_calls,
 )
@@ -37,7 +38,7 @@ def render(task: CompiledTask, history: list[Exchange]) -> AgentInput:
     ]
     for turn, ex in enumerate(history):
         if ex.parsed.error is not None or not ex.parsed.calls:
-            text = _text_of(ex.response)
+            text = response_text(ex.response)
             messages.append({"role": "assistant", "content": text})
             messages.extend({"role": "user", "content": obs} for obs in ex.observations)
             if ex.user is not None:
@@ -69,14 +70,6 @@ def render(task: CompiledTask, history: list[Exchange]) -> AgentInput:
             for cid, obs in zip(ids, ex.observations, strict=False)
         )
     return AgentInput(messages, tools=task.tools)
-
-
-def _text_of(response: object) -> str:
-    if isinstance(response, str):
-        return response
-    if isinstance(response, dict) and isinstance(response.get("content"), str):
-        return str(response["content"])
-    return ""
 
 
 def parse(response: Response, limits: Limits = DEFAULT_LIMITS) -> Parsed:

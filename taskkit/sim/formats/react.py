@@ -59,7 +59,8 @@ from .base import (
     json_kind,
     over_limit,
     per_task_text,
-    screen,
+    response_text,
+    text_to_parse,
 )
 
 name = "react"
@@ -118,13 +119,6 @@ _FENCE = re.compile(r"\A```[A-Za-z]*[ \t]*\n(?P<body>.*?)\n?```\Z", re.DOTALL)
 _RETURN_TYPES = ("give_answer", "give_up_and_restart")
 
 
-def _text(response: Response) -> str:
-    if isinstance(response, str):
-        return response
-    content = response.get("content") if isinstance(response, dict) else None
-    return content if isinstance(content, str) else ""
-
-
 def _tool(tool: dict[str, Any]) -> dict[str, Any]:
     fn = tool.get("function", tool)
     return {
@@ -150,7 +144,7 @@ def render(task: CompiledTask, history: list[Exchange]) -> AgentInput:
         {"role": "user", "content": f"{task.user_command}\nBegin!"},
     ]
     for ex in history:
-        messages.append({"role": "assistant", "content": _text(ex.response)})
+        messages.append({"role": "assistant", "content": response_text(ex.response)})
         messages.extend(
             {"role": "user", "content": f"Observation: {obs}"} for obs in ex.observations
         )
@@ -186,17 +180,11 @@ def _action_input(raw: str, limits: Limits) -> Any:
 
 
 def parse(response: Response, limits: Limits = DEFAULT_LIMITS) -> Parsed:
-    if isinstance(response, dict) and response.get("tool_calls") and not _text(response).strip():
-        return Parsed(
-            error="native tool_calls are not part of the react format; write "
-            "Thought / Action / Action Input text"
-        )
-    refused = screen(response, limits)
-    if refused is not None:
-        return refused
-    text = _text(response)
-    if not text.strip():
-        return Parsed(answer="")  # an empty final answer: it ends the episode
+    text = text_to_parse(
+        response, limits, "react format; write Thought / Action / Action Input text"
+    )
+    if isinstance(text, Parsed):
+        return text
     actions = list(_ACTION.finditer(text))
     if not actions:
         return Parsed(

@@ -63,7 +63,8 @@ from .base import (
     json_kind,
     over_limit,
     per_task_text,
-    screen,
+    response_text,
+    text_to_parse,
     too_many_calls,
 )
 
@@ -110,16 +111,9 @@ def _flaggable(prop: Any) -> bool:
     return isinstance(prop, dict) and "required" not in prop
 
 
-def _text(response: Response) -> str:
-    if isinstance(response, str):
-        return response
-    content = response.get("content") if isinstance(response, dict) else None
-    return content if isinstance(content, str) else ""
-
-
 def _step(index: int, ex: Exchange) -> dict[str, Any]:
     # an unparseable turn shows what was written, next to the error it got back
-    thought = _text(ex.response) if ex.parsed.error is not None else ex.parsed.thought or ""
+    thought = response_text(ex.response) if ex.parsed.error is not None else ex.parsed.thought or ""
     obs: str | list[str] = ex.observations[0] if len(ex.observations) == 1 else ex.observations
     if not ex.observations:
         obs = ""
@@ -202,16 +196,9 @@ def _clip(text: str, limit: int = 60) -> str:
 
 
 def parse(response: Response, limits: Limits = DEFAULT_LIMITS) -> Parsed:
-    if isinstance(response, dict) and response.get("tool_calls") and not _text(response).strip():
-        return Parsed(
-            error="native tool_calls are not part of the xlam format; reply with JSON text"
-        )
-    refused = screen(response, limits)
-    if refused is not None:
-        return refused
-    text = _text(response)
-    if not text.strip():
-        return Parsed(answer="")  # an empty final answer: it ends the episode
+    text = text_to_parse(response, limits, "xlam format; reply with JSON text")
+    if isinstance(text, Parsed):
+        return text
     try:
         data = _load(text, limits)
     except LimitExceeded as exc:

@@ -87,19 +87,10 @@ def _parse_plain(message: dict[str, Any], limits: Limits) -> Parsed | None:
     message: :func:`parse_general` parses it (and gives the same result for these; a
     differential test holds them together). Screening then parsing walked the message twice,
     a tenth of a cheap step."""
-    content = raw_calls = None
-    chars = 0
-    for key, value in message.items():
-        if type(value) is str:
-            if not value.isascii():
-                return None
-            chars += len(value)
-            if key == "content":
-                content = value
-        elif key == "tool_calls" and type(value) is list:
-            raw_calls = value
-        elif value is not None:
-            return None
+    read = _ascii_fields(message, "content", "tool_calls", list, nulls=True)
+    if read is None:
+        return None
+    chars, content, raw_calls = read
     if not raw_calls or len(raw_calls) > limits.calls:
         return None
     calls = []
@@ -107,18 +98,11 @@ def _parse_plain(message: dict[str, Any], limits: Limits) -> Parsed | None:
     for raw in raw_calls:
         if type(raw) is not dict:
             return None
-        fn = call_id = None
-        for key, part in raw.items():
-            if type(part) is str:
-                if not part.isascii():
-                    return None
-                chars += len(part)
-                if key == "id":
-                    call_id = part
-            elif key == "function" and type(part) is dict:
-                fn = part
-            else:
-                return None
+        read = _ascii_fields(raw, "id", "function", dict, nulls=False)
+        if read is None:
+            return None
+        n, call_id, fn = read
+        chars += n
         if fn is None:
             return None
         for leaf in fn.values():
@@ -134,6 +118,28 @@ def _parse_plain(message: dict[str, Any], limits: Limits) -> Parsed | None:
     if chars > limits.response_chars:
         return None
     return Parsed(calls, None, content)
+
+
+def _ascii_fields(
+    obj: dict[str, Any], text_key: str, inner_key: str, inner_type: type, *, nulls: bool
+) -> tuple[int, str | None, Any] | None:
+    """One pass over a message (or one of its calls) of the usual shape: the characters of
+    its string values (ASCII only), the string at ``text_key``, and the ``inner_type`` value
+    at ``inner_key``. ``None`` at anything else (a null is allowed where ``nulls``)."""
+    chars = 0
+    text = inner = None
+    for key, value in obj.items():
+        if type(value) is str:
+            if not value.isascii():
+                return None
+            chars += len(value)
+            if key == text_key:
+                text = value
+        elif key == inner_key and type(value) is inner_type:
+            inner = value
+        elif value is not None or not nulls:
+            return None
+    return chars, text, inner
 
 
 def parse_general(response: Response, limits: Limits = DEFAULT_LIMITS) -> Parsed:

@@ -158,12 +158,14 @@ def _indexed_keys(coll: Collection, where: Mapping[str, Any] | None) -> list[Key
     the smallest condition's candidates, narrowed by the others' (``origin`` and
     ``destination`` each match 14 of 300 flights, both together 3); ``None`` when no
     condition can be answered from an index."""
-    buckets = [
-        ordinals
-        for path, values in _indexable(where)
-        if (ordinals := _ordinals(coll, path, values)) is not None
-    ]
-    if not buckets:
+    index: _Index | None = None
+    buckets = []
+    for path, values in _indexable(where):
+        wants = _wanted(values)
+        if wants is not None:
+            index = index or _fresh_index(coll)
+            buckets.append(_ordinals(index, coll, path, wants))
+    if index is None:
         return None
     buckets.sort(key=len)
     ordinals = buckets[0]
@@ -172,7 +174,7 @@ def _indexed_keys(coll: Collection, where: Mapping[str, Any] | None) -> list[Key
             break
         members = set(other)
         ordinals = [o for o in ordinals if o in members]
-    return _keys_at(coll, ordinals)
+    return _keys_at(index, coll, ordinals)
 
 
 def _indexable(where: Mapping[str, Any] | None) -> Iterator[tuple[Path, list[Any]]]:
@@ -258,11 +260,7 @@ def clone(coll: Collection) -> Collection:
     if len(coll) >= SCAN_BELOW:
         # Index the original too: it is the task's initial state, shared by every episode
         # that writes it next; built once there, each of them copies it for a dict copy.
-        index = _index(coll)
-        if not index.fresh(coll):
-            forget(coll)
-            index = _index(coll)
-        _remember(copy, index.copy_for(copy))
+        _remember(copy, _fresh_index(coll).copy_for(copy))
     return copy
 
 
@@ -278,31 +276,31 @@ def member_keys(coll: Collection, path: Path, values: list[Any]) -> list[Key] | 
     """:func:`equal_keys` for an ``in`` condition: where the records whose value at ``path``
     equals one of ``values`` may sit, in order; ``None`` when the index cannot answer (a
     small collection, a value an index cannot hold, such as a list)."""
-    if len(coll) < SCAN_BELOW:
+    wants = _wanted(values)
+    if wants is None or len(coll) < SCAN_BELOW:
         return None
-    ordinals = _ordinals(coll, path, values)
-    return None if ordinals is None else _keys_at(coll, ordinals)
+    index = _fresh_index(coll)
+    return _keys_at(index, coll, _ordinals(index, coll, path, wants))
 
 
-def _ordinals(coll: Collection, path: Path, values: list[Any]) -> list[int] | None:
-    """The ordinals of the records whose value at ``path`` equals one of ``values``, in
-    order, from the equality index of ``coll`` (large enough to have one)."""
+def _wanted(values: list[Any]) -> list[Hashable] | None:
+    """The index keys of ``values``; ``None`` when one is a value no index holds."""
     wants = [eq_key(value) for value in values]
-    if None in wants:
-        return None
-    index = _index(coll)
-    if not index.fresh(coll):
-        forget(coll)
-        index = _index(coll)
+    return None if None in wants else wants
+
+
+def _ordinals(index: _Index, coll: Collection, path: Path, wants: list[Hashable]) -> list[int]:
+    """The ordinals of the records whose value at ``path`` has one of the index keys
+    ``wants``, in order, from the equality index of ``coll``."""
     table = index.equality(split_path(path), coll)
     if len(wants) == 1:
         return table.get(wants[0], [])  # a bucket is in order already
     return sorted({o for want in wants for o in table.get(want, ())})
 
 
-def _keys_at(coll: Collection, ordinals: list[int]) -> list[Key]:
+def _keys_at(index: _Index, coll: Collection, ordinals: list[int]) -> list[Key]:
     if isinstance(coll, dict):
-        key_at = _index(coll).key_at
+        key_at = index.key_at
         return [key_at(o) for o in ordinals]  # type: ignore[misc]
     return list(ordinals)
 
@@ -581,6 +579,15 @@ def _index(coll: Collection) -> _Index:
             return index
     index = _Index.build(coll)
     _remember(coll, index)
+    return index
+
+
+def _fresh_index(coll: Collection) -> _Index:
+    """The index of ``coll``, rebuilt if it was changed behind this module's back."""
+    index = _index(coll)
+    if not index.fresh(coll):
+        forget(coll)
+        index = _index(coll)
     return index
 
 

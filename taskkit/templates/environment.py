@@ -473,8 +473,8 @@ def _json_value(value: Any, depth: int = 0) -> Any:
     if type(value) is dict:
         fields: dict[str, Any] | None = None
         for k, v in value.items():
-            if type(k) is not str:  # checked here: a generator over the keys cost a fifth
-                return _json_dict(value, depth)
+            if type(k) is not str and not isinstance(k, str):  # here: a pass of its own
+                raise _keys_not_strings(value)  # over the keys cost a fifth of the walk
             new = v if type(v) in _LEAVES else _json_value(v, depth + 1)
             if fields is not None:
                 fields[k] = new
@@ -499,14 +499,17 @@ def _json_value(value: Any, depth: int = 0) -> Any:
 
 
 def _json_dict(value: dict[Any, Any], depth: int) -> dict[str, Any]:
-    """A mapping that is not a plain one with string keys, as a new plain one (string keys
-    only: a JSON object's)."""
+    """A dict subclass as a new plain dict (string keys only: a JSON object's)."""
     if not all(isinstance(k, str) for k in value):
-        raise TemplateError(
-            f"the expression gives a {type(value).__name__} with keys that are not strings, not "
-            "a JSON value (string, number, boolean, null, list or mapping)"
-        )
+        raise _keys_not_strings(value)
     return {k: v if type(v) in _LEAVES else _json_value(v, depth + 1) for k, v in value.items()}
+
+
+def _keys_not_strings(value: dict[Any, Any]) -> TemplateError:
+    return TemplateError(
+        f"the expression gives a {type(value).__name__} with keys that are not strings, not "
+        "a JSON value (string, number, boolean, null, list or mapping)"
+    )
 
 
 _SINGLE_EXPR = re.compile(r"^\s*\{\{(?P<expr>(?:(?!\}\}|\{\{).)*)\}\}\s*$", re.S)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
@@ -47,6 +48,35 @@ def test_a_costly_template_is_an_error_not_a_hang(template: str, message: str) -
     with pytest.raises(TemplateError, match=message):
         render_string(template, {"item": "pen"})
     assert time.process_time() - start < 5
+
+
+@pytest.mark.parametrize(
+    ("fmt", "message"),
+    [
+        ("%(" * 400_000, "incomplete format key"),  # every `%(` once searched to the end
+        ("%(" + "(" * 100_000 + ")" * 100_000 + ")s %099999999d", "too wide a field"),
+        ("%(a)))%099999999d", "unsupported format character"),  # Python stops at `)`
+    ],
+)
+def test_a_percent_format_is_read_in_one_pass_where_no_watchdog_runs(fmt, message) -> None:
+    # a thread other than the main one has no render time budget: the check itself must
+    # be linear in the format's length
+    found: list[BaseException] = []
+    worker = threading.Thread(target=_render_into, args=("{{ f % v }}", fmt, found))
+    start = time.process_time()
+    worker.start()
+    worker.join(timeout=30)
+    assert not worker.is_alive()
+    assert time.process_time() - start < 2
+    assert len(found) == 1 and isinstance(found[0], TemplateError), found
+    assert message in str(found[0])
+
+
+def _render_into(template: str, fmt: str, found: list[BaseException]) -> None:
+    try:
+        render_string(template, {"f": fmt, "v": {"a": 1}})
+    except BaseException as exc:  # the test reads what the render raised
+        found.append(exc)
 
 
 @pytest.mark.parametrize(

@@ -81,7 +81,12 @@ _UNARY: dict[type[ast.unaryop], Callable[[Any], Any]] = {
 
 @lru_cache(maxsize=4096)
 def parse_calc(expr: str) -> ast.expr:
-    """The checked tree of a ``calc`` expression; :class:`HelperError` when it is not one."""
+    """The checked tree of a ``calc`` expression; :class:`HelperError` when it is not one.
+    Kept for the expressions packs write (lint reads them again and again)."""
+    return _checked_tree(expr)
+
+
+def _checked_tree(expr: str) -> ast.expr:
     if len(expr) > MAX_EXPRESSION:
         raise HelperError(f"calc: the expression is over {MAX_EXPRESSION} characters")
     try:
@@ -135,11 +140,18 @@ def _power(base: int | float, exp: int | float) -> int | float:
 Calc = Callable[[dict[str, Any]], int | float]
 
 
-@lru_cache(maxsize=4096)
+CACHED_CALC_CHARS = 200
+"""The longest ``calc`` expression kept compiled. A tool's own expressions are short and
+evaluated on every call; an agent's (a calculator tool's argument) may be up to
+:data:`MAX_EXPRESSION` characters, each new, and a model sending thousands of long ones
+would fill the cache with their closures (tens of kB each)."""
+
+
+@lru_cache(maxsize=1024)
 def _compiled_calc(expr: str) -> Calc:
     """A ``calc`` expression as closures over the names: a tool evaluates the same few on
     every call, and walking the tree per call was most of a call's cost."""
-    return _compile(parse_calc(expr))
+    return _compile(_checked_tree(expr))
 
 
 def _compile(node: ast.expr) -> Calc:
@@ -188,7 +200,9 @@ def calc(expr: Any, **names: Any) -> int | float:
     if not isinstance(expr, str):
         raise HelperError(f"calc: the expression must be a string, got {_kind(expr)}")
     try:
-        return _compiled_calc(expr)(names)
+        if len(expr) <= CACHED_CALC_CHARS:
+            return _compiled_calc(expr)(names)
+        return _compile(_checked_tree(expr))(names)
     except RecursionError:
         raise HelperError("calc: the expression is nested too deeply") from None
 

@@ -141,16 +141,21 @@ def _head(task: CompiledTask) -> str:
     )
 
 
-_STEP_TEXTS: IdentityMemo[str] = IdentityMemo(4096)
+_STEP_TEXTS: IdentityMemo[str] = IdentityMemo(1024)
 """Each history step's JSON text, by its exchange and its position: every turn's prompt
 shows all the steps before it, and writing them all again each turn made a turn cost more
 the longer the episode (84 µs at 20 turns, 9 now). Exchanges never change."""
+_KEPT_STEP_CHARS = 16_384
+"""The longest step text kept: a text outlives its exchange until it is pushed out, and
+a tool's observation may be large, so the memo holds 16 MiB at the most."""
 
 
 def _step_text(index: int, ex: Exchange) -> str:
     text = _STEP_TEXTS.get(ex, index)
     if text is None:
-        text = _STEP_TEXTS.put(ex, json.dumps(_step(index, ex), ensure_ascii=False), index)
+        text = json.dumps(_step(index, ex), ensure_ascii=False)
+        if len(text) <= _KEPT_STEP_CHARS:
+            _STEP_TEXTS.put(ex, text, index)
     return text
 
 

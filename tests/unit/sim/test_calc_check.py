@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from taskkit.sim import helpers
 from taskkit.sim.helpers import _BINARY, _UNARY, HelperError, parse_calc
 
 
@@ -81,3 +82,17 @@ def test_the_queue_refuses_what_the_walk_refused(expr: str) -> None:
 def test_fixed_examples_agree(expr: str) -> None:
     parse_calc.cache_clear()
     assert outcome(parse_calc, expr) == outcome(reference_check, expr)
+
+
+def test_a_models_long_expressions_are_evaluated_and_not_kept() -> None:
+    """A calculator tool's argument is the model's: thousands of distinct 1,000-character
+    expressions must not fill the caches with their trees and closures."""
+    helpers._compiled_calc.cache_clear()
+    parse_calc.cache_clear()
+    long = " + ".join(["1.5"] * 150)  # over CACHED_CALC_CHARS
+    assert len(long) > helpers.CACHED_CALC_CHARS
+    assert helpers.calc(long) == 225
+    assert helpers._compiled_calc.cache_info().currsize == 0
+    assert parse_calc.cache_info().currsize == 0
+    assert helpers.calc("a * 2", a=3) == 6  # a tool's own: compiled once, kept
+    assert helpers._compiled_calc.cache_info().currsize == 1

@@ -399,10 +399,12 @@ def test_xlam_history_block_is_the_steps_dumped_whole(tasks):
     for response in (xlam.write(calls=_gold_calls(task)[:1], thought="é"), "not json", "[]"):
         if not episode.done:
             episode.step(response)
-    for history in (episode.history, episode.history[::-1], episode.history * 2):
+    large = Exchange("x" * 20_000, Parsed(answer="x"), ["y" * 20_000])  # shown, not kept
+    for history in (episode.history, episode.history[::-1], episode.history * 2, [large]):
         prompt = xlam.render(task, history).messages[1]["content"]
         whole = json.dumps([xlam._step(i, ex) for i, ex in enumerate(history)], ensure_ascii=False)
         assert f"[BEGIN OF HISTORY STEPS]\n{whole}\n[END OF HISTORY STEPS]" in prompt
+    assert xlam._STEP_TEXTS.get(large, 0) is None
 
 
 def test_xlam_format_instruction_examples_parse():
